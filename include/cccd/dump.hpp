@@ -1,0 +1,44 @@
+// ChipDump: everything read from a chip, as plain data. Verification and parsing are pure functions of
+// a dump, so a card read a second ago and a dump uploaded by a phone app are judged by the same code.
+#pragma once
+
+#include <cccd/bytes.hpp>
+#include <cccd/files.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace cccd {
+
+struct ReadStats {
+  std::uint64_t apdus = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t bytes_received = 0;
+  double seconds = 0;
+};
+
+struct ChipDump {
+  std::map<FileId, Bytes> files;       // raw bytes of every file read
+  std::string access_protocol;         // "BAC", "PACE-GM" ...; empty for a dump that does not say
+  std::vector<FileId> denied;          // listed by EF.COM but refused by the chip (DG3 without TA)
+  std::vector<FileId> absent;          // listed by EF.COM but not on the chip (6A82)
+  ReadStats stats;
+
+  const Bytes* file(FileId id) const {
+    auto it = files.find(id);
+    return it == files.end() ? nullptr : &it->second;
+  }
+};
+
+// The dump folder: one file per EF named as file_name() ("EF.COM", "DG1" ...) holding its raw bytes, and
+// "read.json" with what only the live read knows (access protocol, denied and absent files, stats).
+// The folder is created 0700 and every file 0600: a dump is personal data.
+void write_dump(const ChipDump& dump, const std::filesystem::path& folder);
+// Reads the EF files of a dump folder (a virtual card folder too: its secrets file is ignored).
+// Throws Error(io) when the folder cannot be read, Error(limit_exceeded) for a file over 1 MiB.
+ChipDump load_dump(const std::filesystem::path& folder);
+
+}  // namespace cccd

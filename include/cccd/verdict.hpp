@@ -1,0 +1,49 @@
+// The verdict: separate findings, each saying what was checked, never one boolean hiding it.
+#pragma once
+
+#include <cccd/files.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cccd {
+
+enum class FindingStatus {
+  passed,         // checked and good
+  failed,         // checked and bad
+  unknown,        // could not be decided (e.g. no CSCA configured for signer trust)
+  not_supported,  // the chip does not offer what this finding checks
+  not_checked,    // not checked by this read or this version of libcccd
+};
+std::string_view status_name(FindingStatus status) noexcept;  // "passed" ...
+
+struct Finding {
+  FindingStatus status = FindingStatus::not_checked;
+  std::string detail;  // one sentence for people; never personal data
+};
+
+struct DataGroupHash {
+  FileId file = FileId::dg1;
+  bool present_in_sod = false;  // the SOD holds a hash for it
+  bool read = false;            // the file was read
+  bool matches = false;         // its hash equals the SOD's
+};
+
+struct Verdict {
+  Finding access;             // which protocol opened the chip
+  Finding data_integrity;     // SOD signature valid and every read data group matches its hash
+  Finding signer_trust;       // DS certificate chains to a configured CSCA, within validity
+  Finding chip_authenticity;  // Chip / Active Authentication / PACE-CAM (later issues)
+  Finding consistency;        // DG1 (MRZ) and DG13 agree
+  bool verified = false;      // every finding that applies passed
+
+  std::vector<DataGroupHash> hashes;
+  std::string hash_algorithm;        // "SHA-256"
+  std::string signature_algorithm;   // "ecdsa-with-SHA256"
+  std::string signer_subject;        // DS certificate subject (an authority, not a person)
+  std::string csca_subject;          // the trust anchor it chained to, when it did
+  bool test_csca = false;            // the anchor is a libcccd virtual-card test CSCA
+};
+
+}  // namespace cccd

@@ -1,0 +1,27 @@
+// Verification and parsing: pure functions of a dump (no card, no reader, no I/O).
+#pragma once
+
+#include <cccd/document.hpp>
+#include <cccd/dump.hpp>
+#include <cccd/trust.hpp>
+#include <cccd/verdict.hpp>
+
+#include <ctime>
+#include <optional>
+
+namespace cccd {
+
+struct VerifyOptions {
+  // The time certificates must be valid at; now when not set.
+  std::optional<std::time_t> at;
+};
+
+// Passive authentication (SOD signature, data group hashes, DS to CSCA), consistency of DG1 and DG13,
+// and the access finding from the dump. Never throws for anything in the dump: a broken dump gives
+// failed findings with their reasons.
+Verdict verify(const ChipDump& dump, const TrustStore& trust, const VerifyOptions& options = {});
+
+// Parses DG1, DG2, DG13 and EF.COM of the dump (see lds).
+Document parse(const ChipDump& dump);
+
+}  // namespace cccd

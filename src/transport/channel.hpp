@@ -1,0 +1,56 @@
+// The one interface between the protocols and a card: send a command APDU, get its response.
+//
+// Raw transports (the in-process virtual card, PC/SC, libnfc) derive from RawChannel, which does the
+// ISO 7816-4 transport rules once for all of them: encoding, 61xx (GET RESPONSE) and 6Cxx (resend with
+// the right Le) handling, and counting. Secure messaging is itself a Channel that wraps another one.
+#pragma once
+
+#include "apdu/apdu.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace cccd::transport {
+
+// What the link to the card can carry. Filled in by the transport; protocols size their commands to it.
+struct ChannelCapabilities {
+  bool extended_length = false;       // both the reader and the card accept extended APDUs
+  std::size_t max_command_data = 255;  // Nc the link accepts in one command
+  std::size_t max_response_data = 256; // Ne the link delivers in one response
+};
+
+// APDUs and bytes on the wire, including GET RESPONSE exchanges and status words.
+struct TransferStats {
+  std::uint64_t apdus = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t bytes_received = 0;
+};
+
+class Channel {
+ public:
+  virtual ~Channel() = default;
+  virtual apdu::ResponseApdu transmit(const apdu::CommandApdu& command) = 0;
+  virtual ChannelCapabilities capabilities() const = 0;
+  virtual TransferStats stats() const = 0;
+};
+
+class RawChannel : public Channel {
+ public:
+  apdu::ResponseApdu transmit(const apdu::CommandApdu& command) final;
+  TransferStats stats() const override { return stats_; }
+
+ protected:
+  // Sends one encoded command APDU and returns the encoded response (data and status word).
+  // Throws Error(transport / card_removed / timeout ...) when the exchange itself fails.
+  virtual Bytes exchange(ByteView command) = 0;
+
+ private:
+  Bytes exchange_counted(ByteView command);
+  TransferStats stats_;
+};
+
+// Bounds on the transport-level retries a card can make us do (a hostile chip cannot loop us forever).
+inline constexpr int kMaxGetResponseRounds = 64;
+inline constexpr int kMaxWrongLengthResends = 1;
+
+}  // namespace cccd::transport

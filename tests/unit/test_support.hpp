@@ -1,0 +1,30 @@
+// Shared helpers for the tests: the ICAO vector file, temporary folders.
+#pragma once
+
+#include <cccd/bytes.hpp>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace cccd::test {
+
+// One [section] of tests/vectors/icao-9303-part11.txt as key -> value (hex text kept as text).
+std::map<std::string, std::string> icao_section(const std::string& section);
+// The value of `key` in `section` decoded from hex.
+Bytes icao_hex(const std::string& section, const std::string& key);
+
+// A fresh folder under the system temp folder, removed when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace cccd::test
