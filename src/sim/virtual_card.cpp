@@ -1,0 +1,236 @@
+#include "sim/virtual_card.hpp"
+
+#include "access/bac.hpp"
+#include "asn1/der.hpp"
+#include "crypto/crypto.hpp"
+#include "util/bytes.hpp"
+
+#include <algorithm>
+
+namespace cccd::sim {
+namespace {
+
+using apdu::CommandApdu;
+using apdu::ResponseApdu;
+namespace sw = apdu::sw;
+
+ResponseApdu status(std::uint16_t word) { return ResponseApdu{{}, word}; }
+
+constexpr std::uint8_t kInsSelect = 0xA4;
+constexpr std::uint8_t kInsReadBinary = 0xB0;
+constexpr std::uint8_t kInsReadBinaryOdd = 0xB1;
+constexpr std::uint8_t kInsGetChallenge = 0x84;
+constexpr std::uint8_t kInsExternalAuthenticate = 0x82;
+
+// The offset data object of READ BINARY with odd INS (ISO/IEC 7816-4 section 11.2.3): 54 L offset.
+std::optional<std::size_t> odd_ins_offset(ByteView data) {
+  if (data.size() < 3 || data[0] != 0x54 || data[1] == 0 || data[1] > 3 || data.size() != 2u + data[1]) {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(be_value(data.subspan(2)));
+}
+
+}  // namespace
+
+VirtualCard::VirtualCard(CardData data) : data_(std::move(data)) {}
+
+void VirtualCard::reset() {
+  application_selected_ = false;
+  current_file_.reset();
+  challenge_.reset();
+  session_.reset();
+}
+
+std::size_t VirtualCard::response_capacity(std::size_t le) const {
+  std::size_t link = data_.secrets.extended_length ? data_.secrets.max_response_data : apdu::kMaxShortLe;
+  return std::min(le, link);
+}
+
+Bytes VirtualCard::process(ByteView encoded) {
+  CommandApdu command;
+  bool extended = false;
+  try {
+    command = CommandApdu::decode(encoded, &extended);
+  } catch (const Error&) {
+    return status(sw::kWrongLength).encode();
+  }
+  if (extended && !data_.secrets.extended_length) return status(sw::kWrongLength).encode();
+
+  const bool protected_command = (command.cla & 0x0C) == 0x0C;
+  if (!session_) {
+    // Without a session key there is nothing to check a MAC with.
+    if (protected_command) return status(sw::kSmDataObjectsIncorrect).encode();
+    ResponseApdu response = dispatch(command, extended);
+    if (response.data.size() > response_capacity(command.le)) return status(sw::kWrongLength).encode();
+    return response.encode();
+  }
+
+  if (!protected_command) {
+    // A plain command ends secure messaging (ICAO Doc 9303 Part 11 section 9.8.6); it is then handled
+    // as from an unauthenticated terminal, so a new GET CHALLENGE can start access control again.
+    session_.reset();
+    ResponseApdu response = dispatch(command, extended);
+    if (response.data.size() > response_capacity(command.le)) return status(sw::kWrongLength).encode();
+    return response.encode();
+  }
+
+  CommandApdu plain;
+  try {
+    plain = session_->unprotect_command(command);
+  } catch (const Error&) {
+    // A wrong MAC or malformed data objects: answer unprotected and drop the session keys.
+    session_.reset();
+    return status(sw::kSmDataObjectsIncorrect).encode();
+  }
+  ResponseApdu response = dispatch(plain, extended);
+  ResponseApdu protected_response = session_->protect_response(response);
+  if (protected_response.data.size() > response_capacity(command.le)) {
+    // The terminal asked for more than one response can carry under secure messaging.
+    protected_response = session_->protect_response(status(sw::kWrongLength));
+  }
+  return protected_response.encode();
+}
+
+ResponseApdu VirtualCard::dispatch(const CommandApdu& command, bool /*extended*/) {
+  if ((command.cla & 0xF3) != 0x00) return status(sw::kClaNotSupported);
+  switch (command.ins) {
+    case kInsSelect: return select(command);
+    case kInsReadBinary:
+    case kInsReadBinaryOdd: return read_binary(command);
+    case kInsGetChallenge: return get_challenge(command);
+    case kInsExternalAuthenticate: return external_authenticate(command);
+    default: return status(sw::kInsNotSupported);
+  }
+}
+
+std::optional<FileId> VirtualCard::file_by_fid(std::uint16_t fid) const {
+  for (FileId file : kAllFiles) {
+    if (file_fid(file) == fid && data_.files.count(file) != 0) return file;
+  }
+  return std::nullopt;
+}
+
+ResponseApdu VirtualCard::select(const CommandApdu& command) {
+  if (command.p2 != 0x0C && command.p2 != 0x00 && command.p2 != 0x04) return status(sw::kIncorrectP1P2);
+  switch (command.p1) {
+    case 0x04: {  // by DF name: the eMRTD application
+      if (!std::equal(command.data.begin(), command.data.end(), std::begin(kEmrtdAid), std::end(kEmrtdAid))) {
+        return status(sw::kFileNotFound);
+      }
+      application_selected_ = true;
+      current_file_.reset();
+      return status(sw::kOk);
+    }
+    case 0x02: {  // EF under the current DF, by file identifier
+      if (command.data.size() != 2) return status(sw::kWrongLength);
+      std::uint16_t fid = static_cast<std::uint16_t>((command.data[0] << 8) | command.data[1]);
+      std::optional<FileId> file = file_by_fid(fid);
+      // EF.CardAccess lives in the MF and is reachable before the application is selected.
+      if (!file || (*file != FileId::card_access && !application_selected_)) return status(sw::kFileNotFound);
+      current_file_ = file;
+      return status(sw::kOk);
+    }
+    default:
+      // The CCCD does not support selecting the MF (by FID 3F00 or by path): it answers 6D00.
+      return status(sw::kInsNotSupported);
+  }
+}
+
+bool VirtualCard::readable(FileId file, std::uint16_t* denied_sw) const {
+  if (file == FileId::card_access) return true;
+  if (!application_selected_ || !session_) {
+    *denied_sw = sw::kSecurityStatusNotSatisfied;
+    return false;
+  }
+  if (file == FileId::dg3 || file == FileId::dg4) {  // fingerprints and iris need Terminal Authentication
+    *denied_sw = sw::kSecurityStatusNotSatisfied;
+    return false;
+  }
+  return true;
+}
+
+ResponseApdu VirtualCard::read_binary(const CommandApdu& command) {
+  std::size_t offset = 0;
+  bool odd = command.ins == kInsReadBinaryOdd;
+  if (odd) {
+    std::optional<std::size_t> parsed = odd_ins_offset(command.data);
+    if (!parsed) return status(sw::kWrongData);
+    offset = *parsed;
+    std::uint16_t fid = static_cast<std::uint16_t>((command.p1 << 8) | command.p2);
+    if (fid != 0) {
+      std::optional<FileId> file = file_by_fid(fid);
+      if (!file || (*file != FileId::card_access && !application_selected_)) return status(sw::kFileNotFound);
+      current_file_ = file;
+    }
+  } else if (command.p1 & 0x80) {  // short file identifier in P1, offset in P2
+    if (command.p1 & 0x60) return status(sw::kIncorrectP1P2);
+    std::uint8_t sfi = command.p1 & 0x1F;
+    std::optional<FileId> found;
+    for (FileId file : kAllFiles) {
+      if (file_sfi(file) == sfi && data_.files.count(file) != 0) found = file;
+    }
+    if (!found || (*found != FileId::card_access && !application_selected_)) return status(sw::kFileNotFound);
+    current_file_ = found;
+    offset = command.p2;
+  } else {
+    offset = (static_cast<std::size_t>(command.p1 & 0x7F) << 8) | command.p2;
+  }
+  if (!current_file_) return status(sw::kCommandNotAllowed);
+  std::uint16_t denied = 0;
+  if (!readable(*current_file_, &denied)) return status(denied);
+  if (command.le == apdu::kNoLe) return status(sw::kWrongLength);
+
+  const Bytes& content = data_.files.at(*current_file_);
+  if (offset > content.size()) return status(sw::kWrongP1P2);
+  std::size_t available = content.size() - offset;
+  // An odd-INS response wraps the data in DO'53'; its header counts against Le.
+  std::size_t wanted = command.le;
+  std::size_t count = std::min(available, wanted);
+  if (odd) {
+    // Shrink until 53 || length || data fits Le (a few steps at most: the header is 2 to 4 bytes).
+    while (count > 0 && 1 + asn1::encode_length(count).size() + count > wanted) --count;
+    Bytes wrapped = asn1::tlv(0x53, checked_subspan(content, offset, count));
+    bool end_of_file = count == available && wrapped.size() < wanted;
+    return ResponseApdu{std::move(wrapped), end_of_file ? sw::kEndOfFileBeforeLe : sw::kOk};
+  }
+  Bytes chunk(content.begin() + static_cast<std::ptrdiff_t>(offset),
+              content.begin() + static_cast<std::ptrdiff_t>(offset + count));
+  ResponseApdu response{std::move(chunk), count < wanted ? sw::kEndOfFileBeforeLe : sw::kOk};
+  return response;
+}
+
+ResponseApdu VirtualCard::get_challenge(const CommandApdu& command) {
+  if (command.p1 != 0 || command.p2 != 0) return status(sw::kIncorrectP1P2);
+  if (command.le != 8) return status(sw::kWrongLength);
+  challenge_ = crypto::random_bytes(8);
+  return ResponseApdu{*challenge_, sw::kOk};
+}
+
+ResponseApdu VirtualCard::external_authenticate(const CommandApdu& command) {
+  if (!challenge_) return status(sw::kConditionsNotSatisfied);
+  if (command.data.size() != 40) return status(sw::kWrongLength);
+  Bytes rnd_ic = std::move(*challenge_);
+  challenge_.reset();  // a challenge is good for one attempt
+  ++authentication_attempts_;
+  try {
+    access::BacKeys keys = access::derive_bac_keys(data_.secrets.mrz_information);
+    Bytes k_ic = crypto::random_bytes(16);
+    access::BacChipResult result = access::bac_chip_authenticate(keys, rnd_ic, k_ic, command.data);
+    secure_wipe(k_ic.data(), k_ic.size());
+    session_.emplace(std::move(result.session));
+    return ResponseApdu{std::move(result.response), sw::kOk};
+  } catch (const Error&) {
+    return status(0x6300);  // authentication failed
+  }
+}
+
+transport::ChannelCapabilities VirtualCardChannel::capabilities() const {
+  const CardSecrets& secrets = card_.data().secrets;
+  transport::ChannelCapabilities caps;
+  caps.extended_length = secrets.extended_length;
+  caps.max_command_data = secrets.extended_length ? apdu::kMaxExtendedLc : apdu::kMaxShortLc;
+  caps.max_response_data = secrets.extended_length ? secrets.max_response_data : apdu::kMaxShortLe;
+  return caps;
+}
+
+}  // namespace cccd::sim

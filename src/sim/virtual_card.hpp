@@ -1,0 +1,66 @@
+// The virtual CCCD: the card side of ISO/IEC 7816-4 and ICAO 9303 over a card folder, following the
+// CCCD chip profile (docs/ARCHITECTURE.md, "The virtual card"). It is a faithful chip, not a mock: the
+// reader code must get every APDU right to read it — access conditions, secure messaging, lengths.
+#pragma once
+
+#include "sim/card_folder.hpp"
+#include "sm/secure_messaging.hpp"
+#include "transport/channel.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace cccd::sim {
+
+// The eMRTD application (ICAO Doc 9303 Part 10 section 3.3).
+inline constexpr std::uint8_t kEmrtdAid[] = {0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01};
+
+class VirtualCard {
+ public:
+  explicit VirtualCard(CardData data);
+
+  // One command APDU in, one response APDU (data and status word) out; never throws for anything the
+  // terminal sends. Undecodable commands answer 6700, unknown instructions 6D00, as a chip would.
+  Bytes process(ByteView command);
+
+  // The card leaves the field and comes back: application deselected, secure messaging dropped.
+  void reset();
+
+  const CardData& data() const noexcept { return data_; }
+  bool secure_messaging_active() const noexcept { return session_.has_value(); }
+  // Counts EXTERNAL AUTHENTICATE attempts (tests check that a wrong key is tried once, not stormed).
+  int authentication_attempts() const noexcept { return authentication_attempts_; }
+
+ private:
+  apdu::ResponseApdu dispatch(const apdu::CommandApdu& command, bool extended);
+  apdu::ResponseApdu select(const apdu::CommandApdu& command);
+  apdu::ResponseApdu read_binary(const apdu::CommandApdu& command);
+  apdu::ResponseApdu get_challenge(const apdu::CommandApdu& command);
+  apdu::ResponseApdu external_authenticate(const apdu::CommandApdu& command);
+  std::optional<FileId> file_by_fid(std::uint16_t fid) const;
+  bool readable(FileId file, std::uint16_t* denied_sw) const;
+  std::size_t response_capacity(std::size_t protected_le) const;
+
+  CardData data_;
+  bool application_selected_ = false;
+  std::optional<FileId> current_file_;
+  std::optional<Bytes> challenge_;          // RND.IC of a pending BAC
+  std::optional<sm::SmCodec> session_;      // secure messaging after access control
+  int authentication_attempts_ = 0;
+};
+
+// The in-process link to a virtual card: a raw channel whose "wire" is VirtualCard::process.
+class VirtualCardChannel : public transport::RawChannel {
+ public:
+  explicit VirtualCardChannel(VirtualCard& card) : card_(card) {}
+  transport::ChannelCapabilities capabilities() const override;
+
+ protected:
+  Bytes exchange(ByteView command) override { return card_.process(command); }
+
+ private:
+  VirtualCard& card_;
+};
+
+}  // namespace cccd::sim
