@@ -1,0 +1,61 @@
+// Reading a chip: the access credentials, the read options, and the entry points that acquire a
+// ChipDump from the built-in virtual CCCD, a virtual card folder, or a PC/SC reader.
+#pragma once
+
+#include <cccd/dump.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cccd {
+
+// What opens the chip. The CCCD is opened with its 12-digit ID number (document number = last 9 digits,
+// CAN = last 6) with the birth and expiry dates, or with the MRZ text. Strings are wiped on destruction.
+struct Credentials {
+  std::string document_number;  // as in the MRZ, without filler
+  std::string date_of_birth;    // YYMMDD; '<' for an unknown day or month
+  std::string date_of_expiry;   // YYMMDD; 991231 for a card without expiry
+  std::string can;              // card access number (PACE), may be empty
+
+  // `birth` and `expiry` as YYYY-MM-DD or YYMMDD; birth may be YYYY or YYYY-MM when day or month is not
+  // on record; expiry may be "none" for a card that does not expire. Throws Error(invalid_argument).
+  static Credentials from_id_number(std::string_view id_number, std::string_view birth, std::string_view expiry);
+  // From the MRZ text (TD1 or TD3). Throws Error(invalid_argument), also when a check digit is wrong.
+  static Credentials from_mrz(std::string_view mrz_text);
+
+  Credentials() = default;
+  Credentials(const Credentials&) = default;
+  Credentials(Credentials&&) = default;
+  Credentials& operator=(const Credentials&) = default;
+  Credentials& operator=(Credentials&&) = default;
+  ~Credentials();
+};
+
+struct ReadProgress {
+  FileId file = FileId::com;
+  std::size_t file_bytes = 0;   // bytes of this file read so far
+  std::size_t file_size = 0;    // its size, once its header was read (0 before)
+  std::size_t files_done = 0;   // files finished
+  std::size_t files_total = 0;  // files to read (known after EF.COM)
+};
+
+struct ReadOptions {
+  bool extended_length = true;  // use extended length APDUs when the link supports them
+  bool read_photo = true;       // DG2, the largest file
+  std::function<void(const ReadProgress&)> progress;
+};
+
+// Reads a virtual card: the built-in default CCCD when `folder` is empty, else a card folder
+// (written by `cccd-sim personalise` or `cccd-verify read --dump` plus secrets).
+ChipDump read_virtual_card(const std::filesystem::path& folder, const Credentials& credentials,
+                           const ReadOptions& options = {});
+
+// Reads the card on a PC/SC reader (the first reader whose name contains `reader_name`).
+ChipDump read_pcsc_card(std::string_view reader_name, const Credentials& credentials,
+                        const ReadOptions& options = {});
+std::vector<std::string> list_pcsc_readers();
+
+}  // namespace cccd

@@ -1,0 +1,29 @@
+// The public read entry points: open the right channel, run the session.
+#include "reader/session.hpp"
+#include "sim/generator.hpp"
+#include "sim/virtual_card.hpp"
+#include "transport/pcsc_channel.hpp"
+
+#include <cccd/reader.hpp>
+
+namespace cccd {
+
+ChipDump read_virtual_card(const std::filesystem::path& folder, const Credentials& credentials,
+                           const ReadOptions& options) {
+  sim::VirtualCard card(folder.empty() ? sim::default_card() : sim::load_card_folder(folder));
+  sim::VirtualCardChannel channel(card);
+  return reader::read_chip(channel, credentials, options);
+}
+
+ChipDump read_pcsc_card(std::string_view reader_name, const Credentials& credentials, const ReadOptions& options) {
+  transport::PcscContext context;
+  transport::PcscChannel channel(context, reader_name);
+  return reader::read_chip(channel, credentials, options);
+}
+
+std::vector<std::string> list_pcsc_readers() {
+  transport::PcscContext context;
+  return context.readers();
+}
+
+}  // namespace cccd

@@ -1,0 +1,110 @@
+#include "reader/file_reader.hpp"
+
+#include "asn1/der.hpp"
+#include "asn1/tlv.hpp"
+#include "util/bytes.hpp"
+
+#include <algorithm>
+
+namespace cccd::reader {
+namespace {
+
+namespace sw = apdu::sw;
+constexpr std::uint8_t kInsReadBinary = 0xB0;
+constexpr std::uint8_t kInsReadBinaryOdd = 0xB1;
+constexpr std::size_t kMaxEvenInsOffset = 0x7FFF;  // P1P2 offsets of INS B0 are 15 bits
+
+bool data_returned(std::uint16_t status) { return status == sw::kOk || status == sw::kEndOfFileBeforeLe; }
+
+[[noreturn]] void card_refused(FileId file, std::uint16_t status) {
+  throw Error(ErrorCode::card_error,
+              std::string("reading ") + std::string(file_name(file)) + ": the card answered " + apdu::sw_hex(status));
+}
+
+}  // namespace
+
+FileReader::FileReader(transport::Channel& channel, bool extended_length) : channel_(channel) {
+  transport::ChannelCapabilities caps = channel.capabilities();
+  std::size_t link_limit = extended_length && caps.extended_length ? apdu::kMaxExtendedLe : apdu::kMaxShortLe;
+  chunk_ = std::clamp<std::size_t>(caps.max_response_data, 1, link_limit);
+}
+
+std::optional<FileOutcome> FileReader::refusal(std::uint16_t status) const {
+  if (status == sw::kFileNotFound) return FileOutcome::absent;
+  if (status == sw::kSecurityStatusNotSatisfied) return FileOutcome::denied;
+  return std::nullopt;
+}
+
+apdu::ResponseApdu FileReader::read_binary(std::size_t offset, std::size_t length) {
+  if (offset <= kMaxEvenInsOffset) {
+    apdu::CommandApdu command{0x00, kInsReadBinary, static_cast<std::uint8_t>(offset >> 8),
+                              static_cast<std::uint8_t>(offset), {}, length};
+    return channel_.transmit(command);
+  }
+  // Beyond 32 767 the offset travels in DO'54' of READ BINARY with odd INS; the data come back in
+  // DO'53', whose header takes a few bytes of the response.
+  Bytes offset_object = asn1::tlv(0x54, be_bytes(offset, offset > 0xFFFF ? 3 : 2));
+  std::size_t header = 1 + asn1::encode_length(length).size();
+  apdu::CommandApdu command{0x00, kInsReadBinaryOdd, 0x00, 0x00, offset_object, length + header};
+  apdu::ResponseApdu response = channel_.transmit(command);
+  if (data_returned(response.sw)) {
+    asn1::Tlv wrapped = asn1::parse_one(response.data, 0x53);
+    response.data.assign(wrapped.value.begin(), wrapped.value.end());
+  }
+  return response;
+}
+
+FileResult FileReader::read(FileId file, const std::function<void(std::size_t, std::size_t)>& progress) {
+  // The first READ BINARY selects the file by its short identifier (P1 = 80 | SFI) and returns the
+  // header and as much data as one response carries: no SELECT, no separate header read.
+  apdu::CommandApdu first{0x00, kInsReadBinary, static_cast<std::uint8_t>(0x80 | file_sfi(file)), 0x00, {}, chunk_};
+  apdu::ResponseApdu response = channel_.transmit(first);
+  if (std::optional<FileOutcome> refused = refusal(response.sw)) return {*refused, {}};
+  if (!data_returned(response.sw)) {
+    // Some chips do not take SFI addressing: SELECT by file identifier (never the MF), then offset 0.
+    apdu::CommandApdu select{0x00, 0xA4, 0x02, 0x0C, be_bytes(file_fid(file), 2), apdu::kNoLe};
+    apdu::ResponseApdu selected = channel_.transmit(select);
+    if (std::optional<FileOutcome> refused = refusal(selected.sw)) return {*refused, {}};
+    if (!selected.ok()) card_refused(file, selected.sw);
+    response = read_binary(0, chunk_);
+    if (std::optional<FileOutcome> refused = refusal(response.sw)) return {*refused, {}};
+    if (!data_returned(response.sw)) card_refused(file, response.sw);
+  }
+  if (response.data.size() > chunk_) {
+    throw Error(ErrorCode::card_error, std::string(file_name(file)) + ": the card returned more bytes than asked");
+  }
+
+  Bytes content = std::move(response.data);
+  std::optional<std::size_t> total = asn1::encoded_length_from_header(content);
+  if (!total) {
+    throw Error(ErrorCode::malformed_data, std::string(file_name(file)) + ": the file does not start with a TLV header");
+  }
+  if (*total > kMaxFileSize) {
+    throw Error(ErrorCode::limit_exceeded, std::string(file_name(file)) + ": the file claims more than 1 MiB");
+  }
+  if (progress) progress(std::min(content.size(), *total), *total);
+
+  // Each further command asks for what is left, up to one response's worth; a card that stops making
+  // progress or drags the read out beyond what the size needs is cut off.
+  std::size_t budget = (*total + chunk_ - 1) / chunk_ + kMaxExtraApdusPerFile;
+  while (content.size() < *total) {
+    if (budget-- == 0) {
+      throw Error(ErrorCode::limit_exceeded, std::string(file_name(file)) + ": too many READ BINARY commands");
+    }
+    std::size_t wanted = std::min(chunk_, *total - content.size());
+    apdu::ResponseApdu part = read_binary(content.size(), wanted);
+    if (!data_returned(part.sw)) card_refused(file, part.sw);
+    if (part.data.size() > wanted) {
+      throw Error(ErrorCode::card_error, std::string(file_name(file)) + ": the card returned more bytes than asked");
+    }
+    if (part.data.empty()) {
+      throw Error(ErrorCode::malformed_data, std::string(file_name(file)) + ": the file ends before its TLV length");
+    }
+    append(content, part.data);
+    if (progress) progress(content.size(), *total);
+  }
+  content.resize(*total);
+  return {FileOutcome::read, std::move(content)};
+}
+
+}  // namespace cccd::reader
