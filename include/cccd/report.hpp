@@ -1,0 +1,45 @@
+// One read or offline verification, start to finish, and its JSON (docs/json-schema.md): the shape the
+// CLI prints and the C API returns.
+#pragma once
+
+#include <cccd/document.hpp>
+#include <cccd/dump.hpp>
+#include <cccd/error.hpp>
+#include <cccd/reader.hpp>
+#include <cccd/trust.hpp>
+#include <cccd/verdict.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace cccd {
+
+struct CardSource {
+  enum class Kind { virtual_card, pcsc };
+  Kind kind = Kind::virtual_card;
+  std::filesystem::path folder;  // virtual card folder; empty: the built-in default CCCD
+  std::string reader;            // PC/SC reader name (substring); empty: the first reader
+};
+
+struct Report {
+  std::string source;  // "virtual", "pcsc", "dump"
+  ChipDump dump;
+  Document document;
+  Verdict verdict;
+};
+
+// Reads the card and verifies what was read. With `trust` null and a virtual card, the card's own test
+// CSCA is trusted and the verdict says so (test_csca); with `trust` null and a real card, signer trust
+// is unknown. Throws cccd::Error for failures of the read itself (wrong password, card removed ...).
+Report read_and_verify(const CardSource& source, const Credentials& credentials, const TrustStore* trust,
+                       const ReadOptions& options = {});
+// Verifies a dump folder offline.
+Report verify_dump_folder(const std::filesystem::path& folder, const TrustStore& trust);
+
+// The JSON of docs/json-schema.md; indent < 0 gives one line.
+std::string to_json(const Report& report, int indent = 2);
+std::string error_json(const Error& error, int indent = 2);
+// "access_denied" ... (the names the JSON and the C API's cccd_status_name use).
+const char* error_code_name(ErrorCode code) noexcept;
+
+}  // namespace cccd
