@@ -1,0 +1,88 @@
+#include "util/private_file.hpp"
+
+#include <cccd/error.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <utility>
+
+namespace cccd {
+namespace {
+
+[[noreturn]] void io_error(const std::string& what, const std::filesystem::path& path, int error_number) {
+  throw Error(ErrorCode::io, what + " " + path.filename().string() + ": " + std::strerror(error_number));
+}
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) noexcept : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const noexcept { return fd_; }
+  int release() noexcept { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+void write_private_file(const std::filesystem::path& path, ByteView data) {
+  FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (fd.get() < 0) io_error("cannot create", path, errno);
+  if (::fchmod(fd.get(), 0600) != 0) io_error("cannot set the mode of", path, errno);
+  std::size_t written = 0;
+  while (written < data.size()) {
+    ssize_t n = ::write(fd.get(), data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      io_error("cannot write", path, errno);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::close(fd.release()) != 0) io_error("cannot write", path, errno);
+}
+
+void create_private_folder(const std::filesystem::path& folder) {
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (ec) io_error("cannot create the folder", folder, ec.value());
+  if (::chmod(folder.c_str(), 0700) != 0) io_error("cannot set the mode of", folder, errno);
+}
+
+std::optional<Bytes> read_bounded_file(const std::filesystem::path& path, std::size_t max_size) {
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    io_error("cannot open", path, errno);
+  }
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) io_error("cannot read", path, errno);
+  if (!S_ISREG(info.st_mode)) throw Error(ErrorCode::io, path.filename().string() + " is not a regular file");
+  if (info.st_size < 0 || static_cast<std::uint64_t>(info.st_size) > max_size) {
+    throw Error(ErrorCode::limit_exceeded, path.filename().string() + " is larger than the limit for its kind");
+  }
+  Bytes data(static_cast<std::size_t>(info.st_size));
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      io_error("cannot read", path, errno);
+    }
+    if (n == 0) break;  // the file shrank while we read it
+    done += static_cast<std::size_t>(n);
+  }
+  data.resize(done);
+  return data;
+}
+
+}  // namespace cccd
