@@ -1,2 +1,164 @@
-// placeholder
-int main() { return 0; }
+// cccd-verify: read and verify a CCCD at the desk, or verify a dump offline. See docs/cli.md.
+#include "cli/exit_codes.hpp"
+#include "cli/human_output.hpp"
+#include "util/private_file.hpp"
+
+#include <cccd/report.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <optional>
+
+namespace {
+
+using namespace cccd;
+
+struct ReadArguments {
+  std::string sim_folder;
+  std::string reader;
+  std::string id_number;
+  std::string birth;
+  std::string expiry;
+  std::string mrz;
+  std::vector<std::string> trust;
+  std::string photo;
+  std::string dump;
+  bool json = false;
+  bool short_apdus = false;
+  bool no_photo = false;
+};
+
+struct VerifyArguments {
+  std::string folder;
+  std::vector<std::string> trust;
+  bool json = false;
+};
+
+Credentials credentials_from(const ReadArguments& args) {
+  if (!args.mrz.empty()) {
+    if (!args.id_number.empty()) throw Error(ErrorCode::invalid_argument, "give either --mrz or --id, not both");
+    return Credentials::from_mrz(args.mrz);
+  }
+  if (args.id_number.empty()) throw Error(ErrorCode::invalid_argument, "give --id with --birth and --expiry, or --mrz");
+  if (args.birth.empty() || args.expiry.empty()) {
+    throw Error(ErrorCode::invalid_argument, "--id needs --birth and --expiry (YYYY-MM-DD; expiry 'none' if it has none)");
+  }
+  return Credentials::from_id_number(args.id_number, args.birth, args.expiry);
+}
+
+std::optional<TrustStore> trust_from(const std::vector<std::string>& paths) {
+  if (paths.empty()) return std::nullopt;
+  TrustStore store;
+  for (const std::string& path : paths) store.add_path(path);
+  return store;
+}
+
+int finish(const Report& report, bool json) {
+  if (json) {
+    std::cout << to_json(report) << '\n';
+  } else {
+    cli::print_report(std::cout, report);
+  }
+  return report.verdict.verified ? cli::kExitVerified : cli::kExitNotVerified;
+}
+
+int run_read(const ReadArguments& args, bool sim_requested, bool reader_requested) {
+  Credentials credentials = credentials_from(args);
+  CardSource source;
+  if (reader_requested) {
+    source.kind = CardSource::Kind::pcsc;
+    source.reader = args.reader;
+  } else if (!sim_requested) {
+    // No source named: a reader if one is attached, otherwise the built-in virtual CCCD.
+    std::vector<std::string> readers;
+    try {
+      readers = list_pcsc_readers();
+    } catch (const Error&) {
+    }
+    if (!readers.empty()) {
+      source.kind = CardSource::Kind::pcsc;
+    } else {
+      std::cerr << "No PC/SC reader found: reading the built-in virtual CCCD.\n";
+    }
+  }
+  source.folder = args.sim_folder;
+
+  ReadOptions options;
+  options.extended_length = !args.short_apdus;
+  options.read_photo = !args.no_photo || !args.photo.empty();
+  std::optional<TrustStore> trust = trust_from(args.trust);
+  Report report = read_and_verify(source, credentials, trust ? &*trust : nullptr, options);
+
+  if (!args.dump.empty()) write_dump(report.dump, args.dump);
+  if (!args.photo.empty()) {
+    if (!report.document.face) throw Error(ErrorCode::file_not_found, "the card gave no photo to write");
+    write_private_file(args.photo, report.document.face->data);
+  }
+  return finish(report, args.json);
+}
+
+int run_verify(const VerifyArguments& args) {
+  std::optional<TrustStore> trust = trust_from(args.trust);
+  TrustStore none;
+  return finish(verify_dump_folder(args.folder, trust ? *trust : none), args.json);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cccd-verify: read and verify the chip of a Vietnamese citizen identity card (CCCD)"};
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 verified, 1 not verified, 2 usage, 3 access denied (wrong ID/dates/MRZ), 4 no reader or\n"
+      "card, 5 communication (card removed, timeout), 6 the card misbehaved (secure messaging, malformed\n"
+      "data), 7 local file error, 8 internal. The JSON schema is docs/json-schema.md.");
+
+  ReadArguments read_args;
+  CLI::App* read = app.add_subcommand("read", "Read a card and verify it");
+  CLI::Option* sim = read->add_option("--sim", read_args.sim_folder,
+                                      "Read a virtual card: the built-in CCCD, or the card folder DIR")
+                         ->expected(0, 1)
+                         ->type_name("[DIR]");
+  CLI::Option* reader = read->add_option("--reader", read_args.reader, "Read the card on this PC/SC reader");
+  sim->excludes(reader);
+  read->add_option("--id", read_args.id_number, "The 12-digit personal identification number");
+  read->add_option("--birth", read_args.birth, "Date of birth, YYYY-MM-DD (YYYY or YYYY-MM if not on record) or YYMMDD");
+  read->add_option("--expiry", read_args.expiry, "Date of expiry, YYYY-MM-DD or YYMMDD, 'none' if the card has none");
+  read->add_option("--mrz", read_args.mrz, "The MRZ text instead of --id (lines separated by newlines)");
+  read->add_option("--trust", read_args.trust, "CSCA certificate file (PEM/DER) or folder; repeatable");
+  read->add_flag("--json", read_args.json, "Print the result as JSON (docs/json-schema.md)");
+  read->add_option("--photo", read_args.photo, "Write the face image, as stored on the chip, to FILE (mode 0600)");
+  read->add_option("--dump", read_args.dump, "Write the files read to the folder DIR (mode 0700/0600)");
+  read->add_flag("--short-apdus", read_args.short_apdus, "Do not use extended length APDUs");
+  read->add_flag("--no-photo", read_args.no_photo, "Do not read DG2 (faster)");
+
+  VerifyArguments verify_args;
+  CLI::App* verify = app.add_subcommand("verify", "Verify a dump folder offline (passive authentication)");
+  verify->add_option("DIR", verify_args.folder, "The dump folder")->required();
+  verify->add_option("--trust", verify_args.trust, "CSCA certificate file (PEM/DER) or folder; repeatable");
+  verify->add_flag("--json", verify_args.json, "Print the result as JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : cccd::cli::kExitUsage;
+  }
+
+  bool json = read->parsed() ? read_args.json : verify_args.json;
+  try {
+    if (read->parsed()) return run_read(read_args, sim->count() > 0, reader->count() > 0);
+    return run_verify(verify_args);
+  } catch (const cccd::Error& e) {
+    if (json) {
+      std::cout << cccd::error_json(e) << '\n';
+    } else {
+      cccd::cli::print_error(std::cerr, e);
+    }
+    return cccd::cli::exit_code_for(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << '\n';
+    return cccd::cli::kExitInternal;
+  }
+}
