@@ -1,1 +1,39 @@
-int main(void) { return 0; }
+/* Reads a CCCD through the libcccd C API and prints the verdict, the JSON and the photo size.
+ *
+ *   read_card_c ID_NUMBER BIRTH EXPIRY [CARD_FOLDER]
+ *
+ * Without CARD_FOLDER it reads the built-in virtual CCCD. Exit status 0 only when verified. */
+#include <cccd/cccd.h>
+
+#include <stdio.h>
+
+static int report_failure(const char* what, cccd_status status) {
+  fprintf(stderr, "%s: %s: %s\n", what, cccd_status_name(status), cccd_last_error());
+  return 2;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 4 || argc > 5) {
+    fprintf(stderr, "usage: %s ID_NUMBER BIRTH EXPIRY [CARD_FOLDER]\n", argv[0]);
+    return 2;
+  }
+  cccd_credentials* credentials = NULL;
+  cccd_status status = cccd_credentials_from_id(argv[1], argv[2], argv[3], &credentials);
+  if (status != CCCD_OK) return report_failure("credentials", status);
+
+  cccd_result* result = NULL;
+  status = cccd_read_virtual(argc == 5 ? argv[4] : NULL, credentials, NULL, &result);
+  cccd_credentials_free(credentials); /* wipes the ID number and dates */
+  if (status != CCCD_OK) return report_failure("read", status);
+
+  const unsigned char* photo = NULL;
+  size_t photo_size = 0;
+  if (cccd_result_photo(result, &photo, &photo_size) == CCCD_OK) {
+    printf("photo: %zu bytes, starts %02X %02X\n", photo_size, photo[0], photo[1]);
+  }
+  int verified = cccd_result_verified(result);
+  printf("%s\n", cccd_result_json(result));
+  printf("overall: %s\n", verified ? "verified" : "not verified");
+  cccd_result_free(result);
+  return verified ? 0 : 1;
+}

@@ -1,1 +1,164 @@
-// placeholder
+// The C API over the C++ library: every entry point catches everything, so no exception crosses into C.
+#include <cccd/cccd.h>
+#include <cccd/reader.hpp>
+#include <cccd/report.hpp>
+#include <cccd/verify.hpp>
+
+#include <new>
+#include <string>
+
+struct cccd_credentials {
+  cccd::Credentials value;
+};
+struct cccd_trust {
+  cccd::TrustStore value;
+};
+struct cccd_result {
+  cccd::Report report;
+  std::string json;
+};
+
+namespace {
+
+thread_local std::string last_error;
+
+cccd_status fail(cccd_status status, const char* message) {
+  last_error = message;
+  return status;
+}
+
+// Runs `body`, turning every exception into a status and this thread's last error message.
+template <class Body>
+cccd_status guarded(Body&& body) noexcept {
+  try {
+    last_error.clear();
+    body();
+    return CCCD_OK;
+  } catch (const cccd::Error& e) {
+    return fail(static_cast<cccd_status>(e.code()), e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(CCCD_ERR_INTERNAL, "out of memory");
+  } catch (const std::exception& e) {
+    return fail(CCCD_ERR_INTERNAL, e.what());
+  } catch (...) {
+    return fail(CCCD_ERR_INTERNAL, "unknown failure");
+  }
+}
+
+void require(bool condition, const char* what) {
+  if (!condition) throw cccd::Error(cccd::ErrorCode::invalid_argument, what);
+}
+
+cccd_result* make_result(cccd::Report report) {
+  auto* result = new cccd_result{std::move(report), {}};
+  result->json = cccd::to_json(result->report);
+  return result;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* cccd_version(void) { return "0.1.0"; }
+
+const char* cccd_status_name(cccd_status status) {
+  if (status == CCCD_OK) return "ok";
+  if (status < CCCD_ERR_INVALID_ARGUMENT || status > CCCD_ERR_INTERNAL) return "unknown";
+  return cccd::error_code_name(static_cast<cccd::ErrorCode>(status));
+}
+
+const char* cccd_last_error(void) { return last_error.c_str(); }
+
+cccd_status cccd_credentials_from_id(const char* id_number, const char* birth, const char* expiry,
+                                     cccd_credentials** out) {
+  return guarded([&] {
+    require(id_number && birth && expiry && out, "cccd_credentials_from_id: NULL argument");
+    *out = nullptr;
+    *out = new cccd_credentials{cccd::Credentials::from_id_number(id_number, birth, expiry)};
+  });
+}
+
+cccd_status cccd_credentials_from_mrz(const char* mrz_text, cccd_credentials** out) {
+  return guarded([&] {
+    require(mrz_text && out, "cccd_credentials_from_mrz: NULL argument");
+    *out = nullptr;
+    *out = new cccd_credentials{cccd::Credentials::from_mrz(mrz_text)};
+  });
+}
+
+void cccd_credentials_free(cccd_credentials* credentials) { delete credentials; }
+
+cccd_status cccd_trust_new(cccd_trust** out) {
+  return guarded([&] {
+    require(out, "cccd_trust_new: NULL argument");
+    *out = new cccd_trust{};
+  });
+}
+
+cccd_status cccd_trust_add_path(cccd_trust* trust, const char* path) {
+  return guarded([&] {
+    require(trust && path, "cccd_trust_add_path: NULL argument");
+    trust->value.add_path(path);
+  });
+}
+
+void cccd_trust_free(cccd_trust* trust) { delete trust; }
+
+cccd_status cccd_read_virtual(const char* folder, const cccd_credentials* credentials, const cccd_trust* trust,
+                              cccd_result** out) {
+  return guarded([&] {
+    require(credentials && out, "cccd_read_virtual: NULL argument");
+    *out = nullptr;
+    cccd::CardSource source;
+    source.folder = folder ? folder : "";
+    *out = make_result(cccd::read_and_verify(source, credentials->value, trust ? &trust->value : nullptr));
+  });
+}
+
+cccd_status cccd_read_pcsc(const char* reader_name, const cccd_credentials* credentials, const cccd_trust* trust,
+                           cccd_result** out) {
+  return guarded([&] {
+    require(credentials && out, "cccd_read_pcsc: NULL argument");
+    *out = nullptr;
+    cccd::CardSource source;
+    source.kind = cccd::CardSource::Kind::pcsc;
+    source.reader = reader_name ? reader_name : "";
+    *out = make_result(cccd::read_and_verify(source, credentials->value, trust ? &trust->value : nullptr));
+  });
+}
+
+cccd_status cccd_verify_dump(const char* folder, const cccd_trust* trust, cccd_result** out) {
+  return guarded([&] {
+    require(folder && out, "cccd_verify_dump: NULL argument");
+    *out = nullptr;
+    static const cccd::TrustStore kNoTrust;
+    *out = make_result(cccd::verify_dump_folder(folder, trust ? trust->value : kNoTrust));
+  });
+}
+
+int cccd_result_verified(const cccd_result* result) { return result && result->report.verdict.verified ? 1 : 0; }
+
+const char* cccd_result_json(const cccd_result* result) { return result ? result->json.c_str() : ""; }
+
+cccd_status cccd_result_photo(const cccd_result* result, const unsigned char** data, size_t* size) {
+  return guarded([&] {
+    require(result && data && size, "cccd_result_photo: NULL argument");
+    *data = nullptr;
+    *size = 0;
+    const auto& face = result->report.document.face;
+    if (!face || face->data.empty()) throw cccd::Error(cccd::ErrorCode::file_not_found, "the card gave no photo");
+    *data = face->data.data();
+    *size = face->data.size();
+  });
+}
+
+cccd_status cccd_result_write_dump(const cccd_result* result, const char* folder) {
+  return guarded([&] {
+    require(result && folder, "cccd_result_write_dump: NULL argument");
+    cccd::write_dump(result->report.dump, folder);
+  });
+}
+
+void cccd_result_free(cccd_result* result) { delete result; }
+
+}  // extern "C"

@@ -1,0 +1,96 @@
+/* libcccd C API: read and verify the chip of a Vietnamese citizen identity card (CCCD).
+ *
+ * Conventions (in the manner of sqlite3 and libcurl):
+ *  - objects are opaque handles, created by cccd_*_new / cccd_read_* and freed by the matching
+ *    cccd_*_free, which accept NULL;
+ *  - every call that can fail returns a cccd_status; on failure the message of the calling thread's last
+ *    error is cccd_last_error() (never personal data);
+ *  - no C++ exception crosses this boundary;
+ *  - strings returned by the library stay owned by the object they came from and live as long as it.
+ */
+#ifndef CCCD_CCCD_H
+#define CCCD_CCCD_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define CCCD_API __attribute__((visibility("default")))
+#else
+#define CCCD_API
+#endif
+
+/* The values equal the C++ cccd::ErrorCode values. */
+typedef enum cccd_status {
+  CCCD_OK = 0,
+  CCCD_ERR_INVALID_ARGUMENT = 1,
+  CCCD_ERR_IO = 2,
+  CCCD_ERR_TRANSPORT = 3,
+  CCCD_ERR_NO_READER = 4,
+  CCCD_ERR_NO_CARD = 5,
+  CCCD_ERR_CARD_REMOVED = 6,
+  CCCD_ERR_TIMEOUT = 7,
+  CCCD_ERR_CANCELLED = 8,
+  CCCD_ERR_ACCESS_DENIED = 9,
+  CCCD_ERR_SECURE_MESSAGING = 10,
+  CCCD_ERR_CARD_ERROR = 11,
+  CCCD_ERR_FILE_NOT_FOUND = 12,
+  CCCD_ERR_MALFORMED_DATA = 13,
+  CCCD_ERR_CRYPTO = 14,
+  CCCD_ERR_NOT_SUPPORTED = 15,
+  CCCD_ERR_LIMIT_EXCEEDED = 16,
+  CCCD_ERR_INTERNAL = 17
+} cccd_status;
+
+typedef struct cccd_credentials cccd_credentials;
+typedef struct cccd_trust cccd_trust;
+typedef struct cccd_result cccd_result;
+
+CCCD_API const char* cccd_version(void);
+/* "ok", "access_denied" ... (the names of the JSON "error.code"). */
+CCCD_API const char* cccd_status_name(cccd_status status);
+/* The message of this thread's last failed call ("" if none). */
+CCCD_API const char* cccd_last_error(void);
+
+/* Credentials. birth / expiry: "YYYY-MM-DD" or "YYMMDD" (birth may be "YYYY" or "YYYY-MM" when not on
+ * record; expiry "none" for a card without expiry). Wiped when freed. */
+CCCD_API cccd_status cccd_credentials_from_id(const char* id_number, const char* birth, const char* expiry,
+                                              cccd_credentials** out);
+CCCD_API cccd_status cccd_credentials_from_mrz(const char* mrz_text, cccd_credentials** out);
+CCCD_API void cccd_credentials_free(cccd_credentials* credentials);
+
+/* Trust store of CSCA certificates: PEM or DER files, or folders of them. */
+CCCD_API cccd_status cccd_trust_new(cccd_trust** out);
+CCCD_API cccd_status cccd_trust_add_path(cccd_trust* trust, const char* path);
+CCCD_API void cccd_trust_free(cccd_trust* trust);
+
+/* Reads and verifies a virtual card: `folder` NULL or "" for the built-in virtual CCCD. With `trust`
+ * NULL, the virtual card's own test CSCA is trusted and the result says so ("test_csca": true). */
+CCCD_API cccd_status cccd_read_virtual(const char* folder, const cccd_credentials* credentials,
+                                       const cccd_trust* trust, cccd_result** out);
+/* Reads and verifies the card on a PC/SC reader whose name contains `reader_name` (NULL: the first).
+ * With `trust` NULL signer trust is unknown and the card cannot be "verified". */
+CCCD_API cccd_status cccd_read_pcsc(const char* reader_name, const cccd_credentials* credentials,
+                                    const cccd_trust* trust, cccd_result** out);
+/* Verifies a dump folder offline (passive authentication and consistency). */
+CCCD_API cccd_status cccd_verify_dump(const char* folder, const cccd_trust* trust, cccd_result** out);
+
+/* 1 when every applicable finding passed, 0 otherwise. */
+CCCD_API int cccd_result_verified(const cccd_result* result);
+/* The result as JSON (docs/json-schema.md), UTF-8, owned by the result. */
+CCCD_API const char* cccd_result_json(const cccd_result* result);
+/* The face image bytes as stored on the chip (JPEG or JPEG 2000), owned by the result.
+ * CCCD_ERR_FILE_NOT_FOUND when the card gave no photo. */
+CCCD_API cccd_status cccd_result_photo(const cccd_result* result, const unsigned char** data, size_t* size);
+/* Writes the files read to a dump folder (mode 0700, files 0600). */
+CCCD_API cccd_status cccd_result_write_dump(const cccd_result* result, const char* folder);
+CCCD_API void cccd_result_free(cccd_result* result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CCCD_CCCD_H */
