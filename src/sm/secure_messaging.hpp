@@ -46,10 +46,13 @@ class SmCodec {
 
  private:
   void increment_ssc() noexcept;
-  Bytes mac(ByteView data) const;           // over SSC || data, padded
-  Bytes encrypt(ByteView plain) const;      // pads, then encrypts with the IV of this SSC
-  Bytes decrypt(ByteView cryptogram) const; // decrypts and unpads
+  Bytes mac(ByteView data) const;            // over SSC || data, padded
+  Bytes encrypt(ByteView plain) const;       // pads, then encrypts with the IV of this SSC
+  Bytes decrypt(ByteView cryptogram) const;  // decrypts and unpads
   SessionKeys keys_;
+  // INS of the command being exchanged: odd INS (B1, data in BER-TLV) carries its cryptogram in DO'85',
+  // even INS in DO'87' (ISO/IEC 7816-4 section 10.3, ICAO 9303 Part 11 section 9.8.6).
+  std::uint8_t current_ins_ = 0;
 };
 
 class SecureChannel : public transport::Channel {
