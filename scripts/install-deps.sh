@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package libcccd needs to build and to run its tests.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libssl-dev            # OpenSSL 3: all cryptography
+  libpcsclite-dev pcscd # PC/SC readers
+  libjpeg-dev           # the virtual card's face image
+  libcli11-dev          # command-line parsing
+  nlohmann-json3-dev    # JSON output and dump metadata
+  libgtest-dev libgmock-dev  # tests
+  clang-format          # the format check
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then as_root=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Every test: installs the dependencies, builds, checks the format and the layering, runs ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+scripts/check-format.sh
+scripts/check-layers.sh
+ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure --parallel "$(nproc)"

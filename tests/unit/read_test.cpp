@@ -1,0 +1,267 @@
+// End to end through the real library code: the reader session against the virtual CCCD, the
+// verification of what it read, and the public C++ entry points.
+#include "lds/lds.hpp"
+#include "reader/session.hpp"
+#include "sim/generator.hpp"
+#include "sim/virtual_card.hpp"
+#include "sm/secure_messaging.hpp"
+#include "test_support.hpp"
+
+#include <cccd/report.hpp>
+#include <cccd/verify.hpp>
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+namespace cccd {
+namespace {
+
+const sim::Holder kHolder{};  // the default card's holder
+
+Credentials default_credentials() { return Credentials::from_id_number("001099012345", "1990-05-17", "2030-05-17"); }
+
+TrustStore anchor_of(const sim::CardData& card) {
+  TrustStore store;
+  store.add_certificate(ByteView(reinterpret_cast<const std::uint8_t*>(card.csca_pem.data()), card.csca_pem.size()), true);
+  return store;
+}
+
+ErrorCode error_of(const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  ADD_FAILURE() << "no error";
+  return ErrorCode::internal;
+}
+
+// A link to the virtual card that flips one bit of the MAC in the n-th response (1-based): what a
+// corrupted or forged response looks like to the reader.
+class MacTamperingChannel : public transport::RawChannel {
+ public:
+  MacTamperingChannel(sim::VirtualCard& card, int victim) : card_(card), victim_(victim) {}
+  transport::ChannelCapabilities capabilities() const override { return sim::VirtualCardChannel(card_).capabilities(); }
+
+ protected:
+  Bytes exchange(ByteView command) override {
+    Bytes response = card_.process(command);
+    if (++count_ == victim_ && response.size() >= 12) response[response.size() - 3] ^= 0x01;  // last MAC byte
+    return response;
+  }
+
+ private:
+  sim::VirtualCard& card_;
+  int victim_;
+  int count_ = 0;
+};
+
+TEST(Read, DefaultCardIsVerifiedWithExactFieldsAndPhoto) {
+  Report report = read_and_verify(CardSource{}, default_credentials(), nullptr);
+  EXPECT_TRUE(report.verdict.verified);
+  EXPECT_EQ(report.verdict.access.status, FindingStatus::passed);
+  EXPECT_EQ(report.verdict.data_integrity.status, FindingStatus::passed) << report.verdict.data_integrity.detail;
+  EXPECT_EQ(report.verdict.signer_trust.status, FindingStatus::passed) << report.verdict.signer_trust.detail;
+  EXPECT_TRUE(report.verdict.test_csca);
+  EXPECT_EQ(report.verdict.consistency.status, FindingStatus::passed) << report.verdict.consistency.detail;
+  EXPECT_EQ(report.dump.access_protocol, "BAC");
+
+  ASSERT_TRUE(report.document.personal.has_value());
+  const PersonalData& p = *report.document.personal;
+  EXPECT_EQ(p.id_number(), kHolder.id_number);
+  EXPECT_EQ(p.full_name(), kHolder.full_name);
+  EXPECT_EQ(p.date_of_birth(), "17/05/1990");
+  EXPECT_EQ(p.nationality(), kHolder.nationality);
+  EXPECT_EQ(p.ethnicity(), kHolder.ethnicity);
+  EXPECT_EQ(p.religion(), kHolder.religion);
+  EXPECT_EQ(p.place_of_origin(), kHolder.place_of_origin);
+  EXPECT_EQ(p.place_of_residence(), kHolder.place_of_residence);
+  EXPECT_EQ(p.identification_marks(), kHolder.identification_marks);
+  EXPECT_EQ(p.date_of_issue(), "10/04/2021");
+  EXPECT_EQ(p.date_of_expiry(), "17/05/2030");
+  EXPECT_EQ(p.father_name(), kHolder.father_name);
+  EXPECT_EQ(p.mother_name(), kHolder.mother_name);
+  EXPECT_EQ(p.former_id_number(), kHolder.former_id_number);
+
+  // The photo handed out is exactly the image inside DG2 as personalised.
+  ASSERT_TRUE(report.document.face.has_value());
+  FaceImage personalised = lds::parse_dg2(sim::default_card().files.at(FileId::dg2));
+  EXPECT_EQ(report.document.face->data, personalised.data);
+  EXPECT_EQ(report.document.face->format, FaceImage::Format::jpeg);
+  ASSERT_GE(report.document.face->data.size(), 3u);
+  EXPECT_EQ(report.document.face->data[0], 0xFF);
+  EXPECT_EQ(report.document.face->data[1], 0xD8);
+
+  // DG3 is listed by EF.COM but needs Terminal Authentication: skipped quietly, not an error.
+  EXPECT_EQ(report.dump.denied, std::vector<FileId>{FileId::dg3});
+  EXPECT_TRUE(report.document.parse_errors.empty());
+  for (FileId f : {FileId::com, FileId::sod, FileId::dg1, FileId::dg2, FileId::dg13}) {
+    ASSERT_NE(report.dump.file(f), nullptr) << file_name(f);
+    EXPECT_EQ(*report.dump.file(f), sim::default_card().files.at(f)) << file_name(f);
+  }
+}
+
+// Expected APDUs of a full read: SELECT, GET CHALLENGE, EXTERNAL AUTHENTICATE, one refused READ for
+// DG3, and for every other file ceil(size / chunk) READ BINARY commands — no SELECTs, no header reads.
+std::uint64_t expected_apdus(const sim::CardData& card, std::size_t chunk) {
+  std::uint64_t apdus = 3 + 1;
+  for (FileId f : {FileId::com, FileId::sod, FileId::dg1, FileId::dg13, FileId::dg2}) {
+    apdus += (card.files.at(f).size() + chunk - 1) / chunk;
+  }
+  return apdus;
+}
+
+TEST(Read, ShortApdusAskForTheLargestPlaintextThatFits) {
+  sim::CardData data = sim::default_card();
+  data.secrets.extended_length = false;
+  sim::VirtualCard card(data);
+  sim::VirtualCardChannel channel(card);
+  ReadOptions options;
+  ChipDump dump = reader::read_chip(channel, default_credentials(), options);
+  // 3DES secure messaging in a 256-byte response carries 231 bytes of plaintext.
+  EXPECT_EQ(dump.stats.apdus, expected_apdus(data, 231));
+  EXPECT_EQ(dump.files.at(FileId::dg2), data.files.at(FileId::dg2));
+}
+
+TEST(Read, ExtendedLengthIsUsedWhenTheLinkSupportsIt) {
+  const sim::CardData& data = sim::default_card();
+  ASSERT_TRUE(data.secrets.extended_length);
+  sim::VirtualCard card(data);
+  sim::VirtualCardChannel channel(card);
+  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
+  sm::SmCodec probe(sm::SessionKeys{crypto::CipherKind::tdes, SecureBytes(16), SecureBytes(16), SecureBytes(8)});
+  std::size_t chunk = probe.max_plain_response(data.secrets.max_response_data);
+  EXPECT_EQ(dump.stats.apdus, expected_apdus(data, chunk));
+  EXPECT_LT(dump.stats.apdus, 16u);
+  EXPECT_EQ(dump.files.at(FileId::dg2), data.files.at(FileId::dg2));
+
+  // The same card with extended length turned off by the caller reads with short APDUs.
+  sim::VirtualCard again(data);
+  sim::VirtualCardChannel short_channel(again);
+  ReadOptions no_extended;
+  no_extended.extended_length = false;
+  EXPECT_EQ(reader::read_chip(short_channel, default_credentials(), no_extended).stats.apdus, expected_apdus(data, 231));
+}
+
+TEST(Read, WrongBirthDateIsAccessDeniedAfterOneAttempt) {
+  sim::VirtualCard card(sim::default_card());
+  sim::VirtualCardChannel channel(card);
+  Credentials wrong = Credentials::from_id_number("001099012345", "1990-05-18", "2030-05-17");
+  EXPECT_EQ(error_of([&] { reader::read_chip(channel, wrong, ReadOptions{}); }), ErrorCode::access_denied);
+  EXPECT_EQ(card.authentication_attempts(), 1);
+  EXPECT_EQ(channel.stats().apdus, 3u);  // SELECT, GET CHALLENGE, EXTERNAL AUTHENTICATE: no retry storm
+}
+
+TEST(Read, ResponseWithABrokenMacIsASecureMessagingError) {
+  // APDU 4 is the first protected READ BINARY (EF.COM); every later one is checked the same way.
+  for (int victim : {4, 5, 9}) {
+    SCOPED_TRACE(victim);
+    sim::VirtualCard card(sim::default_card());
+    MacTamperingChannel channel(card, victim);
+    EXPECT_EQ(error_of([&] { reader::read_chip(channel, default_credentials(), ReadOptions{}); }),
+              ErrorCode::secure_messaging);
+  }
+}
+
+TEST(Read, MrzCredentialsOpenTheCard) {
+  Mrz mrz = lds::parse_dg1(sim::default_card().files.at(FileId::dg1));
+  Report report = read_and_verify(CardSource{}, Credentials::from_mrz(mrz.text), nullptr);
+  EXPECT_TRUE(report.verdict.verified);
+}
+
+TEST(Read, DataGroupAlteredAfterSigningFailsIntegrity) {
+  sim::CardData data = sim::default_card();
+  Bytes& dg13 = data.files.at(FileId::dg13);
+  // Change one letter of the name: the TLV stays valid, the hash does not.
+  auto it = std::search(dg13.begin(), dg13.end(), kHolder.mother_name.begin(), kHolder.mother_name.end());
+  ASSERT_NE(it, dg13.end());
+  *it = 'P';
+  sim::VirtualCard card(data);
+  sim::VirtualCardChannel channel(card);
+  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
+  Verdict verdict = verify(dump, anchor_of(data));
+  EXPECT_FALSE(verdict.verified);
+  EXPECT_EQ(verdict.data_integrity.status, FindingStatus::failed);
+  EXPECT_NE(verdict.data_integrity.detail.find("DG13"), std::string::npos) << verdict.data_integrity.detail;
+  EXPECT_EQ(verdict.signer_trust.status, FindingStatus::passed);
+}
+
+TEST(Read, CardSignedUnderAnotherCscaFailsTrust) {
+  sim::GeneratorOptions other;
+  other.seed = 77;
+  TrustStore foreign = anchor_of(sim::generate_card(other));
+  Report report = read_and_verify(CardSource{}, default_credentials(), &foreign);
+  EXPECT_FALSE(report.verdict.verified);
+  EXPECT_EQ(report.verdict.data_integrity.status, FindingStatus::passed);
+  EXPECT_EQ(report.verdict.signer_trust.status, FindingStatus::failed);
+}
+
+TEST(Read, NoTrustStoreMeansTrustUnknownAndNotVerified) {
+  TrustStore empty;
+  Report report = read_and_verify(CardSource{}, default_credentials(), &empty);
+  EXPECT_EQ(report.verdict.signer_trust.status, FindingStatus::unknown);
+  EXPECT_EQ(report.verdict.data_integrity.status, FindingStatus::passed);
+  EXPECT_FALSE(report.verdict.verified);
+}
+
+TEST(Read, YearOnlyBirthAndNoExpiryCard) {
+  sim::GeneratorOptions options;
+  options.holder.id_number = "079062000123";
+  options.holder.birth = "1962";
+  options.holder.expiry = "none";
+  options.seed = 5;
+  test::TempDir dir;
+  sim::write_card_folder(sim::generate_card(options), dir.path());
+  CardSource source;
+  source.folder = dir.path();
+  Report report = read_and_verify(source, Credentials::from_id_number("079062000123", "1962", "none"), nullptr);
+  EXPECT_TRUE(report.verdict.verified) << report.verdict.consistency.detail;
+  ASSERT_TRUE(report.document.mrz.has_value());
+  EXPECT_EQ(report.document.mrz->date_of_expiry, "991231");
+  EXPECT_EQ(report.document.mrz->date_of_birth.substr(0, 2), "62");
+}
+
+TEST(Read, DumpFolderVerifiesOfflineTheSameWay) {
+  Report live = read_and_verify(CardSource{}, default_credentials(), nullptr);
+  test::TempDir dir;
+  std::filesystem::path folder = dir.path() / "dump";
+  write_dump(live.dump, folder);
+  struct stat info {};
+  ASSERT_EQ(::stat((folder / "DG13").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat(folder.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+
+  Report offline = verify_dump_folder(folder, anchor_of(sim::default_card()));
+  EXPECT_TRUE(offline.verdict.verified);
+  EXPECT_EQ(offline.dump.files, live.dump.files);
+  EXPECT_EQ(offline.document.personal->full_name(), kHolder.full_name);
+}
+
+TEST(Read, VirtualCardServesADumpedFolder) {
+  // A dump plus access data is a card again: the same folder format serves both.
+  Report live = read_and_verify(CardSource{}, default_credentials(), nullptr);
+  test::TempDir dir;
+  sim::CardData data;
+  data.files = live.dump.files;
+  data.secrets = sim::default_card().secrets;
+  data.csca_pem = sim::default_card().csca_pem;
+  sim::write_card_folder(data, dir.path());
+  CardSource source;
+  source.folder = dir.path();
+  EXPECT_TRUE(read_and_verify(source, default_credentials(), nullptr).verdict.verified);
+}
+
+TEST(Read, JsonCarriesTheVerdictFieldsPhotoAndStats) {
+  Report report = read_and_verify(CardSource{}, default_credentials(), nullptr);
+  std::string json = to_json(report);
+  for (const char* needle : {"\"overall\": \"verified\"", "\"data_integrity\"", "\"signer_trust\"", "\"consistency\"",
+                             "\"apdus\"", "\"format\": \"jpeg\"", "\"test_csca\": true"}) {
+    EXPECT_NE(json.find(needle), std::string::npos) << needle;
+  }
+  EXPECT_NE(json.find(kHolder.full_name), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cccd
