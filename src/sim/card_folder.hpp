@@ -29,9 +29,18 @@ struct CardData {
   std::string csca_pem;  // the test CSCA that signed this card's DS, when generated
 };
 
+// Creates the folder if needed and sets it to 0700; writes every EF file (0600, named by file_name()),
+// the secrets file (0600) and, when the card has one, csca.pem (0644: a certificate is public). EF
+// files, secrets or csca.pem left in the folder by an earlier card and absent from this one are removed,
+// so the folder holds exactly this card. Throws Error(io).
 void write_card_folder(const CardData& card, const std::filesystem::path& folder);
-// Loads a folder written by write_card_folder or by `cccd-verify read --dump` (no secrets file: the
-// caller provides access data, see load_card_folder's `secrets` overload).
+// Loads a folder written by write_card_folder or by `cccd-verify read --dump`: the EF files present,
+// the secrets file if present (else CardData::secrets keeps its defaults and empty access data: the
+// caller provides them), csca.pem if present. Throws Error(io) when the folder or a file cannot be read,
+// Error(limit_exceeded) for a file over kMaxCardFolderFileBytes, Error(malformed_data) for a secrets
+// file that is not the expected JSON.
 CardData load_card_folder(const std::filesystem::path& folder);
+
+inline constexpr std::size_t kMaxCardFolderFileBytes = 1024 * 1024;
 
 }  // namespace cccd::sim

@@ -6,25 +6,27 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace cccd::sim {
 
 struct Holder {
   std::string id_number = "001099012345";  // 12 digits; document number = last 9, CAN = last 6
   std::string full_name = "Nguyễn Thị Thu Hà";
-  std::string birth = "1990-05-17";        // YYYY-MM-DD; "1990" or "1990-05" for a partly unknown date
-  std::string sex = "F";                   // "M" or "F"
-  std::string expiry = "2030-05-17";       // YYYY-MM-DD, or "none" for a card that does not expire
+  std::string birth = "1990-05-17";   // YYYY-MM-DD; "1990" or "1990-05" for a partly unknown date
+  std::string sex = "F";              // "M" or "F"
+  std::string expiry = "2030-05-17";  // YYYY-MM-DD, or "none" for a card that does not expire
   std::string issue = "2021-04-10";
   std::string nationality = "Việt Nam";
   std::string ethnicity = "Kinh";
   std::string religion = "Không";
   std::string place_of_origin = "Xã Đông Hưng, Huyện Đông Hưng, Tỉnh Thái Bình";
-  std::string place_of_residence = "Số 12 Ngõ 34 Phố Trần Quốc Hoàn, Phường Dịch Vọng Hậu, Quận Cầu Giấy, Hà Nội";
+  std::string place_of_residence =
+      "Số 12 Ngõ 34 Phố Trần Quốc Hoàn, Phường Dịch Vọng Hậu, Quận Cầu Giấy, Hà Nội";
   std::string identification_marks = "Nốt ruồi C:2cm trên sau đầu mày phải";
   std::string father_name = "Nguyễn Văn Hùng";
   std::string mother_name = "Trần Thị Lan";
-  std::string spouse_name;                 // empty: field 14 present without a name
+  std::string spouse_name;  // empty: field 14 present without a name
   std::string former_id_number = "034190001234";
 };
 
@@ -36,9 +38,36 @@ struct GeneratorOptions {
   SignerAlgorithm signer = SignerAlgorithm::ecdsa_brainpool_p256r1;
 };
 
+// Validates the holder (see validate_holder), derives the test PKI from the seed and builds EF.CardAccess,
+// EF.COM, DG1, DG2, DG3 (a placeholder: the card refuses it), DG13 and EF.SOD, the card's access data
+// and the CSCA in PEM. Throws Error(invalid_argument) for a bad holder.
 CardData generate_card(const GeneratorOptions& options);
 
 // The built-in default card (`--sim` without a folder): generate_card with default options.
 const CardData& default_card();
+
+// The pieces of generate_card, for tests and for tools that build unusual cards.
+
+// Throws Error(invalid_argument) naming the field (never its value) when the ID is not 12 digits, a
+// date is not a real date in the accepted form, the sex is not M or F, the name has no Latin MRZ form,
+// or a text is not UTF-8 or longer than kMaxHolderTextBytes.
+void validate_holder(const Holder& holder);
+inline constexpr std::size_t kMaxHolderTextBytes = 512;
+
+// The MRZ form of a Vietnamese name: diacritics removed, "Đ/đ" -> "D", upper case, first word the
+// surname: "Nguyễn Thị Thu Hà" -> "NGUYEN<<THI<THU<HA" (not padded). Throws Error(invalid_argument) for a
+// character that has no such form.
+std::string mrz_name(std::string_view full_name);
+// The three TD1 lines of the card, 90 characters without separators.
+std::string mrz_text(const Holder& holder);
+// MRZ_information (document number, birth, expiry, each with its check digit), as BAC derives its key.
+std::string card_mrz_information(const Holder& holder);
+
+Bytes build_card_access();  // PACE-GM, ECDH brainpoolP256r1, AES-128 (the PACEInfo of the profile)
+Bytes build_ef_com();       // LDS 1.7, Unicode 4.0.0, DG1 DG2 DG3 DG13
+Bytes build_dg1(const Holder& holder);
+Bytes build_dg2(const Holder& holder, std::uint64_t seed);
+Bytes build_dg3();  // an empty biometric group: the card holds DG3 but never lets it be read
+Bytes build_dg13(const Holder& holder, std::uint64_t seed);
 
 }  // namespace cccd::sim

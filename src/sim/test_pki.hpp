@@ -1,0 +1,78 @@
+// The test PKI of generated virtual cards: a self-signed CSCA and a Document Signer certificate signed by
+// it, with keys derived from the generator's seed and deterministic signatures, so the same seed gives
+// the same certificates byte for byte. Clearly labelled as a test authority in every certificate.
+#pragma once
+
+#include "sim/generator.hpp"
+#include "util/secure_bytes.hpp"
+
+#include <cccd/bytes.hpp>
+
+#include <openssl/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace cccd::sim {
+
+struct EvpPkeyFree {
+  void operator()(EVP_PKEY* key) const noexcept;
+};
+using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
+
+// A private key of the test PKI and the deterministic SHA-256 signatures it makes.
+class TestKey {
+ public:
+  // The key derived from (seed, label): ECDSA on brainpoolP256r1 (scalar = SHA-256-expanded seed mod
+  // n) or RSA-2048 (primes found by a deterministic search from the expanded seed, e = 65537).
+  static TestKey derive(SignerAlgorithm algorithm, std::uint64_t seed, std::string_view label);
+
+  SignerAlgorithm algorithm() const noexcept { return algorithm_; }
+  EVP_PKEY* pkey() const noexcept { return key_.get(); }
+  Bytes subject_public_key_info() const;  // DER SubjectPublicKeyInfo
+  // The AlgorithmIdentifier of this key's signatures: ecdsa-with-SHA256 (no parameters) or
+  // sha256WithRSAEncryption (NULL parameters).
+  Bytes signature_algorithm() const;
+  // Signs SHA-256(message): a DER Ecdsa-Sig-Value with the RFC 6979 nonce, or PKCS#1 v1.5 (which is
+  // deterministic by itself).
+  Bytes sign(ByteView message) const;
+
+ private:
+  TestKey(SignerAlgorithm algorithm, EvpPkeyPtr key, SecureBytes ec_scalar)
+      : algorithm_(algorithm), key_(std::move(key)), ec_scalar_(std::move(ec_scalar)) {}
+
+  SignerAlgorithm algorithm_;
+  EvpPkeyPtr key_;
+  SecureBytes ec_scalar_;  // the EC private scalar (empty for RSA)
+};
+
+struct TestPki {
+  TestKey csca_key;
+  TestKey ds_key;
+  Bytes csca_certificate;  // DER
+  Bytes ds_certificate;    // DER
+  Bytes ds_issuer_name;    // DER Name of the DS's issuer (the CSCA subject), for issuerAndSerialNumber
+  Bytes ds_serial;         // DER INTEGER serial number of the DS certificate
+};
+
+// CSCA: CN "libcccd TEST CSCA <seed>", valid 2020-01-01 to 2045-01-01, CA, keyCertSign and cRLSign.
+// DS: CN "libcccd TEST DS <seed>", valid 2021-01-01 to 2036-01-01, digitalSignature.
+TestPki make_test_pki(SignerAlgorithm algorithm, std::uint64_t seed);
+
+// EF.SOD (ICAO 9303 Part 10 section 4.6.2): 77 { ContentInfo signedData { SignedData v3 with the
+// LDSSecurityObject V0 of the SHA-256 hashes of `data_groups` (number -> file), the DS certificate and
+// one SignerInfo v1 (issuerAndSerialNumber, signed attributes contentType, signingTime, messageDigest)
+// signed by the DS key } }. `signing_time` is a DER UTCTime or GeneralizedTime (der_time).
+Bytes build_sod(const std::map<int, Bytes>& data_groups, const TestPki& pki, ByteView signing_time);
+
+// PEM text ("-----BEGIN CERTIFICATE-----") of a DER certificate.
+std::string certificate_pem(ByteView der);
+
+// ASN.1 time of a UTC calendar date at 00:00:00: UTCTime for 1950-2049, GeneralizedTime otherwise
+// (RFC 5280 section 4.1.2.5).
+Bytes der_time(int year, int month, int day);
+
+}  // namespace cccd::sim
