@@ -1,2 +1,210 @@
-// placeholder
-int main() { return 0; }
+// cccd-sim: personalises virtual CCCDs (card folders with a test PKI) and shows what a card folder holds.
+//
+//   cccd-sim personalise DIR [--id ID] [--name NAME] [--birth DATE] [--expiry DATE|none] [--issue DATE]
+//                            [--sex M|F] [--seed N] [--signer ecdsa|rsa]
+//   cccd-sim show DIR
+//
+// Exit codes as cccd-verify: 0 done, 2 bad command line or argument, 7 a file or folder could not be
+// read or written, 8 internal. Nothing personal is printed but what the user typed into this command.
+#include "sim/card_folder.hpp"
+#include "sim/generator.hpp"
+
+#include <cccd/error.hpp>
+#include <cccd/files.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using cccd::Error;
+using cccd::ErrorCode;
+
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 2;
+constexpr int kExitFile = 7;
+constexpr int kExitInternal = 8;
+
+int exit_code_for(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::invalid_argument:
+      return kExitUsage;
+    case ErrorCode::io:
+    case ErrorCode::limit_exceeded:
+    case ErrorCode::malformed_data:
+    case ErrorCode::file_not_found:
+      return kExitFile;
+    default:
+      return kExitInternal;
+  }
+}
+
+// The library's validation message without its "holder: " prefix.
+std::string reason(const Error& error) {
+  std::string message = error.what();
+  const std::string prefix = "holder: ";
+  if (message.compare(0, prefix.size(), prefix) == 0) message.erase(0, prefix.size());
+  return message;
+}
+
+// A folder is safe to (re)write when it does not exist, is empty, or holds only card folder files:
+// write_card_folder sets its mode to 0700 and replaces those files.
+bool safe_to_write(const fs::path& folder) {
+  std::error_code error;
+  if (!fs::exists(folder, error)) return true;
+  if (!fs::is_directory(folder, error)) return false;
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder, error)) {
+    const std::string name = entry.path().filename().string();
+    if (!cccd::file_from_name(name) && name != cccd::sim::kSecretsFileName &&
+        name != cccd::sim::kCscaFileName && name != "read.json") {
+      return false;
+    }
+  }
+  return !error;
+}
+
+struct PersonaliseOptions {
+  std::string folder;
+  std::optional<std::string> id, name, birth, expiry, issue, sex;
+  std::uint64_t seed = 1;
+  std::string signer = "ecdsa";
+};
+
+int personalise(const PersonaliseOptions& options) {
+  cccd::sim::GeneratorOptions generator;
+  generator.seed = options.seed;
+  generator.signer = options.signer == "rsa" ? cccd::sim::SignerAlgorithm::rsa_2048
+                                             : cccd::sim::SignerAlgorithm::ecdsa_brainpool_p256r1;
+  // Each option is checked on its own first, so that the error names the option at fault.
+  const std::pair<const char*, std::function<void(cccd::sim::Holder&)>> fields[] = {
+      {"--id",
+       [&](cccd::sim::Holder& h) {
+         if (options.id) h.id_number = *options.id;
+       }},
+      {"--name",
+       [&](cccd::sim::Holder& h) {
+         if (options.name) h.full_name = *options.name;
+       }},
+      {"--birth",
+       [&](cccd::sim::Holder& h) {
+         if (options.birth) h.birth = *options.birth;
+       }},
+      {"--expiry",
+       [&](cccd::sim::Holder& h) {
+         if (options.expiry) h.expiry = *options.expiry;
+       }},
+      {"--issue",
+       [&](cccd::sim::Holder& h) {
+         if (options.issue) h.issue = *options.issue;
+       }},
+      {"--sex",
+       [&](cccd::sim::Holder& h) {
+         if (options.sex) h.sex = *options.sex;
+       }},
+  };
+  for (const auto& [option, apply] : fields) {
+    cccd::sim::Holder alone;
+    apply(alone);
+    try {
+      cccd::sim::validate_holder(alone);
+    } catch (const Error& e) {
+      std::cerr << "cccd-sim personalise: " << option << ": " << reason(e) << "\n";
+      return kExitUsage;
+    }
+    apply(generator.holder);
+  }
+
+  const fs::path folder(options.folder);
+  if (!safe_to_write(folder)) {
+    std::cerr << "cccd-sim personalise: " << options.folder
+              << " exists and holds files other than a card's; choose a new or empty folder\n";
+    return kExitUsage;
+  }
+  const cccd::sim::CardData card = cccd::sim::generate_card(generator);
+  cccd::sim::write_card_folder(card, folder);
+
+  const cccd::sim::Holder& h = generator.holder;
+  const fs::path csca = folder / cccd::sim::kCscaFileName;
+  std::cout << "Personalised a virtual CCCD in " << options.folder << " (seed " << options.seed << ", "
+            << (options.signer == "rsa" ? "RSA-2048" : "ECDSA brainpoolP256r1") << " signer)\n"
+            << "Test CSCA (not a real authority): " << csca.string() << "\n"
+            << "Read it with:\n"
+            << "  cccd-verify read --sim " << options.folder << " --id " << h.id_number << " --birth "
+            << h.birth << " --expiry " << h.expiry << " --trust " << csca.string() << "\n";
+  return kExitOk;
+}
+
+int show(const std::string& folder_text) {
+  const fs::path folder(folder_text);
+  const cccd::sim::CardData card = cccd::sim::load_card_folder(folder);
+  std::cout << folder_text << ":\n";
+  for (const auto& [id, bytes] : card.files) {
+    std::cout << "  " << std::string(cccd::file_name(id)) << std::string(16 - cccd::file_name(id).size(), ' ')
+              << bytes.size() << " bytes\n";
+  }
+  if (card.files.empty()) std::cout << "  (no EF files)\n";
+  std::error_code error;
+  if (fs::exists(folder / cccd::sim::kSecretsFileName, error)) {
+    std::cout << "  " << cccd::sim::kSecretsFileName << " (access data, not shown)\n";
+  }
+  if (!card.csca_pem.empty()) std::cout << "  " << cccd::sim::kCscaFileName << " (test CSCA)\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cccd-sim: virtual CCCD cards for development and tests (test PKI, not real documents)"};
+  app.require_subcommand(1);
+
+  PersonaliseOptions options;
+  CLI::App* personalise_command =
+      app.add_subcommand("personalise", "Write a virtual card folder (EF files, access data, test CSCA)");
+  personalise_command->add_option("DIR", options.folder, "The card folder to write (created 0700)")
+      ->required();
+  personalise_command->add_option("--id", options.id, "12-digit personal identification number");
+  personalise_command->add_option("--name", options.name, "Full name in Vietnamese (UTF-8)");
+  personalise_command->add_option("--birth", options.birth, "Date of birth: YYYY-MM-DD, YYYY-MM or YYYY");
+  personalise_command->add_option("--expiry", options.expiry, "Date of expiry: YYYY-MM-DD, or none");
+  personalise_command->add_option("--issue", options.issue, "Date of issue: YYYY-MM-DD");
+  personalise_command->add_option("--sex", options.sex, "M or F");
+  personalise_command
+      ->add_option("--seed", options.seed, "Seed of the keys, the face and the other variations")
+      ->capture_default_str();
+  personalise_command->add_option("--signer", options.signer, "Signature algorithm of the test PKI")
+      ->check(CLI::IsMember({"ecdsa", "rsa"}))
+      ->capture_default_str();
+
+  std::string show_folder;
+  CLI::App* show_command = app.add_subcommand("show", "List the files of a card folder and their sizes");
+  show_command->add_option("DIR", show_folder, "The card folder")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  try {
+    if (*personalise_command) return personalise(options);
+    return show(show_folder);
+  } catch (const Error& e) {
+    std::cerr << "cccd-sim: " << cccd::to_string(e.code()) << ": " << e.what() << "\n";
+    return exit_code_for(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "cccd-sim: internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+}

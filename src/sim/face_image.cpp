@@ -199,7 +199,7 @@ Bytes draw_face(std::uint64_t seed, FaceGender gender) {
 
   // Back hair (behind the head), long hair falling to the shoulders.
   if (long_hair) {
-    canvas.ellipse(cx, cy + 40, rx + 22, ry + 50, hair, 1.0, 0.25, -1e9, cy + 120);
+    canvas.ellipse(cx, cy + 25, rx + 22, ry + 35, hair, 1.0, 0.25);  // ends behind the shoulders
   }
   // Body and neck.
   canvas.ellipse(cx, kFaceHeight + 60, 128, 120, clothes, 1.0, 0.2);
@@ -250,7 +250,7 @@ Bytes draw_face(std::uint64_t seed, FaceGender gender) {
   canvas.line(cx - mouth_w, mouth_y, cx + mouth_w, mouth_y, 1.6, scaled(lips, 0.55));
   canvas.ellipse(cx, mouth_y + 22, 16, 6, scaled(skin, 0.93), 0.5);  // chin
 
-  canvas.noise(stream, 3.0);  // sensor noise: a flat synthetic image would compress unrealistically well
+  canvas.noise(stream, 4.5);  // sensor noise: a flat synthetic image would compress unrealistically well
   return canvas.rgb();
 }
 
