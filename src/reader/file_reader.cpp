@@ -25,8 +25,9 @@ bool data_returned(std::uint16_t status) { return status == sw::kOk || status ==
 
 FileReader::FileReader(transport::Channel& channel, bool extended_length) : channel_(channel) {
   transport::ChannelCapabilities caps = channel.capabilities();
-  std::size_t link_limit = extended_length && caps.extended_length ? apdu::kMaxExtendedLe : apdu::kMaxShortLe;
-  chunk_ = std::clamp<std::size_t>(caps.max_response_data, 1, link_limit);
+  bool extended = extended_length && caps.extended_length;
+  chunk_ = extended ? std::clamp<std::size_t>(caps.max_response_data, 1, apdu::kMaxExtendedLe)
+                    : std::clamp<std::size_t>(caps.max_short_response_data, 1, apdu::kMaxShortLe);
 }
 
 std::optional<FileOutcome> FileReader::refusal(std::uint16_t status) const {

@@ -83,12 +83,11 @@ Bytes VirtualCard::process(ByteView encoded) {
     return status(sw::kSmDataObjectsIncorrect).encode();
   }
   ResponseApdu response = dispatch(plain, extended);
-  ResponseApdu protected_response = session_->protect_response(response);
-  if (protected_response.data.size() > response_capacity(command.le)) {
+  if (response.data.size() > session_->max_plain_response(response_capacity(command.le))) {
     // The terminal asked for more than one response can carry under secure messaging.
-    protected_response = session_->protect_response(status(sw::kWrongLength));
+    response = status(sw::kWrongLength);
   }
-  return protected_response.encode();
+  return session_->protect_response(response).encode();
 }
 
 ResponseApdu VirtualCard::dispatch(const CommandApdu& command, bool /*extended*/) {
@@ -229,6 +228,8 @@ transport::ChannelCapabilities VirtualCardChannel::capabilities() const {
   transport::ChannelCapabilities caps;
   caps.extended_length = secrets.extended_length;
   caps.max_command_data = secrets.extended_length ? apdu::kMaxExtendedLc : apdu::kMaxShortLc;
+  caps.max_short_command_data = apdu::kMaxShortLc;
+  caps.max_short_response_data = apdu::kMaxShortLe;
   caps.max_response_data = secrets.extended_length ? secrets.max_response_data : apdu::kMaxShortLe;
   return caps;
 }

@@ -326,6 +326,8 @@ transport::ChannelCapabilities SecureChannel::capabilities() const {
   transport::ChannelCapabilities caps = inner_.capabilities();
   caps.max_response_data = codec_.max_plain_response(caps.max_response_data);
   caps.max_command_data = codec_.max_plain_command(caps.max_command_data);
+  caps.max_short_response_data = codec_.max_plain_response(caps.max_short_response_data);
+  caps.max_short_command_data = codec_.max_plain_command(caps.max_short_command_data);
   return caps;
 }
 

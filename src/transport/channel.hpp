@@ -14,9 +14,13 @@ namespace cccd::transport {
 
 // What the link to the card can carry. Filled in by the transport; protocols size their commands to it.
 struct ChannelCapabilities {
-  bool extended_length = false;       // both the reader and the card accept extended APDUs
-  std::size_t max_command_data = 255;  // Nc the link accepts in one command
-  std::size_t max_response_data = 256; // Ne the link delivers in one response
+  bool extended_length = false;  // both the reader and the card accept extended APDUs
+  // Nc and Ne one command and one response carry: in short APDUs, and with extended length (equal to
+  // the short ones when extended length is not supported). A secure channel reports plaintext sizes.
+  std::size_t max_short_command_data = 255;
+  std::size_t max_short_response_data = 256;
+  std::size_t max_command_data = 255;
+  std::size_t max_response_data = 256;
 };
 
 // APDUs and bytes on the wire, including GET RESPONSE exchanges and status words.

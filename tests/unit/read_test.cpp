@@ -174,7 +174,8 @@ TEST(Read, DataGroupAlteredAfterSigningFailsIntegrity) {
   sim::CardData data = sim::default_card();
   Bytes& dg13 = data.files.at(FileId::dg13);
   // Change one letter of the name: the TLV stays valid, the hash does not.
-  auto it = std::search(dg13.begin(), dg13.end(), kHolder.mother_name.begin(), kHolder.mother_name.end());
+  Bytes name(kHolder.mother_name.begin(), kHolder.mother_name.end());
+  auto it = std::search(dg13.begin(), dg13.end(), name.begin(), name.end());
   ASSERT_NE(it, dg13.end());
   *it = 'P';
   sim::VirtualCard card(data);

@@ -393,7 +393,9 @@ class LoopbackCard : public transport::Channel {
                file_.begin() + static_cast<std::ptrdiff_t>(offset + count));
     return codec_.protect_response({data, 0x9000});
   }
-  transport::ChannelCapabilities capabilities() const override { return {true, 65535, 65536}; }
+  transport::ChannelCapabilities capabilities() const override {
+    return {.extended_length = true, .max_command_data = 65535, .max_response_data = 65536};
+  }
   transport::TransferStats stats() const override { return stats_; }
   Bytes last_wire_;
 
