@@ -28,11 +28,13 @@
 
 #include <csetjmp>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 
 #include <jpeglib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 namespace cccd::sim {
 namespace {
@@ -873,5 +875,95 @@ TEST(CardFolder, LoadsADumpFolderWithoutSecretsOrCsca) {
   EXPECT_TRUE(loaded.csca_pem.empty());
 }
 
+// ---------------------------------------------------------------------------------------------------
+// The cccd-sim program (built beside the tests).
+
+struct ProgramRun {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+ProgramRun run_sim(const std::string& arguments) {
+  const std::string command = std::string(CCCD_BINARY_DIR) + "/cccd-sim " + arguments + " 2>&1";
+  ProgramRun run;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) run.output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+bool sim_program_built() {
+  return fs::exists(fs::path(CCCD_BINARY_DIR) / "cccd-sim");
+}
+
+TEST(CccdSim, PersonaliseWritesTheCardOfTheOptions) {
+  if (!sim_program_built()) GTEST_SKIP() << "cccd-sim is not built";
+  test::TempDir temp;
+  const fs::path folder = temp.path() / "card";
+  const ProgramRun run =
+      run_sim("personalise '" + folder.string() +
+              "' --id 079188001122 --name 'Đỗ Văn Ánh' --birth 1988 --expiry none --issue 2022-01-15"
+              " --sex M --seed 5 --signer ecdsa");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find((folder / kCscaFileName).string()), std::string::npos);
+
+  GeneratorOptions options;
+  options.holder.id_number = "079188001122";
+  options.holder.full_name = "Đỗ Văn Ánh";
+  options.holder.birth = "1988";
+  options.holder.expiry = "none";
+  options.holder.issue = "2022-01-15";
+  options.holder.sex = "M";
+  options.seed = 5;
+  const CardData expected = generate_card(options);
+  const CardData loaded = load_card_folder(folder);
+  EXPECT_EQ(loaded.files, expected.files);
+  EXPECT_EQ(loaded.secrets.can, "001122");
+  EXPECT_EQ(loaded.csca_pem, expected.csca_pem);
+
+  // show lists the files and sizes, never the access data.
+  const ProgramRun shown = run_sim("show '" + folder.string() + "'");
+  ASSERT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_NE(shown.output.find("DG2"), std::string::npos);
+  EXPECT_NE(shown.output.find(std::to_string(expected.files.at(FileId::dg2).size()) + " bytes"),
+            std::string::npos);
+  EXPECT_EQ(shown.output.find(expected.secrets.mrz_information), std::string::npos);
+  EXPECT_EQ(shown.output.find("001122"), std::string::npos);
+}
+
+TEST(CccdSim, BadInputsExitWithCode2AndNameTheOption) {
+  if (!sim_program_built()) GTEST_SKIP() << "cccd-sim is not built";
+  test::TempDir temp;
+  const std::string folder = "'" + (temp.path() / "card").string() + "'";
+  const std::pair<std::string, std::string> cases[] = {
+      {"--id 12345", "--id"},
+      {"--birth 1990-02-30", "--birth"},
+      {"--birth 17/05/1990", "--birth"},
+      {"--expiry 2030-13-01", "--expiry"},
+      {"--issue none", "--issue"},
+      {"--sex X", "--sex"},
+      {"--name '李'", "--name"},
+      {"--signer dsa", "--signer"},
+      {"--seed abc", "--seed"},
+  };
+  for (const auto& [arguments, option] : cases) {
+    SCOPED_TRACE(arguments);
+    const ProgramRun run = run_sim("personalise " + folder + " " + arguments);
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.output.find(option), std::string::npos) << run.output;
+  }
+  EXPECT_FALSE(fs::exists(temp.path() / "card"));
+  EXPECT_EQ(run_sim("").exit_code, 2);
+  EXPECT_EQ(run_sim("show").exit_code, 2);
+  EXPECT_EQ(run_sim("show '" + (temp.path() / "missing").string() + "'").exit_code, 7);
+
+  // A folder with other files is not taken over.
+  write_text(temp.path() / "notes.txt", "mine");
+  EXPECT_EQ(run_sim("personalise '" + temp.path().string() + "'").exit_code, 2);
+  EXPECT_FALSE(fs::exists(temp.path() / "DG1"));
+}
 }  // namespace
 }  // namespace cccd::sim
