@@ -1,0 +1,326 @@
+#include "verify/passive_auth.hpp"
+
+#include "crypto/crypto.hpp"
+#include "lds/sod.hpp"
+#include "util/bytes.hpp"
+#include "verify/signature.hpp"
+
+#include <cccd/error.hpp>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include <vector>
+
+namespace cccd::verification {
+namespace {
+
+struct BioDeleter {
+  void operator()(BIO* bio) const noexcept { BIO_free(bio); }
+};
+struct NameDeleter {
+  void operator()(X509_NAME* name) const noexcept { X509_NAME_free(name); }
+};
+struct BnDeleter {
+  void operator()(BIGNUM* bn) const noexcept { BN_free(bn); }
+};
+struct StoreDeleter {
+  void operator()(X509_STORE* store) const noexcept { X509_STORE_free(store); }
+};
+struct StoreCtxDeleter {
+  void operator()(X509_STORE_CTX* ctx) const noexcept { X509_STORE_CTX_free(ctx); }
+};
+
+Finding failed(std::string detail) {
+  return {FindingStatus::failed, std::move(detail)};
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& part : parts) {
+    if (!out.empty()) out += "; ";
+    out += part;
+  }
+  return out;
+}
+
+X509Ptr parse_certificate(ByteView der) {
+  const unsigned char* cursor = der.data();
+  X509Ptr cert(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
+  ERR_clear_error();
+  if (!cert || cursor != der.data() + der.size()) {
+    throw Error(ErrorCode::malformed_data, "a certificate in EF.SOD does not parse");
+  }
+  return cert;
+}
+
+Bytes without_leading_zeros(ByteView magnitude) {
+  std::size_t start = 0;
+  while (start + 1 < magnitude.size() && magnitude[start] == 0) ++start;
+  return Bytes(magnitude.begin() + static_cast<std::ptrdiff_t>(start), magnitude.end());
+}
+
+bool serial_matches(X509* cert, ByteView serial) {
+  std::unique_ptr<BIGNUM, BnDeleter> bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
+  if (!bn) {
+    ERR_clear_error();
+    return false;
+  }
+  Bytes magnitude(static_cast<std::size_t>(BN_num_bytes(bn.get())));
+  BN_bn2bin(bn.get(), magnitude.data());
+  return without_leading_zeros(magnitude) == without_leading_zeros(serial);
+}
+
+bool issuer_matches(X509* cert, ByteView issuer_der) {
+  const unsigned char* cursor = issuer_der.data();
+  std::unique_ptr<X509_NAME, NameDeleter> issuer(
+      d2i_X509_NAME(nullptr, &cursor, static_cast<long>(issuer_der.size())));
+  ERR_clear_error();
+  return issuer && X509_NAME_cmp(issuer.get(), X509_get_issuer_name(cert)) == 0;
+}
+
+bool key_id_matches(X509* cert, ByteView key_id) {
+  const ASN1_OCTET_STRING* skid = X509_get0_subject_key_id(cert);
+  ERR_clear_error();
+  if (!skid) return false;
+  ByteView own(ASN1_STRING_get0_data(skid), static_cast<std::size_t>(ASN1_STRING_length(skid)));
+  return equal_constant_time(own, key_id);
+}
+
+// The certificate of SignedData.certificates the SignerInfo's sid names (issuerAndSerialNumber or
+// subjectKeyIdentifier). Throws Error(malformed_data) with the reason when there is none.
+X509Ptr find_document_signer(const lds::SecurityObject& sod) {
+  if (sod.certificates.empty()) {
+    throw Error(ErrorCode::malformed_data, "EF.SOD carries no document signer certificate");
+  }
+  bool by_issuer = !sod.signer_issuer_der.empty() && !sod.signer_serial.empty();
+  bool by_key_id = !sod.signer_subject_key_id.empty();
+  std::vector<X509Ptr> certificates;
+  for (const Bytes& der : sod.certificates) certificates.push_back(parse_certificate(der));
+  if (!by_issuer && !by_key_id) {
+    if (certificates.size() == 1) return std::move(certificates.front());
+    throw Error(ErrorCode::malformed_data, "the SignerInfo of EF.SOD does not identify its certificate");
+  }
+  for (X509Ptr& cert : certificates) {
+    bool match = by_issuer ? issuer_matches(cert.get(), sod.signer_issuer_der) &&
+                                 serial_matches(cert.get(), sod.signer_serial)
+                           : key_id_matches(cert.get(), sod.signer_subject_key_id);
+    if (match) return std::move(cert);
+  }
+  throw Error(ErrorCode::malformed_data, "no certificate in EF.SOD matches its SignerInfo");
+}
+
+// Checks eContentType, the contentType and messageDigest attributes and the signature; records the
+// signature algorithm and signer subject. Appends a reason for each failure to `problems`.
+X509Ptr check_signed_data(const lds::SecurityObject& sod, Verdict& verdict,
+                          std::vector<std::string>& problems) {
+  if (sod.econtent_type != kLdsSecurityObjectOid) {
+    problems.push_back("EF.SOD does not hold an LDS security object");
+  }
+  if (sod.content_type_attribute != sod.econtent_type) {
+    problems.push_back("the contentType attribute of EF.SOD differs from its content type");
+  }
+
+  if (sod.signed_attributes_der.empty()) {
+    problems.push_back("EF.SOD has no signed attributes");
+  } else {
+    std::optional<crypto::HashAlgorithm> digest = crypto::hash_from_oid(sod.digest_algorithm);
+    if (!digest) {
+      problems.push_back("EF.SOD uses an unsupported digest algorithm");
+    } else if (!equal_constant_time(crypto::hash(*digest, sod.econtent), sod.message_digest)) {
+      problems.push_back("the messageDigest attribute of EF.SOD does not match its content");
+    }
+  }
+
+  std::optional<SignatureScheme> scheme;
+  try {
+    scheme =
+        signature_scheme(sod.signature_algorithm, sod.signature_algorithm_parameters, sod.digest_algorithm);
+    verdict.signature_algorithm = scheme->name();
+  } catch (const Error& e) {
+    problems.push_back(std::string("SOD signature cannot be checked: ") + e.what());
+  }
+
+  X509Ptr signer;
+  try {
+    signer = find_document_signer(sod);
+    verdict.signer_subject = one_line_name(X509_get_subject_name(signer.get()));
+  } catch (const Error& e) {
+    problems.push_back(e.what());
+  }
+
+  if (scheme && signer) {
+    try {
+      EVP_PKEY* key = X509_get0_pubkey(signer.get());
+      ERR_clear_error();
+      if (!key) throw Error(ErrorCode::crypto, "the document signer's public key does not decode");
+      if (!verify_signature(key, *scheme, sod.signed_attributes_der, sod.signature)) {
+        problems.push_back("SOD signature does not verify");
+      }
+    } catch (const Error& e) {
+      problems.push_back(std::string("SOD signature cannot be checked: ") + e.what());
+    }
+  }
+  return signer;
+}
+
+// Compares every data group read and every hash of the SOD; fills verdict.hashes. Returns how many data
+// groups were both read and listed.
+std::size_t check_hashes(const ChipDump& dump, const lds::SecurityObject& sod, Verdict& verdict,
+                         std::vector<std::string>& problems) {
+  std::optional<crypto::HashAlgorithm> algorithm = crypto::hash_from_oid(sod.hash_algorithm);
+  if (algorithm) {
+    verdict.hash_algorithm = std::string(crypto::hash_name(*algorithm));
+  } else {
+    problems.push_back("EF.SOD uses an unsupported data group hash algorithm");
+  }
+  std::size_t compared = 0;
+  for (int number = 1; number <= 16; ++number) {
+    FileId file = *data_group(number);
+    auto listed = sod.data_group_hashes.find(number);
+    const Bytes* content = dump.file(file);
+    if (listed == sod.data_group_hashes.end() && !content) continue;
+    DataGroupHash entry;
+    entry.file = file;
+    entry.present_in_sod = listed != sod.data_group_hashes.end();
+    entry.read = content != nullptr;
+    std::string name(file_name(file));
+    if (entry.present_in_sod && entry.read && algorithm) {
+      entry.matches = equal_constant_time(crypto::hash(*algorithm, *content), listed->second);
+      ++compared;
+      if (!entry.matches) problems.push_back(name + " does not match its hash in EF.SOD");
+    } else if (entry.read && !entry.present_in_sod) {
+      problems.push_back(name + " was read but EF.SOD holds no hash for it");
+    }
+    verdict.hashes.push_back(entry);
+  }
+  return compared;
+}
+
+}  // namespace
+
+std::string one_line_name(const X509_NAME* name) {
+  if (!name) return {};
+  std::unique_ptr<BIO, BioDeleter> bio(BIO_new(BIO_s_mem()));
+  if (!bio) return {};
+  // RFC 2253 escapes characters outside printable ASCII, so a hostile name cannot inject control bytes.
+  if (X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) {
+    ERR_clear_error();
+    return {};
+  }
+  char* data = nullptr;
+  long length = BIO_get_mem_data(bio.get(), &data);
+  std::string text(data, length > 0 ? static_cast<std::size_t>(length) : 0);
+  if (text.size() > kMaxSubjectLength) text = text.substr(0, kMaxSubjectLength) + "...";
+  return text;
+}
+
+X509Ptr check_data_integrity(const ChipDump& dump, Verdict& verdict) {
+  const Bytes* sod_file = dump.file(FileId::sod);
+  if (!sod_file) {
+    verdict.data_integrity = failed("EF.SOD was not read, so no data group can be checked");
+    return nullptr;
+  }
+  lds::SecurityObject sod;
+  try {
+    sod = lds::parse_sod(*sod_file);
+  } catch (const Error& e) {
+    verdict.data_integrity = failed(std::string("EF.SOD does not parse: ") + e.what());
+    return nullptr;
+  }
+
+  std::vector<std::string> problems;
+  X509Ptr signer;
+  try {
+    signer = check_signed_data(sod, verdict, problems);
+  } catch (const Error& e) {
+    problems.push_back(std::string("SOD signature cannot be checked: ") + e.what());
+  }
+  std::size_t compared = 0;
+  try {
+    compared = check_hashes(dump, sod, verdict, problems);
+  } catch (const Error& e) {
+    problems.push_back(std::string("data group hashes cannot be checked: ") + e.what());
+  }
+  if (problems.empty() && compared == 0) problems.push_back("no data group that EF.SOD lists was read");
+
+  if (problems.empty()) {
+    verdict.data_integrity = {FindingStatus::passed,
+                              "the EF.SOD signature verifies and the " + std::to_string(compared) +
+                                  " data groups read match their " + verdict.hash_algorithm + " hashes"};
+  } else {
+    verdict.data_integrity = failed(join(problems));
+  }
+  return signer;
+}
+
+void check_signer_trust(X509* document_signer, const TrustStore& trust, const VerifyOptions& options,
+                        Verdict& verdict) {
+  if (trust.empty()) {
+    verdict.signer_trust = {FindingStatus::unknown,
+                            "no CSCA configured: whether the document signer is trusted is unknown"};
+    return;
+  }
+  if (!document_signer) {
+    verdict.signer_trust = failed("EF.SOD gives no document signer certificate to check");
+    return;
+  }
+  std::unique_ptr<X509_STORE, StoreDeleter> store(X509_STORE_new());
+  std::unique_ptr<X509_STORE_CTX, StoreCtxDeleter> ctx(X509_STORE_CTX_new());
+  if (!store || !ctx) {
+    ERR_clear_error();
+    verdict.signer_trust = failed("cannot set up the certificate check");
+    return;
+  }
+  for (const auto& anchor : trust.impl().anchors) {
+    if (X509_STORE_add_cert(store.get(), anchor.certificate.get()) != 1) ERR_clear_error();
+  }
+  // No untrusted intermediates: a document signer is issued directly by its CSCA (or by a CSCA link
+  // certificate the caller configured as an anchor).
+  if (X509_STORE_CTX_init(ctx.get(), store.get(), document_signer, nullptr) != 1) {
+    ERR_clear_error();
+    verdict.signer_trust = failed("cannot set up the certificate check");
+    return;
+  }
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+  // Every configured certificate is an anchor, whether self-signed (a CSCA) or not (a link certificate).
+  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+  if (options.at) X509_VERIFY_PARAM_set_time(param, *options.at);
+
+  int ok = X509_verify_cert(ctx.get());
+  ERR_clear_error();
+  if (ok != 1) {
+    int error = X509_STORE_CTX_get_error(ctx.get());
+    switch (error) {
+      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+      case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        verdict.signer_trust = failed("the document signer does not chain to any configured CSCA");
+        break;
+      default:
+        verdict.signer_trust =
+            failed(std::string("the document signer does not chain to a configured CSCA: ") +
+                   X509_verify_cert_error_string(error));
+    }
+    return;
+  }
+
+  STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get());
+  int length = chain ? sk_X509_num(chain) : 0;
+  X509* top = length > 0 ? sk_X509_value(chain, length - 1) : nullptr;
+  verdict.csca_subject = top ? one_line_name(X509_get_subject_name(top)) : std::string();
+  verdict.test_csca = false;
+  for (const auto& anchor : trust.impl().anchors) {
+    if (top && X509_cmp(anchor.certificate.get(), top) == 0) verdict.test_csca = anchor.test_anchor;
+  }
+  verdict.signer_trust = {
+      FindingStatus::passed,
+      verdict.test_csca ? "the document signer chains to a configured libcccd test CSCA (not a real issuer)"
+                        : "the document signer chains to a configured CSCA"};
+}
+
+}  // namespace cccd::verification

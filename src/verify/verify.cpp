@@ -1,0 +1,121 @@
+// verify(): the verdict on a dump, and parse().
+//
+// When is a document *verified*? Every finding that applies must have passed:
+//   - access: passed (the chip was opened with BAC or PACE); not_checked does not apply, because a dump
+//     that does not say how it was read (an offline or uploaded dump) can still be verified.
+//   - data_integrity: must be passed (SOD signature, messageDigest, every data group read hashed).
+//   - signer_trust: must be passed; unknown (no CSCA configured) means NOT verified: a valid signature
+//     by an unknown signer proves nothing about the issuer.
+//   - chip_authenticity: failed or unknown means not verified; not_supported (the chip offers neither
+//     Chip nor Active Authentication) and not_checked (this version does not run them) do not apply.
+//     A later version that runs CA/AA makes it apply whenever the chip offers them.
+//   - consistency: must be passed (DG1 and DG13 both read, parsed and in agreement).
+// Any other status of any finding (a failed access included) means not verified.
+#include "lds/lds.hpp"
+#include "verify/consistency.hpp"
+#include "verify/passive_auth.hpp"
+
+#include <cccd/error.hpp>
+#include <cccd/verify.hpp>
+
+#include <openssl/err.h>
+
+#include <new>
+
+namespace cccd {
+namespace {
+
+constexpr std::size_t kMaxProtocolNameLength = 32;
+
+// The access protocol comes from a dump file: shown only when it looks like a protocol name.
+Finding access_finding(const ChipDump& dump) {
+  if (dump.access_protocol.empty()) {
+    return {FindingStatus::not_checked, "the dump does not say how the chip was opened"};
+  }
+  bool plain = dump.access_protocol.size() <= kMaxProtocolNameLength;
+  for (char c : dump.access_protocol) {
+    bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    plain = plain && ok;
+  }
+  return {FindingStatus::passed, plain ? dump.access_protocol : std::string("an unrecognised protocol")};
+}
+
+Finding chip_authenticity_finding(const ChipDump& dump) {
+  if (!dump.file(FileId::dg14) && !dump.file(FileId::dg15)) {
+    return {FindingStatus::not_supported, "the chip offers neither Chip nor Active Authentication"};
+  }
+  return {FindingStatus::not_checked, "Chip/Active Authentication are not implemented in this version"};
+}
+
+Finding consistency_finding(const ChipDump& dump) {
+  const Bytes* dg1 = dump.file(FileId::dg1);
+  const Bytes* dg13 = dump.file(FileId::dg13);
+  if (!dg1 || !dg13) {
+    return {FindingStatus::not_checked, std::string(!dg1 ? "DG1" : "DG13") + " was not read"};
+  }
+  Mrz mrz;
+  PersonalData personal;
+  try {
+    mrz = lds::parse_dg1(*dg1);
+  } catch (const Error& e) {
+    return {FindingStatus::not_checked, std::string("DG1 does not parse: ") + e.what()};
+  }
+  try {
+    personal = lds::parse_dg13(*dg13);
+  } catch (const Error& e) {
+    return {FindingStatus::not_checked, std::string("DG13 does not parse: ") + e.what()};
+  }
+  return verification::check_consistency(mrz, personal);
+}
+
+bool applies_and_passed(const Finding& finding) {
+  return finding.status == FindingStatus::passed;
+}
+
+bool is_verified(const Verdict& v) {
+  bool access_ok = v.access.status == FindingStatus::passed || v.access.status == FindingStatus::not_checked;
+  bool chip_ok = v.chip_authenticity.status == FindingStatus::passed ||
+                 v.chip_authenticity.status == FindingStatus::not_supported ||
+                 v.chip_authenticity.status == FindingStatus::not_checked;
+  return access_ok && chip_ok && applies_and_passed(v.data_integrity) && applies_and_passed(v.signer_trust) &&
+         applies_and_passed(v.consistency);
+}
+
+// Runs one check; an exception that escapes it (a bug, or memory exhaustion) fails that finding
+// instead of the whole verification.
+template <class Check>
+void guarded(Finding& finding, Check&& check) {
+  try {
+    check();
+  } catch (const Error& e) {
+    finding = {FindingStatus::failed, std::string("check aborted: ") + e.what()};
+  } catch (const std::bad_alloc&) {
+    finding = {FindingStatus::failed, "check aborted: out of memory"};
+  } catch (const std::exception&) {
+    finding = {FindingStatus::failed, "check aborted by an internal error"};
+  }
+  ERR_clear_error();
+}
+
+}  // namespace
+
+Verdict verify(const ChipDump& dump, const TrustStore& trust, const VerifyOptions& options) {
+  Verdict verdict;
+  verdict.access = access_finding(dump);
+  X509Ptr document_signer;
+  guarded(verdict.data_integrity,
+          [&] { document_signer = verification::check_data_integrity(dump, verdict); });
+  guarded(verdict.signer_trust,
+          [&] { verification::check_signer_trust(document_signer.get(), trust, options, verdict); });
+  verdict.chip_authenticity = chip_authenticity_finding(dump);
+  guarded(verdict.consistency, [&] { verdict.consistency = consistency_finding(dump); });
+  verdict.verified = is_verified(verdict);
+  return verdict;
+}
+
+Document parse(const ChipDump& dump) {
+  return lds::parse_document(dump);
+}
+
+}  // namespace cccd
