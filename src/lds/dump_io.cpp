@@ -1,3 +1,5 @@
+#include "util/private_file.hpp"
+
 #include <cccd/dump.hpp>
 #include <cccd/error.hpp>
 
@@ -24,94 +26,6 @@ constexpr const char* kReadJson = "read.json";
 }
 [[noreturn]] void bad_read_json(const std::string& what) {
   throw Error(ErrorCode::malformed_data, std::string("dump: read.json: ") + what);
-}
-
-// A file descriptor closed when it goes out of scope.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) noexcept : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const noexcept { return fd_; }
-  int release() noexcept {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
-
-// Creates or replaces the file with mode 0600 from the first instant (the mode is given to open(), and an
-// existing file is narrowed with fchmod before anything is written to it). Symbolic links are refused.
-void write_private_file(const std::filesystem::path& folder, std::string_view name, ByteView data) {
-  std::filesystem::path path = folder / name;
-  FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (fd.get() < 0) io_error("cannot create " + std::string(name), errno);
-  if (::fchmod(fd.get(), 0600) != 0) io_error("cannot set the mode of " + std::string(name), errno);
-  std::size_t written = 0;
-  while (written < data.size()) {
-    ssize_t n = ::write(fd.get(), data.data() + written, data.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      io_error("cannot write " + std::string(name), errno);
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::close(fd.release()) != 0) io_error("cannot write " + std::string(name), errno);
-}
-
-// Reads a file of the folder; nothing when it does not exist. Never reads more than the limit.
-std::optional<Bytes> read_limited_file(const std::filesystem::path& folder, std::string_view name) {
-  std::filesystem::path path = folder / name;
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    if (errno == ENOENT) return std::nullopt;
-    io_error("cannot open " + std::string(name), errno);
-  }
-  struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) io_error("cannot read " + std::string(name), errno);
-  if (!S_ISREG(info.st_mode))
-    throw Error(ErrorCode::io, "dump: " + std::string(name) + " is not a regular file");
-  if (info.st_size < 0 || static_cast<std::uint64_t>(info.st_size) > kMaxDumpFileSize) {
-    throw Error(ErrorCode::limit_exceeded, "dump: " + std::string(name) + " is larger than 1 MiB");
-  }
-  Bytes data;
-  data.reserve(static_cast<std::size_t>(info.st_size));
-  std::uint8_t chunk[16384];
-  while (true) {
-    ssize_t n = ::read(fd.get(), chunk, sizeof chunk);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      io_error("cannot read " + std::string(name), errno);
-    }
-    if (n == 0) break;
-    // Checked while reading too: the file may have grown since fstat.
-    if (static_cast<std::size_t>(n) > kMaxDumpFileSize - data.size()) {
-      throw Error(ErrorCode::limit_exceeded, "dump: " + std::string(name) + " is larger than 1 MiB");
-    }
-    data.insert(data.end(), chunk, chunk + n);
-  }
-  return data;
-}
-
-void make_private_folder(const std::filesystem::path& folder) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(folder, ec)) return;  // an existing folder keeps its mode
-  if (folder.has_parent_path()) {
-    std::filesystem::create_directories(folder.parent_path(), ec);
-    if (ec) throw Error(ErrorCode::io, "dump: cannot create the parent of the dump folder: " + ec.message());
-  }
-  if (::mkdir(folder.c_str(), 0700) != 0) {
-    if (errno == EEXIST && std::filesystem::is_directory(folder, ec)) return;
-    io_error("cannot create the dump folder", errno);
-  }
-  // mkdir's mode is reduced by the umask, never widened: set exactly 0700.
-  if (::chmod(folder.c_str(), 0700) != 0) io_error("cannot set the mode of the dump folder", errno);
 }
 
 nlohmann::json names(const std::vector<FileId>& files) {
@@ -202,11 +116,11 @@ void apply_read_json(const Bytes& bytes, ChipDump& dump) {
 }  // namespace
 
 void write_dump(const ChipDump& dump, const std::filesystem::path& folder) {
-  make_private_folder(folder);
+  create_private_folder(folder);
   for (FileId id : kAllFiles) {
     std::string_view name = file_name(id);
     if (const Bytes* bytes = dump.file(id)) {
-      write_private_file(folder, name, *bytes);
+      write_private_file(folder / name, *bytes);
       continue;
     }
     // A file left from an earlier dump in the same folder would be read back as part of this one.
@@ -223,7 +137,7 @@ void write_dump(const ChipDump& dump, const std::filesystem::path& folder) {
                    {"bytes_received", dump.stats.bytes_received},
                    {"seconds", dump.stats.seconds}};
   std::string text = read.dump(2) + "\n";
-  write_private_file(folder, kReadJson,
+  write_private_file(folder / kReadJson,
                      ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
 
@@ -234,10 +148,10 @@ ChipDump load_dump(const std::filesystem::path& folder) {
   }
   ChipDump dump;
   for (FileId id : kAllFiles) {
-    if (std::optional<Bytes> bytes = read_limited_file(folder, file_name(id)))
+    if (std::optional<Bytes> bytes = read_bounded_file(folder / file_name(id), kMaxDumpFileSize))
       dump.files[id] = std::move(*bytes);
   }
-  if (std::optional<Bytes> read = read_limited_file(folder, kReadJson)) apply_read_json(*read, dump);
+  if (std::optional<Bytes> read = read_bounded_file(folder / kReadJson, kMaxDumpFileSize)) apply_read_json(*read, dump);
   return dump;
 }
 

@@ -53,8 +53,16 @@ void write_private_file(const std::filesystem::path& path, ByteView data) {
 
 void create_private_folder(const std::filesystem::path& folder) {
   std::error_code ec;
-  std::filesystem::create_directories(folder, ec);
-  if (ec) io_error("cannot create the folder", folder, ec.value());
+  if (std::filesystem::is_directory(folder, ec)) return;  // a folder the caller chose keeps its mode
+  if (folder.has_parent_path()) {
+    std::filesystem::create_directories(folder.parent_path(), ec);
+    if (ec) io_error("cannot create the parent of", folder, ec.value());
+  }
+  if (::mkdir(folder.c_str(), 0700) != 0) {
+    if (errno == EEXIST && std::filesystem::is_directory(folder, ec)) return;
+    io_error("cannot create the folder", folder, errno);
+  }
+  // mkdir's mode is reduced by the umask, never widened: set exactly 0700.
   if (::chmod(folder.c_str(), 0700) != 0) io_error("cannot set the mode of", folder, errno);
 }
 
@@ -67,21 +75,24 @@ std::optional<Bytes> read_bounded_file(const std::filesystem::path& path, std::s
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) io_error("cannot read", path, errno);
   if (!S_ISREG(info.st_mode)) throw Error(ErrorCode::io, path.filename().string() + " is not a regular file");
-  if (info.st_size < 0 || static_cast<std::uint64_t>(info.st_size) > max_size) {
-    throw Error(ErrorCode::limit_exceeded, path.filename().string() + " is larger than the limit for its kind");
-  }
-  Bytes data(static_cast<std::size_t>(info.st_size));
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
+  auto too_large = [&] {
+    return Error(ErrorCode::limit_exceeded, path.filename().string() + " is larger than the limit for its kind");
+  };
+  if (info.st_size < 0 || static_cast<std::uint64_t>(info.st_size) > max_size) throw too_large();
+  Bytes data;
+  data.reserve(static_cast<std::size_t>(info.st_size));
+  std::uint8_t chunk[16384];
+  while (true) {
+    ssize_t n = ::read(fd.get(), chunk, sizeof chunk);
     if (n < 0) {
       if (errno == EINTR) continue;
       io_error("cannot read", path, errno);
     }
-    if (n == 0) break;  // the file shrank while we read it
-    done += static_cast<std::size_t>(n);
+    if (n == 0) break;
+    // Checked while reading too: the file may have grown since fstat.
+    if (static_cast<std::size_t>(n) > max_size - data.size()) throw too_large();
+    data.insert(data.end(), chunk, chunk + n);
   }
-  data.resize(done);
   return data;
 }
 
