@@ -17,15 +17,15 @@
 namespace cccd {
 namespace {
 
-struct Run {
+struct ProgramRun {
   int exit_code = -1;
   std::string out;
 };
 
 // Runs cccd-verify with `arguments` (shell words), capturing stdout; stderr goes to the test log.
-Run cccd_verify(const std::string& arguments) {
+ProgramRun cccd_verify(const std::string& arguments) {
   std::string command = std::string(CCCD_BINARY_DIR) + "/cccd-verify " + arguments;
-  Run run;
+  ProgramRun run;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return run;
   std::array<char, 4096> buffer{};
@@ -39,7 +39,7 @@ Run cccd_verify(const std::string& arguments) {
 const std::string kCredentials = "--id 001099012345 --birth 1990-05-17 --expiry 2030-05-17";
 
 TEST(Cli, ReadsTheBuiltInCardAsVerifiedJson) {
-  Run run = cccd_verify("read --sim " + kCredentials + " --json");
+  ProgramRun run = cccd_verify("read --sim " + kCredentials + " --json");
   ASSERT_EQ(run.exit_code, 0) << run.out;
   nlohmann::json result = nlohmann::json::parse(run.out);
   EXPECT_EQ(result["verdict"]["overall"], "verified");
@@ -50,7 +50,7 @@ TEST(Cli, ReadsTheBuiltInCardAsVerifiedJson) {
 }
 
 TEST(Cli, HumanOutputShowsVietnameseFields) {
-  Run run = cccd_verify("read --sim " + kCredentials);
+  ProgramRun run = cccd_verify("read --sim " + kCredentials);
   ASSERT_EQ(run.exit_code, 0) << run.out;
   EXPECT_NE(run.out.find("ĐÃ XÁC THỰC"), std::string::npos);
   EXPECT_NE(run.out.find("Họ và tên:"), std::string::npos);
@@ -59,7 +59,7 @@ TEST(Cli, HumanOutputShowsVietnameseFields) {
 }
 
 TEST(Cli, WrongBirthDateExitsWithAccessDenied) {
-  Run run = cccd_verify("read --sim --id 001099012345 --birth 1990-05-18 --expiry 2030-05-17 --json");
+  ProgramRun run = cccd_verify("read --sim --id 001099012345 --birth 1990-05-18 --expiry 2030-05-17 --json");
   EXPECT_EQ(run.exit_code, 3);
   nlohmann::json result = nlohmann::json::parse(run.out);
   EXPECT_EQ(result["error"]["code"], "access_denied");
@@ -77,7 +77,7 @@ TEST(Cli, UsageErrorsExitWithTwo) {
 TEST(Cli, PhotoIsTheImageOfDg2WrittenPrivately) {
   test::TempDir dir;
   std::filesystem::path photo = dir.path() / "face.jpg";
-  Run run = cccd_verify("read --sim " + kCredentials + " --photo " + photo.string() + " --json");
+  ProgramRun run = cccd_verify("read --sim " + kCredentials + " --photo " + photo.string() + " --json");
   ASSERT_EQ(run.exit_code, 0) << run.out;
   std::ifstream in(photo, std::ios::binary);
   Bytes written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -94,18 +94,18 @@ TEST(Cli, DumpThenVerifyOffline) {
   std::filesystem::path csca = dir.path() / "csca.pem";
   std::ofstream(csca) << sim::default_card().csca_pem;
 
-  Run trusted = cccd_verify("verify " + dump.string() + " --trust " + csca.string() + " --json");
+  ProgramRun trusted = cccd_verify("verify " + dump.string() + " --trust " + csca.string() + " --json");
   EXPECT_EQ(trusted.exit_code, 0) << trusted.out;
   EXPECT_EQ(nlohmann::json::parse(trusted.out)["source"], "dump");
 
   // Without a CSCA the signature still checks out, but trust is unknown: not verified.
-  Run untrusted = cccd_verify("verify " + dump.string() + " --json");
+  ProgramRun untrusted = cccd_verify("verify " + dump.string() + " --json");
   EXPECT_EQ(untrusted.exit_code, 1);
   nlohmann::json result = nlohmann::json::parse(untrusted.out);
   EXPECT_EQ(result["verdict"]["signer_trust"]["status"], "unknown");
   EXPECT_EQ(result["verdict"]["data_integrity"]["status"], "passed");
 
-  Run missing = cccd_verify("verify " + (dir.path() / "nowhere").string() + " --json");
+  ProgramRun missing = cccd_verify("verify " + (dir.path() / "nowhere").string() + " --json");
   EXPECT_EQ(missing.exit_code, 7);
 }
 
