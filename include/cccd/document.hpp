@@ -14,19 +14,19 @@ namespace cccd {
 struct Mrz {
   enum class Format { td1, td3 };
   Format format = Format::td1;
-  std::string document_code;       // "ID", "P<", "I<" ...
-  std::string issuing_state;       // "VNM"
-  std::string document_number;     // without filler, overflow (TD1 long numbers) joined back
-  std::string optional_data_1;     // TD1 line 1 after the number; the CCCD's 12-digit ID number is here
-  std::string optional_data_2;     // TD1 line 2 / TD3 personal number; fillers removed
-  std::string date_of_birth;       // YYMMDD as printed; unknown day or month stays "<<"
-  std::string sex;                 // "M", "F" or "<"
-  std::string date_of_expiry;      // YYMMDD; "991231" for cards that no longer expire
-  std::string nationality;         // "VNM"
-  std::string primary_identifier;  // surname, fillers turned into spaces
+  std::string document_code;         // "ID", "P<", "I<" ...
+  std::string issuing_state;         // "VNM"
+  std::string document_number;       // without filler, overflow (TD1 long numbers) joined back
+  std::string optional_data_1;       // TD1 line 1 after the number; the CCCD's 12-digit ID number is here
+  std::string optional_data_2;       // TD1 line 2 / TD3 personal number; fillers removed
+  std::string date_of_birth;         // YYMMDD as printed; unknown day or month stays "<<"
+  std::string sex;                   // "M", "F" or "<"
+  std::string date_of_expiry;        // YYMMDD; "991231" for cards that no longer expire
+  std::string nationality;           // "VNM"
+  std::string primary_identifier;    // surname, fillers turned into spaces
   std::string secondary_identifier;  // given names, fillers turned into spaces
-  std::string text;                // the lines joined with '\n'
-  bool check_digits_valid = false; // every check digit (number, birth, expiry, composite) is right
+  std::string text;                  // the lines joined with '\n'
+  bool check_digits_valid = false;   // every check digit (number, birth, expiry, composite) is right
 
   // The CCCD puts the 12-digit personal identification number in optional data 1 (empty otherwise).
   std::string cccd_id_number() const;
@@ -59,8 +59,8 @@ struct PersonalData {
   std::string identification_marks() const { return text(10); }
   std::string date_of_issue() const { return text(11); }
   std::string date_of_expiry() const { return text(12); }
-  std::string father_name() const;   // field 13, first parent
-  std::string mother_name() const;   // field 13, second parent
+  std::string father_name() const;  // field 13, first parent
+  std::string mother_name() const;  // field 13, second parent
   std::string spouse_name() const { return text(14); }
   std::string former_id_number() const { return text(15); }
 };

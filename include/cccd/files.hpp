@@ -11,14 +11,28 @@ enum class FileId : std::uint8_t {
   card_access,  // EF.CardAccess (in the MF)
   com,          // EF.COM
   sod,          // EF.SOD
-  dg1, dg2, dg3, dg4, dg5, dg6, dg7, dg8, dg9, dg10, dg11, dg12, dg13, dg14, dg15, dg16,
+  dg1,
+  dg2,
+  dg3,
+  dg4,
+  dg5,
+  dg6,
+  dg7,
+  dg8,
+  dg9,
+  dg10,
+  dg11,
+  dg12,
+  dg13,
+  dg14,
+  dg15,
+  dg16,
 };
 
 inline constexpr FileId kAllFiles[] = {
-    FileId::card_access, FileId::com,  FileId::sod,  FileId::dg1,  FileId::dg2,  FileId::dg3,
-    FileId::dg4,         FileId::dg5,  FileId::dg6,  FileId::dg7,  FileId::dg8,  FileId::dg9,
-    FileId::dg10,        FileId::dg11, FileId::dg12, FileId::dg13, FileId::dg14, FileId::dg15,
-    FileId::dg16};
+    FileId::card_access, FileId::com,  FileId::sod,  FileId::dg1,  FileId::dg2, FileId::dg3,  FileId::dg4,
+    FileId::dg5,         FileId::dg6,  FileId::dg7,  FileId::dg8,  FileId::dg9, FileId::dg10, FileId::dg11,
+    FileId::dg12,        FileId::dg13, FileId::dg14, FileId::dg15, FileId::dg16};
 
 // Name used in dump folders and reports: "EF.CardAccess", "EF.COM", "EF.SOD", "DG1" ... "DG16".
 std::string_view file_name(FileId file) noexcept;

@@ -22,7 +22,8 @@ struct Credentials {
 
   // `birth` and `expiry` as YYYY-MM-DD or YYMMDD; birth may be YYYY or YYYY-MM when day or month is not
   // on record; expiry may be "none" for a card that does not expire. Throws Error(invalid_argument).
-  static Credentials from_id_number(std::string_view id_number, std::string_view birth, std::string_view expiry);
+  static Credentials from_id_number(std::string_view id_number, std::string_view birth,
+                                    std::string_view expiry);
   // From the MRZ text (TD1 or TD3). Throws Error(invalid_argument), also when a check digit is wrong.
   static Credentials from_mrz(std::string_view mrz_text);
 

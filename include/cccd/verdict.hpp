@@ -39,11 +39,11 @@ struct Verdict {
   bool verified = false;      // every finding that applies passed
 
   std::vector<DataGroupHash> hashes;
-  std::string hash_algorithm;        // "SHA-256"
-  std::string signature_algorithm;   // "ecdsa-with-SHA256"
-  std::string signer_subject;        // DS certificate subject (an authority, not a person)
-  std::string csca_subject;          // the trust anchor it chained to, when it did
-  bool test_csca = false;            // the anchor is a libcccd virtual-card test CSCA
+  std::string hash_algorithm;       // "SHA-256"
+  std::string signature_algorithm;  // "ecdsa-with-SHA256"
+  std::string signer_subject;       // DS certificate subject (an authority, not a person)
+  std::string csca_subject;         // the trust anchor it chained to, when it did
+  bool test_csca = false;           // the anchor is a libcccd virtual-card test CSCA
 };
 
 }  // namespace cccd

@@ -38,6 +38,7 @@ struct BacChipResult {
   Bytes response;
   sm::SessionKeys session;
 };
-BacChipResult bac_chip_authenticate(const BacKeys& keys, ByteView rnd_ic, ByteView k_ic, ByteView command_data);
+BacChipResult bac_chip_authenticate(const BacKeys& keys, ByteView rnd_ic, ByteView k_ic,
+                                    ByteView command_data);
 
 }  // namespace cccd::access

@@ -105,6 +105,8 @@ ResponseApdu ResponseApdu::decode(ByteView in) {
   return r;
 }
 
-std::string sw_hex(std::uint16_t sw) { return to_hex(be_bytes(sw, 2)); }
+std::string sw_hex(std::uint16_t sw) {
+  return to_hex(be_bytes(sw, 2));
+}
 
 }  // namespace cccd::apdu

@@ -15,7 +15,8 @@ ChipDump read_virtual_card(const std::filesystem::path& folder, const Credential
   return reader::read_chip(channel, credentials, options);
 }
 
-ChipDump read_pcsc_card(std::string_view reader_name, const Credentials& credentials, const ReadOptions& options) {
+ChipDump read_pcsc_card(std::string_view reader_name, const Credentials& credentials,
+                        const ReadOptions& options) {
   transport::PcscContext context;
   transport::PcscChannel channel(context, reader_name);
   return reader::read_chip(channel, credentials, options);

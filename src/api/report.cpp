@@ -17,8 +17,11 @@ Report read_and_verify(const CardSource& source, const Credentials& credentials,
     if (trust == nullptr) {
       // A virtual card is signed by its own test CSCA; trusting it is what the demo needs, and the
       // verdict marks it (test_csca) so nobody mistakes it for a real authority.
-      std::string pem = source.folder.empty() ? sim::default_card().csca_pem : sim::load_card_folder(source.folder).csca_pem;
-      if (!pem.empty()) test_anchor.add_certificate(ByteView(reinterpret_cast<const std::uint8_t*>(pem.data()), pem.size()), true);
+      std::string pem = source.folder.empty() ? sim::default_card().csca_pem
+                                              : sim::load_card_folder(source.folder).csca_pem;
+      if (!pem.empty())
+        test_anchor.add_certificate(ByteView(reinterpret_cast<const std::uint8_t*>(pem.data()), pem.size()),
+                                    true);
       trust = &test_anchor;
     }
   } else {

@@ -31,9 +31,13 @@ Bytes tlv(Tag tag, ByteView value) {
   return out;
 }
 
-Bytes tlv(Tag tag, std::initializer_list<ByteView> parts) { return tlv(tag, concat(parts)); }
+Bytes tlv(Tag tag, std::initializer_list<ByteView> parts) {
+  return tlv(tag, concat(parts));
+}
 
-Bytes der_integer(std::uint64_t value) { return der_integer_unsigned(be_bytes(value, 8)); }
+Bytes der_integer(std::uint64_t value) {
+  return der_integer_unsigned(be_bytes(value, 8));
+}
 
 Bytes der_integer_unsigned(ByteView magnitude) {
   std::size_t start = 0;
@@ -64,7 +68,8 @@ Bytes der_oid(std::string_view dotted) {
   Bytes value;
   auto put_arc = [&value](std::uint64_t arc) {
     Bytes groups{static_cast<std::uint8_t>(arc & 0x7F)};
-    for (arc >>= 7; arc > 0; arc >>= 7) groups.insert(groups.begin(), static_cast<std::uint8_t>(0x80 | (arc & 0x7F)));
+    for (arc >>= 7; arc > 0; arc >>= 7)
+      groups.insert(groups.begin(), static_cast<std::uint8_t>(0x80 | (arc & 0x7F)));
     append(value, groups);
   };
   put_arc(arcs[0] * 40 + arcs[1]);
@@ -72,11 +77,23 @@ Bytes der_oid(std::string_view dotted) {
   return tlv(0x06, value);
 }
 
-Bytes der_octet_string(ByteView value) { return tlv(0x04, value); }
-Bytes der_null() { return {0x05, 0x00}; }
-Bytes der_utf8_string(std::string_view text) { return tlv(0x0C, as_bytes(text)); }
-Bytes der_printable_string(std::string_view text) { return tlv(0x13, as_bytes(text)); }
-Bytes der_sequence(std::initializer_list<ByteView> parts) { return tlv(0x30, parts); }
-Bytes der_set(std::initializer_list<ByteView> parts) { return tlv(0x31, parts); }
+Bytes der_octet_string(ByteView value) {
+  return tlv(0x04, value);
+}
+Bytes der_null() {
+  return {0x05, 0x00};
+}
+Bytes der_utf8_string(std::string_view text) {
+  return tlv(0x0C, as_bytes(text));
+}
+Bytes der_printable_string(std::string_view text) {
+  return tlv(0x13, as_bytes(text));
+}
+Bytes der_sequence(std::initializer_list<ByteView> parts) {
+  return tlv(0x30, parts);
+}
+Bytes der_set(std::initializer_list<ByteView> parts) {
+  return tlv(0x31, parts);
+}
 
 }  // namespace cccd::asn1

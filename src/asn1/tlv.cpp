@@ -5,7 +5,9 @@
 namespace cccd::asn1 {
 namespace {
 
-[[noreturn]] void malformed(const char* what) { throw Error(ErrorCode::malformed_data, std::string("TLV: ") + what); }
+[[noreturn]] void malformed(const char* what) {
+  throw Error(ErrorCode::malformed_data, std::string("TLV: ") + what);
+}
 
 struct Header {
   Tag tag;
@@ -59,7 +61,8 @@ Tlv TlvReader::next() {
   if (rest.empty()) malformed("expected an element, found the end of the data");
   std::optional<Header> header = read_header(rest);
   if (!header) malformed("truncated tag or length");
-  if (header->value_size > rest.size() - header->header_size) malformed("length runs past the end of the data");
+  if (header->value_size > rest.size() - header->header_size)
+    malformed("length runs past the end of the data");
   Tlv tlv;
   tlv.tag = header->tag;
   tlv.value = rest.subspan(header->header_size, header->value_size);

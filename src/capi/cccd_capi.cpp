@@ -59,7 +59,9 @@ cccd_result* make_result(cccd::Report report) {
 
 extern "C" {
 
-const char* cccd_version(void) { return "0.1.0"; }
+const char* cccd_version(void) {
+  return "0.1.0";
+}
 
 const char* cccd_status_name(cccd_status status) {
   if (status == CCCD_OK) return "ok";
@@ -67,7 +69,9 @@ const char* cccd_status_name(cccd_status status) {
   return cccd::error_code_name(static_cast<cccd::ErrorCode>(status));
 }
 
-const char* cccd_last_error(void) { return last_error.c_str(); }
+const char* cccd_last_error(void) {
+  return last_error.c_str();
+}
 
 cccd_status cccd_credentials_from_id(const char* id_number, const char* birth, const char* expiry,
                                      cccd_credentials** out) {
@@ -86,7 +90,9 @@ cccd_status cccd_credentials_from_mrz(const char* mrz_text, cccd_credentials** o
   });
 }
 
-void cccd_credentials_free(cccd_credentials* credentials) { delete credentials; }
+void cccd_credentials_free(cccd_credentials* credentials) {
+  delete credentials;
+}
 
 cccd_status cccd_trust_new(cccd_trust** out) {
   return guarded([&] {
@@ -102,10 +108,12 @@ cccd_status cccd_trust_add_path(cccd_trust* trust, const char* path) {
   });
 }
 
-void cccd_trust_free(cccd_trust* trust) { delete trust; }
+void cccd_trust_free(cccd_trust* trust) {
+  delete trust;
+}
 
-cccd_status cccd_read_virtual(const char* folder, const cccd_credentials* credentials, const cccd_trust* trust,
-                              cccd_result** out) {
+cccd_status cccd_read_virtual(const char* folder, const cccd_credentials* credentials,
+                              const cccd_trust* trust, cccd_result** out) {
   return guarded([&] {
     require(credentials && out, "cccd_read_virtual: NULL argument");
     *out = nullptr;
@@ -115,8 +123,8 @@ cccd_status cccd_read_virtual(const char* folder, const cccd_credentials* creden
   });
 }
 
-cccd_status cccd_read_pcsc(const char* reader_name, const cccd_credentials* credentials, const cccd_trust* trust,
-                           cccd_result** out) {
+cccd_status cccd_read_pcsc(const char* reader_name, const cccd_credentials* credentials,
+                           const cccd_trust* trust, cccd_result** out) {
   return guarded([&] {
     require(credentials && out, "cccd_read_pcsc: NULL argument");
     *out = nullptr;
@@ -136,9 +144,13 @@ cccd_status cccd_verify_dump(const char* folder, const cccd_trust* trust, cccd_r
   });
 }
 
-int cccd_result_verified(const cccd_result* result) { return result && result->report.verdict.verified ? 1 : 0; }
+int cccd_result_verified(const cccd_result* result) {
+  return result && result->report.verdict.verified ? 1 : 0;
+}
 
-const char* cccd_result_json(const cccd_result* result) { return result ? result->json.c_str() : ""; }
+const char* cccd_result_json(const cccd_result* result) {
+  return result ? result->json.c_str() : "";
+}
 
 cccd_status cccd_result_photo(const cccd_result* result, const unsigned char** data, size_t* size) {
   return guarded([&] {
@@ -146,7 +158,8 @@ cccd_status cccd_result_photo(const cccd_result* result, const unsigned char** d
     *data = nullptr;
     *size = 0;
     const auto& face = result->report.document.face;
-    if (!face || face->data.empty()) throw cccd::Error(cccd::ErrorCode::file_not_found, "the card gave no photo");
+    if (!face || face->data.empty())
+      throw cccd::Error(cccd::ErrorCode::file_not_found, "the card gave no photo");
     *data = face->data.data();
     *size = face->data.size();
   });
@@ -159,6 +172,8 @@ cccd_status cccd_result_write_dump(const cccd_result* result, const char* folder
   });
 }
 
-void cccd_result_free(cccd_result* result) { delete result; }
+void cccd_result_free(cccd_result* result) {
+  delete result;
+}
 
 }  // extern "C"

@@ -37,12 +37,15 @@ struct VerifyArguments {
 
 Credentials credentials_from(const ReadArguments& args) {
   if (!args.mrz.empty()) {
-    if (!args.id_number.empty()) throw Error(ErrorCode::invalid_argument, "give either --mrz or --id, not both");
+    if (!args.id_number.empty())
+      throw Error(ErrorCode::invalid_argument, "give either --mrz or --id, not both");
     return Credentials::from_mrz(args.mrz);
   }
-  if (args.id_number.empty()) throw Error(ErrorCode::invalid_argument, "give --id with --birth and --expiry, or --mrz");
+  if (args.id_number.empty())
+    throw Error(ErrorCode::invalid_argument, "give --id with --birth and --expiry, or --mrz");
   if (args.birth.empty() || args.expiry.empty()) {
-    throw Error(ErrorCode::invalid_argument, "--id needs --birth and --expiry (YYYY-MM-DD; expiry 'none' if it has none)");
+    throw Error(ErrorCode::invalid_argument,
+                "--id needs --birth and --expiry (YYYY-MM-DD; expiry 'none' if it has none)");
   }
   return Credentials::from_id_number(args.id_number, args.birth, args.expiry);
 }
@@ -110,7 +113,8 @@ int main(int argc, char** argv) {
   CLI::App app{"cccd-verify: read and verify the chip of a Vietnamese citizen identity card (CCCD)"};
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 verified, 1 not verified, 2 usage, 3 access denied (wrong ID/dates/MRZ), 4 no reader or\n"
+      "Exit codes: 0 verified, 1 not verified, 2 usage, 3 access denied (wrong ID/dates/MRZ), 4 no reader "
+      "or\n"
       "card, 5 communication (card removed, timeout), 6 the card misbehaved (secure messaging, malformed\n"
       "data), 7 local file error, 8 internal. The JSON schema is docs/json-schema.md.");
 
@@ -123,12 +127,15 @@ int main(int argc, char** argv) {
   CLI::Option* reader = read->add_option("--reader", read_args.reader, "Read the card on this PC/SC reader");
   sim->excludes(reader);
   read->add_option("--id", read_args.id_number, "The 12-digit personal identification number");
-  read->add_option("--birth", read_args.birth, "Date of birth, YYYY-MM-DD (YYYY or YYYY-MM if not on record) or YYMMDD");
-  read->add_option("--expiry", read_args.expiry, "Date of expiry, YYYY-MM-DD or YYMMDD, 'none' if the card has none");
+  read->add_option("--birth", read_args.birth,
+                   "Date of birth, YYYY-MM-DD (YYYY or YYYY-MM if not on record) or YYMMDD");
+  read->add_option("--expiry", read_args.expiry,
+                   "Date of expiry, YYYY-MM-DD or YYMMDD, 'none' if the card has none");
   read->add_option("--mrz", read_args.mrz, "The MRZ text instead of --id (lines separated by newlines)");
   read->add_option("--trust", read_args.trust, "CSCA certificate file (PEM/DER) or folder; repeatable");
   read->add_flag("--json", read_args.json, "Print the result as JSON (docs/json-schema.md)");
-  read->add_option("--photo", read_args.photo, "Write the face image, as stored on the chip, to FILE (mode 0600)");
+  read->add_option("--photo", read_args.photo,
+                   "Write the face image, as stored on the chip, to FILE (mode 0600)");
   read->add_option("--dump", read_args.dump, "Write the files read to the folder DIR (mode 0700/0600)");
   read->add_flag("--short-apdus", read_args.short_apdus, "Do not use extended length APDUs");
   read->add_flag("--no-photo", read_args.no_photo, "Do not read DG2 (faster)");

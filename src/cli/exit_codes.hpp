@@ -17,23 +17,30 @@ inline constexpr int kExitInternal = 8;        // unsupported protocol, crypto f
 
 inline int exit_code_for(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::invalid_argument: return kExitUsage;
-    case ErrorCode::access_denied: return kExitAccessDenied;
+    case ErrorCode::invalid_argument:
+      return kExitUsage;
+    case ErrorCode::access_denied:
+      return kExitAccessDenied;
     case ErrorCode::no_reader:
-    case ErrorCode::no_card: return kExitNoCard;
+    case ErrorCode::no_card:
+      return kExitNoCard;
     case ErrorCode::card_removed:
     case ErrorCode::timeout:
     case ErrorCode::cancelled:
-    case ErrorCode::transport: return kExitCommunication;
+    case ErrorCode::transport:
+      return kExitCommunication;
     case ErrorCode::secure_messaging:
     case ErrorCode::card_error:
     case ErrorCode::malformed_data:
-    case ErrorCode::limit_exceeded: return kExitCardMisbehaved;
+    case ErrorCode::limit_exceeded:
+      return kExitCardMisbehaved;
     case ErrorCode::io:
-    case ErrorCode::file_not_found: return kExitFile;
+    case ErrorCode::file_not_found:
+      return kExitFile;
     case ErrorCode::crypto:
     case ErrorCode::not_supported:
-    case ErrorCode::internal: return kExitInternal;
+    case ErrorCode::internal:
+      return kExitInternal;
   }
   return kExitInternal;
 }

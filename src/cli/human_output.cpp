@@ -7,11 +7,16 @@ namespace {
 
 const char* status_label(FindingStatus status) {
   switch (status) {
-    case FindingStatus::passed: return "đạt (passed)";
-    case FindingStatus::failed: return "KHÔNG ĐẠT (failed)";
-    case FindingStatus::unknown: return "chưa xác định (unknown)";
-    case FindingStatus::not_supported: return "thẻ không hỗ trợ (not supported)";
-    case FindingStatus::not_checked: return "chưa kiểm tra (not checked)";
+    case FindingStatus::passed:
+      return "đạt (passed)";
+    case FindingStatus::failed:
+      return "KHÔNG ĐẠT (failed)";
+    case FindingStatus::unknown:
+      return "chưa xác định (unknown)";
+    case FindingStatus::not_supported:
+      return "thẻ không hỗ trợ (not supported)";
+    case FindingStatus::not_checked:
+      return "chưa kiểm tra (not checked)";
   }
   return "";
 }
@@ -73,7 +78,8 @@ void print_report(std::ostream& out, const Report& report) {
     out << "\nẢnh chân dung (DG2): " << format_name(f.format) << ", " << f.width << "x" << f.height << ", "
         << f.data.size() << " bytes\n";
   }
-  for (const std::string& e : report.document.parse_errors) out << "Lỗi phân tích (parse error): " << e << '\n';
+  for (const std::string& e : report.document.parse_errors)
+    out << "Lỗi phân tích (parse error): " << e << '\n';
   if (!report.dump.denied.empty()) {
     out << "\nKhông được phép đọc (denied, needs Terminal Authentication):";
     for (FileId f : report.dump.denied) out << ' ' << file_name(f);

@@ -49,8 +49,8 @@ void adjust_des_parity(std::span<std::uint8_t> key) noexcept;
 // The ICAO 9303 Part 11 section 9.7.1 key derivation function.
 enum class KeyPurpose : std::uint32_t { enc = 1, mac = 2, pace_password = 3 };
 enum class CipherKind { tdes, aes128, aes192, aes256 };
-std::size_t key_length(CipherKind cipher) noexcept;     // 16, 16, 24, 32
-std::size_t block_length(CipherKind cipher) noexcept;   // 8 for 3DES, 16 for AES
+std::size_t key_length(CipherKind cipher) noexcept;        // 16, 16, 24, 32
+std::size_t block_length(CipherKind cipher) noexcept;      // 8 for 3DES, 16 for AES
 std::string_view cipher_name(CipherKind cipher) noexcept;  // "3DES", "AES-128" ...
 SecureBytes derive_key(ByteView shared_secret, KeyPurpose purpose, CipherKind cipher);
 

@@ -151,7 +151,8 @@ ChipDump load_dump(const std::filesystem::path& folder) {
     if (std::optional<Bytes> bytes = read_bounded_file(folder / file_name(id), kMaxDumpFileSize))
       dump.files[id] = std::move(*bytes);
   }
-  if (std::optional<Bytes> read = read_bounded_file(folder / kReadJson, kMaxDumpFileSize)) apply_read_json(*read, dump);
+  if (std::optional<Bytes> read = read_bounded_file(folder / kReadJson, kMaxDumpFileSize))
+    apply_read_json(*read, dump);
   return dump;
 }
 

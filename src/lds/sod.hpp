@@ -12,9 +12,9 @@ namespace cccd::lds {
 
 struct SecurityObject {
   // SignedData
-  std::string econtent_type;             // must be 2.23.136.1.1.1 (id-icao-mrtd-security-ldsSecurityObject)
-  Bytes econtent;                        // the DER LDSSecurityObject that was signed
-  std::vector<Bytes> certificates;       // DER certificates carried in SignedData (the DS, usually one)
+  std::string econtent_type;        // must be 2.23.136.1.1.1 (id-icao-mrtd-security-ldsSecurityObject)
+  Bytes econtent;                   // the DER LDSSecurityObject that was signed
+  std::vector<Bytes> certificates;  // DER certificates carried in SignedData (the DS, usually one)
   // SignerInfo (exactly one)
   int signer_info_version = 0;
   Bytes signer_issuer_der;               // issuerAndSerialNumber: issuer Name DER ...
@@ -28,8 +28,8 @@ struct SecurityObject {
   Bytes signature_algorithm_parameters;  // DER of its parameters (RSASSA-PSS), empty if absent/NULL
   Bytes signature;
   // LDSSecurityObject
-  int lds_version = 0;                   // 0 (V0) or 1 (V1 with LDSVersionInfo)
-  std::string hash_algorithm;            // OID of the data group hash algorithm
+  int lds_version = 0;                     // 0 (V0) or 1 (V1 with LDSVersionInfo)
+  std::string hash_algorithm;              // OID of the data group hash algorithm
   std::map<int, Bytes> data_group_hashes;  // data group number -> hash
 };
 

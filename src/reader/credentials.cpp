@@ -14,7 +14,9 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-[[noreturn]] void bad(const char* what) { throw Error(ErrorCode::invalid_argument, what); }
+[[noreturn]] void bad(const char* what) {
+  throw Error(ErrorCode::invalid_argument, what);
+}
 
 int number(std::string_view digits) {
   int value = 0;
@@ -65,12 +67,14 @@ Credentials::~Credentials() {
   }
 }
 
-Credentials Credentials::from_id_number(std::string_view id_number, std::string_view birth, std::string_view expiry) {
+Credentials Credentials::from_id_number(std::string_view id_number, std::string_view birth,
+                                        std::string_view expiry) {
   if (id_number.size() != 12 || !all_digits(id_number)) bad("the ID number must be 12 digits");
   Credentials c;
   c.document_number = std::string(id_number.substr(3));
   c.can = std::string(id_number.substr(6));
-  c.date_of_birth = to_mrz_date(birth, true, "birth date: use YYYY-MM-DD (or YYYY / YYYY-MM when not on record)");
+  c.date_of_birth =
+      to_mrz_date(birth, true, "birth date: use YYYY-MM-DD (or YYYY / YYYY-MM when not on record)");
   c.date_of_expiry = expiry == "none" ? std::string("991231")
                                       : to_mrz_date(expiry, false, "expiry date: use YYYY-MM-DD or 'none'");
   return c;

@@ -14,11 +14,13 @@ constexpr std::uint8_t kInsReadBinary = 0xB0;
 constexpr std::uint8_t kInsReadBinaryOdd = 0xB1;
 constexpr std::size_t kMaxEvenInsOffset = 0x7FFF;  // P1P2 offsets of INS B0 are 15 bits
 
-bool data_returned(std::uint16_t status) { return status == sw::kOk || status == sw::kEndOfFileBeforeLe; }
+bool data_returned(std::uint16_t status) {
+  return status == sw::kOk || status == sw::kEndOfFileBeforeLe;
+}
 
 [[noreturn]] void card_refused(FileId file, std::uint16_t status) {
-  throw Error(ErrorCode::card_error,
-              std::string("reading ") + std::string(file_name(file)) + ": the card answered " + apdu::sw_hex(status));
+  throw Error(ErrorCode::card_error, std::string("reading ") + std::string(file_name(file)) +
+                                         ": the card answered " + apdu::sw_hex(status));
 }
 
 }  // namespace
@@ -38,8 +40,9 @@ std::optional<FileOutcome> FileReader::refusal(std::uint16_t status) const {
 
 apdu::ResponseApdu FileReader::read_binary(std::size_t offset, std::size_t length) {
   if (offset <= kMaxEvenInsOffset) {
-    apdu::CommandApdu command{0x00, kInsReadBinary, static_cast<std::uint8_t>(offset >> 8),
-                              static_cast<std::uint8_t>(offset), {}, length};
+    apdu::CommandApdu command{
+        0x00, kInsReadBinary, static_cast<std::uint8_t>(offset >> 8), static_cast<std::uint8_t>(offset),
+        {},   length};
     return channel_.transmit(command);
   }
   // Beyond 32 767 the offset travels in DO'54' of READ BINARY with odd INS; the data come back in
@@ -58,7 +61,8 @@ apdu::ResponseApdu FileReader::read_binary(std::size_t offset, std::size_t lengt
 FileResult FileReader::read(FileId file, const std::function<void(std::size_t, std::size_t)>& progress) {
   // The first READ BINARY selects the file by its short identifier (P1 = 80 | SFI) and returns the
   // header and as much data as one response carries: no SELECT, no separate header read.
-  apdu::CommandApdu first{0x00, kInsReadBinary, static_cast<std::uint8_t>(0x80 | file_sfi(file)), 0x00, {}, chunk_};
+  apdu::CommandApdu first{0x00, kInsReadBinary, static_cast<std::uint8_t>(0x80 | file_sfi(file)), 0x00,
+                          {},   chunk_};
   apdu::ResponseApdu response = channel_.transmit(first);
   if (std::optional<FileOutcome> refused = refusal(response.sw)) return {*refused, {}};
   if (!data_returned(response.sw)) {
@@ -72,16 +76,19 @@ FileResult FileReader::read(FileId file, const std::function<void(std::size_t, s
     if (!data_returned(response.sw)) card_refused(file, response.sw);
   }
   if (response.data.size() > chunk_) {
-    throw Error(ErrorCode::card_error, std::string(file_name(file)) + ": the card returned more bytes than asked");
+    throw Error(ErrorCode::card_error,
+                std::string(file_name(file)) + ": the card returned more bytes than asked");
   }
 
   Bytes content = std::move(response.data);
   std::optional<std::size_t> total = asn1::encoded_length_from_header(content);
   if (!total) {
-    throw Error(ErrorCode::malformed_data, std::string(file_name(file)) + ": the file does not start with a TLV header");
+    throw Error(ErrorCode::malformed_data,
+                std::string(file_name(file)) + ": the file does not start with a TLV header");
   }
   if (*total > kMaxFileSize) {
-    throw Error(ErrorCode::limit_exceeded, std::string(file_name(file)) + ": the file claims more than 1 MiB");
+    throw Error(ErrorCode::limit_exceeded,
+                std::string(file_name(file)) + ": the file claims more than 1 MiB");
   }
   if (progress) progress(std::min(content.size(), *total), *total);
 
@@ -90,16 +97,19 @@ FileResult FileReader::read(FileId file, const std::function<void(std::size_t, s
   std::size_t budget = (*total + chunk_ - 1) / chunk_ + kMaxExtraApdusPerFile;
   while (content.size() < *total) {
     if (budget-- == 0) {
-      throw Error(ErrorCode::limit_exceeded, std::string(file_name(file)) + ": too many READ BINARY commands");
+      throw Error(ErrorCode::limit_exceeded,
+                  std::string(file_name(file)) + ": too many READ BINARY commands");
     }
     std::size_t wanted = std::min(chunk_, *total - content.size());
     apdu::ResponseApdu part = read_binary(content.size(), wanted);
     if (!data_returned(part.sw)) card_refused(file, part.sw);
     if (part.data.size() > wanted) {
-      throw Error(ErrorCode::card_error, std::string(file_name(file)) + ": the card returned more bytes than asked");
+      throw Error(ErrorCode::card_error,
+                  std::string(file_name(file)) + ": the card returned more bytes than asked");
     }
     if (part.data.empty()) {
-      throw Error(ErrorCode::malformed_data, std::string(file_name(file)) + ": the file ends before its TLV length");
+      throw Error(ErrorCode::malformed_data,
+                  std::string(file_name(file)) + ": the file ends before its TLV length");
     }
     append(content, part.data);
     if (progress) progress(content.size(), *total);

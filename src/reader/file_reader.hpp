@@ -13,7 +13,7 @@
 namespace cccd::reader {
 
 // Bounds a hostile card cannot push past (docs/ARCHITECTURE.md, "Bounds").
-inline constexpr std::size_t kMaxFileSize = 1 << 20;  // 1 MiB; a CCCD's largest file (DG2) is ~25 KB
+inline constexpr std::size_t kMaxFileSize = 1 << 20;     // 1 MiB; a CCCD's largest file (DG2) is ~25 KB
 inline constexpr std::size_t kMaxExtraApdusPerFile = 8;  // beyond the count the file size needs
 
 enum class FileOutcome { read, absent, denied };

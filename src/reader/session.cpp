@@ -19,7 +19,8 @@ constexpr std::uint8_t kEmrtdAid[] = {0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01};
 const std::vector<FileId> kCccdDataGroups{FileId::dg1, FileId::dg2, FileId::dg13, FileId::dg14, FileId::dg15};
 
 void select_application(transport::Channel& channel) {
-  apdu::CommandApdu select{0x00, 0xA4, 0x04, 0x0C, Bytes(std::begin(kEmrtdAid), std::end(kEmrtdAid)), apdu::kNoLe};
+  apdu::CommandApdu select{0x00,       0xA4, 0x04, 0x0C, Bytes(std::begin(kEmrtdAid), std::end(kEmrtdAid)),
+                           apdu::kNoLe};
   apdu::ResponseApdu response = channel.transmit(select);
   if (!response.ok()) {
     throw Error(ErrorCode::card_error,
@@ -84,9 +85,15 @@ ChipDump read_chip(transport::Channel& channel, const Credentials& credentials, 
   for (FileId file : order) {
     FileResult result = files.read(file, report(file));
     switch (result.outcome) {
-      case FileOutcome::read: dump.files[file] = std::move(result.content); break;
-      case FileOutcome::absent: dump.absent.push_back(file); break;
-      case FileOutcome::denied: dump.denied.push_back(file); break;  // DG3 without TA: skipped quietly
+      case FileOutcome::read:
+        dump.files[file] = std::move(result.content);
+        break;
+      case FileOutcome::absent:
+        dump.absent.push_back(file);
+        break;
+      case FileOutcome::denied:
+        dump.denied.push_back(file);
+        break;  // DG3 without TA: skipped quietly
     }
     ++progress.files_done;
   }

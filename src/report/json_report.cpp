@@ -10,7 +10,9 @@ using nlohmann::json;
 
 constexpr const char* kSchemaId = "https://libcccd.invalid/schema/result-1.json";
 
-json finding(const Finding& f) { return json{{"status", status_name(f.status)}, {"detail", f.detail}}; }
+json finding(const Finding& f) {
+  return json{{"status", status_name(f.status)}, {"detail", f.detail}};
+}
 
 json names(const std::vector<FileId>& files) {
   json out = json::array();
@@ -83,23 +85,40 @@ json personal_json(const PersonalData& p) {
 
 const char* error_code_name(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::invalid_argument: return "invalid_argument";
-    case ErrorCode::io: return "io";
-    case ErrorCode::transport: return "transport";
-    case ErrorCode::no_reader: return "no_reader";
-    case ErrorCode::no_card: return "no_card";
-    case ErrorCode::card_removed: return "card_removed";
-    case ErrorCode::timeout: return "timeout";
-    case ErrorCode::cancelled: return "cancelled";
-    case ErrorCode::access_denied: return "access_denied";
-    case ErrorCode::secure_messaging: return "secure_messaging";
-    case ErrorCode::card_error: return "card_error";
-    case ErrorCode::file_not_found: return "file_not_found";
-    case ErrorCode::malformed_data: return "malformed_data";
-    case ErrorCode::crypto: return "crypto";
-    case ErrorCode::not_supported: return "not_supported";
-    case ErrorCode::limit_exceeded: return "limit_exceeded";
-    case ErrorCode::internal: return "internal";
+    case ErrorCode::invalid_argument:
+      return "invalid_argument";
+    case ErrorCode::io:
+      return "io";
+    case ErrorCode::transport:
+      return "transport";
+    case ErrorCode::no_reader:
+      return "no_reader";
+    case ErrorCode::no_card:
+      return "no_card";
+    case ErrorCode::card_removed:
+      return "card_removed";
+    case ErrorCode::timeout:
+      return "timeout";
+    case ErrorCode::cancelled:
+      return "cancelled";
+    case ErrorCode::access_denied:
+      return "access_denied";
+    case ErrorCode::secure_messaging:
+      return "secure_messaging";
+    case ErrorCode::card_error:
+      return "card_error";
+    case ErrorCode::file_not_found:
+      return "file_not_found";
+    case ErrorCode::malformed_data:
+      return "malformed_data";
+    case ErrorCode::crypto:
+      return "crypto";
+    case ErrorCode::not_supported:
+      return "not_supported";
+    case ErrorCode::limit_exceeded:
+      return "limit_exceeded";
+    case ErrorCode::internal:
+      return "internal";
   }
   return "internal";
 }
@@ -117,17 +136,19 @@ std::string to_json(const Report& report, int indent) {
   }
   json read_files = json::array();
   for (const auto& [file, bytes] : report.dump.files) read_files.push_back(std::string(file_name(file)));
-  json out{{"$schema", kSchemaId},
-           {"source", report.source},
-           {"verdict", verdict_json(report.verdict)},
-           {"document", document},
-           {"files", {{"read", read_files}, {"denied", names(report.dump.denied)}, {"absent", names(report.dump.absent)}}},
-           {"parse_errors", report.document.parse_errors},
-           {"stats",
-            {{"apdus", report.dump.stats.apdus},
-             {"bytes_sent", report.dump.stats.bytes_sent},
-             {"bytes_received", report.dump.stats.bytes_received},
-             {"seconds", report.dump.stats.seconds}}}};
+  json out{
+      {"$schema", kSchemaId},
+      {"source", report.source},
+      {"verdict", verdict_json(report.verdict)},
+      {"document", document},
+      {"files",
+       {{"read", read_files}, {"denied", names(report.dump.denied)}, {"absent", names(report.dump.absent)}}},
+      {"parse_errors", report.document.parse_errors},
+      {"stats",
+       {{"apdus", report.dump.stats.apdus},
+        {"bytes_sent", report.dump.stats.bytes_sent},
+        {"bytes_received", report.dump.stats.bytes_received},
+        {"seconds", report.dump.stats.seconds}}}};
   // Card data may hold anything; replace invalid UTF-8 rather than fail to print the verdict.
   return out.dump(indent, ' ', false, json::error_handler_t::replace);
 }
@@ -135,7 +156,12 @@ std::string to_json(const Report& report, int indent) {
 std::string error_json(const Error& error, int indent) {
   json out{{"$schema", kSchemaId},
            {"verdict", {{"overall", "not_verified"}}},
-           {"error", {{"code", error_code_name(error.code()), }, {"message", error.what()}}}};
+           {"error",
+            {{
+                 "code",
+                 error_code_name(error.code()),
+             },
+             {"message", error.what()}}}};
   return out.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 

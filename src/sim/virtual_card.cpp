@@ -14,7 +14,9 @@ using apdu::CommandApdu;
 using apdu::ResponseApdu;
 namespace sw = apdu::sw;
 
-ResponseApdu status(std::uint16_t word) { return ResponseApdu{{}, word}; }
+ResponseApdu status(std::uint16_t word) {
+  return ResponseApdu{{}, word};
+}
 
 constexpr std::uint8_t kInsSelect = 0xA4;
 constexpr std::uint8_t kInsReadBinary = 0xB0;
@@ -93,12 +95,17 @@ Bytes VirtualCard::process(ByteView encoded) {
 ResponseApdu VirtualCard::dispatch(const CommandApdu& command, bool /*extended*/) {
   if ((command.cla & 0xF3) != 0x00) return status(sw::kClaNotSupported);
   switch (command.ins) {
-    case kInsSelect: return select(command);
+    case kInsSelect:
+      return select(command);
     case kInsReadBinary:
-    case kInsReadBinaryOdd: return read_binary(command);
-    case kInsGetChallenge: return get_challenge(command);
-    case kInsExternalAuthenticate: return external_authenticate(command);
-    default: return status(sw::kInsNotSupported);
+    case kInsReadBinaryOdd:
+      return read_binary(command);
+    case kInsGetChallenge:
+      return get_challenge(command);
+    case kInsExternalAuthenticate:
+      return external_authenticate(command);
+    default:
+      return status(sw::kInsNotSupported);
   }
 }
 

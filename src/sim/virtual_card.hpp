@@ -45,8 +45,8 @@ class VirtualCard {
   CardData data_;
   bool application_selected_ = false;
   std::optional<FileId> current_file_;
-  std::optional<Bytes> challenge_;          // RND.IC of a pending BAC
-  std::optional<sm::SmCodec> session_;      // secure messaging after access control
+  std::optional<Bytes> challenge_;      // RND.IC of a pending BAC
+  std::optional<sm::SmCodec> session_;  // secure messaging after access control
   int authentication_attempts_ = 0;
 };
 

@@ -33,8 +33,9 @@ apdu::ResponseApdu RawChannel::transmit(const apdu::CommandApdu& command) {
       throw Error(ErrorCode::card_error, "card keeps answering 61xx (response never ends)");
     }
     // GET RESPONSE keeps the logical channel bits of the command's class byte, not its SM bits.
-    apdu::CommandApdu get_response{static_cast<std::uint8_t>(command.cla & 0x03), 0xC0, 0x00, 0x00, {},
-                                   response.sw2() == 0 ? apdu::kMaxShortLe : response.sw2()};
+    apdu::CommandApdu get_response{
+        static_cast<std::uint8_t>(command.cla & 0x03),           0xC0, 0x00, 0x00, {},
+        response.sw2() == 0 ? apdu::kMaxShortLe : response.sw2()};
     response = apdu::ResponseApdu::decode(exchange_counted(get_response.encode()));
     append(data, response.data);
     if (data.size() > apdu::kMaxExtendedLe) {

@@ -15,20 +15,33 @@ namespace {
     case static_cast<LONG>(SCARD_E_NO_SERVICE):
     case static_cast<LONG>(SCARD_E_NO_READERS_AVAILABLE):
     case static_cast<LONG>(SCARD_E_UNKNOWN_READER):
-    case static_cast<LONG>(SCARD_E_READER_UNAVAILABLE): code = ErrorCode::no_reader; break;
+    case static_cast<LONG>(SCARD_E_READER_UNAVAILABLE):
+      code = ErrorCode::no_reader;
+      break;
     case static_cast<LONG>(SCARD_E_NO_SMARTCARD):
     case static_cast<LONG>(SCARD_W_UNRESPONSIVE_CARD):
-    case static_cast<LONG>(SCARD_W_UNPOWERED_CARD): code = ErrorCode::no_card; break;
+    case static_cast<LONG>(SCARD_W_UNPOWERED_CARD):
+      code = ErrorCode::no_card;
+      break;
     case static_cast<LONG>(SCARD_W_REMOVED_CARD):
-    case static_cast<LONG>(SCARD_W_RESET_CARD): code = ErrorCode::card_removed; break;
-    case static_cast<LONG>(SCARD_E_TIMEOUT): code = ErrorCode::timeout; break;
-    case static_cast<LONG>(SCARD_E_CANCELLED): code = ErrorCode::cancelled; break;
-    default: break;
+    case static_cast<LONG>(SCARD_W_RESET_CARD):
+      code = ErrorCode::card_removed;
+      break;
+    case static_cast<LONG>(SCARD_E_TIMEOUT):
+      code = ErrorCode::timeout;
+      break;
+    case static_cast<LONG>(SCARD_E_CANCELLED):
+      code = ErrorCode::cancelled;
+      break;
+    default:
+      break;
   }
   throw Error(code, std::string("PC/SC ") + during + ": " + pcsc_stringify_error(rv));
 }
 
-SCARDCONTEXT as_context(std::intptr_t h) { return static_cast<SCARDCONTEXT>(h); }
+SCARDCONTEXT as_context(std::intptr_t h) {
+  return static_cast<SCARDCONTEXT>(h);
+}
 
 }  // namespace
 
@@ -39,7 +52,9 @@ PcscContext::PcscContext() {
   context_ = static_cast<std::intptr_t>(context);
 }
 
-PcscContext::~PcscContext() { SCardReleaseContext(as_context(context_)); }
+PcscContext::~PcscContext() {
+  SCardReleaseContext(as_context(context_));
+}
 
 std::vector<std::string> PcscContext::readers() const {
   DWORD size = 0;
@@ -79,14 +94,16 @@ PcscChannel::PcscChannel(const PcscContext& context, std::string_view reader_nam
   capabilities_ = ChannelCapabilities{};
 }
 
-PcscChannel::~PcscChannel() { SCardDisconnect(static_cast<SCARDHANDLE>(card_), SCARD_LEAVE_CARD); }
+PcscChannel::~PcscChannel() {
+  SCardDisconnect(static_cast<SCARDHANDLE>(card_), SCARD_LEAVE_CARD);
+}
 
 Bytes PcscChannel::exchange(ByteView command) {
   const SCARD_IO_REQUEST* pci = protocol_ == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
   Bytes response(65538);
   DWORD length = static_cast<DWORD>(response.size());
-  LONG rv = SCardTransmit(static_cast<SCARDHANDLE>(card_), pci, command.data(), static_cast<DWORD>(command.size()),
-                          nullptr, response.data(), &length);
+  LONG rv = SCardTransmit(static_cast<SCARDHANDLE>(card_), pci, command.data(),
+                          static_cast<DWORD>(command.size()), nullptr, response.data(), &length);
   if (rv != SCARD_S_SUCCESS) fail(rv, "transmitting an APDU");
   response.resize(length);
   return response;

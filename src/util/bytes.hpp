@@ -17,12 +17,16 @@ std::string to_hex(ByteView data);
 Bytes from_hex(std::string_view hex);
 
 Bytes concat(std::initializer_list<ByteView> parts);
-inline void append(Bytes& to, ByteView from) { to.insert(to.end(), from.begin(), from.end()); }
+inline void append(Bytes& to, ByteView from) {
+  to.insert(to.end(), from.begin(), from.end());
+}
 
 inline ByteView as_bytes(std::string_view text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
-inline std::string as_string(ByteView data) { return {data.begin(), data.end()}; }
+inline std::string as_string(ByteView data) {
+  return {data.begin(), data.end()};
+}
 
 // Equality that takes the same time whatever the contents (for MACs and authentication tokens).
 bool equal_constant_time(ByteView a, ByteView b) noexcept;

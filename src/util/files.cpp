@@ -36,11 +36,15 @@ constexpr std::array<FileInfo, 19> kFiles{{
     {FileId::dg16, "DG16", 0x0110, 0x10, 0x70},
 }};
 
-const FileInfo& info(FileId file) noexcept { return kFiles[static_cast<std::size_t>(file)]; }
+const FileInfo& info(FileId file) noexcept {
+  return kFiles[static_cast<std::size_t>(file)];
+}
 
 }  // namespace
 
-std::string_view file_name(FileId file) noexcept { return info(file).name; }
+std::string_view file_name(FileId file) noexcept {
+  return info(file).name;
+}
 
 std::optional<FileId> file_from_name(std::string_view name) noexcept {
   for (const FileInfo& f : kFiles) {
@@ -49,8 +53,12 @@ std::optional<FileId> file_from_name(std::string_view name) noexcept {
   return std::nullopt;
 }
 
-std::uint16_t file_fid(FileId file) noexcept { return info(file).fid; }
-std::uint8_t file_sfi(FileId file) noexcept { return info(file).sfi; }
+std::uint16_t file_fid(FileId file) noexcept {
+  return info(file).fid;
+}
+std::uint8_t file_sfi(FileId file) noexcept {
+  return info(file).sfi;
+}
 
 int data_group_number(FileId file) noexcept {
   int index = static_cast<int>(file);

@@ -76,7 +76,8 @@ std::optional<Bytes> read_bounded_file(const std::filesystem::path& path, std::s
   if (::fstat(fd.get(), &info) != 0) io_error("cannot read", path, errno);
   if (!S_ISREG(info.st_mode)) throw Error(ErrorCode::io, path.filename().string() + " is not a regular file");
   auto too_large = [&] {
-    return Error(ErrorCode::limit_exceeded, path.filename().string() + " is larger than the limit for its kind");
+    return Error(ErrorCode::limit_exceeded,
+                 path.filename().string() + " is larger than the limit for its kind");
   };
   if (info.st_size < 0 || static_cast<std::uint64_t>(info.st_size) > max_size) throw too_large();
   Bytes data;

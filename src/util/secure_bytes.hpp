@@ -33,7 +33,11 @@ struct WipingAllocator {
 using SecureBytes = std::vector<std::uint8_t, WipingAllocator<std::uint8_t>>;
 using SecureString = std::basic_string<char, std::char_traits<char>, WipingAllocator<char>>;
 
-inline SecureBytes secure_copy(ByteView data) { return SecureBytes(data.begin(), data.end()); }
-inline ByteView view(const SecureBytes& data) { return {data.data(), data.size()}; }
+inline SecureBytes secure_copy(ByteView data) {
+  return SecureBytes(data.begin(), data.end());
+}
+inline ByteView view(const SecureBytes& data) {
+  return {data.data(), data.size()};
+}
 
 }  // namespace cccd

@@ -69,7 +69,8 @@ TEST(Cli, WrongBirthDateExitsWithAccessDenied) {
 }
 
 TEST(Cli, UsageErrorsExitWithTwo) {
-  EXPECT_EQ(cccd_verify("read --sim --id 12345 --birth 1990-05-17 --expiry 2030-05-17 2>/dev/null").exit_code, 2);
+  EXPECT_EQ(cccd_verify("read --sim --id 12345 --birth 1990-05-17 --expiry 2030-05-17 2>/dev/null").exit_code,
+            2);
   EXPECT_EQ(cccd_verify("read --sim --id 001099012345 2>/dev/null").exit_code, 2);
   EXPECT_EQ(cccd_verify("frobnicate 2>/dev/null").exit_code, 2);
 }

@@ -19,11 +19,14 @@ namespace {
 
 const sim::Holder kHolder{};  // the default card's holder
 
-Credentials default_credentials() { return Credentials::from_id_number("001099012345", "1990-05-17", "2030-05-17"); }
+Credentials default_credentials() {
+  return Credentials::from_id_number("001099012345", "1990-05-17", "2030-05-17");
+}
 
 TrustStore anchor_of(const sim::CardData& card) {
   TrustStore store;
-  store.add_certificate(ByteView(reinterpret_cast<const std::uint8_t*>(card.csca_pem.data()), card.csca_pem.size()), true);
+  store.add_certificate(
+      ByteView(reinterpret_cast<const std::uint8_t*>(card.csca_pem.data()), card.csca_pem.size()), true);
   return store;
 }
 
@@ -42,7 +45,9 @@ ErrorCode error_of(const std::function<void()>& body) {
 class MacTamperingChannel : public transport::RawChannel {
  public:
   MacTamperingChannel(sim::VirtualCard& card, int victim) : card_(card), victim_(victim) {}
-  transport::ChannelCapabilities capabilities() const override { return sim::VirtualCardChannel(card_).capabilities(); }
+  transport::ChannelCapabilities capabilities() const override {
+    return sim::VirtualCardChannel(card_).capabilities();
+  }
 
  protected:
   Bytes exchange(ByteView command) override {
@@ -61,7 +66,8 @@ TEST(Read, DefaultCardIsVerifiedWithExactFieldsAndPhoto) {
   Report report = read_and_verify(CardSource{}, default_credentials(), nullptr);
   EXPECT_TRUE(report.verdict.verified);
   EXPECT_EQ(report.verdict.access.status, FindingStatus::passed);
-  EXPECT_EQ(report.verdict.data_integrity.status, FindingStatus::passed) << report.verdict.data_integrity.detail;
+  EXPECT_EQ(report.verdict.data_integrity.status, FindingStatus::passed)
+      << report.verdict.data_integrity.detail;
   EXPECT_EQ(report.verdict.signer_trust.status, FindingStatus::passed) << report.verdict.signer_trust.detail;
   EXPECT_TRUE(report.verdict.test_csca);
   EXPECT_EQ(report.verdict.consistency.status, FindingStatus::passed) << report.verdict.consistency.detail;
@@ -130,7 +136,8 @@ TEST(Read, ExtendedLengthIsUsedWhenTheLinkSupportsIt) {
   sim::VirtualCard card(data);
   sim::VirtualCardChannel channel(card);
   ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
-  sm::SmCodec probe(sm::SessionKeys{crypto::CipherKind::tdes, SecureBytes(16), SecureBytes(16), SecureBytes(8)});
+  sm::SmCodec probe(
+      sm::SessionKeys{crypto::CipherKind::tdes, SecureBytes(16), SecureBytes(16), SecureBytes(8)});
   std::size_t chunk = probe.max_plain_response(data.secrets.max_response_data);
   EXPECT_EQ(dump.stats.apdus, expected_apdus(data, chunk));
   EXPECT_LT(dump.stats.apdus, 16u);
@@ -141,7 +148,8 @@ TEST(Read, ExtendedLengthIsUsedWhenTheLinkSupportsIt) {
   sim::VirtualCardChannel short_channel(again);
   ReadOptions no_extended;
   no_extended.extended_length = false;
-  EXPECT_EQ(reader::read_chip(short_channel, default_credentials(), no_extended).stats.apdus, expected_apdus(data, 231));
+  EXPECT_EQ(reader::read_chip(short_channel, default_credentials(), no_extended).stats.apdus,
+            expected_apdus(data, 231));
 }
 
 TEST(Read, WrongBirthDateIsAccessDeniedAfterOneAttempt) {
@@ -216,7 +224,8 @@ TEST(Read, YearOnlyBirthAndNoExpiryCard) {
   sim::write_card_folder(sim::generate_card(options), dir.path());
   CardSource source;
   source.folder = dir.path();
-  Report report = read_and_verify(source, Credentials::from_id_number("079062000123", "1962", "none"), nullptr);
+  Report report =
+      read_and_verify(source, Credentials::from_id_number("079062000123", "1962", "none"), nullptr);
   EXPECT_TRUE(report.verdict.verified) << report.verdict.consistency.detail;
   ASSERT_TRUE(report.document.mrz.has_value());
   EXPECT_EQ(report.document.mrz->date_of_expiry, "991231");
@@ -257,8 +266,8 @@ TEST(Read, VirtualCardServesADumpedFolder) {
 TEST(Read, JsonCarriesTheVerdictFieldsPhotoAndStats) {
   Report report = read_and_verify(CardSource{}, default_credentials(), nullptr);
   std::string json = to_json(report);
-  for (const char* needle : {"\"overall\": \"verified\"", "\"data_integrity\"", "\"signer_trust\"", "\"consistency\"",
-                             "\"apdus\"", "\"format\": \"jpeg\"", "\"test_csca\": true"}) {
+  for (const char* needle : {"\"overall\": \"verified\"", "\"data_integrity\"", "\"signer_trust\"",
+                             "\"consistency\"", "\"apdus\"", "\"format\": \"jpeg\"", "\"test_csca\": true"}) {
     EXPECT_NE(json.find(needle), std::string::npos) << needle;
   }
   EXPECT_NE(json.find(kHolder.full_name), std::string::npos);

@@ -44,7 +44,8 @@ Bytes icao_hex(const std::string& section, const std::string& key) {
 
 TempDir::TempDir() {
   std::random_device rd;
-  path_ = std::filesystem::temp_directory_path() / ("cccd-test-" + std::to_string(rd()) + std::to_string(rd()));
+  path_ =
+      std::filesystem::temp_directory_path() / ("cccd-test-" + std::to_string(rd()) + std::to_string(rd()));
   std::filesystem::create_directories(path_);
 }
 

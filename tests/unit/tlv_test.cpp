@@ -1,5 +1,5 @@
-#include "asn1/der.hpp"
 #include "asn1/tlv.hpp"
+#include "asn1/der.hpp"
 #include "util/bytes.hpp"
 
 #include <gtest/gtest.h>
@@ -24,7 +24,8 @@ TEST(Tlv, ReadsShortAndLongFormsAndMultiByteTags) {
 }
 
 TEST(Tlv, RejectsTruncatedAndOverlongLengths) {
-  for (const char* hex : {"04", "0405AABB", "048201", "04820100AA", "0485FFFFFFFFFF", "0480", "5F", "5F8080"}) {
+  for (const char* hex :
+       {"04", "0405AABB", "048201", "04820100AA", "0485FFFFFFFFFF", "0480", "5F", "5F8080"}) {
     SCOPED_TRACE(hex);
     Bytes data = from_hex(hex);
     TlvReader reader(data);
@@ -51,7 +52,8 @@ TEST(Tlv, HeaderGivesTheLengthOfAnIncompleteFile) {
 }
 
 TEST(Der, OidRoundTrip) {
-  for (const char* oid : {"2.23.136.1.1.1", "1.2.840.10045.4.3.2", "1.0.10646.1.0.8", "0.4.0.127.0.7.2.2.4.2.2"}) {
+  for (const char* oid :
+       {"2.23.136.1.1.1", "1.2.840.10045.4.3.2", "1.0.10646.1.0.8", "0.4.0.127.0.7.2.2.4.2.2"}) {
     Bytes encoded = der_oid(oid);
     EXPECT_EQ(decode_oid(parse_one(encoded, 0x06)), oid);
   }
