@@ -9,7 +9,8 @@ SecureBytes expand_seed(std::uint64_t seed, std::string_view label, std::size_t 
   SecureBytes out;
   out.reserve(length + 32);
   for (std::uint32_t counter = 0; out.size() < length; ++counter) {
-    Bytes input(as_bytes(label).begin(), as_bytes(label).end());
+    const ByteView label_bytes = as_bytes(label);
+    Bytes input(label_bytes.begin(), label_bytes.end());
     input.push_back(0x00);  // separates the label from the numbers, so labels cannot run into them
     append(input, be_bytes(seed, 8));
     append(input, be_bytes(counter, 4));
