@@ -1,6 +1,9 @@
 #include "sim/card_folder.hpp"
 
+#include "access/mrz.hpp"
+#include "lds/lds.hpp"
 #include "util/bytes.hpp"
+#include "util/private_file.hpp"
 
 #include <cccd/error.hpp>
 
@@ -22,63 +25,29 @@ constexpr std::size_t kMaxAccessDataLength = 64;
   throw Error(ErrorCode::io, "card folder: " + what);
 }
 
-// Writes a whole file with exactly `mode`, also when it existed with another mode. Never follows a
-// symbolic link at the file's place.
-void write_file(const fs::path& path, ByteView contents, mode_t mode, const std::string& label) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) io_error("cannot create " + label);
-  bool ok = ::fchmod(fd, mode) == 0;
-  std::size_t written = 0;
-  while (ok && written < contents.size()) {
-    const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok = false;
-      break;
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::close(fd) != 0) ok = false;
-  if (!ok) io_error("cannot write " + label);
-}
-
 void remove_if_present(const fs::path& path, const std::string& label) {
   std::error_code error;
   fs::remove(path, error);
   if (error) io_error("cannot remove the stale " + label);
 }
 
-// The whole file, at most kMaxCardFolderFileBytes; reads one byte more to notice a file that grows.
-Bytes read_bounded(const fs::path& path, const std::string& label) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) io_error("cannot open " + label);
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    ::close(fd);
-    io_error(label + " is not a regular file");
-  }
-  if (static_cast<std::uint64_t>(info.st_size) > kMaxCardFolderFileBytes) {
-    ::close(fd);
-    throw Error(ErrorCode::limit_exceeded, "card folder: " + label + " is larger than 1 MiB");
-  }
-  Bytes out(kMaxCardFolderFileBytes + 1);
-  std::size_t filled = 0;
-  while (filled < out.size()) {
-    const ssize_t n = ::read(fd, out.data() + filled, out.size() - filled);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      io_error("cannot read " + label);
-    }
-    if (n == 0) break;
-    filled += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  if (filled > kMaxCardFolderFileBytes) {
-    throw Error(ErrorCode::limit_exceeded, "card folder: " + label + " is larger than 1 MiB");
-  }
-  out.resize(filled);
-  return out;
+// The whole file, at most kMaxCardFolderFileBytes.
+Bytes read_bounded(const fs::path& path) {
+  std::optional<Bytes> contents = read_bounded_file(path, kMaxCardFolderFileBytes);
+  if (!contents) io_error("cannot open " + path.filename().string());
+  return std::move(*contents);
+}
+
+// A dumped folder has no secrets file: a chip personalised with that data has the access data of its
+// MRZ (and the CCCD's CAN is the end of the ID number), so derive them from DG1.
+CardSecrets secrets_from_dg1(const Bytes& dg1) {
+  Mrz mrz = lds::parse_dg1(dg1);
+  CardSecrets secrets;
+  SecureString information = access::mrz_information(access::key_fields(mrz));
+  secrets.mrz_information.assign(information.begin(), information.end());
+  std::string id = mrz.cccd_id_number();
+  if (id.size() == 12) secrets.can = id.substr(6);
+  return secrets;
 }
 
 bool present(const fs::path& path) {
@@ -135,7 +104,7 @@ void write_card_folder(const CardData& card, const fs::path& folder) {
     const std::string name(file_name(id));
     auto it = card.files.find(id);
     if (it != card.files.end()) {
-      write_file(folder / name, it->second, 0600, name);
+      write_private_file(folder / name, it->second);
     } else if (present(folder / name)) {
       remove_if_present(folder / name, name);
     }
@@ -148,10 +117,10 @@ void write_card_folder(const CardData& card, const fs::path& folder) {
       {"max_response_data", card.secrets.max_response_data},
   };
   const std::string secrets_text = secrets.dump(2) + "\n";
-  write_file(folder / kSecretsFileName, as_bytes(secrets_text), 0600, kSecretsFileName);
+  write_private_file(folder / kSecretsFileName, as_bytes(secrets_text));
 
   if (!card.csca_pem.empty()) {
-    write_file(folder / kCscaFileName, as_bytes(card.csca_pem), 0644, kCscaFileName);
+    write_private_file(folder / kCscaFileName, as_bytes(card.csca_pem));
   } else if (present(folder / kCscaFileName)) {
     remove_if_present(folder / kCscaFileName, kCscaFileName);
   }
@@ -163,13 +132,14 @@ CardData load_card_folder(const fs::path& folder) {
   CardData card;
   for (FileId id : kAllFiles) {
     const std::string name(file_name(id));
-    if (present(folder / name)) card.files[id] = read_bounded(folder / name, name);
+    if (present(folder / name)) card.files[id] = read_bounded(folder / name);
   }
   if (present(folder / kSecretsFileName)) {
-    card.secrets = parse_secrets(read_bounded(folder / kSecretsFileName, kSecretsFileName));
+    card.secrets = parse_secrets(read_bounded(folder / kSecretsFileName));
+  } else if (auto dg1 = card.files.find(FileId::dg1); dg1 != card.files.end()) {
+    card.secrets = secrets_from_dg1(dg1->second);
   }
-  if (present(folder / kCscaFileName))
-    card.csca_pem = as_string(read_bounded(folder / kCscaFileName, kCscaFileName));
+  if (present(folder / kCscaFileName)) card.csca_pem = as_string(read_bounded(folder / kCscaFileName));
   return card;
 }
 

@@ -30,14 +30,14 @@ struct CardData {
 };
 
 // Creates the folder if needed and sets it to 0700; writes every EF file (0600, named by file_name()),
-// the secrets file (0600) and, when the card has one, csca.pem (0644: a certificate is public). EF
+// the secrets file and, when the card has one, csca.pem, all 0600 like every file libcccd writes. EF
 // files, secrets or csca.pem left in the folder by an earlier card and absent from this one are removed,
 // so the folder holds exactly this card. Throws Error(io).
 void write_card_folder(const CardData& card, const std::filesystem::path& folder);
 // Loads a folder written by write_card_folder or by `cccd-verify read --dump`: the EF files present,
-// the secrets file if present (else CardData::secrets keeps its defaults and empty access data: the
-// caller provides them), csca.pem if present. Throws Error(io) when the folder or a file cannot be read,
-// Error(limit_exceeded) for a file over kMaxCardFolderFileBytes, Error(malformed_data) for a secrets
+// the secrets file if present (else the access data a chip with that DG1 has: its MRZ key, and the
+// CAN from the CCCD's ID number), csca.pem if present. Throws Error(io) when the folder or a file cannot be
+// read, Error(limit_exceeded) for a file over kMaxCardFolderFileBytes, Error(malformed_data) for a secrets
 // file that is not the expected JSON.
 CardData load_card_folder(const std::filesystem::path& folder);
 

@@ -784,7 +784,7 @@ TEST(CardFolder, WritesPrivateFilesAndLoadsThemBack) {
     EXPECT_EQ(fs::file_size(folder / std::string(file_name(id))), bytes.size());
   }
   EXPECT_EQ(mode_of(folder / kSecretsFileName), 0600u);
-  EXPECT_EQ(mode_of(folder / kCscaFileName), 0644u);
+  EXPECT_EQ(mode_of(folder / kCscaFileName), 0600u);
 
   std::ifstream secrets_file(folder / kSecretsFileName);
   const nlohmann::json secrets = nlohmann::json::parse(secrets_file);

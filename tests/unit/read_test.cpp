@@ -275,3 +275,24 @@ TEST(Read, JsonCarriesTheVerdictFieldsPhotoAndStats) {
 
 }  // namespace
 }  // namespace cccd
+
+namespace cccd {
+namespace {
+
+TEST(Read, ADumpFolderIsServedWithTheAccessDataOfItsMrz) {
+  // `read --dump` writes no secrets; the virtual card takes its access data from the dump's DG1.
+  Report live = read_and_verify(CardSource{}, default_credentials(), nullptr);
+  test::TempDir dir;
+  write_dump(live.dump, dir.path());
+  CardSource source;
+  source.folder = dir.path();
+  TrustStore anchor = anchor_of(sim::default_card());
+  Report again = read_and_verify(source, default_credentials(), &anchor);
+  EXPECT_TRUE(again.verdict.verified);
+  EXPECT_EQ(again.dump.files, live.dump.files);
+  Credentials wrong = Credentials::from_id_number("001099012345", "1990-05-17", "2030-05-18");
+  EXPECT_EQ(error_of([&] { read_and_verify(source, wrong, &anchor); }), ErrorCode::access_denied);
+}
+
+}  // namespace
+}  // namespace cccd
