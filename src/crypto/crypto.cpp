@@ -1,5 +1,6 @@
 #include "crypto/crypto.hpp"
 
+#include "crypto/openssl_ptr.hpp"
 #include "util/bytes.hpp"
 
 #include <openssl/core_names.h>
@@ -15,28 +16,6 @@
 namespace cccd::crypto {
 namespace {
 
-// RAII owners for the OpenSSL objects used here.
-struct CipherCtxFree {
-  void operator()(EVP_CIPHER_CTX* ctx) const noexcept { EVP_CIPHER_CTX_free(ctx); }
-};
-struct CipherFree {
-  void operator()(EVP_CIPHER* cipher) const noexcept { EVP_CIPHER_free(cipher); }
-};
-struct MacFree {
-  void operator()(EVP_MAC* mac) const noexcept { EVP_MAC_free(mac); }
-};
-struct MacCtxFree {
-  void operator()(EVP_MAC_CTX* ctx) const noexcept { EVP_MAC_CTX_free(ctx); }
-};
-struct MdFree {
-  void operator()(EVP_MD* md) const noexcept { EVP_MD_free(md); }
-};
-using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
-using CipherPtr = std::unique_ptr<EVP_CIPHER, CipherFree>;
-using MacPtr = std::unique_ptr<EVP_MAC, MacFree>;
-using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
-using MdPtr = std::unique_ptr<EVP_MD, MdFree>;
-
 constexpr std::size_t kDesBlock = 8;
 constexpr std::size_t kAesBlock = 16;
 
@@ -48,8 +27,8 @@ constexpr std::size_t kAesBlock = 16;
   throw Error(ErrorCode::invalid_argument, what);
 }
 
-CipherPtr fetch_cipher(const char* name) {
-  CipherPtr cipher(EVP_CIPHER_fetch(nullptr, name, nullptr));
+EvpCipherPtr fetch_cipher(const char* name) {
+  EvpCipherPtr cipher(EVP_CIPHER_fetch(nullptr, name, nullptr));
   if (!cipher) throw Error(ErrorCode::crypto, std::string("OpenSSL: cipher ") + name + " is not available");
   return cipher;
 }
@@ -57,8 +36,8 @@ CipherPtr fetch_cipher(const char* name) {
 // One pass of a block cipher without padding. The caller has checked the key, IV and data sizes.
 Bytes run_cipher(const char* name, ByteView key, ByteView iv, ByteView data, bool encrypt) {
   if (data.size() > static_cast<std::size_t>(INT_MAX)) bad_argument("cipher input too long");
-  CipherPtr cipher = fetch_cipher(name);
-  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  EvpCipherPtr cipher = fetch_cipher(name);
+  EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   if (!ctx) openssl_failed("EVP_CIPHER_CTX_new");
   if (EVP_CipherInit_ex2(ctx.get(), cipher.get(), key.data(), iv.empty() ? nullptr : iv.data(),
                          encrypt ? 1 : 0, nullptr) != 1) {
@@ -153,7 +132,7 @@ constexpr std::array<HashOid, 5> kHashOids{{
 }  // namespace
 
 Bytes hash(HashAlgorithm algorithm, ByteView data) {
-  MdPtr md(EVP_MD_fetch(nullptr, md_name(algorithm), nullptr));
+  EvpMdPtr md(EVP_MD_fetch(nullptr, md_name(algorithm), nullptr));
   if (!md) openssl_failed("digest fetch");
   Bytes out(static_cast<std::size_t>(EVP_MAX_MD_SIZE));
   unsigned int size = 0;
@@ -264,9 +243,9 @@ Bytes retail_mac(ByteView key, ByteView padded_data) {
 
 Bytes aes_cmac(ByteView key, ByteView data) {
   const char* cipher_name = aes_cbc_name(key.size());
-  MacPtr mac(EVP_MAC_fetch(nullptr, "CMAC", nullptr));
+  EvpMacPtr mac(EVP_MAC_fetch(nullptr, "CMAC", nullptr));
   if (!mac) openssl_failed("CMAC fetch");
-  MacCtxPtr ctx(EVP_MAC_CTX_new(mac.get()));
+  EvpMacCtxPtr ctx(EVP_MAC_CTX_new(mac.get()));
   if (!ctx) openssl_failed("EVP_MAC_CTX_new");
   std::array<OSSL_PARAM, 2> params{
       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, const_cast<char*>(cipher_name), 0),

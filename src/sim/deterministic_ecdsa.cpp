@@ -1,6 +1,7 @@
 #include "sim/deterministic_ecdsa.hpp"
 
 #include "asn1/der.hpp"
+#include "crypto/openssl_ptr.hpp"
 #include "util/bytes.hpp"
 #include "util/secure_bytes.hpp"
 
@@ -15,23 +16,6 @@
 
 namespace cccd::sim {
 namespace {
-
-struct BnFree {
-  void operator()(BIGNUM* bn) const noexcept { BN_clear_free(bn); }
-};
-struct BnCtxFree {
-  void operator()(BN_CTX* ctx) const noexcept { BN_CTX_free(ctx); }
-};
-struct GroupFree {
-  void operator()(EC_GROUP* group) const noexcept { EC_GROUP_free(group); }
-};
-struct PointFree {
-  void operator()(EC_POINT* point) const noexcept { EC_POINT_clear_free(point); }
-};
-using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
-using BnCtxPtr = std::unique_ptr<BN_CTX, BnCtxFree>;
-using GroupPtr = std::unique_ptr<EC_GROUP, GroupFree>;
-using PointPtr = std::unique_ptr<EC_POINT, PointFree>;
 
 [[noreturn]] void fail(const char* what) {
   throw Error(ErrorCode::crypto, std::string("ECDSA: ") + what);
@@ -62,8 +46,8 @@ SecureBytes to_octets(const BIGNUM* value, std::size_t width) {
   return out;
 }
 
-GroupPtr new_group(int curve_nid) {
-  GroupPtr group(EC_GROUP_new_by_curve_name(curve_nid));
+EcGroupPtr new_group(int curve_nid) {
+  EcGroupPtr group(EC_GROUP_new_by_curve_name(curve_nid));
   if (!group) throw Error(ErrorCode::invalid_argument, "ECDSA: unknown curve");
   return group;
 }
@@ -83,7 +67,7 @@ SecureBytes hmac_sha256(ByteView key, std::initializer_list<ByteView> parts) {
 }  // namespace
 
 Bytes deterministic_ecdsa_sign(int curve_nid, ByteView private_scalar, ByteView digest) {
-  GroupPtr group = new_group(curve_nid);
+  EcGroupPtr group = new_group(curve_nid);
   const BIGNUM* order = EC_GROUP_get0_order(group.get());
   BnCtxPtr ctx(checked(BN_CTX_secure_new(), "out of memory"));
   const int order_bits = BN_num_bits(order);
@@ -117,7 +101,7 @@ Bytes deterministic_ecdsa_sign(int curve_nid, ByteView private_scalar, ByteView 
   k_mac = hmac_sha256(view(k_mac), {view(v), ByteView(&one, 1), view(x_octets), view(h_octets)});
   v = hmac_sha256(view(k_mac), {view(v)});
 
-  PointPtr point(checked(EC_POINT_new(group.get()), "out of memory"));
+  EcPointPtr point(checked(EC_POINT_new(group.get()), "out of memory"));
   BnPtr k = new_bn(), r = new_bn(), s = new_bn(), x = new_bn(), k_inverse = new_bn(), rd = new_bn();
   // Step h: a candidate k is rejected with probability about 2^-128 per round on the curves used here.
   for (int round = 0; round < 64; ++round) {
@@ -153,10 +137,10 @@ Bytes deterministic_ecdsa_sign(int curve_nid, ByteView private_scalar, ByteView 
 }
 
 Bytes ec_public_point(int curve_nid, ByteView private_scalar) {
-  GroupPtr group = new_group(curve_nid);
+  EcGroupPtr group = new_group(curve_nid);
   BnCtxPtr ctx(checked(BN_CTX_secure_new(), "out of memory"));
   BnPtr d = bn_from(private_scalar);
-  PointPtr point(checked(EC_POINT_new(group.get()), "out of memory"));
+  EcPointPtr point(checked(EC_POINT_new(group.get()), "out of memory"));
   check(EC_POINT_mul(group.get(), point.get(), d.get(), nullptr, nullptr, ctx.get()), "EC_POINT_mul");
   const std::size_t length =
       EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED, nullptr, 0, ctx.get());
@@ -170,7 +154,7 @@ Bytes ec_public_point(int curve_nid, ByteView private_scalar) {
 }
 
 Bytes ec_group_order(int curve_nid) {
-  GroupPtr group = new_group(curve_nid);
+  EcGroupPtr group = new_group(curve_nid);
   const BIGNUM* order = EC_GROUP_get0_order(group.get());
   Bytes out(static_cast<std::size_t>(BN_num_bytes(order)));
   BN_bn2bin(order, out.data());

@@ -3,6 +3,7 @@
 #include "asn1/der.hpp"
 #include "asn1/tlv.hpp"
 #include "crypto/crypto.hpp"
+#include "crypto/openssl_ptr.hpp"
 #include "sim/deterministic_ecdsa.hpp"
 #include "sim/deterministic_random.hpp"
 #include "util/bytes.hpp"
@@ -24,49 +25,12 @@
 
 namespace cccd::sim {
 
-void EvpPkeyFree::operator()(EVP_PKEY* key) const noexcept {
-  EVP_PKEY_free(key);
-}
-
 namespace {
 
 constexpr int kCurveNid = NID_brainpoolP256r1;
 constexpr const char* kCurveName = SN_brainpoolP256r1;
 constexpr const char* kOrganisation = "libcccd virtual card (not a real authority)";
 constexpr int kRsaPrimeBits = 1024;
-
-struct BnFree {
-  void operator()(BIGNUM* bn) const noexcept { BN_clear_free(bn); }
-};
-struct BnCtxFree {
-  void operator()(BN_CTX* ctx) const noexcept { BN_CTX_free(ctx); }
-};
-struct ParamBldFree {
-  void operator()(OSSL_PARAM_BLD* bld) const noexcept { OSSL_PARAM_BLD_free(bld); }
-};
-struct ParamFree {
-  void operator()(OSSL_PARAM* params) const noexcept { OSSL_PARAM_free(params); }
-};
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* ctx) const noexcept { EVP_PKEY_CTX_free(ctx); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
-};
-struct X509Free {
-  void operator()(X509* cert) const noexcept { X509_free(cert); }
-};
-struct BioFree {
-  void operator()(BIO* bio) const noexcept { BIO_free(bio); }
-};
-using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
-using BnCtxPtr = std::unique_ptr<BN_CTX, BnCtxFree>;
-using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree>;
-using ParamPtr = std::unique_ptr<OSSL_PARAM, ParamFree>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using BioPtr = std::unique_ptr<BIO, BioFree>;
 
 [[noreturn]] void fail(const char* what) {
   throw Error(ErrorCode::crypto, std::string("test PKI: ") + what);
@@ -91,8 +55,9 @@ BnPtr bn_from(ByteView bytes) {
 }
 
 EvpPkeyPtr key_from_params(const char* type, OSSL_PARAM_BLD* builder) {
-  ParamPtr params(checked(OSSL_PARAM_BLD_to_param(builder), "OSSL_PARAM_BLD_to_param"));
-  PkeyCtxPtr ctx(checked(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr), "EVP_PKEY_CTX_new_from_name"));
+  OsslParamPtr params(checked(OSSL_PARAM_BLD_to_param(builder), "OSSL_PARAM_BLD_to_param"));
+  EvpPkeyCtxPtr ctx(
+      checked(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr), "EVP_PKEY_CTX_new_from_name"));
   check(EVP_PKEY_fromdata_init(ctx.get()), "EVP_PKEY_fromdata_init");
   EVP_PKEY* key = nullptr;
   check(EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_KEYPAIR, params.get()), "EVP_PKEY_fromdata");
@@ -116,7 +81,7 @@ SecureBytes derive_ec_scalar(std::uint64_t seed, std::string_view label) {
 EvpPkeyPtr ec_key(const SecureBytes& scalar) {
   const Bytes public_point = ec_public_point(kCurveNid, view(scalar));
   BnPtr private_value = bn_from(view(scalar));
-  ParamBldPtr builder(checked(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new"));
+  OsslParamBldPtr builder(checked(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new"));
   check(OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME, kCurveName, 0), "group");
   check(OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_PRIV_KEY, private_value.get()), "private key");
   check(OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY, public_point.data(),
@@ -172,7 +137,7 @@ EvpPkeyPtr rsa_key(std::uint64_t seed, std::string_view label) {
   check(BN_mod(dq.get(), d.get(), q1.get(), ctx.get()), "BN_mod");
   checked(BN_mod_inverse(q_inverse.get(), q.get(), p.get(), ctx.get()), "BN_mod_inverse");
 
-  ParamBldPtr builder(checked(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new"));
+  OsslParamBldPtr builder(checked(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new"));
   const std::pair<const char*, const BIGNUM*> values[] = {
       {OSSL_PKEY_PARAM_RSA_N, n.get()},          {OSSL_PKEY_PARAM_RSA_E, e.get()},
       {OSSL_PKEY_PARAM_RSA_D, d.get()},          {OSSL_PKEY_PARAM_RSA_FACTOR1, p.get()},
@@ -293,7 +258,7 @@ Bytes TestKey::sign(ByteView message) const {
     return deterministic_ecdsa_sign(kCurveNid, view(ec_scalar_),
                                     crypto::hash(crypto::HashAlgorithm::sha256, message));
   }
-  MdCtxPtr ctx(checked(EVP_MD_CTX_new(), "out of memory"));
+  EvpMdCtxPtr ctx(checked(EVP_MD_CTX_new(), "out of memory"));
   check(EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()), "EVP_DigestSignInit");
   std::size_t length = 0;
   check(EVP_DigestSign(ctx.get(), nullptr, &length, message.data(), message.size()), "EVP_DigestSign");

@@ -3,6 +3,7 @@
 // the same certificates byte for byte. Clearly labelled as a test authority in every certificate.
 #pragma once
 
+#include "crypto/openssl_ptr.hpp"
 #include "sim/generator.hpp"
 #include "util/secure_bytes.hpp"
 
@@ -17,11 +18,6 @@
 #include <string_view>
 
 namespace cccd::sim {
-
-struct EvpPkeyFree {
-  void operator()(EVP_PKEY* key) const noexcept;
-};
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
 
 // A private key of the test PKI and the deterministic SHA-256 signatures it makes.
 class TestKey {

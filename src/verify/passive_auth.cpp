@@ -1,6 +1,7 @@
 #include "verify/passive_auth.hpp"
 
 #include "crypto/crypto.hpp"
+#include "crypto/openssl_ptr.hpp"
 #include "lds/sod.hpp"
 #include "util/bytes.hpp"
 #include "verify/signature.hpp"
@@ -17,22 +18,6 @@
 
 namespace cccd::verification {
 namespace {
-
-struct BioDeleter {
-  void operator()(BIO* bio) const noexcept { BIO_free(bio); }
-};
-struct NameDeleter {
-  void operator()(X509_NAME* name) const noexcept { X509_NAME_free(name); }
-};
-struct BnDeleter {
-  void operator()(BIGNUM* bn) const noexcept { BN_free(bn); }
-};
-struct StoreDeleter {
-  void operator()(X509_STORE* store) const noexcept { X509_STORE_free(store); }
-};
-struct StoreCtxDeleter {
-  void operator()(X509_STORE_CTX* ctx) const noexcept { X509_STORE_CTX_free(ctx); }
-};
 
 Finding failed(std::string detail) {
   return {FindingStatus::failed, std::move(detail)};
@@ -64,7 +49,7 @@ Bytes without_leading_zeros(ByteView magnitude) {
 }
 
 bool serial_matches(X509* cert, ByteView serial) {
-  std::unique_ptr<BIGNUM, BnDeleter> bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
+  PublicBnPtr bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
   if (!bn) {
     ERR_clear_error();
     return false;
@@ -76,8 +61,7 @@ bool serial_matches(X509* cert, ByteView serial) {
 
 bool issuer_matches(X509* cert, ByteView issuer_der) {
   const unsigned char* cursor = issuer_der.data();
-  std::unique_ptr<X509_NAME, NameDeleter> issuer(
-      d2i_X509_NAME(nullptr, &cursor, static_cast<long>(issuer_der.size())));
+  X509NamePtr issuer(d2i_X509_NAME(nullptr, &cursor, static_cast<long>(issuer_der.size())));
   ERR_clear_error();
   return issuer && X509_NAME_cmp(issuer.get(), X509_get_issuer_name(cert)) == 0;
 }
@@ -204,7 +188,7 @@ std::size_t check_hashes(const ChipDump& dump, const lds::SecurityObject& sod, V
 
 std::string one_line_name(const X509_NAME* name) {
   if (!name) return {};
-  std::unique_ptr<BIO, BioDeleter> bio(BIO_new(BIO_s_mem()));
+  BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio) return {};
   // RFC 2253 escapes characters outside printable ASCII, so a hostile name cannot inject control bytes.
   if (X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) {
@@ -268,8 +252,8 @@ void check_signer_trust(X509* document_signer, const TrustStore& trust, const Ve
     verdict.signer_trust = failed("EF.SOD gives no document signer certificate to check");
     return;
   }
-  std::unique_ptr<X509_STORE, StoreDeleter> store(X509_STORE_new());
-  std::unique_ptr<X509_STORE_CTX, StoreCtxDeleter> ctx(X509_STORE_CTX_new());
+  X509StorePtr store(X509_STORE_new());
+  X509StoreCtxPtr ctx(X509_STORE_CTX_new());
   if (!store || !ctx) {
     ERR_clear_error();
     verdict.signer_trust = failed("cannot set up the certificate check");

@@ -126,13 +126,6 @@ std::string compact_hash_name(HashAlgorithm hash) {
   return name;
 }
 
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
-};
-struct EcdsaSigDeleter {
-  void operator()(ECDSA_SIG* sig) const noexcept { ECDSA_SIG_free(sig); }
-};
-
 // r || s of the key's order length turned into the DER Ecdsa-Sig-Value EVP_DigestVerify expects;
 // nothing when the length does not fit the key.
 std::optional<Bytes> plain_to_der(EVP_PKEY* key, ByteView signature) {
@@ -140,7 +133,7 @@ std::optional<Bytes> plain_to_der(EVP_PKEY* key, ByteView signature) {
   if (bits <= 0) return std::nullopt;
   std::size_t half = (static_cast<std::size_t>(bits) + 7) / 8;
   if (signature.size() != 2 * half) return std::nullopt;
-  std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> sig(ECDSA_SIG_new());
+  EcdsaSigPtr sig(ECDSA_SIG_new());
   BIGNUM* r = BN_bin2bn(signature.data(), static_cast<int>(half), nullptr);
   BIGNUM* s = BN_bin2bn(signature.data() + half, static_cast<int>(half), nullptr);
   if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
@@ -158,8 +151,7 @@ std::optional<Bytes> plain_to_der(EVP_PKEY* key, ByteView signature) {
 
 bool is_der_ecdsa_signature(ByteView signature) {
   const unsigned char* cursor = signature.data();
-  std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> sig(
-      d2i_ECDSA_SIG(nullptr, &cursor, static_cast<long>(signature.size())));
+  EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &cursor, static_cast<long>(signature.size())));
   ERR_clear_error();
   return sig && cursor == signature.data() + signature.size();
 }
@@ -226,7 +218,7 @@ bool verify_signature(EVP_PKEY* key, const SignatureScheme& scheme, ByteView mes
     signature = converted;
   }
 
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pkey_ctx = nullptr;  // owned by ctx
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pkey_ctx, message_digest(scheme.hash), nullptr, key) != 1) {
     ERR_clear_error();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "crypto/crypto.hpp"
+#include "crypto/openssl_ptr.hpp"
 
 #include <cccd/bytes.hpp>
 
@@ -13,11 +14,6 @@
 #include <string_view>
 
 namespace cccd::verification {
-
-struct EvpPkeyDeleter {
-  void operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
-};
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
 
 struct SignatureScheme {
   enum class Kind { ecdsa, rsa_pkcs1, rsa_pss };

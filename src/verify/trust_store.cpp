@@ -21,11 +21,6 @@ constexpr std::size_t kMaxTrustFileSize = 1024 * 1024;
 // Bounds the number of anchors one PEM bundle may add (a master list holds a few hundred).
 constexpr std::size_t kMaxCertificatesPerFile = 4096;
 
-struct BioDeleter {
-  void operator()(BIO* bio) const noexcept { BIO_free(bio); }
-};
-using BioPtr = std::unique_ptr<BIO, BioDeleter>;
-
 bool looks_like_pem(ByteView data) {
   std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
   return text.find("-----BEGIN ") != std::string_view::npos;

@@ -1,6 +1,8 @@
 // The inside of TrustStore, shared by the verify layer.
 #pragma once
 
+#include "crypto/openssl_ptr.hpp"
+
 #include <cccd/trust.hpp>
 
 #include <openssl/x509.h>
@@ -9,11 +11,6 @@
 #include <vector>
 
 namespace cccd {
-
-struct X509Deleter {
-  void operator()(X509* cert) const noexcept { X509_free(cert); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Deleter>;
 
 struct TrustStore::Impl {
   struct Anchor {

@@ -6,6 +6,7 @@
 #include "asn1/der.hpp"
 #include "asn1/tlv.hpp"
 #include "crypto/crypto.hpp"
+#include "crypto/openssl_ptr.hpp"
 #include "lds/lds.hpp"
 #include "lds/sod.hpp"
 #include "sim/deterministic_ecdsa.hpp"
@@ -44,11 +45,6 @@ namespace fs = std::filesystem;
 // ---------------------------------------------------------------------------------------------------
 // OpenSSL helpers for the checks.
 
-struct X509Free {
-  void operator()(X509* x) const noexcept { X509_free(x); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-
 X509Ptr parse_certificate(const Bytes& der) {
   const unsigned char* cursor = der.data();
   X509Ptr cert(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
@@ -57,8 +53,7 @@ X509Ptr parse_certificate(const Bytes& der) {
 }
 
 X509Ptr certificate_from_pem(const std::string& pem) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                                &BIO_free);
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   return X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
 }
 
@@ -75,10 +70,9 @@ std::string name_entry(X509_NAME* name, int nid) {
 
 // Verifies the DS certificate against the CSCA as the only trust anchor, at the current time.
 int verify_chain(X509* csca, X509* ds) {
-  std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(), &X509_STORE_free);
+  X509StorePtr store(X509_STORE_new());
   X509_STORE_add_cert(store.get(), csca);
-  std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(),
-                                                                      &X509_STORE_CTX_free);
+  X509StoreCtxPtr ctx(X509_STORE_CTX_new());
   X509_STORE_CTX_init(ctx.get(), store.get(), ds, nullptr);
   const int ok = X509_verify_cert(ctx.get());
   return ok == 1 ? X509_V_OK : X509_STORE_CTX_get_error(ctx.get());
@@ -88,16 +82,14 @@ int verify_chain(X509* csca, X509* ds) {
 // here) and returns the signed content, or nothing when the verification fails.
 std::optional<Bytes> cms_verify_sod(const Bytes& sod, const Bytes& ds_der) {
   asn1::Tlv wrapper = asn1::parse_one(sod, 0x77);
-  std::unique_ptr<BIO, decltype(&BIO_free)> in(
-      BIO_new_mem_buf(wrapper.value.data(), static_cast<int>(wrapper.value.size())), &BIO_free);
-  std::unique_ptr<CMS_ContentInfo, decltype(&CMS_ContentInfo_free)> cms(d2i_CMS_bio(in.get(), nullptr),
-                                                                        &CMS_ContentInfo_free);
+  BioPtr in(BIO_new_mem_buf(wrapper.value.data(), static_cast<int>(wrapper.value.size())));
+  OpensslPtr<CMS_ContentInfo, &CMS_ContentInfo_free> cms(d2i_CMS_bio(in.get(), nullptr));
   if (!cms) return std::nullopt;
   X509Ptr ds = parse_certificate(ds_der);
   std::unique_ptr<STACK_OF(X509), void (*)(STACK_OF(X509)*)> certs(
       sk_X509_new_null(), [](STACK_OF(X509) * s) { sk_X509_free(s); });
   sk_X509_push(certs.get(), ds.get());
-  std::unique_ptr<BIO, decltype(&BIO_free)> out(BIO_new(BIO_s_mem()), &BIO_free);
+  BioPtr out(BIO_new(BIO_s_mem()));
   if (CMS_verify(cms.get(), certs.get(), nullptr, nullptr, out.get(),
                  CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1) {
     return std::nullopt;
@@ -315,14 +307,13 @@ TEST(TestPki, EcdsaKeyIsOnBrainpoolP256r1AndSignaturesVerify) {
   std::size_t length = 0;
   ASSERT_EQ(EVP_PKEY_get_group_name(key.pkey(), group, sizeof group, &length), 1);
   EXPECT_STREQ(group, "brainpoolP256r1");
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> check(EVP_PKEY_CTX_new(key.pkey(), nullptr),
-                                                                    &EVP_PKEY_CTX_free);
+  EvpPkeyCtxPtr check(EVP_PKEY_CTX_new(key.pkey(), nullptr));
   EXPECT_EQ(EVP_PKEY_pairwise_check(check.get()), 1);
 
   const ByteView message = as_bytes("the signed attributes");
   const Bytes signature = key.sign(message);
   EXPECT_EQ(signature, key.sign(message));  // deterministic
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   ASSERT_EQ(EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.pkey()), 1);
   EXPECT_EQ(EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(), message.size()),
             1);
@@ -338,8 +329,7 @@ TEST(TestPki, RsaKeyIsAValid2048BitKeyWithExponent65537) {
   ASSERT_EQ(EVP_PKEY_get_bn_param(key.pkey(), "e", &e), 1);
   EXPECT_EQ(BN_get_word(e), 65537u);
   BN_free(e);
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> check(EVP_PKEY_CTX_new(key.pkey(), nullptr),
-                                                                    &EVP_PKEY_CTX_free);
+  EvpPkeyCtxPtr check(EVP_PKEY_CTX_new(key.pkey(), nullptr));
   EXPECT_EQ(EVP_PKEY_check(check.get()), 1);
   EXPECT_EQ(key.subject_public_key_info(),
             TestKey::derive(SignerAlgorithm::rsa_2048, 3, "DS").subject_public_key_info());

@@ -1,3 +1,4 @@
+#include "crypto/openssl_ptr.hpp"
 #include "test_support.hpp"
 #include "util/bytes.hpp"
 #include "verify/trust_store_impl.hpp"
@@ -17,14 +18,9 @@
 namespace cccd {
 namespace {
 
-struct KeyDeleter {
-  void operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
-};
-using KeyPtr = std::unique_ptr<EVP_PKEY, KeyDeleter>;
-
 // A self-signed P-256 certificate with the given common name, the shape of a CSCA.
 struct TestCertificate {
-  KeyPtr key;
+  EvpPkeyPtr key;
   X509Ptr cert;
   Bytes der() const {
     int length = i2d_X509(cert.get(), nullptr);

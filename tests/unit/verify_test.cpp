@@ -28,7 +28,6 @@ namespace cccd {
 namespace {
 
 using crypto::HashAlgorithm;
-using verification::EvpPkeyPtr;
 using verification::SignatureScheme;
 
 // ---------------------------------------------------------------------------------------------------
