@@ -101,22 +101,6 @@ void check_aes(ByteView key, ByteView iv, ByteView data) {
   check_block_multiple(data, kAesBlock, "AES");
 }
 
-const char* md_name(HashAlgorithm algorithm) noexcept {
-  switch (algorithm) {
-    case HashAlgorithm::sha1:
-      return "SHA1";
-    case HashAlgorithm::sha224:
-      return "SHA224";
-    case HashAlgorithm::sha256:
-      return "SHA256";
-    case HashAlgorithm::sha384:
-      return "SHA384";
-    case HashAlgorithm::sha512:
-      return "SHA512";
-  }
-  return "SHA256";
-}
-
 struct HashOid {
   HashAlgorithm algorithm;
   std::string_view oid;
@@ -131,12 +115,26 @@ constexpr std::array<HashOid, 5> kHashOids{{
 
 }  // namespace
 
+const EVP_MD* evp_md(HashAlgorithm algorithm) noexcept {
+  switch (algorithm) {
+    case HashAlgorithm::sha1:
+      return EVP_sha1();
+    case HashAlgorithm::sha224:
+      return EVP_sha224();
+    case HashAlgorithm::sha256:
+      return EVP_sha256();
+    case HashAlgorithm::sha384:
+      return EVP_sha384();
+    case HashAlgorithm::sha512:
+      return EVP_sha512();
+  }
+  return EVP_sha256();
+}
+
 Bytes hash(HashAlgorithm algorithm, ByteView data) {
-  EvpMdPtr md(EVP_MD_fetch(nullptr, md_name(algorithm), nullptr));
-  if (!md) openssl_failed("digest fetch");
   Bytes out(static_cast<std::size_t>(EVP_MAX_MD_SIZE));
   unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &size, md.get(), nullptr) != 1) {
+  if (EVP_Digest(data.data(), data.size(), out.data(), &size, evp_md(algorithm), nullptr) != 1) {
     openssl_failed("digest");
   }
   out.resize(size);

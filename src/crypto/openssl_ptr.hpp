@@ -5,6 +5,8 @@
 // values only. Lives in crypto, not util, so layers below crypto stay free of OpenSSL types.
 #pragma once
 
+#include "crypto/crypto.hpp"
+
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
@@ -55,5 +57,10 @@ using X509NamePtr = OpensslPtr<X509_NAME, &X509_NAME_free>;
 using X509StorePtr = OpensslPtr<X509_STORE, &X509_STORE_free>;
 using X509StoreCtxPtr = OpensslPtr<X509_STORE_CTX, &X509_STORE_CTX_free>;
 using BioPtr = OpensslPtr<BIO, &BIO_free>;
+
+namespace crypto {
+// The OpenSSL digest of a hash algorithm (a static object: nothing to free).
+const EVP_MD* evp_md(HashAlgorithm algorithm) noexcept;
+}  // namespace crypto
 
 }  // namespace cccd

@@ -104,22 +104,6 @@ void parse_pss_parameters(ByteView parameters, SignatureScheme& scheme) {
   reader.expect_end();
 }
 
-const EVP_MD* message_digest(HashAlgorithm hash) {
-  switch (hash) {
-    case HashAlgorithm::sha1:
-      return EVP_sha1();
-    case HashAlgorithm::sha224:
-      return EVP_sha224();
-    case HashAlgorithm::sha256:
-      return EVP_sha256();
-    case HashAlgorithm::sha384:
-      return EVP_sha384();
-    case HashAlgorithm::sha512:
-      return EVP_sha512();
-  }
-  return nullptr;
-}
-
 std::string compact_hash_name(HashAlgorithm hash) {
   std::string name(crypto::hash_name(hash));  // "SHA-256"
   std::erase(name, '-');                      // "SHA256"
@@ -220,14 +204,14 @@ bool verify_signature(EVP_PKEY* key, const SignatureScheme& scheme, ByteView mes
 
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pkey_ctx = nullptr;  // owned by ctx
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pkey_ctx, message_digest(scheme.hash), nullptr, key) != 1) {
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pkey_ctx, crypto::evp_md(scheme.hash), nullptr, key) != 1) {
     ERR_clear_error();
     throw Error(ErrorCode::crypto, "cannot set up the signature verification");
   }
   if (scheme.kind == Kind::rsa_pss) {
     if (EVP_PKEY_CTX_set_rsa_padding(pkey_ctx, RSA_PKCS1_PSS_PADDING) != 1 ||
         EVP_PKEY_CTX_set_rsa_pss_saltlen(pkey_ctx, scheme.salt_length) != 1 ||
-        EVP_PKEY_CTX_set_rsa_mgf1_md(pkey_ctx, message_digest(scheme.mgf1_hash)) != 1) {
+        EVP_PKEY_CTX_set_rsa_mgf1_md(pkey_ctx, crypto::evp_md(scheme.mgf1_hash)) != 1) {
       ERR_clear_error();
       throw Error(ErrorCode::crypto, "cannot set the RSASSA-PSS parameters");
     }

@@ -40,22 +40,6 @@ EvpPkeyPtr rsa_key(std::size_t bits = 2048) {
   return EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", bits));
 }
 
-const EVP_MD* md_of(HashAlgorithm hash) {
-  switch (hash) {
-    case HashAlgorithm::sha1:
-      return EVP_sha1();
-    case HashAlgorithm::sha224:
-      return EVP_sha224();
-    case HashAlgorithm::sha256:
-      return EVP_sha256();
-    case HashAlgorithm::sha384:
-      return EVP_sha384();
-    case HashAlgorithm::sha512:
-      return EVP_sha512();
-  }
-  return nullptr;
-}
-
 struct PssSigning {
   HashAlgorithm mgf1 = HashAlgorithm::sha256;
   int salt = 32;
@@ -66,11 +50,11 @@ Bytes sign(EVP_PKEY* key, HashAlgorithm hash, ByteView message,
            std::optional<PssSigning> pss = std::nullopt) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_PKEY_CTX* pctx = nullptr;
-  EXPECT_EQ(EVP_DigestSignInit(ctx, &pctx, md_of(hash), nullptr, key), 1);
+  EXPECT_EQ(EVP_DigestSignInit(ctx, &pctx, crypto::evp_md(hash), nullptr, key), 1);
   if (pss) {
     EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, pss->salt);
-    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md_of(pss->mgf1));
+    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, crypto::evp_md(pss->mgf1));
   }
   std::size_t length = 0;
   EXPECT_EQ(EVP_DigestSign(ctx, nullptr, &length, message.data(), message.size()), 1);
