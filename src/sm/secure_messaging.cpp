@@ -213,17 +213,19 @@ apdu::ResponseApdu SmCodec::unprotect_response(const apdu::ResponseApdu& protect
   }
   apdu::ResponseApdu plain;
   plain.sw = status;
-  if (objects.cryptogram) {
-    ByteView value = objects.cryptogram->value;
-    if (objects.cryptogram->tag == kDoCryptogram) {
-      if (value.empty() || value[0] != kPaddingIndicatorIso) {
-        sm_error("secure messaging: DO'87' padding indicator is not 01");
-      }
-      value = value.subspan(1);
-    }
-    plain.data = decrypt(value);
-  }
+  if (objects.cryptogram) plain.data = decrypt_object(*objects.cryptogram);
   return plain;
+}
+
+Bytes SmCodec::decrypt_object(const asn1::Tlv& object) const {
+  ByteView value = object.value;
+  if (object.tag == kDoCryptogram) {  // DO'87' starts with the padding-content indicator; DO'85' does not
+    if (value.empty() || value[0] != kPaddingIndicatorIso) {
+      sm_error("secure messaging: DO'87' padding indicator is not 01");
+    }
+    value = value.subspan(1);
+  }
+  return decrypt(value);
 }
 
 apdu::CommandApdu SmCodec::unprotect_command(const apdu::CommandApdu& protected_command) {
@@ -258,16 +260,7 @@ apdu::CommandApdu SmCodec::unprotect_command(const apdu::CommandApdu& protected_
       sm_error("secure messaging: DO'97' is not one or two bytes");
     }
   }
-  if (objects.cryptogram) {
-    ByteView value = objects.cryptogram->value;
-    if (objects.cryptogram->tag == kDoCryptogram) {
-      if (value.empty() || value[0] != kPaddingIndicatorIso) {
-        sm_error("secure messaging: DO'87' padding indicator is not 01");
-      }
-      value = value.subspan(1);
-    }
-    plain.data = decrypt(value);
-  }
+  if (objects.cryptogram) plain.data = decrypt_object(*objects.cryptogram);
   return plain;
 }
 

@@ -6,6 +6,7 @@
 // share one implementation. SecureChannel wraps a Channel in it.
 #pragma once
 
+#include "asn1/tlv.hpp"
 #include "crypto/crypto.hpp"
 #include "transport/channel.hpp"
 #include "util/secure_bytes.hpp"
@@ -46,9 +47,10 @@ class SmCodec {
 
  private:
   void increment_ssc() noexcept;
-  Bytes mac(ByteView data) const;            // over SSC || data, padded
-  Bytes encrypt(ByteView plain) const;       // pads, then encrypts with the IV of this SSC
-  Bytes decrypt(ByteView cryptogram) const;  // decrypts and unpads
+  Bytes mac(ByteView data) const;                       // over SSC || data, padded
+  Bytes encrypt(ByteView plain) const;                  // pads, then encrypts with the IV of this SSC
+  Bytes decrypt(ByteView cryptogram) const;             // decrypts and unpads
+  Bytes decrypt_object(const asn1::Tlv& object) const;  // DO'87' or DO'85' to plaintext
   SessionKeys keys_;
   // INS of the command being exchanged: odd INS (B1, data in BER-TLV) carries its cryptogram in DO'85',
   // even INS in DO'87' (ISO/IEC 7816-4 section 10.3, ICAO 9303 Part 11 section 9.8.6).
