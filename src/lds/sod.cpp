@@ -1,5 +1,6 @@
 #include "lds/sod.hpp"
 
+#include "asn1/oids.hpp"
 #include "asn1/tlv.hpp"
 #include "lds/parse_context.hpp"
 
@@ -9,10 +10,6 @@ namespace cccd::lds {
 namespace {
 
 constexpr const char* kFile = "EF.SOD";
-constexpr const char* kSignedDataOid = "1.2.840.113549.1.7.2";
-constexpr const char* kLdsSecurityObjectOid = "2.23.136.1.1.1";
-constexpr const char* kContentTypeAttributeOid = "1.2.840.113549.1.9.3";
-constexpr const char* kMessageDigestAttributeOid = "1.2.840.113549.1.9.4";
 constexpr std::size_t kMaxHashSize = 64;  // SHA-512
 
 [[noreturn]] void malformed(const std::string& what) {
@@ -58,11 +55,11 @@ void parse_signed_attributes(const asn1::Tlv& attributes, SecurityObject& sod) {
     std::string type = asn1::decode_oid(attribute_reader.expect(0x06));
     asn1::Tlv values = attribute_reader.expect(0x31);
     attribute_reader.expect_end();
-    if (type != kContentTypeAttributeOid && type != kMessageDigestAttributeOid) continue;
+    if (type != asn1::oid::kContentTypeAttribute && type != asn1::oid::kMessageDigestAttribute) continue;
     asn1::TlvReader value_reader(values.value);
     asn1::Tlv value = value_reader.next();
     if (!value_reader.empty()) malformed("signed attribute with more than one value");
-    if (type == kContentTypeAttributeOid) {
+    if (type == asn1::oid::kContentTypeAttribute) {
       if (have_content_type) malformed("two contentType attributes");
       have_content_type = true;
       sod.content_type_attribute = asn1::decode_oid(value);
@@ -192,7 +189,8 @@ void parse_signed_data(const asn1::Tlv& signed_data, SecurityObject& sod) {
   parse_signer_info(signer_reader.next(), sod);
   if (!signer_reader.empty()) malformed("more than one SignerInfo");
 
-  if (sod.econtent_type != kLdsSecurityObjectOid) malformed("eContentType is not an LDS security object");
+  if (sod.econtent_type != asn1::oid::kLdsSecurityObject)
+    malformed("eContentType is not an LDS security object");
   parse_lds_security_object(sod.econtent, sod);
 }
 
@@ -205,7 +203,8 @@ SecurityObject parse_sod(ByteView file) {
     if (outer.tag != 0x77) malformed("not an EF.SOD (outer tag is not 77)");
     asn1::Tlv content_info = asn1::parse_one(outer.value, 0x30);
     asn1::TlvReader reader(content_info.value);
-    if (asn1::decode_oid(reader.expect(0x06)) != kSignedDataOid) malformed("ContentInfo is not SignedData");
+    if (asn1::decode_oid(reader.expect(0x06)) != asn1::oid::kSignedData)
+      malformed("ContentInfo is not SignedData");
     asn1::Tlv explicit_content = reader.expect(0xA0);
     reader.expect_end();
     asn1::Tlv signed_data = asn1::parse_one(explicit_content.value, 0x30);

@@ -1,6 +1,7 @@
 #include "sim/generator.hpp"
 
 #include "asn1/der.hpp"
+#include "asn1/oids.hpp"
 #include "sim/deterministic_random.hpp"
 #include "sim/face_image.hpp"
 #include "sim/test_pki.hpp"
@@ -344,7 +345,7 @@ Bytes build_dg13(const Holder& holder, std::uint64_t seed) {
   };
   Bytes set_contents;
   for (const Bytes& f : fields) append(set_contents, f);
-  return asn1::tlv(0x6D, {asn1::der_sequence({asn1::der_integer(1), asn1::der_oid("1.0.10646.1.0.8"),
+  return asn1::tlv(0x6D, {asn1::der_sequence({asn1::der_integer(1), asn1::der_oid(asn1::oid::kIso10646Utf8),
                                               asn1::tlv(0x31, set_contents)})});
 }
 

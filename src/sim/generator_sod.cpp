@@ -1,4 +1,5 @@
 #include "asn1/der.hpp"
+#include "asn1/oids.hpp"
 #include "crypto/crypto.hpp"
 #include "sim/test_pki.hpp"
 #include "util/bytes.hpp"
@@ -10,12 +11,6 @@
 
 namespace cccd::sim {
 namespace {
-
-constexpr const char* kSignedDataOid = "1.2.840.113549.1.7.2";
-constexpr const char* kLdsSecurityObjectOid = "2.23.136.1.1.1";
-constexpr const char* kContentTypeOid = "1.2.840.113549.1.9.3";
-constexpr const char* kMessageDigestOid = "1.2.840.113549.1.9.4";
-constexpr const char* kSigningTimeOid = "1.2.840.113549.1.9.5";
 
 Bytes sha256_algorithm() {
   // Parameters absent, as RFC 5754 section 2 recommends for the SHA-2 family.
@@ -52,9 +47,9 @@ Bytes build_sod(const std::map<int, Bytes>& data_groups, const TestPki& pki, Byt
       asn1::der_sequence({asn1::der_integer(0), sha256_algorithm(), asn1::tlv(0x30, hashes)});
 
   const Bytes signed_attributes = der_set_of({
-      attribute(kContentTypeOid, asn1::der_oid(kLdsSecurityObjectOid)),
-      attribute(kSigningTimeOid, Bytes(signing_time.begin(), signing_time.end())),
-      attribute(kMessageDigestOid,
+      attribute(asn1::oid::kContentTypeAttribute, asn1::der_oid(asn1::oid::kLdsSecurityObject)),
+      attribute(asn1::oid::kSigningTimeAttribute, Bytes(signing_time.begin(), signing_time.end())),
+      attribute(asn1::oid::kMessageDigestAttribute,
                 asn1::der_octet_string(crypto::hash(crypto::HashAlgorithm::sha256, security_object))),
   });
   // The signature covers the attributes encoded as a SET (RFC 5652 section 5.4); in SignerInfo they
@@ -74,13 +69,13 @@ Bytes build_sod(const std::map<int, Bytes>& data_groups, const TestPki& pki, Byt
   const Bytes signed_data = asn1::der_sequence({
       asn1::der_integer(3),
       asn1::der_set({sha256_algorithm()}),
-      asn1::der_sequence(
-          {asn1::der_oid(kLdsSecurityObjectOid), asn1::tlv(0xA0, asn1::der_octet_string(security_object))}),
+      asn1::der_sequence({asn1::der_oid(asn1::oid::kLdsSecurityObject),
+                          asn1::tlv(0xA0, asn1::der_octet_string(security_object))}),
       asn1::tlv(0xA0, pki.ds_certificate),
       asn1::der_set({signer_info}),
   });
   const Bytes content_info =
-      asn1::der_sequence({asn1::der_oid(kSignedDataOid), asn1::tlv(0xA0, signed_data)});
+      asn1::der_sequence({asn1::der_oid(asn1::oid::kSignedData), asn1::tlv(0xA0, signed_data)});
   return asn1::tlv(0x77, content_info);
 }
 

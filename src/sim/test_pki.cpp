@@ -1,6 +1,7 @@
 #include "sim/test_pki.hpp"
 
 #include "asn1/der.hpp"
+#include "asn1/oids.hpp"
 #include "asn1/tlv.hpp"
 #include "crypto/crypto.hpp"
 #include "crypto/openssl_ptr.hpp"
@@ -248,9 +249,9 @@ Bytes TestKey::subject_public_key_info() const {
 
 Bytes TestKey::signature_algorithm() const {
   if (algorithm_ == SignerAlgorithm::rsa_2048) {
-    return asn1::der_sequence({asn1::der_oid("1.2.840.113549.1.1.11"), asn1::der_null()});
+    return asn1::der_sequence({asn1::der_oid(asn1::oid::kSha256WithRsaEncryption), asn1::der_null()});
   }
-  return asn1::der_sequence({asn1::der_oid("1.2.840.10045.4.3.2")});
+  return asn1::der_sequence({asn1::der_oid(asn1::oid::kEcdsaWithSha256)});
 }
 
 Bytes TestKey::sign(ByteView message) const {

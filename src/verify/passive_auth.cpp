@@ -1,5 +1,6 @@
 #include "verify/passive_auth.hpp"
 
+#include "asn1/oids.hpp"
 #include "crypto/crypto.hpp"
 #include "crypto/openssl_ptr.hpp"
 #include "lds/sod.hpp"
@@ -101,7 +102,7 @@ X509Ptr find_document_signer(const lds::SecurityObject& sod) {
 // signature algorithm and signer subject. Appends a reason for each failure to `problems`.
 X509Ptr check_signed_data(const lds::SecurityObject& sod, Verdict& verdict,
                           std::vector<std::string>& problems) {
-  if (sod.econtent_type != kLdsSecurityObjectOid) {
+  if (sod.econtent_type != asn1::oid::kLdsSecurityObject) {
     problems.push_back("EF.SOD does not hold an LDS security object");
   }
   if (sod.content_type_attribute != sod.econtent_type) {

@@ -12,8 +12,6 @@
 
 namespace cccd::verification {
 
-// The object identifier an EF.SOD's eContentType must have (id-icao-mrtd-security-ldsSecurityObject).
-inline constexpr std::string_view kLdsSecurityObjectOid = "2.23.136.1.1.1";
 // Subjects longer than this are cut (they come from a file, and a report line should stay a line).
 inline constexpr std::size_t kMaxSubjectLength = 512;
 
