@@ -6,9 +6,10 @@
 //   - data_integrity: must be passed (SOD signature, messageDigest, every data group read hashed).
 //   - signer_trust: must be passed; unknown (no CSCA configured) means NOT verified: a valid signature
 //     by an unknown signer proves nothing about the issuer.
-//   - chip_authenticity: failed or unknown means not verified; not_supported (the chip offers neither
-//     Chip nor Active Authentication) and not_checked (this version does not run them) do not apply.
-//     A later version that runs CA/AA makes it apply whenever the chip offers them.
+//   - chip_authenticity: must be passed whenever the chip offers Chip or Active Authentication (DG14 or
+//     DG15 read, or listed in EF.SOD: leaving them out of an upload must not make a clone pass). Only
+//     not_supported (it offers neither) does not apply. This version does not run CA/AA yet, so such a
+//     chip is reported not_checked and is NOT verified: without it a cloned chip is indistinguishable.
 //   - consistency: must be passed (DG1 and DG13 both read, parsed and in agreement).
 // Any other status of any finding (a failed access included) means not verified.
 #include "lds/lds.hpp"
@@ -41,11 +42,24 @@ Finding access_finding(const ChipDump& dump) {
   return {FindingStatus::passed, plain ? dump.access_protocol : std::string("an unrecognised protocol")};
 }
 
-Finding chip_authenticity_finding(const ChipDump& dump) {
-  if (!dump.file(FileId::dg14) && !dump.file(FileId::dg15)) {
+// Whether the chip offers Chip (DG14) or Active (DG15) Authentication: read, or covered by EF.SOD.
+bool offers_chip_authentication(const ChipDump& dump, const Verdict& verdict) {
+  for (FileId file : {FileId::dg14, FileId::dg15}) {
+    if (dump.file(file)) return true;
+    for (const DataGroupHash& hash : verdict.hashes) {
+      if (hash.file == file && hash.present_in_sod) return true;
+    }
+  }
+  return false;
+}
+
+Finding chip_authenticity_finding(const ChipDump& dump, const Verdict& verdict) {
+  if (!offers_chip_authentication(dump, verdict)) {
     return {FindingStatus::not_supported, "the chip offers neither Chip nor Active Authentication"};
   }
-  return {FindingStatus::not_checked, "Chip/Active Authentication are not implemented in this version"};
+  return {FindingStatus::not_checked,
+          "the chip offers Chip/Active Authentication, which this version does not run yet: a clone cannot "
+          "be ruled out"};
 }
 
 Finding consistency_finding(const ChipDump& dump) {
@@ -76,8 +90,7 @@ bool applies_and_passed(const Finding& finding) {
 bool is_verified(const Verdict& v) {
   bool access_ok = v.access.status == FindingStatus::passed || v.access.status == FindingStatus::not_checked;
   bool chip_ok = v.chip_authenticity.status == FindingStatus::passed ||
-                 v.chip_authenticity.status == FindingStatus::not_supported ||
-                 v.chip_authenticity.status == FindingStatus::not_checked;
+                 v.chip_authenticity.status == FindingStatus::not_supported;
   return access_ok && chip_ok && applies_and_passed(v.data_integrity) && applies_and_passed(v.signer_trust) &&
          applies_and_passed(v.consistency);
 }
@@ -108,7 +121,7 @@ Verdict verify(const ChipDump& dump, const TrustStore& trust, const VerifyOption
           [&] { document_signer = verification::check_data_integrity(dump, verdict); });
   guarded(verdict.signer_trust,
           [&] { verification::check_signer_trust(document_signer.get(), trust, options, verdict); });
-  verdict.chip_authenticity = chip_authenticity_finding(dump);
+  verdict.chip_authenticity = chip_authenticity_finding(dump, verdict);
   guarded(verdict.consistency, [&] { verdict.consistency = consistency_finding(dump); });
   verdict.verified = is_verified(verdict);
   return verdict;

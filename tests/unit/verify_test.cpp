@@ -886,6 +886,31 @@ TEST(GeneratedCard, InconsistentCardSignedByATrustedSignerFailsConsistencyOnly) 
   EXPECT_TRUE(v.verified);
 }
 
+TEST(GeneratedCard, AChipOfferingChipOrActiveAuthenticationIsNotVerifiedUntilThatRuns) {
+  // Everything else passes; the chip offers Active Authentication (DG15 covered by EF.SOD). Without
+  // running it a clone cannot be told apart, so the card is not verified — read or left out of the dump.
+  sim::Holder holder;
+  Party csca = make_csca("Test CSCA");
+  Party ds = make_ds(csca, ec_key("brainpoolP256r1"));
+  SodSpec spec;
+  spec.data_groups[1] = sim::build_dg1(holder);
+  spec.data_groups[13] = sim::build_dg13(holder, 1);
+  spec.data_groups[15] = asn1::tlv(0x6F, asn1::der_sequence({}));
+  ChipDump dump = built_dump(spec, ds);
+  dump.access_protocol = "BAC";
+  for (bool dg15_in_dump : {true, false}) {
+    SCOPED_TRACE(dg15_in_dump);
+    if (!dg15_in_dump) dump.files.erase(FileId::dg15);
+    Verdict v = verify(dump, store_with(csca));
+    EXPECT_EQ(v.data_integrity.status, FindingStatus::passed) << v.data_integrity.detail;
+    EXPECT_EQ(v.signer_trust.status, FindingStatus::passed) << v.signer_trust.detail;
+    EXPECT_EQ(v.consistency.status, FindingStatus::passed) << v.consistency.detail;
+    EXPECT_EQ(v.chip_authenticity.status, FindingStatus::not_checked);
+    EXPECT_TRUE(contains(v.chip_authenticity.detail, "clone")) << v.chip_authenticity.detail;
+    EXPECT_FALSE(v.verified);
+  }
+}
+
 TEST(GeneratedCard, CardsWithoutExpiryAndWithOnlyABirthYearAreConsistent) {
   sim::GeneratorOptions options;
   options.holder.birth = "1950";
