@@ -13,6 +13,7 @@ namespace sw = apdu::sw;
 constexpr std::uint8_t kInsReadBinary = 0xB0;
 constexpr std::uint8_t kInsReadBinaryOdd = 0xB1;
 constexpr std::size_t kMaxEvenInsOffset = 0x7FFF;  // P1P2 offsets of INS B0 are 15 bits
+constexpr std::size_t kMaxDo53Header = 4;          // 53 82 xx xx: responses are at most 65 536 bytes
 
 bool data_returned(std::uint16_t status) {
   return status == sw::kOk || status == sw::kEndOfFileBeforeLe;
@@ -28,8 +29,10 @@ bool data_returned(std::uint16_t status) {
 FileReader::FileReader(transport::Channel& channel, bool extended_length) : channel_(channel) {
   transport::ChannelCapabilities caps = channel.capabilities();
   bool extended = extended_length && caps.extended_length;
-  chunk_ = extended ? std::clamp<std::size_t>(caps.max_response_data, 1, apdu::kMaxExtendedLe)
-                    : std::clamp<std::size_t>(caps.max_short_response_data, 1, apdu::kMaxShortLe);
+  // At least room for a DO'53' header and some data: a link that carries less is not a link to use.
+  std::size_t floor = kMaxDo53Header + 1;
+  chunk_ = extended ? std::clamp<std::size_t>(caps.max_response_data, floor, apdu::kMaxExtendedLe)
+                    : std::clamp<std::size_t>(caps.max_short_response_data, floor, apdu::kMaxShortLe);
 }
 
 std::optional<FileOutcome> FileReader::refusal(std::uint16_t status) const {
@@ -46,8 +49,11 @@ apdu::ResponseApdu FileReader::read_binary(std::size_t offset, std::size_t lengt
     return channel_.transmit(command);
   }
   // Beyond 32 767 the offset travels in DO'54' of READ BINARY with odd INS; the data come back in
-  // DO'53', whose header takes a few bytes of the response.
+  // DO'53', whose header takes a few bytes of the response: ask for less data so the whole still fits.
   Bytes offset_object = asn1::tlv(0x54, be_bytes(offset, offset > 0xFFFF ? 3 : 2));
+  std::size_t fits = chunk_ - 2;  // the largest n with 53 || length(n) || n bytes <= chunk_
+  while (1 + asn1::encode_length(fits).size() + fits > chunk_) --fits;
+  length = std::min(length, fits);
   std::size_t header = 1 + asn1::encode_length(length).size();
   apdu::CommandApdu command{0x00, kInsReadBinaryOdd, 0x00, 0x00, offset_object, length + header};
   apdu::ResponseApdu response = channel_.transmit(command);
@@ -94,7 +100,9 @@ FileResult FileReader::read(FileId file, const std::function<void(std::size_t, s
 
   // Each further command asks for what is left, up to one response's worth; a card that stops making
   // progress or drags the read out beyond what the size needs is cut off.
-  std::size_t budget = (*total + chunk_ - 1) / chunk_ + kMaxExtraApdusPerFile;
+  // (Counted with the data a B1 response carries, which is a few bytes less than a chunk.)
+  std::size_t payload = chunk_ - kMaxDo53Header;
+  std::size_t budget = (*total + payload - 1) / payload + kMaxExtraApdusPerFile;
   while (content.size() < *total) {
     if (budget-- == 0) {
       throw Error(ErrorCode::limit_exceeded,
