@@ -1,6 +1,6 @@
+#include "api/virtual_read.hpp"
 #include "lds/lds.hpp"
-#include "sim/card_folder.hpp"
-#include "sim/generator.hpp"
+#include "util/bytes.hpp"
 
 #include <cccd/report.hpp>
 #include <cccd/verify.hpp>
@@ -13,15 +13,12 @@ Report read_and_verify(const CardSource& source, const Credentials& credentials,
   TrustStore test_anchor;
   if (source.kind == CardSource::Kind::virtual_card) {
     report.source = "virtual";
-    report.dump = read_virtual_card(source.folder, credentials, options);
+    sim::CardData card = api::virtual_card_data(source.folder);
+    report.dump = api::read_card_data(card, credentials, options);
     if (trust == nullptr) {
       // A virtual card is signed by its own test CSCA; trusting it is what the demo needs, and the
       // verdict marks it (test_csca) so nobody mistakes it for a real authority.
-      std::string pem = source.folder.empty() ? sim::default_card().csca_pem
-                                              : sim::load_card_folder(source.folder).csca_pem;
-      if (!pem.empty())
-        test_anchor.add_certificate(ByteView(reinterpret_cast<const std::uint8_t*>(pem.data()), pem.size()),
-                                    true);
+      if (!card.csca_pem.empty()) test_anchor.add_certificate(as_bytes(card.csca_pem), true);
       trust = &test_anchor;
     }
   } else {
