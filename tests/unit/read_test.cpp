@@ -7,6 +7,7 @@
 #include "sim/virtual_card.hpp"
 #include "sm/secure_messaging.hpp"
 #include "test_support.hpp"
+#include "util/bytes.hpp"
 
 #include <cccd/report.hpp>
 #include <cccd/verify.hpp>
@@ -318,6 +319,49 @@ TEST(Read, OffsetsBeyond32767UseOddInsReadBinary) {
     // Not verified (the SOD does not cover this photo), but read byte for byte.
     EXPECT_EQ(verify(dump, anchor_of(data)).data_integrity.status, FindingStatus::failed);
   }
+}
+
+}  // namespace
+}  // namespace cccd
+
+namespace cccd {
+namespace {
+
+TEST(Read, FilesEfComListsButTheCardLacksAreRecordedAbsent) {
+  sim::CardData data = sim::default_card();
+  // EF.COM is not signed: it may list what is not there (DG5 here). 6A82 records it, the read goes on.
+  data.files[FileId::com] =
+      asn1::tlv(0x60, {asn1::tlv(0x5F01, as_bytes("0107")), asn1::tlv(0x5F36, as_bytes("040000")),
+                       asn1::tlv(0x5C, Bytes{0x61, 0x75, 0x63, 0x65, 0x6D})});
+  sim::VirtualCard card(data);
+  sim::VirtualCardChannel channel(card);
+  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
+  EXPECT_EQ(dump.absent, std::vector<FileId>{FileId::dg5});
+  EXPECT_EQ(dump.denied, std::vector<FileId>{FileId::dg3});
+  EXPECT_TRUE(verify(dump, anchor_of(data)).verified);
+}
+
+TEST(Read, AnEfComThatDoesNotParseFallsBackToTheCccdFiles) {
+  sim::CardData data = sim::default_card();
+  data.files[FileId::com] = Bytes{0x60, 0x03, 0x5C, 0x05, 0x61};  // inner length runs past its parent
+  sim::VirtualCard card(data);
+  sim::VirtualCardChannel channel(card);
+  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
+  for (FileId f : {FileId::sod, FileId::dg1, FileId::dg2, FileId::dg13}) EXPECT_NE(dump.file(f), nullptr);
+  // The CCCD's DG14 and DG15 are asked for too; this card has neither.
+  EXPECT_EQ(dump.absent, (std::vector<FileId>{FileId::dg14, FileId::dg15}));
+  EXPECT_TRUE(verify(dump, anchor_of(data)).verified);
+}
+
+TEST(Read, WithoutThePhotoDg2IsNotAskedFor) {
+  sim::VirtualCard card(sim::default_card());
+  sim::VirtualCardChannel channel(card);
+  ReadOptions options;
+  options.read_photo = false;
+  ChipDump dump = reader::read_chip(channel, default_credentials(), options);
+  EXPECT_EQ(dump.file(FileId::dg2), nullptr);
+  EXPECT_NE(dump.file(FileId::dg13), nullptr);
+  EXPECT_LT(dump.stats.apdus, 10u);
 }
 
 }  // namespace
