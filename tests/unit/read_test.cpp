@@ -366,3 +366,30 @@ TEST(Read, WithoutThePhotoDg2IsNotAskedFor) {
 
 }  // namespace
 }  // namespace cccd
+
+namespace cccd {
+namespace {
+
+TEST(Read, ProgressReachesEveryFilesSize) {
+  std::map<FileId, ReadProgress> last;
+  std::size_t calls = 0;
+  ReadOptions options;
+  options.progress = [&](const ReadProgress& p) {
+    ++calls;
+    EXPECT_LE(p.file_bytes, p.file_size);
+    last[p.file] = p;
+  };
+  sim::VirtualCard card(sim::default_card());
+  sim::VirtualCardChannel channel(card);
+  ChipDump dump = reader::read_chip(channel, default_credentials(), options);
+  for (const auto& [file, content] : dump.files) {
+    ASSERT_TRUE(last.count(file)) << file_name(file);
+    EXPECT_EQ(last[file].file_bytes, content.size()) << file_name(file);
+    EXPECT_EQ(last[file].file_size, content.size()) << file_name(file);
+  }
+  EXPECT_EQ(last[FileId::dg2].files_total, 6u);  // EF.COM, then EF.SOD, DG1, DG13, DG2, DG3
+  EXPECT_GE(calls, dump.files.size());
+}
+
+}  // namespace
+}  // namespace cccd
