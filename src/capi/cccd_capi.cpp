@@ -76,16 +76,16 @@ const char* cccd_last_error(void) {
 cccd_status cccd_credentials_from_id(const char* id_number, const char* birth, const char* expiry,
                                      cccd_credentials** out) {
   return guarded([&] {
+    if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
     require(id_number && birth && expiry && out, "cccd_credentials_from_id: NULL argument");
-    *out = nullptr;
     *out = new cccd_credentials{cccd::Credentials::from_id_number(id_number, birth, expiry)};
   });
 }
 
 cccd_status cccd_credentials_from_mrz(const char* mrz_text, cccd_credentials** out) {
   return guarded([&] {
+    if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
     require(mrz_text && out, "cccd_credentials_from_mrz: NULL argument");
-    *out = nullptr;
     *out = new cccd_credentials{cccd::Credentials::from_mrz(mrz_text)};
   });
 }
@@ -115,8 +115,8 @@ void cccd_trust_free(cccd_trust* trust) {
 cccd_status cccd_read_virtual(const char* folder, const cccd_credentials* credentials,
                               const cccd_trust* trust, cccd_result** out) {
   return guarded([&] {
+    if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
     require(credentials && out, "cccd_read_virtual: NULL argument");
-    *out = nullptr;
     cccd::CardSource source;
     source.folder = folder ? folder : "";
     *out = make_result(cccd::read_and_verify(source, credentials->value, trust ? &trust->value : nullptr));
@@ -126,8 +126,8 @@ cccd_status cccd_read_virtual(const char* folder, const cccd_credentials* creden
 cccd_status cccd_read_pcsc(const char* reader_name, const cccd_credentials* credentials,
                            const cccd_trust* trust, cccd_result** out) {
   return guarded([&] {
+    if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
     require(credentials && out, "cccd_read_pcsc: NULL argument");
-    *out = nullptr;
     cccd::CardSource source;
     source.kind = cccd::CardSource::Kind::pcsc;
     source.reader = reader_name ? reader_name : "";
@@ -137,8 +137,8 @@ cccd_status cccd_read_pcsc(const char* reader_name, const cccd_credentials* cred
 
 cccd_status cccd_verify_dump(const char* folder, const cccd_trust* trust, cccd_result** out) {
   return guarded([&] {
+    if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
     require(folder && out, "cccd_verify_dump: NULL argument");
-    *out = nullptr;
     static const cccd::TrustStore kNoTrust;
     *out = make_result(cccd::verify_dump_folder(folder, trust ? trust->value : kNoTrust));
   });

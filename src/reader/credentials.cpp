@@ -24,10 +24,21 @@ int number(std::string_view digits) {
   return value;
 }
 
-void check_month_day(std::string_view mm, std::string_view dd, const char* what) {
-  if (mm != "<<" && (number(mm) < 1 || number(mm) > 12)) bad(what);
-  if (dd != "<<" && (number(dd) < 1 || number(dd) > 31)) bad(what);
-  if (mm == "<<" && dd != "<<") bad(what);
+// A real calendar date (the century is not in YYMMDD: February 29 is allowed in any year divisible by 4,
+// which is right for 1901-2099). Unknown parts ('<<') are allowed only from the day up.
+void check_month_day(std::string_view yy, std::string_view mm, std::string_view dd, const char* what) {
+  if (mm == "<<") {
+    if (dd != "<<") bad(what);
+    return;
+  }
+  int month = number(mm);
+  if (month < 1 || month > 12) bad(what);
+  if (dd == "<<") return;
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int day = number(dd);
+  int max_day = kDays[month - 1];
+  if (month == 2 && number(yy) % 4 != 0) max_day = 28;
+  if (day < 1 || day > max_day) bad(what);
 }
 
 // YYYY-MM-DD, YYYY-MM, YYYY or YYMMDD (with '<<' for unknown parts) -> YYMMDD as the MRZ writes it.
@@ -55,7 +66,8 @@ std::string to_mrz_date(std::string_view text, bool allow_partial, const char* w
     bad(what);
   }
   if (!allow_partial && out.find('<') != std::string::npos) bad(what);
-  check_month_day(std::string_view(out).substr(2, 2), std::string_view(out).substr(4, 2), what);
+  std::string_view date(out);
+  check_month_day(date.substr(0, 2), date.substr(2, 2), date.substr(4, 2), what);
   return out;
 }
 

@@ -393,3 +393,25 @@ TEST(Read, ProgressReachesEveryFilesSize) {
 
 }  // namespace
 }  // namespace cccd
+
+namespace cccd {
+namespace {
+
+TEST(Credentials, DatesMustBeOnTheCalendar) {
+  EXPECT_NO_THROW(Credentials::from_id_number("001099012345", "1992-02-29", "2030-05-17"));
+  EXPECT_NO_THROW(Credentials::from_id_number("001099012345", "1990", "none"));
+  EXPECT_NO_THROW(Credentials::from_id_number("001099012345", "1990-05", "300517"));
+  for (const char* birth :
+       {"1990-02-30", "1991-02-29", "1990-04-31", "1990-13-01", "1990-00-10", "90<<17", "1990-5-17"}) {
+    SCOPED_TRACE(birth);
+    EXPECT_EQ(error_of([&] { Credentials::from_id_number("001099012345", birth, "2030-05-17"); }),
+              ErrorCode::invalid_argument);
+  }
+  EXPECT_EQ(error_of([&] { Credentials::from_id_number("001099012345", "1990-05-17", "2030"); }),
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(error_of([&] { Credentials::from_id_number("00109901234X", "1990-05-17", "2030-05-17"); }),
+            ErrorCode::invalid_argument);
+}
+
+}  // namespace
+}  // namespace cccd
