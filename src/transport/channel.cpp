@@ -32,10 +32,14 @@ apdu::ResponseApdu RawChannel::transmit(const apdu::CommandApdu& command) {
     if (++rounds > kMaxGetResponseRounds) {
       throw Error(ErrorCode::card_error, "card keeps answering 61xx (response never ends)");
     }
-    // GET RESPONSE keeps the logical channel bits of the command's class byte, not its SM bits.
+    // GET RESPONSE keeps the logical channel bits of the command's class byte, not its SM bits: b2-b1 in
+    // a first interindustry class, b4-b1 in a further interindustry one (01xx xxxx, ISO 7816-4 5.4.1).
+    const bool further_interindustry = (command.cla & 0xC0) == 0x40;
+    const std::uint8_t get_response_cla = further_interindustry
+                                              ? static_cast<std::uint8_t>(0x40 | (command.cla & 0x0F))
+                                              : static_cast<std::uint8_t>(command.cla & 0x03);
     apdu::CommandApdu get_response{
-        static_cast<std::uint8_t>(command.cla & 0x03),           0xC0, 0x00, 0x00, {},
-        response.sw2() == 0 ? apdu::kMaxShortLe : response.sw2()};
+        get_response_cla, 0xC0, 0x00, 0x00, {}, response.sw2() == 0 ? apdu::kMaxShortLe : response.sw2()};
     response = apdu::ResponseApdu::decode(exchange_counted(get_response.encode()));
     append(data, response.data);
     if (data.size() > apdu::kMaxExtendedLe) {
