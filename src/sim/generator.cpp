@@ -292,9 +292,43 @@ std::string card_mrz_information(const Holder& holder) {
   return number + check_digit(number) + birth + check_digit(birth) + expiry + check_digit(expiry);
 }
 
+namespace {
+
+// PACEInfo (version 2) and TerminalAuthenticationInfo (version 1).
+access::SecurityInfos pace_and_ta_infos(access::PaceMapping mapping, access::KeyAgreement agreement,
+                                        crypto::CipherKind cipher,
+                                        std::optional<std::uint64_t> parameter_id) {
+  access::SecurityInfos infos;
+  access::PaceInfo pace;
+  pace.mapping = mapping;
+  pace.agreement = agreement;
+  pace.cipher = cipher;
+  pace.version = 2;
+  pace.parameter_id = parameter_id;
+  infos.pace.push_back(pace);
+  access::TerminalAuthenticationInfo terminal_authentication;
+  terminal_authentication.version = 1;
+  infos.terminal_authentication.push_back(terminal_authentication);
+  return infos;
+}
+
+}  // namespace
+
+Bytes build_card_access(access::PaceMapping mapping, access::KeyAgreement agreement,
+                        crypto::CipherKind cipher, std::optional<std::uint64_t> parameter_id) {
+  return access::encode_security_infos(pace_and_ta_infos(mapping, agreement, cipher, parameter_id));
+}
+
 Bytes build_card_access() {
-  return asn1::der_set({asn1::der_sequence(
-      {asn1::der_oid("0.4.0.127.0.7.2.2.4.2.2"), asn1::der_integer(2), asn1::der_integer(13)})});
+  access::SecurityInfos infos = pace_and_ta_infos(access::PaceMapping::generic, access::KeyAgreement::ecdh,
+                                                  crypto::CipherKind::aes128, 13);
+  // The profile's chip also announces Chip Authentication (ECDH, AES-128) here.
+  access::ChipAuthenticationInfo chip_authentication;
+  chip_authentication.agreement = access::KeyAgreement::ecdh;
+  chip_authentication.cipher = crypto::CipherKind::aes128;
+  chip_authentication.version = 1;
+  infos.chip_authentication.push_back(chip_authentication);
+  return access::encode_security_infos(infos);
 }
 
 Bytes build_ef_com() {

@@ -2,9 +2,11 @@
 // EF.SOD signed by the DS. Deterministic: the same options and seed give the same bytes.
 #pragma once
 
+#include "access/security_infos.hpp"
 #include "sim/card_folder.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -63,8 +65,16 @@ std::string mrz_text(const Holder& holder);
 // MRZ_information (document number, birth, expiry, each with its check digit), as BAC derives its key.
 std::string card_mrz_information(const Holder& holder);
 
-Bytes build_card_access();  // PACE-GM, ECDH brainpoolP256r1, AES-128 (the PACEInfo of the profile)
-Bytes build_ef_com();       // LDS 1.7, Unicode 4.0.0, DG1 DG2 DG3 DG13
+// The 54 bytes of the profile's EF.CardAccess: TerminalAuthenticationInfo v1,
+// ChipAuthenticationInfo (ECDH, AES-128) v1, PACEInfo (GM, ECDH, AES-128) v2 with parameter id 13
+// (brainpoolP256r1).
+Bytes build_card_access();
+// An EF.CardAccess for another PACE combination: its PACEInfo (version 2) and a TerminalAuthenticationInfo.
+// `parameter_id` names standardized domain parameters. Throws Error(invalid_argument) for a combination
+// without an OID (Chip Authentication Mapping with DH or 3DES).
+Bytes build_card_access(access::PaceMapping mapping, access::KeyAgreement agreement,
+                        crypto::CipherKind cipher, std::optional<std::uint64_t> parameter_id);
+Bytes build_ef_com();  // LDS 1.7, Unicode 4.0.0, DG1 DG2 DG3 DG13
 Bytes build_dg1(const Holder& holder);
 Bytes build_dg2(const Holder& holder, std::uint64_t seed);
 Bytes build_dg3();  // an empty biometric group: the card holds DG3 but never lets it be read

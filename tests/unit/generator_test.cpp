@@ -3,6 +3,7 @@
 // library's own LDS parsers.
 #include "sim/generator.hpp"
 #include "access/mrz.hpp"
+#include "access/security_infos.hpp"
 #include "asn1/der.hpp"
 #include "asn1/tlv.hpp"
 #include "crypto/crypto.hpp"
@@ -472,7 +473,7 @@ TEST(Generator, SecretsAreTheMrzInformationAndTheCan) {
 // ---------------------------------------------------------------------------------------------------
 // EF.COM, EF.CardAccess, DG3, DG13.
 
-TEST(Generator, ComAndCardAccessAndDg3) {
+TEST(Generator, ComAndDg3) {
   EXPECT_EQ(to_hex(build_ef_com()),
             "6016"
             "5F010430313037"
@@ -482,12 +483,56 @@ TEST(Generator, ComAndCardAccessAndDg3) {
   EXPECT_EQ(com.lds_version, "0107");
   EXPECT_EQ(com.unicode_version, "040000");
   EXPECT_EQ(com.data_groups, (std::vector<FileId>{FileId::dg1, FileId::dg2, FileId::dg3, FileId::dg13}));
+  EXPECT_EQ(to_hex(build_dg3()), "63067F6103020100");
+}
+
+// The profile's 54 bytes, byte for byte (cccd-chip-profile.md, "Access control").
+TEST(Generator, CardAccessIsTheProfilesFile) {
   EXPECT_EQ(to_hex(build_card_access()),
-            "3114301206"
-            "0A04007F00070202040202"
+            "3134"
+            "300D060804007F00070202020201"
+            "01"
+            "300F060A04007F00070202030202"
+            "020101"
+            "3012060A04007F00070202040202"
             "020102"
             "02010D");
-  EXPECT_EQ(to_hex(build_dg3()), "63067F6103020100");
+  EXPECT_EQ(default_card().files.at(FileId::card_access), build_card_access());
+}
+
+TEST(Generator, CardAccessForOtherPaceCombinations) {
+  using access::KeyAgreement;
+  using access::PaceMapping;
+  // PACE-DH-IM with 3DES on the 1024-bit MODP group (parameter id 0): the PACEInfo and TA.
+  EXPECT_EQ(to_hex(build_card_access(PaceMapping::integrated, KeyAgreement::dh, crypto::CipherKind::tdes, 0)),
+            "3123"
+            "300D060804007F00070202020201"
+            "01"
+            "3012060A04007F00070202040301"
+            "020102"
+            "020100");
+  // Without a parameter id; PACE-ECDH-CAM with AES-256.
+  const access::SecurityInfos cam = access::parse_security_infos(build_card_access(
+      PaceMapping::chip_authentication, KeyAgreement::ecdh, crypto::CipherKind::aes256, std::nullopt));
+  ASSERT_EQ(cam.pace.size(), 1u);
+  EXPECT_EQ(cam.pace[0].oid(), "0.4.0.127.0.7.2.2.4.6.4");
+  EXPECT_EQ(cam.pace[0].version, 2u);
+  EXPECT_FALSE(cam.pace[0].parameter_id.has_value());
+  EXPECT_EQ(cam.terminal_authentication.size(), 1u);
+  EXPECT_TRUE(cam.chip_authentication.empty());
+  // Combinations without an OID.
+  try {
+    build_card_access(PaceMapping::chip_authentication, KeyAgreement::dh, crypto::CipherKind::aes128, 0);
+    ADD_FAILURE() << "CAM with DH accepted";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::invalid_argument);
+  }
+  try {
+    build_card_access(PaceMapping::chip_authentication, KeyAgreement::ecdh, crypto::CipherKind::tdes, 13);
+    ADD_FAILURE() << "CAM with 3DES accepted";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::invalid_argument);
+  }
 }
 
 TEST(Generator, Dg13RoundTripsThroughTheParserWithDiacriticsExact) {
