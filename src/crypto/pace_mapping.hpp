@@ -20,9 +20,10 @@ enum class PaceMapping { generic, integrated, chip_authentication };
 PaceDomain generic_mapping(const PaceDomain& domain, ByteView nonce, ByteView shared_element);
 
 // The pseudo-random function R(s,t) of Integrated Mapping (4.4.3.3.2): the raw output x_0||...||x_{n-1}
-// of n = ceil((log2 p + 64) / l) blocks built from `cipher` (3DES or AES, l its block length), before
-// the reduction mod p. `nonce_t` is the key (key_length(cipher) bytes); `nonce_s` one block. Throws
-// Error(invalid_argument) for other sizes.
+// of n = ceil((log2 p + 64) / l) outputs of l bits built from `cipher` (3DES or AES in CBC), before
+// the reduction mod p. `nonce_t` is the key (k = key_length(cipher) bytes); `nonce_s` has l bytes, l
+// the smallest multiple of the block length at least k (16 for 3DES and AES-128, 32 for AES-192/256).
+// Throws Error(invalid_argument) for other sizes.
 SecureBytes integrated_mapping_prf(const PaceDomain& domain, CipherKind cipher, ByteView nonce_s,
                                    ByteView nonce_t);
 // Integrated Mapping: the domain with the generator f_G(R(s,t) mod p), f_G the point encoding of

@@ -1,0 +1,611 @@
+#include "crypto/pace_domain.hpp"
+
+#include "crypto/pace_domain_impl.hpp"
+
+#include <cccd/error.hpp>
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/obj_mac.h>
+
+#include <array>
+#include <climits>
+#include <string>
+#include <utility>
+
+namespace cccd::crypto {
+
+namespace pace_detail {
+
+void fail(const std::string& message) {
+  ERR_clear_error();
+  throw Error(ErrorCode::crypto, message);
+}
+
+void openssl_failed(const char* what) {
+  ERR_clear_error();
+  throw Error(ErrorCode::crypto, std::string("OpenSSL: ") + what + " failed");
+}
+
+BnCtxPtr new_bn_ctx() {
+  BnCtxPtr ctx(BN_CTX_secure_new());
+  if (!ctx) openssl_failed("BN_CTX_secure_new");
+  return ctx;
+}
+
+PublicBnPtr public_bn(ByteView big_endian) {
+  if (big_endian.size() > static_cast<std::size_t>(INT_MAX)) fail("number too long");
+  PublicBnPtr value(BN_bin2bn(big_endian.data(), static_cast<int>(big_endian.size()), nullptr));
+  if (!value) openssl_failed("BN_bin2bn");
+  return value;
+}
+
+BnPtr secret_bn(ByteView big_endian) {
+  if (big_endian.size() > static_cast<std::size_t>(INT_MAX)) fail("number too long");
+  BnPtr value(BN_secure_new());
+  if (!value || !BN_bin2bn(big_endian.data(), static_cast<int>(big_endian.size()), value.get())) {
+    openssl_failed("BN_bin2bn");
+  }
+  BN_set_flags(value.get(), BN_FLG_CONSTTIME);
+  return value;
+}
+
+BnPtr new_secret_bn() {
+  BnPtr value(BN_secure_new());
+  if (!value) openssl_failed("BN_secure_new");
+  BN_set_flags(value.get(), BN_FLG_CONSTTIME);
+  return value;
+}
+
+PublicBnPtr copy_bn(const BIGNUM* value) {
+  PublicBnPtr copy(BN_dup(value));
+  if (!copy) openssl_failed("BN_dup");
+  return copy;
+}
+
+Bytes to_fixed(const BIGNUM* value, std::size_t size) {
+  Bytes out(size);
+  if (size > static_cast<std::size_t>(INT_MAX) ||
+      BN_bn2binpad(value, out.data(), static_cast<int>(size)) != static_cast<int>(size)) {
+    fail("a number does not fit its encoding");
+  }
+  return out;
+}
+
+SecureBytes to_fixed_secret(const BIGNUM* value, std::size_t size) {
+  SecureBytes out(size);
+  if (size > static_cast<std::size_t>(INT_MAX) ||
+      BN_bn2binpad(value, out.data(), static_cast<int>(size)) != static_cast<int>(size)) {
+    fail("a number does not fit its encoding");
+  }
+  return out;
+}
+
+EcPointPtr decode_ec_public_key(const PaceDomain::Impl& domain, ByteView encoded, const char* what) {
+  const std::size_t size = domain.field_size;
+  if (encoded.size() != 1 + 2 * size || encoded[0] != 0x04) {
+    fail(std::string(what) + ": not an uncompressed point 04||X||Y of " + std::to_string(1 + 2 * size) +
+         " bytes");
+  }
+  PublicBnPtr x = public_bn(encoded.subspan(1, size));
+  PublicBnPtr y = public_bn(encoded.subspan(1 + size, size));
+  if (BN_cmp(x.get(), domain.p.get()) >= 0 || BN_cmp(y.get(), domain.p.get()) >= 0) {
+    fail(std::string(what) + ": a coordinate is not below the field prime");
+  }
+  BnCtxPtr ctx = new_bn_ctx();
+  EcPointPtr point(EC_POINT_new(domain.group.get()));
+  if (!point) openssl_failed("EC_POINT_new");
+  // OpenSSL refuses coordinates off the curve here already; the explicit check below says why.
+  if (EC_POINT_set_affine_coordinates(domain.group.get(), point.get(), x.get(), y.get(), ctx.get()) != 1 ||
+      EC_POINT_is_on_curve(domain.group.get(), point.get(), ctx.get()) != 1) {
+    fail(std::string(what) + ": the point is not on the curve");
+  }
+  if (EC_POINT_is_at_infinity(domain.group.get(), point.get()) == 1) {
+    fail(std::string(what) + ": the point at infinity");
+  }
+  if (!BN_is_one(domain.cofactor.get())) {
+    EcPointPtr check(EC_POINT_new(domain.group.get()));
+    if (!check || EC_POINT_mul(domain.group.get(), check.get(), nullptr, point.get(), domain.order.get(),
+                               ctx.get()) != 1) {
+      openssl_failed("EC_POINT_mul");
+    }
+    if (EC_POINT_is_at_infinity(domain.group.get(), check.get()) != 1) {
+      fail(std::string(what) + ": the point is not in the subgroup of order n");
+    }
+  }
+  return point;
+}
+
+PublicBnPtr decode_dh_public_key(const PaceDomain::Impl& domain, ByteView encoded, const char* what) {
+  if (encoded.empty() || encoded.size() > domain.field_size) {
+    fail(std::string(what) + ": a DH value must have 1 to " + std::to_string(domain.field_size) + " bytes");
+  }
+  PublicBnPtr y = public_bn(encoded);
+  PublicBnPtr p_minus_1 = copy_bn(domain.p.get());
+  if (BN_sub_word(p_minus_1.get(), 1) != 1) openssl_failed("BN_sub_word");
+  if (BN_cmp(y.get(), BN_value_one()) <= 0 || BN_cmp(y.get(), p_minus_1.get()) >= 0) {
+    fail(std::string(what) + ": a DH value must satisfy 1 < y < p-1");
+  }
+  BnCtxPtr ctx = new_bn_ctx();
+  PublicBnPtr power(BN_new());
+  if (!power || BN_mod_exp(power.get(), y.get(), domain.q.get(), domain.p.get(), ctx.get()) != 1) {
+    openssl_failed("BN_mod_exp");
+  }
+  if (!BN_is_one(power.get())) fail(std::string(what) + ": the DH value is not in the subgroup of order q");
+  return y;
+}
+
+Bytes encode_ec_point(const PaceDomain::Impl& domain, const EC_POINT* point) {
+  if (EC_POINT_is_at_infinity(domain.group.get(), point) == 1) fail("the point at infinity has no encoding");
+  BnCtxPtr ctx = new_bn_ctx();
+  PublicBnPtr x(BN_new());
+  PublicBnPtr y(BN_new());
+  if (!x || !y ||
+      EC_POINT_get_affine_coordinates(domain.group.get(), point, x.get(), y.get(), ctx.get()) != 1) {
+    openssl_failed("EC_POINT_get_affine_coordinates");
+  }
+  Bytes out{0x04};
+  Bytes x_bytes = to_fixed(x.get(), domain.field_size);
+  Bytes y_bytes = to_fixed(y.get(), domain.field_size);
+  out.insert(out.end(), x_bytes.begin(), x_bytes.end());
+  out.insert(out.end(), y_bytes.begin(), y_bytes.end());
+  return out;
+}
+
+namespace {
+
+// A curve group built from its numbers: the generic OpenSSL method (Montgomery ladder for one scalar),
+// so a mapped generator never meets code specialised for the standard one.
+EcGroupPtr curve_group(const PaceDomain::Impl& domain, const EC_POINT* generator) {
+  BnCtxPtr ctx = new_bn_ctx();
+  EcGroupPtr group(EC_GROUP_new_curve_GFp(domain.p.get(), domain.a.get(), domain.b.get(), ctx.get()));
+  if (!group) openssl_failed("EC_GROUP_new_curve_GFp");
+  // The point belongs to domain.group; move it across through its coordinates.
+  PublicBnPtr x(BN_new());
+  PublicBnPtr y(BN_new());
+  EcPointPtr moved(EC_POINT_new(group.get()));
+  if (!x || !y || !moved ||
+      EC_POINT_get_affine_coordinates(domain.group.get(), generator, x.get(), y.get(), ctx.get()) != 1 ||
+      EC_POINT_set_affine_coordinates(group.get(), moved.get(), x.get(), y.get(), ctx.get()) != 1) {
+    openssl_failed("EC_POINT_set_affine_coordinates");
+  }
+  if (EC_GROUP_set_generator(group.get(), moved.get(), domain.order.get(), domain.cofactor.get()) != 1) {
+    openssl_failed("EC_GROUP_set_generator");
+  }
+  return group;
+}
+
+}  // namespace
+
+PaceDomain with_ec_generator(const PaceDomain::Impl& domain, const EC_POINT* generator) {
+  auto impl = std::make_shared<PaceDomain::Impl>();
+  impl->kind = PaceDomainKind::ecdh;
+  impl->name = domain.name + " (mapped generator)";
+  impl->parameter_id = domain.parameter_id;
+  impl->field_bits = domain.field_bits;
+  impl->field_size = domain.field_size;
+  impl->order_size = domain.order_size;
+  impl->p = copy_bn(domain.p.get());
+  impl->a = copy_bn(domain.a.get());
+  impl->b = copy_bn(domain.b.get());
+  impl->order = copy_bn(domain.order.get());
+  impl->cofactor = copy_bn(domain.cofactor.get());
+  impl->group = curve_group(domain, generator);
+  return PaceDomain(std::move(impl));
+}
+
+PaceDomain with_dh_generator(const PaceDomain::Impl& domain, const BIGNUM* generator) {
+  auto impl = std::make_shared<PaceDomain::Impl>();
+  impl->kind = PaceDomainKind::dh;
+  impl->name = domain.name + " (mapped generator)";
+  impl->parameter_id = domain.parameter_id;
+  impl->field_bits = domain.field_bits;
+  impl->field_size = domain.field_size;
+  impl->order_size = domain.order_size;
+  impl->p = copy_bn(domain.p.get());
+  impl->q = copy_bn(domain.q.get());
+  impl->g = copy_bn(generator);
+  return PaceDomain(std::move(impl));
+}
+
+}  // namespace pace_detail
+
+namespace {
+
+using namespace pace_detail;
+
+constexpr int kMaxEcFieldBits = 521;
+constexpr int kMinEcFieldBits = 192;
+constexpr int kMaxDhFieldBits = 4096;
+constexpr int kMinDhFieldBits = 1024;
+constexpr int kMinDhOrderBits = 160;
+constexpr int kMaxCofactorBits = 16;
+
+[[noreturn]] void bad_private_key(const std::string& why) {
+  throw Error(ErrorCode::invalid_argument, "PACE private key: " + why);
+}
+
+std::size_t byte_size(const BIGNUM* value) {
+  return static_cast<std::size_t>(BN_num_bytes(value));
+}
+
+void fill_sizes(PaceDomain::Impl& impl, const BIGNUM* order) {
+  impl.field_bits = static_cast<std::size_t>(BN_num_bits(impl.p.get()));
+  impl.field_size = byte_size(impl.p.get());
+  impl.order_size = byte_size(order);
+}
+
+// Copies the numbers of a complete curve group into the Impl.
+void take_curve_numbers(PaceDomain::Impl& impl) {
+  BnCtxPtr ctx = new_bn_ctx();
+  impl.p.reset(BN_new());
+  impl.a.reset(BN_new());
+  impl.b.reset(BN_new());
+  if (!impl.p || !impl.a || !impl.b ||
+      EC_GROUP_get_curve(impl.group.get(), impl.p.get(), impl.a.get(), impl.b.get(), ctx.get()) != 1) {
+    openssl_failed("EC_GROUP_get_curve");
+  }
+  const BIGNUM* order = EC_GROUP_get0_order(impl.group.get());
+  const BIGNUM* cofactor = EC_GROUP_get0_cofactor(impl.group.get());
+  if (order == nullptr || cofactor == nullptr) openssl_failed("EC_GROUP_get0_order");
+  impl.order = copy_bn(order);
+  impl.cofactor = copy_bn(cofactor);
+  fill_sizes(impl, order);
+}
+
+PaceDomain named_curve(int parameter_id, int nid, const char* name) {
+  auto impl = std::make_shared<PaceDomain::Impl>();
+  impl->kind = PaceDomainKind::ecdh;
+  impl->name = name;
+  impl->parameter_id = parameter_id;
+  impl->group.reset(EC_GROUP_new_by_curve_name(nid));
+  if (!impl->group) {
+    throw Error(ErrorCode::not_supported, std::string("OpenSSL does not provide the curve ") + name);
+  }
+  take_curve_numbers(*impl);
+  return PaceDomain(std::move(impl));
+}
+
+// The RFC 5114 groups as OpenSSL names them ("dh_1024_160" ...): p, g and q of the named group.
+PaceDomain named_dh_group(int parameter_id, const char* group_name, const char* name) {
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "DHX", nullptr));
+  if (!ctx || EVP_PKEY_paramgen_init(ctx.get()) <= 0) openssl_failed("EVP_PKEY_paramgen_init (DH)");
+  std::string group_name_copy = group_name;
+  std::array<OSSL_PARAM, 2> params = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group_name_copy.data(), 0),
+      OSSL_PARAM_construct_end()};
+  EVP_PKEY* raw = nullptr;
+  if (EVP_PKEY_CTX_set_params(ctx.get(), params.data()) <= 0 || EVP_PKEY_paramgen(ctx.get(), &raw) <= 0) {
+    throw Error(ErrorCode::not_supported, std::string("OpenSSL does not provide the DH group ") + name);
+  }
+  EvpPkeyPtr pkey(raw);
+  BIGNUM* p = nullptr;
+  BIGNUM* g = nullptr;
+  BIGNUM* q = nullptr;
+  int ok = EVP_PKEY_get_bn_param(pkey.get(), OSSL_PKEY_PARAM_FFC_P, &p);
+  PublicBnPtr p_owner(p);
+  ok &= EVP_PKEY_get_bn_param(pkey.get(), OSSL_PKEY_PARAM_FFC_G, &g);
+  PublicBnPtr g_owner(g);
+  ok &= EVP_PKEY_get_bn_param(pkey.get(), OSSL_PKEY_PARAM_FFC_Q, &q);
+  PublicBnPtr q_owner(q);
+  if (ok != 1 || !p || !g || !q) openssl_failed("EVP_PKEY_get_bn_param (DH group)");
+  auto impl = std::make_shared<PaceDomain::Impl>();
+  impl->kind = PaceDomainKind::dh;
+  impl->name = name;
+  impl->parameter_id = parameter_id;
+  impl->p = std::move(p_owner);
+  impl->g = std::move(g_owner);
+  impl->q = std::move(q_owner);
+  fill_sizes(*impl, impl->q.get());
+  return PaceDomain(std::move(impl));
+}
+
+// A number of an explicit domain: not empty, at most `max_bits` once leading zeros are dropped.
+PublicBnPtr explicit_number(ByteView bytes, const char* what, const char* domain, int max_bits) {
+  if (bytes.empty()) fail(std::string("explicit ") + domain + " parameters: " + what + " is empty");
+  if (bytes.size() > static_cast<std::size_t>(max_bits) / 8 + 2) {
+    throw Error(ErrorCode::limit_exceeded, std::string("explicit ") + domain + " parameters: " + what +
+                                               " is longer than " + std::to_string(max_bits) + " bits");
+  }
+  PublicBnPtr value = public_bn(bytes);
+  if (BN_num_bits(value.get()) > max_bits) {
+    throw Error(ErrorCode::limit_exceeded, std::string("explicit ") + domain + " parameters: " + what +
+                                               " is longer than " + std::to_string(max_bits) + " bits");
+  }
+  return value;
+}
+
+bool is_prime(const BIGNUM* value, BN_CTX* ctx) {
+  int result = BN_check_prime(value, ctx, nullptr);
+  if (result < 0) openssl_failed("BN_check_prime");
+  return result == 1;
+}
+
+// Hasse: |h*n - (p+1)| <= 2*sqrt(p), checked as (h*n - p - 1)^2 <= 4p.
+bool within_hasse_bound(const BIGNUM* p, const BIGNUM* order, const BIGNUM* cofactor, BN_CTX* ctx) {
+  PublicBnPtr points(BN_new());
+  PublicBnPtr square(BN_new());
+  PublicBnPtr four_p(BN_new());
+  if (!points || !square || !four_p || BN_mul(points.get(), order, cofactor, ctx) != 1 ||
+      BN_sub(points.get(), points.get(), p) != 1 || BN_sub_word(points.get(), 1) != 1 ||
+      BN_sqr(square.get(), points.get(), ctx) != 1 || BN_lshift(four_p.get(), p, 2) != 1) {
+    openssl_failed("BN arithmetic");
+  }
+  return BN_cmp(square.get(), four_p.get()) <= 0;
+}
+
+}  // namespace
+
+namespace pace_detail {
+
+BnPtr parse_private_key(const PaceDomain::Impl& impl, ByteView private_key) {
+  if (private_key.empty() || private_key.size() > impl.field_size) {
+    bad_private_key("must have 1 to " + std::to_string(impl.field_size) + " bytes");
+  }
+  BnPtr key = secret_bn(private_key);
+  const BIGNUM* limit = impl.kind == PaceDomainKind::ecdh ? impl.order.get() : impl.p.get();
+  if (BN_is_zero(key.get()) || BN_cmp(key.get(), limit) >= 0) {
+    bad_private_key(impl.kind == PaceDomainKind::ecdh ? "must satisfy 1 <= d < n"
+                                                      : "must satisfy 1 <= x < p");
+  }
+  return key;
+}
+
+// y^x mod p with the exponent in constant time.
+BnPtr dh_power(const PaceDomain::Impl& impl, const BIGNUM* base, const BIGNUM* exponent) {
+  BnCtxPtr ctx = new_bn_ctx();
+  BnPtr result = new_secret_bn();
+  if (BN_mod_exp_mont_consttime(result.get(), base, exponent, impl.p.get(), ctx.get(), nullptr) != 1) {
+    openssl_failed("BN_mod_exp_mont_consttime");
+  }
+  return result;
+}
+
+// d*P on the domain's group (P = nullptr: the generator); a single scalar takes OpenSSL's ladder.
+EcPointPtr ec_multiply(const PaceDomain::Impl& impl, const BIGNUM* scalar, const EC_POINT* point) {
+  BnCtxPtr ctx = new_bn_ctx();
+  EcPointPtr result(EC_POINT_new(impl.group.get()));
+  if (!result) openssl_failed("EC_POINT_new");
+  int ok = point == nullptr
+               ? EC_POINT_mul(impl.group.get(), result.get(), scalar, nullptr, nullptr, ctx.get())
+               : EC_POINT_mul(impl.group.get(), result.get(), nullptr, point, scalar, ctx.get());
+  if (ok != 1) openssl_failed("EC_POINT_mul");
+  return result;
+}
+
+}  // namespace pace_detail
+
+PaceDomain::PaceDomain(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+
+PaceDomain PaceDomain::standardized(int parameter_id) {
+  switch (parameter_id) {
+    case 0:
+      return named_dh_group(0, "dh_1024_160", "RFC 5114 1024-bit MODP group with 160-bit subgroup");
+    case 1:
+      return named_dh_group(1, "dh_2048_224", "RFC 5114 2048-bit MODP group with 224-bit subgroup");
+    case 2:
+      return named_dh_group(2, "dh_2048_256", "RFC 5114 2048-bit MODP group with 256-bit subgroup");
+    case 8:
+      return named_curve(8, NID_X9_62_prime192v1, "NIST P-192");
+    case 9:
+      return named_curve(9, NID_brainpoolP192r1, "brainpoolP192r1");
+    case 10:
+      return named_curve(10, NID_secp224r1, "NIST P-224");
+    case 11:
+      return named_curve(11, NID_brainpoolP224r1, "brainpoolP224r1");
+    case 12:
+      return named_curve(12, NID_X9_62_prime256v1, "NIST P-256");
+    case 13:
+      return named_curve(13, NID_brainpoolP256r1, "brainpoolP256r1");
+    case 14:
+      return named_curve(14, NID_brainpoolP320r1, "brainpoolP320r1");
+    case 15:
+      return named_curve(15, NID_secp384r1, "NIST P-384");
+    case 16:
+      return named_curve(16, NID_brainpoolP384r1, "brainpoolP384r1");
+    case 17:
+      return named_curve(17, NID_brainpoolP512r1, "brainpoolP512r1");
+    case 18:
+      return named_curve(18, NID_secp521r1, "NIST P-521");
+    default:
+      throw Error(ErrorCode::not_supported, "PACE standardized domain parameter id " +
+                                                std::to_string(parameter_id) + " is reserved or unknown");
+  }
+}
+
+PaceDomain PaceDomain::explicit_ec(const EcDomainParameters& parameters) {
+  const char* kind = "EC";
+  PublicBnPtr p = explicit_number(parameters.p, "p", kind, kMaxEcFieldBits);
+  PublicBnPtr a = explicit_number(parameters.a, "a", kind, kMaxEcFieldBits);
+  PublicBnPtr b = explicit_number(parameters.b, "b", kind, kMaxEcFieldBits);
+  PublicBnPtr order = explicit_number(parameters.order, "the order n", kind, kMaxEcFieldBits + 1);
+  PublicBnPtr cofactor = parameters.cofactor.empty()
+                             ? copy_bn(BN_value_one())
+                             : explicit_number(parameters.cofactor, "the cofactor", kind, kMaxCofactorBits);
+  BnCtxPtr ctx = new_bn_ctx();
+  if (BN_num_bits(p.get()) < kMinEcFieldBits) {
+    fail("explicit EC parameters: p has fewer than " + std::to_string(kMinEcFieldBits) + " bits");
+  }
+  if (!BN_is_odd(p.get()) || !is_prime(p.get(), ctx.get()))
+    fail("explicit EC parameters: p is not an odd prime");
+  if (BN_cmp(a.get(), p.get()) >= 0 || BN_cmp(b.get(), p.get()) >= 0) {
+    fail("explicit EC parameters: a or b is not below p");
+  }
+  if (BN_is_zero(cofactor.get())) fail("explicit EC parameters: the cofactor is zero");
+  if (!is_prime(order.get(), ctx.get())) fail("explicit EC parameters: the order n is not prime");
+  if (BN_cmp(order.get(), p.get()) == 0)
+    fail("explicit EC parameters: the order n equals p (anomalous curve)");
+  if (!within_hasse_bound(p.get(), order.get(), cofactor.get(), ctx.get())) {
+    fail("explicit EC parameters: n*h is not a possible number of points of a curve over p");
+  }
+
+  auto impl = std::make_shared<Impl>();
+  impl->kind = PaceDomainKind::ecdh;
+  impl->name = "explicit ECDH (" + std::to_string(BN_num_bits(p.get())) + "-bit)";
+  impl->group.reset(EC_GROUP_new_curve_GFp(p.get(), a.get(), b.get(), ctx.get()));
+  if (!impl->group) fail("explicit EC parameters: OpenSSL refuses the curve");
+  if (EC_GROUP_check_discriminant(impl->group.get(), ctx.get()) != 1) {
+    fail("explicit EC parameters: the curve is singular");
+  }
+  EcPointPtr generator(EC_POINT_new(impl->group.get()));
+  if (!generator) openssl_failed("EC_POINT_new");
+  if (parameters.generator.empty() ||
+      EC_POINT_oct2point(impl->group.get(), generator.get(), parameters.generator.data(),
+                         parameters.generator.size(), ctx.get()) != 1 ||
+      EC_POINT_is_on_curve(impl->group.get(), generator.get(), ctx.get()) != 1 ||
+      EC_POINT_is_at_infinity(impl->group.get(), generator.get()) == 1) {
+    fail("explicit EC parameters: the generator is not a point of the curve");
+  }
+  EcPointPtr check(EC_POINT_new(impl->group.get()));
+  if (!check ||
+      EC_POINT_mul(impl->group.get(), check.get(), nullptr, generator.get(), order.get(), ctx.get()) != 1) {
+    openssl_failed("EC_POINT_mul");
+  }
+  if (EC_POINT_is_at_infinity(impl->group.get(), check.get()) != 1) {
+    fail("explicit EC parameters: the generator does not have order n");
+  }
+  if (EC_GROUP_set_generator(impl->group.get(), generator.get(), order.get(), cofactor.get()) != 1) {
+    openssl_failed("EC_GROUP_set_generator");
+  }
+  take_curve_numbers(*impl);
+  return PaceDomain(std::move(impl));
+}
+
+PaceDomain PaceDomain::explicit_dh(const DhDomainParameters& parameters) {
+  const char* kind = "DH";
+  PublicBnPtr p = explicit_number(parameters.p, "p", kind, kMaxDhFieldBits);
+  PublicBnPtr g = explicit_number(parameters.g, "g", kind, kMaxDhFieldBits);
+  PublicBnPtr q = explicit_number(parameters.q, "q", kind, kMaxDhFieldBits);
+  BnCtxPtr ctx = new_bn_ctx();
+  if (BN_num_bits(p.get()) < kMinDhFieldBits) {
+    fail("explicit DH parameters: p has fewer than " + std::to_string(kMinDhFieldBits) + " bits");
+  }
+  if (BN_num_bits(q.get()) < kMinDhOrderBits) {
+    fail("explicit DH parameters: q has fewer than " + std::to_string(kMinDhOrderBits) + " bits");
+  }
+  if (!BN_is_odd(p.get()) || !is_prime(p.get(), ctx.get()))
+    fail("explicit DH parameters: p is not an odd prime");
+  if (!is_prime(q.get(), ctx.get())) fail("explicit DH parameters: q is not prime");
+  PublicBnPtr p_minus_1 = copy_bn(p.get());
+  PublicBnPtr remainder(BN_new());
+  if (!remainder || BN_sub_word(p_minus_1.get(), 1) != 1 ||
+      BN_mod(remainder.get(), p_minus_1.get(), q.get(), ctx.get()) != 1) {
+    openssl_failed("BN_mod");
+  }
+  if (!BN_is_zero(remainder.get())) fail("explicit DH parameters: q does not divide p-1");
+
+  auto impl = std::make_shared<Impl>();
+  impl->kind = PaceDomainKind::dh;
+  impl->name = "explicit DH (" + std::to_string(BN_num_bits(p.get())) + "-bit)";
+  impl->p = std::move(p);
+  impl->q = std::move(q);
+  fill_sizes(*impl, impl->q.get());
+  // The generator passes the checks of a received public value: 1 < g < p-1 and g^q = 1.
+  Bytes encoded_g = to_fixed(g.get(), impl->field_size);
+  try {
+    impl->g = decode_dh_public_key(*impl, encoded_g, "explicit DH parameters: the generator");
+  } catch (const Error&) {
+    fail("explicit DH parameters: g is not a generator of the subgroup of order q");
+  }
+  return PaceDomain(std::move(impl));
+}
+
+PaceDomainKind PaceDomain::kind() const noexcept {
+  return impl_->kind;
+}
+const std::string& PaceDomain::name() const noexcept {
+  return impl_->name;
+}
+std::optional<int> PaceDomain::parameter_id() const noexcept {
+  return impl_->parameter_id;
+}
+std::size_t PaceDomain::field_bits() const noexcept {
+  return impl_->field_bits;
+}
+std::size_t PaceDomain::field_size() const noexcept {
+  return impl_->field_size;
+}
+std::size_t PaceDomain::order_size() const noexcept {
+  return impl_->order_size;
+}
+
+Bytes PaceDomain::generator() const {
+  if (impl_->kind == PaceDomainKind::dh) return to_fixed(impl_->g.get(), impl_->field_size);
+  const EC_POINT* generator = EC_GROUP_get0_generator(impl_->group.get());
+  if (generator == nullptr) openssl_failed("EC_GROUP_get0_generator");
+  return encode_ec_point(*impl_, generator);
+}
+
+PaceDomain PaceDomain::with_generator(ByteView generator) const {
+  if (impl_->kind == PaceDomainKind::dh) {
+    PublicBnPtr g = decode_dh_public_key(*impl_, generator, "new generator");
+    return with_dh_generator(*impl_, g.get());
+  }
+  EcPointPtr point = decode_ec_public_key(*impl_, generator, "new generator");
+  return with_ec_generator(*impl_, point.get());
+}
+
+PaceKeyPair PaceDomain::generate_key_pair(std::optional<ByteView> private_key) const {
+  PaceKeyPair pair;
+  if (private_key) {
+    parse_private_key(*impl_, *private_key);  // range check before anything is derived
+    pair.private_key = secure_copy(*private_key);
+  } else {
+    // Uniform in [1, n-1] (EC) or [1, q-1] (DH): BN_priv_rand_range gives [0, limit-1].
+    const BIGNUM* limit = impl_->kind == PaceDomainKind::ecdh ? impl_->order.get() : impl_->q.get();
+    BnPtr key = new_secret_bn();
+    do {
+      if (BN_priv_rand_range(key.get(), limit) != 1) openssl_failed("BN_priv_rand_range");
+    } while (BN_is_zero(key.get()));
+    pair.private_key = to_fixed_secret(key.get(), impl_->order_size);
+  }
+  pair.public_key = public_key(pair.private_key);
+  return pair;
+}
+
+Bytes PaceDomain::public_key(ByteView private_key) const {
+  BnPtr key = parse_private_key(*impl_, private_key);
+  if (impl_->kind == PaceDomainKind::dh) {
+    BnPtr y = dh_power(*impl_, impl_->g.get(), key.get());
+    return to_fixed(y.get(), impl_->field_size);
+  }
+  EcPointPtr point = ec_multiply(*impl_, key.get(), nullptr);
+  return encode_ec_point(*impl_, point.get());
+}
+
+void PaceDomain::validate_public_key(ByteView public_key) const {
+  if (impl_->kind == PaceDomainKind::dh) {
+    decode_dh_public_key(*impl_, public_key, "PACE public key");
+  } else {
+    decode_ec_public_key(*impl_, public_key, "PACE public key");
+  }
+}
+
+SecureBytes PaceDomain::shared_element(ByteView own_private_key, ByteView peer_public_key) const {
+  BnPtr key = parse_private_key(*impl_, own_private_key);
+  if (impl_->kind == PaceDomainKind::dh) {
+    PublicBnPtr peer = decode_dh_public_key(*impl_, peer_public_key, "peer public key");
+    BnPtr shared = dh_power(*impl_, peer.get(), key.get());
+    if (BN_is_one(shared.get())) fail("PACE key agreement: the shared value is 1");
+    return to_fixed_secret(shared.get(), impl_->field_size);
+  }
+  EcPointPtr peer = decode_ec_public_key(*impl_, peer_public_key, "peer public key");
+  EcPointPtr shared = ec_multiply(*impl_, key.get(), peer.get());
+  if (EC_POINT_is_at_infinity(impl_->group.get(), shared.get()) == 1) {
+    fail("PACE key agreement: the shared point is the point at infinity");
+  }
+  Bytes encoded = encode_ec_point(*impl_, shared.get());
+  SecureBytes result = secure_copy(encoded);
+  secure_wipe(encoded.data(), encoded.size());
+  return result;
+}
+
+SecureBytes PaceDomain::shared_secret(ByteView own_private_key, ByteView peer_public_key) const {
+  SecureBytes element = shared_element(own_private_key, peer_public_key);
+  if (impl_->kind == PaceDomainKind::dh) return element;
+  // 04 || X || Y: the secret is X.
+  return SecureBytes(element.begin() + 1,
+                     element.begin() + 1 + static_cast<std::ptrdiff_t>(impl_->field_size));
+}
+
+}  // namespace cccd::crypto
