@@ -165,8 +165,9 @@ SecureBytes integrated_mapping_prf(const PaceDomain& domain, CipherKind cipher, 
                  " bytes for " + std::string(cipher_name(cipher)));
   }
   if (nonce_s.size() != l) {
-    bad_argument("Integrated Mapping: the nonce s must have " + std::to_string(l) + " bytes for " +
-                 std::string(cipher_name(cipher)));
+    // s comes from the chip.
+    throw Error(ErrorCode::malformed_data, "Integrated Mapping: the nonce s must have " + std::to_string(l) +
+                                               " bytes for " + std::string(cipher_name(cipher)));
   }
   ByteView c0 = l == 16 ? ByteView(kC0Short) : ByteView(kC0Long);
   ByteView c1 = l == 16 ? ByteView(kC1Short) : ByteView(kC1Long);

@@ -23,7 +23,7 @@ PaceDomain generic_mapping(const PaceDomain& domain, ByteView nonce, ByteView sh
 // of n = ceil((log2 p + 64) / l) outputs of l bits built from `cipher` (3DES or AES in CBC), before
 // the reduction mod p. `nonce_t` is the key (k = key_length(cipher) bytes); `nonce_s` has l bytes, l
 // the smallest multiple of the block length at least k (16 for 3DES and AES-128, 32 for AES-192/256).
-// Throws Error(invalid_argument) for other sizes.
+// Throws Error(invalid_argument) for another size of t, Error(malformed_data) of s (the chip's).
 SecureBytes integrated_mapping_prf(const PaceDomain& domain, CipherKind cipher, ByteView nonce_s,
                                    ByteView nonce_t);
 // Integrated Mapping: the domain with the generator f_G(R(s,t) mod p), f_G the point encoding of

@@ -770,10 +770,10 @@ TEST(PaceIntegratedMapping, NonceSizesAndFieldElementsAreChecked) {
       ErrorCode::invalid_argument,
       [&] { integrated_mapping_prf(domain, CipherKind::aes128, Bytes(16, 1), Bytes(15, 1)); }, "nonce t");
   expect_error(
-      ErrorCode::invalid_argument,
+      ErrorCode::malformed_data,
       [&] { integrated_mapping_prf(domain, CipherKind::aes256, Bytes(16, 1), Bytes(32, 1)); }, "nonce s");
   expect_error(
-      ErrorCode::invalid_argument,
+      ErrorCode::malformed_data,
       [&] { integrated_mapping(domain, CipherKind::tdes, Bytes(8, 1), Bytes(16, 1)); }, "nonce s");
   expect_error(
       ErrorCode::crypto, [&] { integrated_mapping_point_encoding(domain, Bytes(32, 0)); }, "1..p-1");
