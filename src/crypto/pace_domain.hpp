@@ -57,14 +57,16 @@ class PaceDomain {
   static PaceDomain standardized(int parameter_id);
 
   // Explicit parameters, checked as the hostile input they are: p an odd prime, n (q) prime, a
-  // non-singular curve, the generator on the curve with order n (g of order q dividing p-1). Throws
-  // Error(limit_exceeded) for a field above 521 bits (EC) or 4096 bits (DH), Error(crypto) for
-  // parameters that fail a check.
+  // non-singular curve, n*h within the Hasse bound and n != p, the generator on the curve with order n
+  // (g of order q, q dividing p-1). Throws Error(limit_exceeded) for a field above 521 bits (EC) or
+  // 4096 bits (DH) or a cofactor above 16 bits, Error(crypto) for a field below 192 bits (EC) or 1024
+  // bits (DH), q below 160 bits, an empty number, or any failed check.
   static PaceDomain explicit_ec(const EcDomainParameters& parameters);
   static PaceDomain explicit_dh(const DhDomainParameters& parameters);
 
   PaceDomainKind kind() const noexcept;
-  // "brainpoolP256r1", "RFC 5114 2.1 (1024-bit MODP, 160-bit subgroup)", "explicit ECDH (256-bit)"...
+  // "brainpoolP256r1", "NIST P-256", "RFC 5114 1024-bit MODP group with 160-bit subgroup",
+  // "explicit ECDH (256-bit)"; a mapped domain adds " (mapped generator)".
   const std::string& name() const noexcept;
   // The standardized id, or nothing for explicit parameters.
   std::optional<int> parameter_id() const noexcept;
