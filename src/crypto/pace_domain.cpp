@@ -436,7 +436,7 @@ PaceDomain PaceDomain::explicit_ec(const EcDomainParameters& parameters) {
   if (BN_cmp(order.get(), p.get()) == 0)
     fail("explicit EC parameters: the order n equals p (anomalous curve)");
   if (!within_hasse_bound(p.get(), order.get(), cofactor.get(), ctx.get())) {
-    fail("explicit EC parameters: n*h is not a possible number of points of a curve over p");
+    fail("explicit EC parameters: n*h is outside the Hasse bound of a curve over p");
   }
 
   auto impl = std::make_shared<Impl>();

@@ -633,6 +633,48 @@ TEST(PaceExplicitDomain, BadCurvesAreRefused) {
   EXPECT_EQ(PaceDomain::explicit_ec(no_cofactor).field_size(), 32u);
 }
 
+// Wei25519 (curve25519 in short Weierstrass form, draft-ietf-lwig-curve-representations): cofactor 8,
+// so points of the curve outside the subgroup of order n exist and must be refused. The generator here
+// is 8 * (1, y), computed for this test; (1, y) itself has an order that n does not annihilate.
+EcDomainParameters wei25519(const Bytes& cofactor) {
+  EcDomainParameters parameters;
+  parameters.p = from_hex("7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFED");
+  parameters.a = from_hex("2AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA984914A144");
+  parameters.b = from_hex("7B425ED097B425ED097B425ED097B425ED097B425ED097B4260B5E9C7710C864");
+  parameters.order = from_hex("1000000000000000000000000000000014DEF9DEA2F79CD65812631A5CF5D3ED");
+  parameters.generator = from_hex(
+      "0460CF42B87502C8C982433F864A5D9BCDAA949B89EB91AAB445236C155DD12153310D58B4694025928869E79BD5CCD4D47155"
+      "E6B3"
+      "2705A0BDBEC44613A9F86EA0");
+  parameters.cofactor = cofactor;
+  return parameters;
+}
+
+TEST(PaceExplicitDomain, CofactorCurveRefusesPointsOutsideTheSubgroup) {
+  PaceDomain domain = PaceDomain::explicit_ec(wei25519({0x08}));
+  const Bytes outside = from_hex(
+      "040000000000000000000000000000000000000000000000000000000000000001"
+      "29CE4FB276EE89D515AC6522E9B883D361C5FA9DCAFCC2E362B3AA080A0D76DC");
+  expect_error(
+      ErrorCode::crypto, [&] { domain.validate_public_key(outside); }, "subgroup of order n");
+  PaceKeyPair first = domain.generate_key_pair();
+  PaceKeyPair second = domain.generate_key_pair();
+  expect_error(
+      ErrorCode::crypto, [&] { domain.shared_secret(first.private_key, outside); }, "subgroup of order n");
+  EXPECT_EQ(domain.shared_secret(first.private_key, second.public_key),
+            domain.shared_secret(second.private_key, first.public_key));
+  PaceDomain mapped =
+      generic_mapping(domain, random_bytes(16), domain.shared_element(first.private_key, second.public_key));
+  EXPECT_NO_THROW(domain.validate_public_key(mapped.generator()));
+  // p = 1 mod 4: outside the point encoding of Integrated Mapping.
+  expect_error(
+      ErrorCode::not_supported,
+      [&] { integrated_mapping(domain, CipherKind::aes128, random_bytes(16), random_bytes(16)); }, "3 mod 4");
+  // Declared with cofactor 1, the order cannot be the number of points of the curve.
+  expect_error(
+      ErrorCode::crypto, [&] { PaceDomain::explicit_ec(wei25519({0x01})); }, "Hasse");
+}
+
 TEST(PaceExplicitDomain, BadDhGroupsAreRefused) {
   const DhDomainParameters good = vector_dh_parameters();
   EXPECT_NO_THROW(PaceDomain::explicit_dh(good));
