@@ -23,8 +23,9 @@ struct ReadStats {
 struct ChipDump {
   std::map<FileId, Bytes> files;  // raw bytes of every file read
   std::string access_protocol;    // "BAC", "PACE-GM" ...; empty for a dump that does not say
-  std::vector<FileId> denied;     // listed by EF.COM but refused by the chip (DG3 without TA)
-  std::vector<FileId> absent;     // listed by EF.COM but not on the chip (6A82)
+  std::string access_note;     // why PACE was not used when the card offered it (fallback, bad EF.CardAccess)
+  std::vector<FileId> denied;  // listed by EF.COM but refused by the chip (DG3 without TA)
+  std::vector<FileId> absent;  // listed by EF.COM but not on the chip (6A82)
   ReadStats stats;
 
   const Bytes* file(FileId id) const {

@@ -21,9 +21,12 @@ struct Credentials {
   std::string can;              // card access number (PACE), may be empty
 
   // `birth` and `expiry` as YYYY-MM-DD or YYMMDD; birth may be YYYY or YYYY-MM when day or month is not
-  // on record; expiry may be "none" for a card that does not expire. Throws Error(invalid_argument).
-  static Credentials from_id_number(std::string_view id_number, std::string_view birth,
-                                    std::string_view expiry);
+  // on record; expiry may be "none" for a card that does not expire. Both empty: only the CAN is known
+  // (enough for PACE, which the CCCD offers). Throws Error(invalid_argument).
+  static Credentials from_id_number(std::string_view id_number, std::string_view birth = {},
+                                    std::string_view expiry = {});
+  // The card access number alone (6 digits): PACE only.
+  static Credentials from_can(std::string_view can);
   // From the MRZ text (TD1 or TD3). Throws Error(invalid_argument), also when a check digit is wrong.
   static Credentials from_mrz(std::string_view mrz_text);
 
@@ -43,7 +46,12 @@ struct ReadProgress {
   std::size_t files_total = 0;  // files to read (known after EF.COM)
 };
 
+// How the chip is opened: PACE when EF.CardAccess offers it and BAC otherwise (a PACE protocol failure
+// may fall back to BAC, a wrong password never does), or one of them only.
+enum class AccessMode { automatic, pace_only, bac_only };
+
 struct ReadOptions {
+  AccessMode access = AccessMode::automatic;
   bool extended_length = true;  // use extended length APDUs when the link supports them
   bool read_photo = true;       // DG2, the largest file
   std::function<void(const ReadProgress&)> progress;

@@ -9,6 +9,7 @@ namespace cccd::api {
 
 // The built-in default card when `folder` is empty, else the card folder.
 sim::CardData virtual_card_data(const std::filesystem::path& folder);
-ChipDump read_card_data(const sim::CardData& data, const Credentials& credentials, const ReadOptions& options);
+ChipDump read_card_data(const sim::CardData& data, const Credentials& credentials,
+                        const ReadOptions& options);
 
 }  // namespace cccd::api

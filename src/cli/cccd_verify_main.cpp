@@ -21,6 +21,9 @@ struct ReadArguments {
   std::string birth;
   std::string expiry;
   std::string mrz;
+  std::string can;
+  bool pace_only = false;
+  bool bac_only = false;
   std::vector<std::string> trust;
   std::string photo;
   std::string dump;
@@ -36,18 +39,23 @@ struct VerifyArguments {
 };
 
 Credentials credentials_from(const ReadArguments& args) {
+  if (!args.mrz.empty() && !args.id_number.empty()) {
+    throw Error(ErrorCode::invalid_argument, "give either --mrz or --id, not both");
+  }
+  Credentials credentials;
   if (!args.mrz.empty()) {
-    if (!args.id_number.empty())
-      throw Error(ErrorCode::invalid_argument, "give either --mrz or --id, not both");
-    return Credentials::from_mrz(args.mrz);
+    credentials = Credentials::from_mrz(args.mrz);
+  } else if (!args.id_number.empty()) {
+    if (args.birth.empty() != args.expiry.empty()) {
+      throw Error(ErrorCode::invalid_argument,
+                  "give --birth and --expiry together (or neither: the CAN opens a CCCD)");
+    }
+    credentials = Credentials::from_id_number(args.id_number, args.birth, args.expiry);
+  } else if (args.can.empty()) {
+    throw Error(ErrorCode::invalid_argument, "give --id (the 12-digit ID number), --can or --mrz");
   }
-  if (args.id_number.empty())
-    throw Error(ErrorCode::invalid_argument, "give --id with --birth and --expiry, or --mrz");
-  if (args.birth.empty() || args.expiry.empty()) {
-    throw Error(ErrorCode::invalid_argument,
-                "--id needs --birth and --expiry (YYYY-MM-DD; expiry 'none' if it has none)");
-  }
-  return Credentials::from_id_number(args.id_number, args.birth, args.expiry);
+  if (!args.can.empty()) credentials.can = Credentials::from_can(args.can).can;
+  return credentials;
 }
 
 std::optional<TrustStore> trust_from(const std::vector<std::string>& paths) {
@@ -89,6 +97,9 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
 
   ReadOptions options;
   options.extended_length = !args.short_apdus;
+  options.access = args.pace_only  ? AccessMode::pace_only
+                   : args.bac_only ? AccessMode::bac_only
+                                   : AccessMode::automatic;
   options.read_photo = !args.no_photo || !args.photo.empty();
   std::optional<TrustStore> trust = trust_from(args.trust);
   Report report = read_and_verify(source, credentials, trust ? &*trust : nullptr, options);
@@ -126,12 +137,18 @@ int main(int argc, char** argv) {
                          ->type_name("[DIR]");
   CLI::Option* reader = read->add_option("--reader", read_args.reader, "Read the card on this PC/SC reader");
   sim->excludes(reader);
-  read->add_option("--id", read_args.id_number, "The 12-digit personal identification number");
+  read->add_option("--id", read_args.id_number,
+                   "The 12-digit personal identification number (its last 6 digits are the CAN for PACE)");
   read->add_option("--birth", read_args.birth,
                    "Date of birth, YYYY-MM-DD (YYYY or YYYY-MM if not on record) or YYMMDD");
   read->add_option("--expiry", read_args.expiry,
                    "Date of expiry, YYYY-MM-DD or YYMMDD, 'none' if the card has none");
   read->add_option("--mrz", read_args.mrz, "The MRZ text instead of --id (lines separated by newlines)");
+  read->add_option("--can", read_args.can,
+                   "The card access number (6 digits; on a CCCD the ID number's last 6)");
+  CLI::Option* pace_only = read->add_flag("--pace-only", read_args.pace_only, "Open the chip with PACE only");
+  CLI::Option* bac_only = read->add_flag("--bac-only", read_args.bac_only, "Open the chip with BAC only");
+  pace_only->excludes(bac_only);
   read->add_option("--trust", read_args.trust, "CSCA certificate file (PEM/DER) or folder; repeatable");
   read->add_flag("--json", read_args.json, "Print the result as JSON (docs/json-schema.md)");
   read->add_option("--photo", read_args.photo,

@@ -18,6 +18,7 @@ namespace {
 constexpr std::size_t kMaxDumpFileSize = std::size_t{1} << 20;
 constexpr std::size_t kMaxJsonNesting = 8;
 constexpr std::size_t kMaxProtocolName = 64;
+constexpr std::size_t kMaxAccessNote = 512;
 constexpr const char* kReadJson = "read.json";
 
 // Messages name the file inside the folder, never the folder's path (it may be named after the holder).
@@ -82,22 +83,27 @@ std::uint64_t counter(const nlohmann::json& stats, const char* key) {
   return value.get<std::uint64_t>();
 }
 
+// A short printable ASCII text of read.json, "" when absent (these fields are shown to people).
+std::string printable_text(const nlohmann::json& json, const char* key, std::size_t max_length) {
+  if (!json.contains(key)) return {};
+  const nlohmann::json& value = json.at(key);
+  if (!value.is_string()) bad_read_json(std::string(key) + " is not text");
+  std::string text = value.get<std::string>();
+  if (text.size() > max_length) bad_read_json(std::string(key) + " is too long");
+  for (char c : text) {
+    if (c < 0x20 || c > 0x7E) bad_read_json(std::string(key) + " is not printable ASCII");
+  }
+  return text;
+}
+
 void apply_read_json(const Bytes& bytes, ChipDump& dump) {
   std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   check_json_nesting(text);
   nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) bad_read_json("not valid JSON");
   if (!json.is_object()) bad_read_json("not a JSON object");
-  if (json.contains("access_protocol")) {
-    const nlohmann::json& protocol = json.at("access_protocol");
-    if (!protocol.is_string()) bad_read_json("access_protocol is not text");
-    std::string name = protocol.get<std::string>();
-    if (name.size() > kMaxProtocolName) bad_read_json("access_protocol is too long");
-    for (char c : name) {
-      if (c < 0x20 || c > 0x7E) bad_read_json("access_protocol is not printable ASCII");
-    }
-    dump.access_protocol = name;
-  }
+  dump.access_protocol = printable_text(json, "access_protocol", kMaxProtocolName);
+  dump.access_note = printable_text(json, "access_note", kMaxAccessNote);
   dump.denied = file_list(json, "denied");
   dump.absent = file_list(json, "absent");
   if (json.contains("stats")) {
@@ -130,6 +136,7 @@ void write_dump(const ChipDump& dump, const std::filesystem::path& folder) {
   }
   nlohmann::json read;
   read["access_protocol"] = dump.access_protocol;
+  if (!dump.access_note.empty()) read["access_note"] = dump.access_note;
   read["denied"] = names(dump.denied);
   read["absent"] = names(dump.absent);
   read["stats"] = {{"apdus", dump.stats.apdus},

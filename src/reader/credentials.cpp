@@ -85,10 +85,19 @@ Credentials Credentials::from_id_number(std::string_view id_number, std::string_
   Credentials c;
   c.document_number = std::string(id_number.substr(3));
   c.can = std::string(id_number.substr(6));
+  if (birth.empty() != expiry.empty()) bad("give both the birth and the expiry date, or neither");
+  if (birth.empty()) return c;
   c.date_of_birth =
       to_mrz_date(birth, true, "birth date: use YYYY-MM-DD (or YYYY / YYYY-MM when not on record)");
   c.date_of_expiry = expiry == "none" ? std::string("991231")
                                       : to_mrz_date(expiry, false, "expiry date: use YYYY-MM-DD or 'none'");
+  return c;
+}
+
+Credentials Credentials::from_can(std::string_view can) {
+  if (can.size() != 6 || !all_digits(can)) bad("the CAN must be 6 digits");
+  Credentials c;
+  c.can = std::string(can);
   return c;
 }
 

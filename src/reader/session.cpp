@@ -2,6 +2,8 @@
 
 #include "access/bac.hpp"
 #include "access/mrz.hpp"
+#include "access/pace.hpp"
+#include "access/security_infos.hpp"
 #include "lds/lds.hpp"
 #include "reader/file_reader.hpp"
 #include "sm/secure_messaging.hpp"
@@ -28,6 +30,73 @@ void select_application(transport::Channel& channel) {
   }
 }
 
+bool has_mrz_key(const Credentials& c) {
+  return !c.document_number.empty() && !c.date_of_birth.empty() && !c.date_of_expiry.empty();
+}
+
+SecureString mrz_information_of(const Credentials& c) {
+  return access::mrz_information({c.document_number, c.date_of_birth, c.date_of_expiry});
+}
+
+// EF.CardAccess, read unprotected by its short identifier before anything is selected (it lives in the
+// MF, which the CCCD does not let anyone select). Nothing when the card has none or it does not parse.
+std::optional<access::SecurityInfos> read_card_access(transport::Channel& channel, ChipDump& dump) {
+  FileResult card_access = FileReader(channel, false).read(FileId::card_access);
+  if (card_access.outcome != FileOutcome::read) return std::nullopt;
+  dump.files[FileId::card_access] = card_access.content;
+  try {
+    return access::parse_security_infos(card_access.content);
+  } catch (const Error& e) {
+    dump.access_note = std::string("EF.CardAccess does not parse (") + e.what() + ")";
+    return std::nullopt;
+  }
+}
+
+// PACE with the CAN when the caller has it (the CCCD's everyday password), else with the MRZ key.
+access::PacePassword pace_password(const Credentials& credentials) {
+  if (!credentials.can.empty()) {
+    return {crypto::PacePasswordType::can, SecureString(credentials.can.begin(), credentials.can.end())};
+  }
+  if (!has_mrz_key(credentials))
+    throw Error(ErrorCode::invalid_argument, "PACE needs the CAN or the MRZ key");
+  return {crypto::PacePasswordType::mrz, mrz_information_of(credentials)};
+}
+
+// Opens the chip: PACE when EF.CardAccess offers it (and the caller allows it), BAC otherwise. A wrong
+// password is an error, never a reason to try BAC; a PACE protocol failure may fall back to BAC, and
+// the dump says so.
+sm::SessionKeys open_chip(transport::Channel& channel, const Credentials& credentials,
+                          const ReadOptions& options, ChipDump& dump) {
+  std::optional<access::SecurityInfos> infos;
+  if (options.access != AccessMode::bac_only) infos = read_card_access(channel, dump);
+  std::optional<access::PaceInfo> pace = infos ? access::choose_pace_info(*infos) : std::nullopt;
+  if (infos && !pace && dump.access_note.empty())
+    dump.access_note = "EF.CardAccess offers no PACE this library supports";
+  if (!pace && options.access == AccessMode::pace_only) {
+    throw Error(ErrorCode::not_supported, "PACE was required, but the card does not offer it");
+  }
+  if (pace) {
+    try {
+      access::PaceResult result = access::perform_pace(channel, *pace, access::pace_domain(*pace, *infos),
+                                                       pace_password(credentials));
+      dump.access_protocol = access::pace_protocol_name(pace->mapping);
+      return std::move(result.session);
+    } catch (const Error& e) {
+      bool fall_back = e.code() != ErrorCode::access_denied && options.access != AccessMode::pace_only &&
+                       has_mrz_key(credentials);
+      if (!fall_back) throw;
+      dump.access_note = std::string("PACE failed (") + e.what() + "); BAC used";
+    }
+  }
+  if (!has_mrz_key(credentials)) {
+    throw Error(ErrorCode::invalid_argument, "the card needs BAC, which needs the birth and expiry dates");
+  }
+  select_application(channel);
+  access::BacKeys bac_keys = access::derive_bac_keys(mrz_information_of(credentials));
+  dump.access_protocol = "BAC";
+  return access::perform_bac(channel, bac_keys);
+}
+
 }  // namespace
 
 std::vector<FileId> reading_order(const std::vector<FileId>& listed, bool read_photo) {
@@ -49,12 +118,9 @@ ChipDump read_chip(transport::Channel& channel, const Credentials& credentials, 
   const transport::TransferStats before = channel.stats();
   ChipDump dump;
 
-  select_application(channel);
-  SecureString mrz_information = access::mrz_information(
-      {credentials.document_number, credentials.date_of_birth, credentials.date_of_expiry});
-  access::BacKeys bac_keys = access::derive_bac_keys(mrz_information);
-  sm::SecureChannel secure(channel, access::perform_bac(channel, bac_keys));
-  dump.access_protocol = "BAC";
+  sm::SecureChannel secure(channel, open_chip(channel, credentials, options, dump));
+  // After BAC the application is already selected; after PACE it is selected under secure messaging.
+  if (dump.access_protocol != "BAC") select_application(secure);
 
   FileReader files(secure, options.extended_length);
   ReadProgress progress;

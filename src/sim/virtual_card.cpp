@@ -34,13 +34,24 @@ std::optional<std::size_t> odd_ins_offset(ByteView data) {
 
 }  // namespace
 
-VirtualCard::VirtualCard(CardData data) : data_(std::move(data)) {}
+VirtualCard::VirtualCard(CardData data) : data_(std::move(data)) {
+  // The card offers PACE when its EF.CardAccess says so; a card whose EF.CardAccess does not parse
+  // (a garbage file) offers only BAC, like a chip with a personalisation error would.
+  auto card_access = data_.files.find(FileId::card_access);
+  if (card_access == data_.files.end()) return;
+  try {
+    access::SecurityInfos infos = access::parse_security_infos(card_access->second);
+    if (!infos.pace.empty()) pace_.emplace(std::move(infos), data_.secrets);
+  } catch (const Error&) {
+  }
+}
 
 void VirtualCard::reset() {
   application_selected_ = false;
   current_file_.reset();
   challenge_.reset();
   session_.reset();
+  if (pace_) pace_->reset();
 }
 
 std::size_t VirtualCard::response_capacity(std::size_t le) const {
@@ -93,7 +104,11 @@ Bytes VirtualCard::process(ByteView encoded) {
 }
 
 ResponseApdu VirtualCard::dispatch(const CommandApdu& command, bool /*extended*/) {
-  if ((command.cla & 0xF3) != 0x00) return status(sw::kClaNotSupported);
+  // Interindustry class, logical channel 0; the chaining bit (10) only for GENERAL AUTHENTICATE.
+  bool chained = (command.cla & 0x10) != 0;
+  if ((command.cla & 0xE3) != 0x00 || (chained && command.ins != access::kInsGeneralAuthenticate)) {
+    return status(sw::kClaNotSupported);
+  }
   switch (command.ins) {
     case kInsSelect:
       return select(command);
@@ -104,6 +119,9 @@ ResponseApdu VirtualCard::dispatch(const CommandApdu& command, bool /*extended*/
       return get_challenge(command);
     case kInsExternalAuthenticate:
       return external_authenticate(command);
+    case access::kInsMseSetAt:
+    case access::kInsGeneralAuthenticate:
+      return pace_command(command);
     default:
       return status(sw::kInsNotSupported);
   }
@@ -228,6 +246,15 @@ ResponseApdu VirtualCard::external_authenticate(const CommandApdu& command) {
   } catch (const Error&) {
     return status(0x6300);  // authentication failed
   }
+}
+
+ResponseApdu VirtualCard::pace_command(const CommandApdu& command) {
+  if (!pace_) return status(sw::kInsNotSupported);
+  if (session_) return status(sw::kConditionsNotSatisfied);  // PACE runs before secure messaging
+  ResponseApdu response = command.ins == access::kInsMseSetAt ? pace_->set_authentication_template(command)
+                                                              : pace_->general_authenticate(command);
+  if (std::optional<sm::SessionKeys> keys = pace_->take_session()) session_.emplace(std::move(*keys));
+  return response;
 }
 
 transport::ChannelCapabilities VirtualCardChannel::capabilities() const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "sim/card_folder.hpp"
+#include "sim/pace_chip.hpp"
 #include "sm/secure_messaging.hpp"
 #include "transport/channel.hpp"
 
@@ -31,6 +32,8 @@ class VirtualCard {
   bool secure_messaging_active() const noexcept { return session_.has_value(); }
   // Counts EXTERNAL AUTHENTICATE attempts (tests check that a wrong key is tried once, not stormed).
   int authentication_attempts() const noexcept { return authentication_attempts_; }
+  // Failed PACE password attempts (the final token did not verify).
+  int pace_failures() const noexcept { return pace_ ? pace_->failed_attempts() : 0; }
 
  private:
   apdu::ResponseApdu dispatch(const apdu::CommandApdu& command, bool extended);
@@ -38,6 +41,7 @@ class VirtualCard {
   apdu::ResponseApdu read_binary(const apdu::CommandApdu& command);
   apdu::ResponseApdu get_challenge(const apdu::CommandApdu& command);
   apdu::ResponseApdu external_authenticate(const apdu::CommandApdu& command);
+  apdu::ResponseApdu pace_command(const apdu::CommandApdu& command);
   std::optional<FileId> file_by_fid(std::uint16_t fid) const;
   bool readable(FileId file, std::uint16_t* denied_sw) const;
   std::size_t response_capacity(std::size_t protected_le) const;
@@ -47,6 +51,7 @@ class VirtualCard {
   std::optional<FileId> current_file_;
   std::optional<Bytes> challenge_;      // RND.IC of a pending BAC
   std::optional<sm::SmCodec> session_;  // secure messaging after access control
+  std::optional<PaceChip> pace_;        // when EF.CardAccess offers PACE
   int authentication_attempts_ = 0;
 };
 

@@ -39,7 +39,10 @@ Finding access_finding(const ChipDump& dump) {
         (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     plain = plain && ok;
   }
-  return {FindingStatus::passed, plain ? dump.access_protocol : std::string("an unrecognised protocol")};
+  std::string detail = plain ? dump.access_protocol : std::string("an unrecognised protocol");
+  // Why the chip was opened the way it was, when that was not the protocol it offered first.
+  if (!dump.access_note.empty()) detail += " — " + dump.access_note;
+  return {FindingStatus::passed, detail};
 }
 
 // Whether the chip offers Chip (DG14) or Active (DG15) Authentication: read, or covered by EF.SOD.

@@ -58,8 +58,30 @@ TEST(Cli, HumanOutputShowsVietnameseFields) {
   EXPECT_NE(run.out.find("THỬ NGHIỆM"), std::string::npos);  // the test CSCA is called what it is
 }
 
+TEST(Cli, IdNumberAloneOpensTheCardWithPace) {
+  ProgramRun run = cccd_verify("read --sim --id 001099012345 --json");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  nlohmann::json result = nlohmann::json::parse(run.out);
+  EXPECT_EQ(result["verdict"]["access"]["detail"], "PACE-GM");
+  EXPECT_EQ(result["verdict"]["overall"], "verified");
+  EXPECT_EQ(cccd_verify("read --sim --can 012345 --json").exit_code, 0);
+  // BAC only: the dates are needed.
+  EXPECT_EQ(cccd_verify("read --sim --id 001099012345 --bac-only --json").exit_code, 2);
+  ProgramRun bac = cccd_verify("read --sim " + kCredentials + " --bac-only --json");
+  EXPECT_EQ(nlohmann::json::parse(bac.out)["verdict"]["access"]["detail"], "BAC");
+}
+
+TEST(Cli, WrongCanExitsWithAccessDenied) {
+  ProgramRun run = cccd_verify("read --sim --id 001099012399 --json");
+  EXPECT_EQ(run.exit_code, 3);
+  nlohmann::json result = nlohmann::json::parse(run.out);
+  EXPECT_EQ(result["error"]["code"], "access_denied");
+  EXPECT_EQ(run.out.find("012399"), std::string::npos);
+}
+
 TEST(Cli, WrongBirthDateExitsWithAccessDenied) {
-  ProgramRun run = cccd_verify("read --sim --id 001099012345 --birth 1990-05-18 --expiry 2030-05-17 --json");
+  ProgramRun run =
+      cccd_verify("read --sim --id 001099012345 --birth 1990-05-18 --expiry 2030-05-17 --bac-only --json");
   EXPECT_EQ(run.exit_code, 3);
   nlohmann::json result = nlohmann::json::parse(run.out);
   EXPECT_EQ(result["error"]["code"], "access_denied");
@@ -71,7 +93,9 @@ TEST(Cli, WrongBirthDateExitsWithAccessDenied) {
 TEST(Cli, UsageErrorsExitWithTwo) {
   EXPECT_EQ(cccd_verify("read --sim --id 12345 --birth 1990-05-17 --expiry 2030-05-17 2>/dev/null").exit_code,
             2);
-  EXPECT_EQ(cccd_verify("read --sim --id 001099012345 2>/dev/null").exit_code, 2);
+  EXPECT_EQ(cccd_verify("read --sim --id 001099012345 --birth 1990-05-17 2>/dev/null").exit_code, 2);
+  EXPECT_EQ(cccd_verify("read --sim --pace-only --bac-only --id 001099012345 2>/dev/null").exit_code, 2);
+  EXPECT_EQ(cccd_verify("read --sim --can 12345 2>/dev/null").exit_code, 2);
   EXPECT_EQ(cccd_verify("frobnicate 2>/dev/null").exit_code, 2);
 }
 

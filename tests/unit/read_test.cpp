@@ -73,7 +73,7 @@ TEST(Read, DefaultCardIsVerifiedWithExactFieldsAndPhoto) {
   EXPECT_EQ(report.verdict.signer_trust.status, FindingStatus::passed) << report.verdict.signer_trust.detail;
   EXPECT_TRUE(report.verdict.test_csca);
   EXPECT_EQ(report.verdict.consistency.status, FindingStatus::passed) << report.verdict.consistency.detail;
-  EXPECT_EQ(report.dump.access_protocol, "BAC");
+  EXPECT_EQ(report.dump.access_protocol, "PACE-GM");
 
   ASSERT_TRUE(report.document.personal.has_value());
   const PersonalData& p = *report.document.personal;
@@ -110,26 +110,48 @@ TEST(Read, DefaultCardIsVerifiedWithExactFieldsAndPhoto) {
   }
 }
 
-// Expected APDUs of a full read: SELECT, GET CHALLENGE, EXTERNAL AUTHENTICATE, one refused READ for
-// DG3, and for every other file ceil(size / chunk) READ BINARY commands — no SELECTs, no header reads.
-std::uint64_t expected_apdus(const sim::CardData& card, std::size_t chunk) {
-  std::uint64_t apdus = 3 + 1;
+// Expected APDUs of a full read: the access protocol's own exchanges, one refused READ for DG3, and for
+// every other file ceil(size / chunk) READ BINARY commands — no SELECTs, no header reads.
+// BAC: SELECT, GET CHALLENGE, EXTERNAL AUTHENTICATE. PACE: READ EF.CardAccess, MSE:Set AT, four
+// GENERAL AUTHENTICATE, SELECT under secure messaging.
+constexpr std::uint64_t kBacApdus = 3;
+constexpr std::uint64_t kPaceApdus = 7;
+std::uint64_t expected_apdus(const sim::CardData& card, std::size_t chunk, std::uint64_t access_apdus) {
+  std::uint64_t apdus = access_apdus + 1;
   for (FileId f : {FileId::com, FileId::sod, FileId::dg1, FileId::dg13, FileId::dg2}) {
     apdus += (card.files.at(f).size() + chunk - 1) / chunk;
   }
   return apdus;
 }
 
+std::size_t largest_plaintext(crypto::CipherKind cipher, std::size_t response_bytes) {
+  std::size_t key = crypto::key_length(cipher);
+  sm::SmCodec probe(
+      sm::SessionKeys{cipher, SecureBytes(key), SecureBytes(key), SecureBytes(crypto::block_length(cipher))});
+  return probe.max_plain_response(response_bytes);
+}
+
+ReadOptions with_access(AccessMode mode) {
+  ReadOptions options;
+  options.access = mode;
+  return options;
+}
+
 TEST(Read, ShortApdusAskForTheLargestPlaintextThatFits) {
   sim::CardData data = sim::default_card();
   data.secrets.extended_length = false;
-  sim::VirtualCard card(data);
-  sim::VirtualCardChannel channel(card);
-  ReadOptions options;
-  ChipDump dump = reader::read_chip(channel, default_credentials(), options);
-  // 3DES secure messaging in a 256-byte response carries 231 bytes of plaintext.
-  EXPECT_EQ(dump.stats.apdus, expected_apdus(data, 231));
-  EXPECT_EQ(dump.files.at(FileId::dg2), data.files.at(FileId::dg2));
+  // PACE (AES-128): 223 bytes of plaintext in a 256-byte response; BAC (3DES): 231.
+  ASSERT_EQ(largest_plaintext(crypto::CipherKind::aes128, 256), 223u);
+  ASSERT_EQ(largest_plaintext(crypto::CipherKind::tdes, 256), 231u);
+  for (AccessMode mode : {AccessMode::automatic, AccessMode::bac_only}) {
+    sim::VirtualCard card(data);
+    sim::VirtualCardChannel channel(card);
+    ChipDump dump = reader::read_chip(channel, default_credentials(), with_access(mode));
+    bool pace = mode == AccessMode::automatic;
+    EXPECT_EQ(dump.access_protocol, pace ? "PACE-GM" : "BAC");
+    EXPECT_EQ(dump.stats.apdus, expected_apdus(data, pace ? 223 : 231, pace ? kPaceApdus : kBacApdus));
+    EXPECT_EQ(dump.files.at(FileId::dg2), data.files.at(FileId::dg2));
+  }
 }
 
 TEST(Read, ExtendedLengthIsUsedWhenTheLinkSupportsIt) {
@@ -138,11 +160,9 @@ TEST(Read, ExtendedLengthIsUsedWhenTheLinkSupportsIt) {
   sim::VirtualCard card(data);
   sim::VirtualCardChannel channel(card);
   ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
-  sm::SmCodec probe(
-      sm::SessionKeys{crypto::CipherKind::tdes, SecureBytes(16), SecureBytes(16), SecureBytes(8)});
-  std::size_t chunk = probe.max_plain_response(data.secrets.max_response_data);
-  EXPECT_EQ(dump.stats.apdus, expected_apdus(data, chunk));
-  EXPECT_LT(dump.stats.apdus, 16u);
+  std::size_t chunk = largest_plaintext(crypto::CipherKind::aes128, data.secrets.max_response_data);
+  EXPECT_EQ(dump.stats.apdus, expected_apdus(data, chunk, kPaceApdus));
+  EXPECT_LT(dump.stats.apdus, 20u);
   EXPECT_EQ(dump.files.at(FileId::dg2), data.files.at(FileId::dg2));
 
   // The same card with extended length turned off by the caller reads with short APDUs.
@@ -151,25 +171,48 @@ TEST(Read, ExtendedLengthIsUsedWhenTheLinkSupportsIt) {
   ReadOptions no_extended;
   no_extended.extended_length = false;
   EXPECT_EQ(reader::read_chip(short_channel, default_credentials(), no_extended).stats.apdus,
-            expected_apdus(data, 231));
+            expected_apdus(data, 223, kPaceApdus));
 }
 
-TEST(Read, WrongBirthDateIsAccessDeniedAfterOneAttempt) {
+TEST(Read, WrongBirthDateIsAccessDeniedAfterOneBacAttempt) {
   sim::VirtualCard card(sim::default_card());
   sim::VirtualCardChannel channel(card);
   Credentials wrong = Credentials::from_id_number("001099012345", "1990-05-18", "2030-05-17");
-  EXPECT_EQ(error_of([&] { reader::read_chip(channel, wrong, ReadOptions{}); }), ErrorCode::access_denied);
+  EXPECT_EQ(error_of([&] { reader::read_chip(channel, wrong, with_access(AccessMode::bac_only)); }),
+            ErrorCode::access_denied);
   EXPECT_EQ(card.authentication_attempts(), 1);
   EXPECT_EQ(channel.stats().apdus, 3u);  // SELECT, GET CHALLENGE, EXTERNAL AUTHENTICATE: no retry storm
 }
 
+TEST(Read, WrongCanIsAccessDeniedAfterOnePaceAttemptAndNoBac) {
+  sim::VirtualCard card(sim::default_card());
+  sim::VirtualCardChannel channel(card);
+  // The last six digits are the CAN: 012346 instead of 012345. The dates would open BAC, but a wrong
+  // password is never a reason to try another protocol.
+  Credentials wrong = Credentials::from_id_number("001099012346", "1990-05-17", "2030-05-17");
+  try {
+    reader::read_chip(channel, wrong, ReadOptions{});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::access_denied);
+    EXPECT_NE(std::string(e.what()).find("CAN"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("012346"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(card.pace_failures(), 1);
+  EXPECT_EQ(card.authentication_attempts(), 0);  // no BAC
+  EXPECT_EQ(channel.stats().apdus, 6u);          // EF.CardAccess, MSE:Set AT, 4 GENERAL AUTHENTICATE
+}
+
 TEST(Read, ResponseWithABrokenMacIsASecureMessagingError) {
-  // APDU 4 is the first protected READ BINARY (EF.COM); every later one is checked the same way.
-  for (int victim : {4, 5, 9}) {
+  // Under PACE, APDU 7 is the protected SELECT and 8 the first protected READ BINARY; under BAC, APDU 4
+  // is the first protected READ BINARY. Every later one is checked the same way.
+  for (auto [mode, victim] : {std::pair{AccessMode::automatic, 7}, std::pair{AccessMode::automatic, 8},
+                              std::pair{AccessMode::automatic, 12}, std::pair{AccessMode::bac_only, 4},
+                              std::pair{AccessMode::bac_only, 9}}) {
     SCOPED_TRACE(victim);
     sim::VirtualCard card(sim::default_card());
     MacTamperingChannel channel(card, victim);
-    EXPECT_EQ(error_of([&] { reader::read_chip(channel, default_credentials(), ReadOptions{}); }),
+    EXPECT_EQ(error_of([&] { reader::read_chip(channel, default_credentials(), with_access(mode)); }),
               ErrorCode::secure_messaging);
   }
 }
@@ -292,8 +335,13 @@ TEST(Read, ADumpFolderIsServedWithTheAccessDataOfItsMrz) {
   Report again = read_and_verify(source, default_credentials(), &anchor);
   EXPECT_TRUE(again.verdict.verified);
   EXPECT_EQ(again.dump.files, live.dump.files);
-  Credentials wrong = Credentials::from_id_number("001099012345", "1990-05-17", "2030-05-18");
-  EXPECT_EQ(error_of([&] { read_and_verify(source, wrong, &anchor); }), ErrorCode::access_denied);
+  // Both passwords come from the dump's DG1: the CAN (PACE) and the MRZ key (BAC).
+  Credentials wrong_can = Credentials::from_id_number("001099012399", "1990-05-17", "2030-05-17");
+  EXPECT_EQ(error_of([&] { read_and_verify(source, wrong_can, &anchor); }), ErrorCode::access_denied);
+  Credentials wrong_expiry = Credentials::from_id_number("001099012345", "1990-05-17", "2030-05-18");
+  EXPECT_EQ(
+      error_of([&] { read_and_verify(source, wrong_expiry, &anchor, with_access(AccessMode::bac_only)); }),
+      ErrorCode::access_denied);
 }
 
 }  // namespace
@@ -361,7 +409,7 @@ TEST(Read, WithoutThePhotoDg2IsNotAskedFor) {
   ChipDump dump = reader::read_chip(channel, default_credentials(), options);
   EXPECT_EQ(dump.file(FileId::dg2), nullptr);
   EXPECT_NE(dump.file(FileId::dg13), nullptr);
-  EXPECT_LT(dump.stats.apdus, 10u);
+  EXPECT_LT(dump.stats.apdus, 14u);
 }
 
 }  // namespace
@@ -383,6 +431,7 @@ TEST(Read, ProgressReachesEveryFilesSize) {
   sim::VirtualCardChannel channel(card);
   ChipDump dump = reader::read_chip(channel, default_credentials(), options);
   for (const auto& [file, content] : dump.files) {
+    if (file == FileId::card_access) continue;  // read before access control: not part of the progress
     ASSERT_TRUE(last.count(file)) << file_name(file);
     EXPECT_EQ(last[file].file_bytes, content.size()) << file_name(file);
     EXPECT_EQ(last[file].file_size, content.size()) << file_name(file);
@@ -411,6 +460,61 @@ TEST(Credentials, DatesMustBeOnTheCalendar) {
             ErrorCode::invalid_argument);
   EXPECT_EQ(error_of([&] { Credentials::from_id_number("00109901234X", "1990-05-17", "2030-05-17"); }),
             ErrorCode::invalid_argument);
+}
+
+}  // namespace
+}  // namespace cccd
+
+namespace cccd {
+namespace {
+
+TEST(Read, ACardWithoutCardAccessIsOpenedWithBacAndSaysSo) {
+  sim::CardData data = sim::default_card();
+  data.files.erase(FileId::card_access);
+  sim::VirtualCard card(data);
+  sim::VirtualCardChannel channel(card);
+  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
+  EXPECT_EQ(dump.access_protocol, "BAC");
+  EXPECT_TRUE(verify(dump, anchor_of(data)).verified);
+  // PACE only: a clear error, not a silent BAC.
+  sim::VirtualCard again(data);
+  sim::VirtualCardChannel channel2(again);
+  EXPECT_EQ(error_of([&] {
+              reader::read_chip(channel2, default_credentials(), with_access(AccessMode::pace_only));
+            }),
+            ErrorCode::not_supported);
+  // Without the dates there is nothing to open it with.
+  sim::VirtualCard third(data);
+  sim::VirtualCardChannel channel3(third);
+  EXPECT_EQ(error_of([&] {
+              reader::read_chip(channel3, Credentials::from_id_number("001099012345"), ReadOptions{});
+            }),
+            ErrorCode::invalid_argument);
+}
+
+TEST(Read, AGarbageCardAccessFallsBackToBacAndTheVerdictSaysWhy) {
+  sim::CardData data = sim::default_card();
+  data.files[FileId::card_access] = Bytes{0x31, 0x05, 0x30, 0x09, 0x06, 0x01, 0x00};
+  sim::VirtualCard card(data);
+  sim::VirtualCardChannel channel(card);
+  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
+  EXPECT_EQ(dump.access_protocol, "BAC");
+  EXPECT_NE(dump.access_note.find("EF.CardAccess does not parse"), std::string::npos) << dump.access_note;
+  Verdict verdict = verify(dump, anchor_of(data));
+  EXPECT_TRUE(verdict.verified);
+  EXPECT_NE(verdict.access.detail.find("EF.CardAccess does not parse"), std::string::npos)
+      << verdict.access.detail;
+}
+
+TEST(Read, MrzPasswordOpensPaceWhenThereIsNoCan) {
+  Mrz mrz = lds::parse_dg1(sim::default_card().files.at(FileId::dg1));
+  Credentials credentials = Credentials::from_mrz(mrz.text);
+  credentials.can.clear();
+  sim::VirtualCard card(sim::default_card());
+  sim::VirtualCardChannel channel(card);
+  ChipDump dump = reader::read_chip(channel, credentials, ReadOptions{});
+  EXPECT_EQ(dump.access_protocol, "PACE-GM");
+  EXPECT_TRUE(verify(dump, anchor_of(sim::default_card())).verified);
 }
 
 }  // namespace
