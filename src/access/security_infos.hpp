@@ -157,7 +157,8 @@ inline constexpr std::size_t kMaxDomainParameterBytes = 1024;
 // Parses EF.CardAccess (31 SET OF SecurityInfo) or DG14 (6E { 31 ... }); bytes after the outer TLV
 // (file padding) are ignored. Errors: Error(malformed_data) naming the structure when the bytes do not
 // parse or an entry with a known protocol has malformed content; Error(limit_exceeded) for more than
-// kMaxSecurityInfos entries or a domain parameter longer than kMaxDomainParameterBytes.
+// kMaxSecurityInfos entries or a domain parameter longer than kMaxDomainParameterBytes;
+// Error(not_supported) for EC parameters on a field other than a prime field.
 SecurityInfos parse_security_infos(ByteView data);
 
 // Encoders (the virtual card's generator). Each returns one DER SecurityInfo SEQUENCE; they throw
