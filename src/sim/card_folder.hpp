@@ -18,6 +18,9 @@ struct CardSecrets {
   // digits) for BAC, and the CAN for PACE.
   std::string mrz_information;
   std::string can;
+  // The chip's static Chip Authentication private key (big-endian scalar, the key whose public half
+  // DG14 holds), for PACE-CAM; empty when the card has none.
+  Bytes chip_authentication_private_key;
   // Link behaviour of this chip.
   bool extended_length = true;
   std::size_t max_response_data = 2048;  // largest protected response body the chip sends (extended)

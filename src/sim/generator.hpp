@@ -34,10 +34,21 @@ struct Holder {
 
 enum class SignerAlgorithm { ecdsa_brainpool_p256r1, rsa_2048 };
 
+// The PACE a card offers in its EF.CardAccess (`cccd-sim personalise --pace MAPPING:PARAM:CIPHER`).
+struct PaceOffer {
+  access::PaceMapping mapping = access::PaceMapping::generic;
+  int parameter_id = 13;  // 0-2 DH, 8-18 ECDH (the key agreement follows from the id)
+  crypto::CipherKind cipher = crypto::CipherKind::aes128;
+};
+
 struct GeneratorOptions {
   Holder holder;
   std::uint64_t seed = 1;
   SignerAlgorithm signer = SignerAlgorithm::ecdsa_brainpool_p256r1;
+  // Nothing: the CCCD profile's EF.CardAccess (GM, brainpoolP256r1, AES-128, with TA and CA entries).
+  // An offer: an EF.CardAccess with that PACEInfo. `no_card_access`: a card without EF.CardAccess (BAC).
+  std::optional<PaceOffer> pace;
+  bool no_card_access = false;
 };
 
 // Validates the holder (see validate_holder), derives the test PKI from the seed and builds EF.CardAccess,
