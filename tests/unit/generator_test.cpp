@@ -389,10 +389,9 @@ TEST(Generator, RejectsBadHolderDataWithoutEchoingIt) {
       EXPECT_EQ(message.find(holder.id_number), std::string::npos);
       EXPECT_EQ(message.find(holder.birth), std::string::npos);
     }
-    EXPECT_EQ(error_of([&] {
-                generate_card(GeneratorOptions{holder, 1, SignerAlgorithm::ecdsa_brainpool_p256r1});
-              }),
-              ErrorCode::invalid_argument);
+    GeneratorOptions options;
+    options.holder = holder;
+    EXPECT_EQ(error_of([&] { generate_card(options); }), ErrorCode::invalid_argument);
   }
   Holder leap;
   leap.birth = "2000-02-29";
