@@ -64,6 +64,17 @@ bool access_text(const std::string& text) {
   return true;
 }
 
+// The largest private scalar kept: the order of P-521 (66 bytes), with room for a leading zero.
+constexpr std::size_t kMaxPrivateKeyBytes = 72;
+
+bool private_key_text(const std::string& text) {
+  if (text.empty() || text.size() % 2 != 0 || text.size() > 2 * kMaxPrivateKeyBytes) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 CardSecrets parse_secrets(const Bytes& file) {
   const nlohmann::json json = nlohmann::json::parse(file.begin(), file.end(), nullptr, false);
   auto malformed = [](const std::string& what) {
@@ -78,6 +89,13 @@ CardSecrets parse_secrets(const Bytes& file) {
       throw malformed(std::string(key) + " must be a string of MRZ characters");
     }
     (std::string_view(key) == "can" ? secrets.can : secrets.mrz_information) = it->get<std::string>();
+  }
+  if (auto it = json.find("chip_authentication_private_key"); it != json.end()) {
+    if (!it->is_string() || !private_key_text(it->get<std::string>())) {
+      throw malformed("chip_authentication_private_key must be a hex string of at most " +
+                      std::to_string(kMaxPrivateKeyBytes) + " bytes");
+    }
+    secrets.chip_authentication_private_key = from_hex(it->get<std::string>());
   }
   if (auto it = json.find("extended_length"); it != json.end()) {
     if (!it->is_boolean()) throw malformed("extended_length must be true or false");
@@ -110,12 +128,14 @@ void write_card_folder(const CardData& card, const fs::path& folder) {
     }
   }
 
-  const nlohmann::json secrets = {
+  nlohmann::json secrets = {
       {"mrz_information", card.secrets.mrz_information},
       {"can", card.secrets.can},
       {"extended_length", card.secrets.extended_length},
       {"max_response_data", card.secrets.max_response_data},
   };
+  if (!card.secrets.chip_authentication_private_key.empty())
+    secrets["chip_authentication_private_key"] = to_hex(card.secrets.chip_authentication_private_key);
   const std::string secrets_text = secrets.dump(2) + "\n";
   write_private_file(folder / kSecretsFileName, as_bytes(secrets_text));
 

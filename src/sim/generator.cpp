@@ -2,6 +2,7 @@
 
 #include "asn1/der.hpp"
 #include "asn1/oids.hpp"
+#include "crypto/pace_domain.hpp"
 #include "sim/deterministic_random.hpp"
 #include "sim/face_image.hpp"
 #include "sim/test_pki.hpp"
@@ -10,6 +11,7 @@
 #include <cccd/error.hpp>
 
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -331,10 +333,107 @@ Bytes build_card_access() {
   return access::encode_security_infos(infos);
 }
 
-Bytes build_ef_com() {
-  const std::uint8_t data_group_tags[] = {0x61, 0x75, 0x63, 0x6D};
+namespace {
+
+Bytes ef_com(ByteView data_group_tags) {
   return asn1::tlv(0x60, {asn1::tlv(0x5F01, as_bytes("0107")), asn1::tlv(0x5F36, as_bytes("040000")),
                           asn1::tlv(0x5C, data_group_tags)});
+}
+
+bool standardized_dh(int parameter_id) {
+  return parameter_id >= 0 && parameter_id <= 2;
+}
+
+bool standardized_ecdh(int parameter_id) {
+  return parameter_id >= 8 && parameter_id <= 18;
+}
+
+// The PACE offer checked before anything is built, so that a bad one names itself (never a crypto
+// error from deep inside).
+void validate_pace_offer(const PaceOffer& offer) {
+  if (!standardized_dh(offer.parameter_id) && !standardized_ecdh(offer.parameter_id)) {
+    throw Error(ErrorCode::invalid_argument,
+                "PACE: parameter id must be 0-2 (DH) or 8-18 (ECDH); 3-7 and 19-31 are reserved");
+  }
+  if (offer.mapping == access::PaceMapping::chip_authentication) {
+    if (!standardized_ecdh(offer.parameter_id)) {
+      throw Error(ErrorCode::invalid_argument, "PACE: Chip Authentication Mapping needs ECDH (id 8-18)");
+    }
+    if (offer.cipher == crypto::CipherKind::tdes) {
+      throw Error(ErrorCode::invalid_argument, "PACE: Chip Authentication Mapping needs AES, not 3DES");
+    }
+  }
+}
+
+}  // namespace
+
+Bytes build_ef_com() {
+  const std::uint8_t data_group_tags[] = {0x61, 0x75, 0x63, 0x6D};
+  return ef_com(data_group_tags);
+}
+
+Bytes build_ef_com_with_dg14() {
+  const std::uint8_t data_group_tags[] = {0x61, 0x75, 0x63, 0x6D, 0x6E};
+  return ef_com(data_group_tags);
+}
+
+std::string standardized_curve_oid(int parameter_id) {
+  // ICAO Doc 9303 Part 11 section 9.5.1: the curves of ids 8-18 (SEC 2 / RFC 5639 OIDs).
+  switch (parameter_id) {
+    case 8:
+      return "1.2.840.10045.3.1.1";  // NIST P-192 (secp192r1)
+    case 9:
+      return "1.3.36.3.3.2.8.1.1.3";  // brainpoolP192r1
+    case 10:
+      return "1.3.132.0.33";  // NIST P-224 (secp224r1)
+    case 11:
+      return "1.3.36.3.3.2.8.1.1.5";  // brainpoolP224r1
+    case 12:
+      return "1.2.840.10045.3.1.7";  // NIST P-256 (secp256r1)
+    case 13:
+      return "1.3.36.3.3.2.8.1.1.7";  // brainpoolP256r1
+    case 14:
+      return "1.3.36.3.3.2.8.1.1.9";  // brainpoolP320r1
+    case 15:
+      return "1.3.132.0.34";  // NIST P-384 (secp384r1)
+    case 16:
+      return "1.3.36.3.3.2.8.1.1.11";  // brainpoolP384r1
+    case 17:
+      return "1.3.36.3.3.2.8.1.1.13";  // brainpoolP512r1
+    case 18:
+      return "1.3.132.0.35";  // NIST P-521 (secp521r1)
+    default:
+      throw Error(ErrorCode::invalid_argument, "no standardized elliptic curve has this parameter id");
+  }
+}
+
+ChipAuthenticationKey build_chip_authentication(int parameter_id, crypto::CipherKind cipher,
+                                                std::uint64_t seed) {
+  validate_pace_offer({access::PaceMapping::chip_authentication, parameter_id, cipher});
+  const crypto::PaceDomain domain = crypto::PaceDomain::standardized(parameter_id);
+  // One byte shorter than the order n, whose leading byte is not zero: the scalar is below n whatever
+  // the seed gives, so no reduction (and no retry) is needed. Test data only.
+  SecureBytes scalar = expand_seed(seed, "chip authentication", domain.order_size() - 1);
+  scalar.back() |= 1;  // never zero
+  crypto::PaceKeyPair key_pair = domain.generate_key_pair(ByteView(scalar.data(), scalar.size()));
+
+  Bytes bit_string_contents{0x00};  // no unused bits
+  append(bit_string_contents, key_pair.public_key);
+  access::ChipAuthenticationPublicKeyInfo public_key;
+  public_key.agreement = access::KeyAgreement::ecdh;
+  public_key.subject_public_key_info = asn1::der_sequence(
+      {access::encode_domain_parameters(access::EcNamedCurve{standardized_curve_oid(parameter_id)}),
+       asn1::tlv(0x03, bit_string_contents)});
+
+  access::ChipAuthenticationInfo info;
+  info.agreement = access::KeyAgreement::ecdh;
+  info.cipher = cipher;
+  info.version = 1;
+
+  access::SecurityInfos infos;
+  infos.chip_authentication_public_keys.push_back(std::move(public_key));
+  infos.chip_authentication.push_back(info);
+  return {std::move(key_pair.private_key), asn1::tlv(0x6E, access::encode_security_infos(infos))};
 }
 
 Bytes build_dg1(const Holder& holder) {
@@ -386,21 +485,44 @@ Bytes build_dg13(const Holder& holder, std::uint64_t seed) {
 CardData generate_card(const GeneratorOptions& options) {
   const Holder& holder = options.holder;
   validate_holder(holder);
+  if (options.pace) validate_pace_offer(*options.pace);
   CardData card;
-  card.files[FileId::card_access] = build_card_access();
-  card.files[FileId::com] = build_ef_com();
+  std::optional<ChipAuthenticationKey> chip_authentication;
+  if (options.pace && options.pace->mapping == access::PaceMapping::chip_authentication) {
+    chip_authentication =
+        build_chip_authentication(options.pace->parameter_id, options.pace->cipher, options.seed);
+  }
+  if (options.no_card_access) {
+    // A card without EF.CardAccess: readers open it with BAC.
+  } else if (options.pace) {
+    const PaceOffer& offer = *options.pace;
+    const access::KeyAgreement agreement =
+        standardized_dh(offer.parameter_id) ? access::KeyAgreement::dh : access::KeyAgreement::ecdh;
+    card.files[FileId::card_access] = build_card_access(offer.mapping, agreement, offer.cipher,
+                                                        static_cast<std::uint64_t>(offer.parameter_id));
+  } else {
+    card.files[FileId::card_access] = build_card_access();
+  }
+  card.files[FileId::com] = chip_authentication ? build_ef_com_with_dg14() : build_ef_com();
   card.files[FileId::dg1] = build_dg1(holder);
   card.files[FileId::dg2] = build_dg2(holder, options.seed);
   card.files[FileId::dg3] = build_dg3();
   card.files[FileId::dg13] = build_dg13(holder, options.seed);
 
+  std::map<int, Bytes> hashed = {{1, card.files[FileId::dg1]},
+                                 {2, card.files[FileId::dg2]},
+                                 {3, card.files[FileId::dg3]},
+                                 {13, card.files[FileId::dg13]}};
+  if (chip_authentication) {
+    card.files[FileId::dg14] = chip_authentication->dg14;
+    hashed[14] = chip_authentication->dg14;
+    card.secrets.chip_authentication_private_key.assign(chip_authentication->private_key.begin(),
+                                                        chip_authentication->private_key.end());
+  }
+
   const TestPki pki = make_test_pki(options.signer, options.seed);
   const PartialDate issue = parse_date(holder.issue, false, "issue date");
-  card.files[FileId::sod] = build_sod({{1, card.files[FileId::dg1]},
-                                       {2, card.files[FileId::dg2]},
-                                       {3, card.files[FileId::dg3]},
-                                       {13, card.files[FileId::dg13]}},
-                                      pki, der_time(issue.year, issue.month, issue.day));
+  card.files[FileId::sod] = build_sod(hashed, pki, der_time(issue.year, issue.month, issue.day));
   card.secrets.mrz_information = card_mrz_information(holder);
   card.secrets.can = holder.id_number.substr(6);
   card.csca_pem = certificate_pem(pki.csca_certificate);

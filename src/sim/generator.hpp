@@ -4,6 +4,7 @@
 
 #include "access/security_infos.hpp"
 #include "sim/card_folder.hpp"
+#include "util/secure_bytes.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -53,7 +54,9 @@ struct GeneratorOptions {
 
 // Validates the holder (see validate_holder), derives the test PKI from the seed and builds EF.CardAccess,
 // EF.COM, DG1, DG2, DG3 (a placeholder: the card refuses it), DG13 and EF.SOD, the card's access data
-// and the CSCA in PEM. Throws Error(invalid_argument) for a bad holder.
+// and the CSCA in PEM. With a Chip Authentication Mapping offer also DG14 (listed in EF.COM, hashed in
+// EF.SOD) and the chip's static CA private key in the secrets. Throws Error(invalid_argument) for a bad
+// holder or a PACE offer that does not exist (parameter id not 0-2 or 8-18, CAM with DH or 3DES).
 CardData generate_card(const GeneratorOptions& options);
 
 // The built-in default card (`--sim` without a folder): generate_card with default options.
@@ -86,6 +89,21 @@ Bytes build_card_access();
 Bytes build_card_access(access::PaceMapping mapping, access::KeyAgreement agreement,
                         crypto::CipherKind cipher, std::optional<std::uint64_t> parameter_id);
 Bytes build_ef_com();  // LDS 1.7, Unicode 4.0.0, DG1 DG2 DG3 DG13
+// The same with DG14 listed too (a card with Chip Authentication Mapping).
+Bytes build_ef_com_with_dg14();
+
+// The static Chip Authentication key of a card with Chip Authentication Mapping and its DG14.
+struct ChipAuthenticationKey {
+  SecureBytes private_key;  // big-endian scalar, |n| bytes
+  Bytes dg14;               // 6E { SET { ChipAuthenticationPublicKeyInfo, ChipAuthenticationInfo } }
+};
+// A key pair on the standardized ECDH domain `parameter_id` (8-18) derived from the seed, and the DG14
+// announcing it: id-PK-ECDH with the named curve and the public point, and id-CA-ECDH-<cipher> version 1.
+// Throws Error(invalid_argument) for a DH or reserved id or for 3DES (CA with ECDH needs AES).
+ChipAuthenticationKey build_chip_authentication(int parameter_id, crypto::CipherKind cipher,
+                                                std::uint64_t seed);
+// The dotted OID of the named curve of a standardized ECDH id (8-18); Error(invalid_argument) else.
+std::string standardized_curve_oid(int parameter_id);
 Bytes build_dg1(const Holder& holder);
 Bytes build_dg2(const Holder& holder, std::uint64_t seed);
 Bytes build_dg3();  // an empty biometric group: the card holds DG3 but never lets it be read
