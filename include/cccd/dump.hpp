@@ -23,7 +23,11 @@ struct ReadStats {
 struct ChipDump {
   std::map<FileId, Bytes> files;  // raw bytes of every file read
   std::string access_protocol;    // "BAC", "PACE-GM" ...; empty for a dump that does not say
-  std::string access_note;     // why PACE was not used when the card offered it (fallback, bad EF.CardAccess)
+  std::string access_note;  // why PACE was not used when the card offered it (fallback, bad EF.CardAccess)
+  // PACE-CAM: the chip's authentication data CA_IC (decrypted at read time) and its mapping public key
+  // PK_Map,IC. Verification checks PK_Map,IC = CA_IC * PK_IC with the Chip Authentication key of DG14.
+  Bytes cam_chip_authentication_data;
+  Bytes cam_mapping_public_key;
   std::vector<FileId> denied;  // listed by EF.COM but refused by the chip (DG3 without TA)
   std::vector<FileId> absent;  // listed by EF.COM but not on the chip (6A82)
   ReadStats stats;

@@ -32,7 +32,9 @@ constexpr std::array<NamedCurve, 11> kNamedCurves{{
     {"1.3.132.0.35", 18},
 }};
 
-crypto::PaceDomain domain_from_parameters(const DomainParameters& parameters) {
+}  // namespace
+
+crypto::PaceDomain domain_of(const DomainParameters& parameters) {
   if (const auto* dh = std::get_if<DhDomainParameters>(&parameters)) {
     return crypto::PaceDomain::explicit_dh({dh->p, dh->g, dh->q});
   }
@@ -46,6 +48,8 @@ crypto::PaceDomain domain_from_parameters(const DomainParameters& parameters) {
   }
   throw Error(ErrorCode::not_supported, "PACE: the chip names a curve this library does not know");
 }
+
+namespace {
 
 bool agreement_matches(KeyAgreement agreement, const crypto::PaceDomain& domain) {
   return (agreement == KeyAgreement::ecdh) == (domain.kind() == crypto::PaceDomainKind::ecdh);
@@ -104,7 +108,7 @@ crypto::PaceDomain pace_domain(const PaceInfo& info, const SecurityInfos& infos)
   for (const PaceDomainParameterInfo& explicit_info : infos.pace_domain_parameters) {
     if (explicit_info.parameter_id == info.parameter_id && explicit_info.mapping == info.mapping &&
         explicit_info.agreement == info.agreement) {
-      crypto::PaceDomain domain = domain_from_parameters(explicit_info.parameters);
+      crypto::PaceDomain domain = domain_of(explicit_info.parameters);
       if (!agreement_matches(info.agreement, domain)) break;
       return domain;
     }

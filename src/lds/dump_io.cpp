@@ -1,3 +1,4 @@
+#include "util/bytes.hpp"
 #include "util/private_file.hpp"
 
 #include <cccd/dump.hpp>
@@ -19,6 +20,7 @@ constexpr std::size_t kMaxDumpFileSize = std::size_t{1} << 20;
 constexpr std::size_t kMaxJsonNesting = 8;
 constexpr std::size_t kMaxProtocolName = 64;
 constexpr std::size_t kMaxAccessNote = 512;
+constexpr std::size_t kMaxCamHex = 2 * 1024;  // a point of a 521-bit curve is 133 bytes
 constexpr const char* kReadJson = "read.json";
 
 // Messages name the file inside the folder, never the folder's path (it may be named after the holder).
@@ -104,6 +106,20 @@ void apply_read_json(const Bytes& bytes, ChipDump& dump) {
   if (!json.is_object()) bad_read_json("not a JSON object");
   dump.access_protocol = printable_text(json, "access_protocol", kMaxProtocolName);
   dump.access_note = printable_text(json, "access_note", kMaxAccessNote);
+  if (json.contains("cam")) {
+    const nlohmann::json& cam = json.at("cam");
+    if (!cam.is_object()) bad_read_json("cam is not an object");
+    auto hex_field = [&](const char* key) {
+      std::string hex = printable_text(cam, key, kMaxCamHex);
+      try {
+        return from_hex(hex);
+      } catch (const Error&) {
+        bad_read_json(std::string("cam.") + key + " is not hex");
+      }
+    };
+    dump.cam_chip_authentication_data = hex_field("chip_authentication_data");
+    dump.cam_mapping_public_key = hex_field("mapping_public_key");
+  }
   dump.denied = file_list(json, "denied");
   dump.absent = file_list(json, "absent");
   if (json.contains("stats")) {
@@ -137,6 +153,10 @@ void write_dump(const ChipDump& dump, const std::filesystem::path& folder) {
   nlohmann::json read;
   read["access_protocol"] = dump.access_protocol;
   if (!dump.access_note.empty()) read["access_note"] = dump.access_note;
+  if (!dump.cam_chip_authentication_data.empty()) {
+    read["cam"] = {{"chip_authentication_data", to_hex(dump.cam_chip_authentication_data)},
+                   {"mapping_public_key", to_hex(dump.cam_mapping_public_key)}};
+  }
   read["denied"] = names(dump.denied);
   read["absent"] = names(dump.absent);
   read["stats"] = {{"apdus", dump.stats.apdus},

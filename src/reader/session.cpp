@@ -4,6 +4,7 @@
 #include "access/mrz.hpp"
 #include "access/pace.hpp"
 #include "access/security_infos.hpp"
+#include "crypto/pace_mapping.hpp"
 #include "lds/lds.hpp"
 #include "reader/file_reader.hpp"
 #include "sm/secure_messaging.hpp"
@@ -80,6 +81,18 @@ sm::SessionKeys open_chip(transport::Channel& channel, const Credentials& creden
       access::PaceResult result = access::perform_pace(channel, *pace, access::pace_domain(*pace, *infos),
                                                        pace_password(credentials));
       dump.access_protocol = access::pace_protocol_name(pace->mapping);
+      if (result.encrypted_chip_authentication_data) {
+        // PACE-CAM: decrypt the chip's proof now, while KSenc is at hand; it is checked against DG14's
+        // key once DG14 is read and covered by the SOD (verify), so a dump carries it in clear.
+        try {
+          SecureBytes ca_ic = crypto::cam_decrypt_chip_authentication_data(
+              pace->cipher, view(result.session.k_enc), *result.encrypted_chip_authentication_data);
+          dump.cam_chip_authentication_data.assign(ca_ic.begin(), ca_ic.end());
+        } catch (const Error& e) {
+          throw Error(ErrorCode::card_error, std::string("PACE-CAM: ") + e.what());
+        }
+        dump.cam_mapping_public_key = result.chip_mapping_public_key;
+      }
       return std::move(result.session);
     } catch (const Error& e) {
       bool fall_back = e.code() != ErrorCode::access_denied && options.access != AccessMode::pace_only &&

@@ -42,7 +42,10 @@ struct PaceChip::Run {
 };
 
 PaceChip::PaceChip(access::SecurityInfos infos, const CardSecrets& secrets)
-    : infos_(std::move(infos)), mrz_information_(secrets.mrz_information), can_(secrets.can) {}
+    : infos_(std::move(infos)),
+      mrz_information_(secrets.mrz_information.begin(), secrets.mrz_information.end()),
+      can_(secrets.can.begin(), secrets.can.end()),
+      chip_authentication_key_(secure_copy(secrets.chip_authentication_private_key)) {}
 
 void PaceChip::reset() {
   run_.reset();
@@ -79,6 +82,10 @@ apdu::ResponseApdu PaceChip::set_authentication_template(const apdu::CommandApdu
     return status(sw::kWrongData);
   for (const access::PaceInfo& info : infos_.pace) {
     if (access::oid_content(info.oid()) != *protocol) continue;
+    // PACE-CAM needs the chip's static key; a card personalised without one cannot run it.
+    if (info.mapping == access::PaceMapping::chip_authentication && chip_authentication_key_.empty()) {
+      return status(sw::kWrongData);
+    }
     if (parameter_id && info.parameter_id != parameter_id) continue;
     try {
       run_ = std::make_shared<Run>(info, access::pace_domain(info, infos_), type, *protocol);
@@ -113,9 +120,10 @@ apdu::ResponseApdu PaceChip::step(const apdu::CommandApdu& command) {
     case 0: {  // the encrypted nonce
       access::parse_authentication_data(command.data, {});
       run.nonce = secure_copy(crypto::random_bytes(nonce_length(cipher)));
-      const std::string& password =
+      const SecureString& password =
           run.password_type == crypto::PacePasswordType::can ? can_ : mrz_information_;
-      SecureBytes k_pi = crypto::pace_password_key(run.password_type, password, cipher);
+      SecureBytes k_pi = crypto::pace_password_key(
+          run.password_type, std::string_view(password.data(), password.size()), cipher);
       Bytes encrypted = crypto::pace_encrypt_nonce(cipher, view(k_pi), view(run.nonce));
       return {access::authentication_data({{access::kTagEncryptedNonce, encrypted}}), sw::kOk};
     }
@@ -163,11 +171,22 @@ apdu::ResponseApdu PaceChip::step(const apdu::CommandApdu& command) {
       }
       Bytes chip_token = crypto::pace_authentication_token(cipher, view(run.keys->k_mac), *run.mapped,
                                                            run.protocol, run.terminal_ephemeral_key);
+      Bytes answer;
+      if (run.info.mapping == access::PaceMapping::chip_authentication) {
+        // PACE-CAM: prove the static key of DG14 — CA_IC = SK_IC^-1 * SK_Map,IC, encrypted under KSenc.
+        SecureBytes ca_ic = crypto::cam_chip_authentication_data(run.domain, chip_authentication_key_,
+                                                                 view(run.mapping_key->private_key));
+        Bytes a_ic = crypto::cam_encrypt_chip_authentication_data(cipher, view(run.keys->k_enc), view(ca_ic));
+        answer = access::authentication_data(
+            {{access::kTagTokenChip, chip_token}, {access::kTagEncryptedChipAuthenticationData, a_ic}});
+      } else {
+        answer = access::authentication_data({{access::kTagTokenChip, chip_token}});
+      }
       session_ = sm::SessionKeys{cipher, std::move(run.keys->k_enc), std::move(run.keys->k_mac),
                                  SecureBytes(crypto::block_length(cipher), 0)};
       failed_attempts_ = 0;
       run_.reset();
-      return {access::authentication_data({{access::kTagTokenChip, chip_token}}), sw::kOk};
+      return {std::move(answer), sw::kOk};
     }
   }
 }

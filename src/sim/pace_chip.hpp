@@ -31,9 +31,10 @@ class PaceChip {
   apdu::ResponseApdu step(const apdu::CommandApdu& command);
 
   access::SecurityInfos infos_;
-  std::string mrz_information_;
-  std::string can_;
-  std::shared_ptr<Run> run_;  // the protocol in progress, after MSE:Set AT
+  SecureString mrz_information_;
+  SecureString can_;
+  SecureBytes chip_authentication_key_;  // static CA private key (PACE-CAM), may be empty
+  std::shared_ptr<Run> run_;             // the protocol in progress, after MSE:Set AT
   std::optional<sm::SessionKeys> session_;
   int failed_attempts_ = 0;
 };

@@ -12,6 +12,9 @@
 //     chip is reported not_checked and is NOT verified: without it a cloned chip is indistinguishable.
 //   - consistency: must be passed (DG1 and DG13 both read, parsed and in agreement).
 // Any other status of any finding (a failed access included) means not verified.
+#include "access/pace.hpp"
+#include "access/security_infos.hpp"
+#include "crypto/pace_mapping.hpp"
 #include "lds/lds.hpp"
 #include "verify/consistency.hpp"
 #include "verify/passive_auth.hpp"
@@ -56,10 +59,39 @@ bool offers_chip_authentication(const ChipDump& dump, const Verdict& verdict) {
   return false;
 }
 
+// PACE-CAM's proof, checked against the Chip Authentication key of DG14 (Part 11 section 4.4.3.5):
+// PK_Map,IC = CA_IC * PK_IC. Meaningful only when DG14 itself is genuine (its hash matched a valid SOD).
+Finding cam_finding(const ChipDump& dump, const Verdict& verdict) {
+  bool dg14_genuine = verdict.data_integrity.status == FindingStatus::passed;
+  bool dg14_matched = false;
+  for (const DataGroupHash& hash : verdict.hashes) {
+    if (hash.file == FileId::dg14) dg14_matched = hash.read && hash.matches;
+  }
+  if (!dg14_genuine || !dg14_matched) {
+    return {FindingStatus::failed, "PACE-CAM ran, but DG14 was not read or is not covered by a valid EF.SOD"};
+  }
+  access::SecurityInfos infos = access::parse_security_infos(*dump.file(FileId::dg14));
+  for (const access::ChipAuthenticationPublicKeyInfo& key : infos.chip_authentication_public_keys) {
+    if (key.agreement != access::KeyAgreement::ecdh || !key.parameters) continue;
+    try {
+      crypto::PaceDomain domain = access::domain_of(*key.parameters);
+      crypto::cam_verify_chip(domain, dump.cam_chip_authentication_data, key.public_key,
+                              dump.cam_mapping_public_key);
+      return {FindingStatus::passed,
+              "PACE-CAM: the chip proved it holds the private Chip Authentication key of DG14"};
+    } catch (const Error&) {
+      // Another key of DG14 may be the one (several keys carry key identifiers).
+    }
+  }
+  return {FindingStatus::failed,
+          "PACE-CAM: the chip's authentication data does not match any Chip Authentication key of DG14"};
+}
+
 Finding chip_authenticity_finding(const ChipDump& dump, const Verdict& verdict) {
   if (!offers_chip_authentication(dump, verdict)) {
     return {FindingStatus::not_supported, "the chip offers neither Chip nor Active Authentication"};
   }
+  if (!dump.cam_chip_authentication_data.empty()) return cam_finding(dump, verdict);
   return {FindingStatus::not_checked,
           "the chip offers Chip/Active Authentication, which this version does not run yet: a clone cannot "
           "be ruled out"};
@@ -124,7 +156,8 @@ Verdict verify(const ChipDump& dump, const TrustStore& trust, const VerifyOption
           [&] { document_signer = verification::check_data_integrity(dump, verdict); });
   guarded(verdict.signer_trust,
           [&] { verification::check_signer_trust(document_signer.get(), trust, options, verdict); });
-  verdict.chip_authenticity = chip_authenticity_finding(dump, verdict);
+  guarded(verdict.chip_authenticity,
+          [&] { verdict.chip_authenticity = chip_authenticity_finding(dump, verdict); });
   guarded(verdict.consistency, [&] { verdict.consistency = consistency_finding(dump); });
   verdict.verified = is_verified(verdict);
   return verdict;
