@@ -1,11 +1,12 @@
 // cccd-sim: personalises virtual CCCDs (card folders with a test PKI) and shows what a card folder holds.
 //
 //   cccd-sim personalise DIR [--id ID] [--name NAME] [--birth DATE] [--expiry DATE|none] [--issue DATE]
-//                            [--sex M|F] [--seed N] [--signer ecdsa|rsa]
+//                            [--sex M|F] [--seed N] [--signer ecdsa|rsa] [--pace MAPPING:PARAM:CIPHER|none]
 //   cccd-sim show DIR
 //
 // Exit codes as cccd-verify: 0 done, 2 bad command line or argument, 7 a file or folder could not be
 // read or written, 8 internal. Nothing personal is printed but what the user typed into this command.
+#include "crypto/pace_domain.hpp"
 #include "sim/card_folder.hpp"
 #include "sim/generator.hpp"
 
@@ -72,10 +73,98 @@ bool safe_to_write(const fs::path& folder) {
 
 struct PersonaliseOptions {
   std::string folder;
-  std::optional<std::string> id, name, birth, expiry, issue, sex;
+  std::optional<std::string> id, name, birth, expiry, issue, sex, pace;
   std::uint64_t seed = 1;
   std::string signer = "ecdsa";
 };
+
+// What `--pace` asked for: the profile's EF.CardAccess (option absent), none (a BAC-only card), or an
+// offer. The message of a bad value says what is allowed.
+struct PaceChoice {
+  bool no_card_access = false;
+  std::optional<cccd::sim::PaceOffer> offer;
+  std::string error;  // non-empty: the value is not usable
+};
+
+PaceChoice parse_pace(const std::string& text) {
+  using cccd::access::PaceMapping;
+  using cccd::crypto::CipherKind;
+  PaceChoice choice;
+  if (text == "none") {
+    choice.no_card_access = true;
+    return choice;
+  }
+  const std::size_t first = text.find(':');
+  const std::size_t second = first == std::string::npos ? first : text.find(':', first + 1);
+  if (second == std::string::npos || text.find(':', second + 1) != std::string::npos) {
+    choice.error = "expected MAPPING:PARAM:CIPHER (e.g. im:16:aes256) or none";
+    return choice;
+  }
+  const std::string mapping = text.substr(0, first);
+  const std::string parameter = text.substr(first + 1, second - first - 1);
+  const std::string cipher = text.substr(second + 1);
+
+  cccd::sim::PaceOffer offer;
+  if (mapping == "gm") {
+    offer.mapping = PaceMapping::generic;
+  } else if (mapping == "im") {
+    offer.mapping = PaceMapping::integrated;
+  } else if (mapping == "cam") {
+    offer.mapping = PaceMapping::chip_authentication;
+  } else {
+    choice.error = "the mapping must be gm, im or cam";
+    return choice;
+  }
+  const bool digits = !parameter.empty() && parameter.size() <= 2 &&
+                      parameter.find_first_not_of("0123456789") == std::string::npos;
+  const int id = digits ? std::stoi(parameter) : -1;
+  if (id < 0 || id > 18) {
+    choice.error = "the parameter id must be 0-2 (DH) or 8-18 (ECDH)";
+    return choice;
+  }
+  if (id >= 3 && id <= 7) {
+    choice.error = "parameter ids 3-7 are reserved; use 0-2 (DH) or 8-18 (ECDH)";
+    return choice;
+  }
+  offer.parameter_id = id;
+  if (cipher == "3des") {
+    offer.cipher = CipherKind::tdes;
+  } else if (cipher == "aes128") {
+    offer.cipher = CipherKind::aes128;
+  } else if (cipher == "aes192") {
+    offer.cipher = CipherKind::aes192;
+  } else if (cipher == "aes256") {
+    offer.cipher = CipherKind::aes256;
+  } else {
+    choice.error = "the cipher must be 3des, aes128, aes192 or aes256";
+    return choice;
+  }
+  if (offer.mapping == PaceMapping::chip_authentication) {
+    if (id <= 2) {
+      choice.error = "Chip Authentication Mapping (cam) needs an ECDH parameter id (8-18)";
+      return choice;
+    }
+    if (offer.cipher == CipherKind::tdes) {
+      choice.error =
+          "3DES is not allowed with Chip Authentication Mapping (cam): use aes128, aes192 or aes256";
+      return choice;
+    }
+  }
+  choice.offer = offer;
+  return choice;
+}
+
+std::string describe(const PaceChoice& choice) {
+  if (choice.no_card_access) return "no EF.CardAccess (BAC only)";
+  if (!choice.offer) return "the CCCD profile's EF.CardAccess (PACE-GM, brainpoolP256r1, AES-128)";
+  const cccd::sim::PaceOffer& offer = *choice.offer;
+  const char* mapping = offer.mapping == cccd::access::PaceMapping::generic      ? "PACE-GM"
+                        : offer.mapping == cccd::access::PaceMapping::integrated ? "PACE-IM"
+                                                                                 : "PACE-CAM";
+  return std::string(mapping) + ", " + cccd::crypto::PaceDomain::standardized(offer.parameter_id).name() +
+         " (id " + std::to_string(offer.parameter_id) + "), " +
+         std::string(cccd::crypto::cipher_name(offer.cipher));
+}
 
 int personalise(const PersonaliseOptions& options) {
   cccd::sim::GeneratorOptions generator;
@@ -121,6 +210,17 @@ int personalise(const PersonaliseOptions& options) {
     apply(generator.holder);
   }
 
+  PaceChoice pace;
+  if (options.pace) {
+    pace = parse_pace(*options.pace);
+    if (!pace.error.empty()) {
+      std::cerr << "cccd-sim personalise: --pace: " << pace.error << "\n";
+      return kExitUsage;
+    }
+    generator.pace = pace.offer;
+    generator.no_card_access = pace.no_card_access;
+  }
+
   const fs::path folder(options.folder);
   if (!safe_to_write(folder)) {
     std::cerr << "cccd-sim personalise: " << options.folder
@@ -134,6 +234,7 @@ int personalise(const PersonaliseOptions& options) {
   const fs::path csca = folder / cccd::sim::kCscaFileName;
   std::cout << "Personalised a virtual CCCD in " << options.folder << " (seed " << options.seed << ", "
             << (options.signer == "rsa" ? "RSA-2048" : "ECDSA brainpoolP256r1") << " signer)\n"
+            << "Access: " << describe(pace) << "\n"
             << "Test CSCA (not a real authority): " << csca.string() << "\n"
             << "Read it with:\n"
             << "  cccd-verify read --sim " << options.folder << " --id " << h.id_number << " --birth "
@@ -181,6 +282,11 @@ int main(int argc, char** argv) {
   personalise_command->add_option("--signer", options.signer, "Signature algorithm of the test PKI")
       ->check(CLI::IsMember({"ecdsa", "rsa"}))
       ->capture_default_str();
+  personalise_command->add_option(
+      "--pace", options.pace,
+      "PACE offered in EF.CardAccess: MAPPING:PARAM:CIPHER with MAPPING gm|im|cam, PARAM 0-2 (DH) or 8-18 "
+      "(ECDH), CIPHER 3des|aes128|aes192|aes256 (e.g. im:16:aes256); none: no EF.CardAccess (BAC only). "
+      "Default: the CCCD profile's (gm:13:aes128 with CA and TA entries)");
 
   std::string show_folder;
   CLI::App* show_command = app.add_subcommand("show", "List the files of a card folder and their sizes");
