@@ -46,8 +46,8 @@ struct ReadProgress {
   std::size_t files_total = 0;  // files to read (known after EF.COM)
 };
 
-// How the chip is opened: PACE when EF.CardAccess offers it and BAC otherwise (a PACE protocol failure
-// may fall back to BAC, a wrong password never does), or one of them only.
+// How the chip is opened: PACE when EF.CardAccess offers it and BAC otherwise (a chip that declines
+// PACE may be read with BAC; a wrong password, an invalid key or a bad token never are), or one only.
 enum class AccessMode { automatic, pace_only, bac_only };
 
 struct ReadOptions {

@@ -5,6 +5,7 @@
 #include "crypto/pace_mapping.hpp"
 #include "util/bytes.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace cccd::access {
@@ -75,9 +76,14 @@ const char* password_name(crypto::PacePasswordType type) {
 }
 
 // One GENERAL AUTHENTICATE step: 7C-wrapped data in, the chip's answer out (status word unchecked).
+// DH-2048 public keys (256 bytes in a 7C template) do not fit short APDUs: with a link that takes
+// extended length, the command and its answer use it.
 apdu::ResponseApdu general_authenticate(transport::Channel& channel, bool last, ByteView data) {
+  transport::ChannelCapabilities caps = channel.capabilities();
+  std::size_t le =
+      caps.extended_length ? std::min(caps.max_response_data, apdu::kMaxExtendedLe) : apdu::kMaxShortLe;
   return channel.transmit({last ? std::uint8_t{0x00} : kClaChaining, kInsGeneralAuthenticate, 0x00, 0x00,
-                           Bytes(data.begin(), data.end()), apdu::kMaxShortLe});
+                           Bytes(data.begin(), data.end()), std::max(le, apdu::kMaxShortLe)});
 }
 
 // The chip's answer to a step it must accept.
@@ -266,7 +272,7 @@ PaceResult perform_pace(transport::Channel& channel, const PaceInfo& info, const
   Bytes expected =
       crypto::pace_authentication_token(cipher, view(keys.k_mac), *mapped, protocol, ephemeral.public_key);
   if (!chip_token || !crypto::pace_token_matches(expected, *chip_token)) {
-    throw Error(ErrorCode::card_error, "PACE: the chip's authentication token does not verify");
+    throw Error(ErrorCode::crypto, "PACE: the chip's authentication token does not verify");
   }
   std::optional<Bytes> a_ic = confirmed.object(kTagEncryptedChipAuthenticationData);
   if (info.mapping == PaceMapping::chip_authentication) {

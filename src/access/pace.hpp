@@ -56,8 +56,9 @@ struct PaceResult {
 
 // Runs PACE over `channel` (not protected). Errors: Error(access_denied) naming the password kind
 // when the chip rejects the password (63Cx gives the retries left); Error(card_error) when the chip
-// refuses a step or its authentication token does not verify; Error(crypto) for an invalid public key
-// from the chip; Error(not_supported) for a domain this library lacks.
+// refuses a step with a status word; Error(crypto) when its authentication token does not verify or a
+// public key it sent is invalid; Error(malformed_data) for answers that do not parse;
+// Error(not_supported) for a domain this library lacks.
 PaceResult perform_pace(transport::Channel& channel, const PaceInfo& info, const crypto::PaceDomain& domain,
                         const PacePassword& password);
 

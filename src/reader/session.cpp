@@ -95,8 +95,11 @@ sm::SessionKeys open_chip(transport::Channel& channel, const Credentials& creden
       }
       return std::move(result.session);
     } catch (const Error& e) {
-      bool fall_back = e.code() != ErrorCode::access_denied && options.access != AccessMode::pace_only &&
-                       has_mrz_key(credentials);
+      // Only a chip that declines PACE (a refused step, parameters it or we do not support) may be read
+      // with BAC instead. A wrong password, an invalid key or a token that does not verify stop the
+      // read: falling back there would let an attacker in the middle downgrade the protocol.
+      bool declined = e.code() == ErrorCode::card_error || e.code() == ErrorCode::not_supported;
+      bool fall_back = declined && options.access != AccessMode::pace_only && has_mrz_key(credentials);
       if (!fall_back) throw;
       dump.access_note = std::string("PACE failed (") + e.what() + "); BAC used";
     }

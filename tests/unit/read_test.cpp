@@ -519,3 +519,62 @@ TEST(Read, MrzPasswordOpensPaceWhenThereIsNoCan) {
 
 }  // namespace
 }  // namespace cccd
+
+namespace cccd {
+namespace {
+
+// A link that rewrites one byte of the n-th response (1-based) at `offset` from its start: a forged or
+// broken chip answer during PACE.
+class ResponseTamperingChannel : public transport::RawChannel {
+ public:
+  ResponseTamperingChannel(sim::VirtualCard& card, int victim, std::size_t offset)
+      : card_(card), victim_(victim), offset_(offset) {}
+  transport::ChannelCapabilities capabilities() const override {
+    return sim::VirtualCardChannel(card_).capabilities();
+  }
+
+ protected:
+  Bytes exchange(ByteView command) override {
+    Bytes response = card_.process(command);
+    if (++count_ == victim_ && response.size() > offset_ + 2) response[offset_] ^= 0x01;
+    return response;
+  }
+
+ private:
+  sim::VirtualCard& card_;
+  int victim_;
+  std::size_t offset_;
+  int count_ = 0;
+};
+
+ErrorCode pace_error_with_tampering(int victim, std::size_t offset, sim::VirtualCard& card) {
+  ResponseTamperingChannel channel(card, victim, offset);
+  return error_of([&] { reader::read_chip(channel, default_credentials(), ReadOptions{}); });
+}
+
+TEST(Read, AChipTokenThatDoesNotVerifyStopsTheReadWithoutBac) {
+  // APDU 6 is the last GENERAL AUTHENTICATE: 7C 0A 86 08 <token>; byte 4 is the token's first.
+  sim::VirtualCard card(sim::default_card());
+  EXPECT_EQ(pace_error_with_tampering(6, 4, card), ErrorCode::crypto);
+  EXPECT_EQ(card.authentication_attempts(), 0);  // no fall back to BAC
+}
+
+TEST(Read, AnInvalidChipPublicKeyStopsTheRead) {
+  // APDU 4 answers the mapping (7C 43 82 41 04 X Y), APDU 5 the key agreement (7C 43 84 41 04 X Y):
+  // flipping a bit of Y puts the point off the curve.
+  for (int victim : {4, 5}) {
+    SCOPED_TRACE(victim);
+    sim::VirtualCard card(sim::default_card());
+    EXPECT_EQ(pace_error_with_tampering(victim, 60, card), ErrorCode::crypto);
+    EXPECT_EQ(card.authentication_attempts(), 0);
+  }
+}
+
+TEST(Read, AnEncryptedNonceThatDoesNotParseStopsTheRead) {
+  // APDU 3 answers 7C 12 80 10 <z>: a wrong inner length breaks the TLV.
+  sim::VirtualCard card(sim::default_card());
+  EXPECT_EQ(pace_error_with_tampering(3, 3, card), ErrorCode::malformed_data);
+}
+
+}  // namespace
+}  // namespace cccd
