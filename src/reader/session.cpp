@@ -43,7 +43,10 @@ SecureString mrz_information_of(const Credentials& c) {
 // MF, which the CCCD does not let anyone select). Nothing when the card has none or it does not parse.
 std::optional<access::SecurityInfos> read_card_access(transport::Channel& channel, ChipDump& dump) {
   FileResult card_access = FileReader(channel, false).read(FileId::card_access);
-  if (card_access.outcome != FileOutcome::read) return std::nullopt;
+  if (card_access.outcome != FileOutcome::read) {
+    dump.access_note = "the chip has no EF.CardAccess, so it offers no PACE";
+    return std::nullopt;
+  }
   dump.files[FileId::card_access] = card_access.content;
   try {
     return access::parse_security_infos(card_access.content);

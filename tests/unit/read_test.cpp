@@ -475,7 +475,9 @@ TEST(Read, ACardWithoutCardAccessIsOpenedWithBacAndSaysSo) {
   sim::VirtualCardChannel channel(card);
   ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
   EXPECT_EQ(dump.access_protocol, "BAC");
-  EXPECT_TRUE(verify(dump, anchor_of(data)).verified);
+  Verdict verdict = verify(dump, anchor_of(data));
+  EXPECT_TRUE(verdict.verified);
+  EXPECT_EQ(verdict.access.detail, "BAC — the chip has no EF.CardAccess, so it offers no PACE");
   // PACE only: a clear error, not a silent BAC.
   sim::VirtualCard again(data);
   sim::VirtualCardChannel channel2(again);
