@@ -139,6 +139,10 @@ PaceChoice parse_pace(const std::string& text) {
     choice.error = "the cipher must be 3des, aes128, aes192 or aes256";
     return choice;
   }
+  if (offer.mapping == PaceMapping::integrated && id == 10) {
+    choice.error = "Integrated Mapping (im) does not support P-224 (id 10)";
+    return choice;
+  }
   if (offer.mapping == PaceMapping::chip_authentication) {
     if (id <= 2) {
       choice.error = "Chip Authentication Mapping (cam) needs an ECDH parameter id (8-18)";

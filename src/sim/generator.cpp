@@ -10,6 +10,7 @@
 
 #include <cccd/error.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -355,6 +356,10 @@ void validate_pace_offer(const PaceOffer& offer) {
     throw Error(ErrorCode::invalid_argument,
                 "PACE: parameter id must be 0-2 (DH) or 8-18 (ECDH); 3-7 and 19-31 are reserved");
   }
+  if (offer.mapping == access::PaceMapping::integrated && offer.parameter_id == 10) {
+    // ICAO Doc 9303 Part 11: the point encoding of Integrated Mapping needs p = 3 mod 4; P-224 has not.
+    throw Error(ErrorCode::invalid_argument, "PACE: Integrated Mapping does not support P-224 (id 10)");
+  }
   if (offer.mapping == access::PaceMapping::chip_authentication) {
     if (!standardized_ecdh(offer.parameter_id)) {
       throw Error(ErrorCode::invalid_argument, "PACE: Chip Authentication Mapping needs ECDH (id 8-18)");
@@ -411,9 +416,11 @@ ChipAuthenticationKey build_chip_authentication(int parameter_id, crypto::Cipher
                                                 std::uint64_t seed) {
   validate_pace_offer({access::PaceMapping::chip_authentication, parameter_id, cipher});
   const crypto::PaceDomain domain = crypto::PaceDomain::standardized(parameter_id);
-  // One byte shorter than the order n, whose leading byte is not zero: the scalar is below n whatever
+  // |n| bytes with a leading zero byte (n's leading byte is not zero): the scalar is below n whatever
   // the seed gives, so no reduction (and no retry) is needed. Test data only.
-  SecureBytes scalar = expand_seed(seed, "chip authentication", domain.order_size() - 1);
+  const SecureBytes drawn = expand_seed(seed, "chip authentication", domain.order_size() - 1);
+  SecureBytes scalar(domain.order_size(), 0);
+  std::copy(drawn.begin(), drawn.end(), scalar.begin() + 1);
   scalar.back() |= 1;  // never zero
   crypto::PaceKeyPair key_pair = domain.generate_key_pair(ByteView(scalar.data(), scalar.size()));
 

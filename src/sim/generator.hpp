@@ -56,7 +56,8 @@ struct GeneratorOptions {
 // EF.COM, DG1, DG2, DG3 (a placeholder: the card refuses it), DG13 and EF.SOD, the card's access data
 // and the CSCA in PEM. With a Chip Authentication Mapping offer also DG14 (listed in EF.COM, hashed in
 // EF.SOD) and the chip's static CA private key in the secrets. Throws Error(invalid_argument) for a bad
-// holder or a PACE offer that does not exist (parameter id not 0-2 or 8-18, CAM with DH or 3DES).
+// holder or a PACE offer that does not exist (parameter id not 0-2 or 8-18, IM on P-224 (id 10), CAM
+// with DH or 3DES).
 CardData generate_card(const GeneratorOptions& options);
 
 // The built-in default card (`--sim` without a folder): generate_card with default options.

@@ -8,6 +8,7 @@
 #include "asn1/tlv.hpp"
 #include "crypto/crypto.hpp"
 #include "crypto/openssl_ptr.hpp"
+#include "crypto/pace_domain.hpp"
 #include "lds/lds.hpp"
 #include "lds/sod.hpp"
 #include "sim/deterministic_ecdsa.hpp"
@@ -793,6 +794,165 @@ TEST(Generator, DefaultCardIsComputedOnceFromDefaultOptions) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// The PACE a generated card offers, and the static Chip Authentication key of a CAM card.
+
+GeneratorOptions offering(access::PaceMapping mapping, int parameter_id, crypto::CipherKind cipher,
+                          std::uint64_t seed = 1) {
+  GeneratorOptions options;
+  options.seed = seed;
+  options.pace = PaceOffer{mapping, parameter_id, cipher};
+  return options;
+}
+
+TEST(GeneratorPace, WithoutAnOfferTheCardHasTheProfilesCardAccess) {
+  const CardData card = generate_card(GeneratorOptions{});
+  EXPECT_EQ(card.files.at(FileId::card_access).size(), 54u);
+  EXPECT_EQ(card.files.at(FileId::card_access), build_card_access());
+  EXPECT_TRUE(card.secrets.chip_authentication_private_key.empty());
+}
+
+TEST(GeneratorPace, AnOfferIsThePaceInfoOfTheCardAccess) {
+  using access::KeyAgreement;
+  using access::PaceMapping;
+  const struct {
+    PaceMapping mapping;
+    int id;
+    crypto::CipherKind cipher;
+    KeyAgreement agreement;
+  } cases[] = {
+      {PaceMapping::integrated, 16, crypto::CipherKind::aes256, KeyAgreement::ecdh},
+      {PaceMapping::generic, 0, crypto::CipherKind::tdes, KeyAgreement::dh},
+      {PaceMapping::integrated, 2, crypto::CipherKind::aes192, KeyAgreement::dh},
+      {PaceMapping::generic, 8, crypto::CipherKind::aes128, KeyAgreement::ecdh},
+      {PaceMapping::chip_authentication, 18, crypto::CipherKind::aes128, KeyAgreement::ecdh},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.id);
+    const CardData card = generate_card(offering(c.mapping, c.id, c.cipher));
+    EXPECT_EQ(card.files.at(FileId::card_access),
+              build_card_access(c.mapping, c.agreement, c.cipher, static_cast<std::uint64_t>(c.id)));
+    const access::SecurityInfos infos = access::parse_security_infos(card.files.at(FileId::card_access));
+    ASSERT_EQ(infos.pace.size(), 1u);
+    EXPECT_EQ(infos.pace[0].mapping, c.mapping);
+    EXPECT_EQ(infos.pace[0].agreement, c.agreement);
+    EXPECT_EQ(infos.pace[0].cipher, c.cipher);
+    EXPECT_EQ(infos.pace[0].parameter_id, static_cast<std::uint64_t>(c.id));
+    EXPECT_EQ(card.files.count(FileId::dg14), c.mapping == PaceMapping::chip_authentication ? 1u : 0u);
+    EXPECT_EQ(card.secrets.chip_authentication_private_key.empty(),
+              c.mapping != PaceMapping::chip_authentication);
+  }
+}
+
+TEST(GeneratorPace, NoCardAccessGivesACardWithoutEfCardAccess) {
+  GeneratorOptions options;
+  options.no_card_access = true;
+  const CardData card = generate_card(options);
+  EXPECT_EQ(card.files.count(FileId::card_access), 0u);
+  EXPECT_EQ(card.files.at(FileId::com), build_ef_com());
+  check_card_sod(card, SignerAlgorithm::ecdsa_brainpool_p256r1);
+}
+
+TEST(GeneratorPace, OffersThatDoNotExistAreRefused) {
+  using access::PaceMapping;
+  using crypto::CipherKind;
+  const GeneratorOptions bad[] = {
+      offering(PaceMapping::chip_authentication, 13, CipherKind::tdes),
+      offering(PaceMapping::chip_authentication, 0, CipherKind::aes128),
+      offering(PaceMapping::chip_authentication, 2, CipherKind::aes256),
+      offering(PaceMapping::generic, 3, CipherKind::aes128),
+      offering(PaceMapping::integrated, 7, CipherKind::aes128),
+      offering(PaceMapping::generic, 19, CipherKind::aes128),
+      offering(PaceMapping::generic, 31, CipherKind::aes128),
+      offering(PaceMapping::generic, -1, CipherKind::aes128),
+      offering(PaceMapping::integrated, 10, CipherKind::aes128),
+  };
+  for (const GeneratorOptions& options : bad) {
+    SCOPED_TRACE(options.pace->parameter_id);
+    EXPECT_EQ(error_of([&] { generate_card(options); }), ErrorCode::invalid_argument);
+  }
+  EXPECT_EQ(error_of([&] { build_chip_authentication(13, CipherKind::tdes, 1); }),
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(error_of([&] { build_chip_authentication(1, CipherKind::aes128, 1); }),
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(error_of([&] { standardized_curve_oid(7); }), ErrorCode::invalid_argument);
+  EXPECT_EQ(error_of([&] { standardized_curve_oid(19); }), ErrorCode::invalid_argument);
+}
+
+// The group OpenSSL names for the curve OID DG14 announces, read by OpenSSL's own SPKI decoder.
+std::string openssl_group_of(const Bytes& subject_public_key_info) {
+  const unsigned char* cursor = subject_public_key_info.data();
+  EvpPkeyPtr key(d2i_PUBKEY(nullptr, &cursor, static_cast<long>(subject_public_key_info.size())));
+  if (!key) return "(does not decode)";
+  EXPECT_EQ(cursor, subject_public_key_info.data() + subject_public_key_info.size());
+  char name[64] = {};
+  std::size_t length = 0;
+  if (EVP_PKEY_get_group_name(key.get(), name, sizeof name, &length) != 1) return "(no group)";
+  return std::string(name, length);
+}
+
+TEST(GeneratorPace, ChipAuthenticationMappingCardHasItsStaticKeyInDg14) {
+  const std::pair<int, const char*> curves[] = {
+      {8, "prime192v1"},       {9, "brainpoolP192r1"},  {10, "secp224r1"},       {11, "brainpoolP224r1"},
+      {12, "prime256v1"},      {13, "brainpoolP256r1"}, {14, "brainpoolP320r1"}, {15, "secp384r1"},
+      {16, "brainpoolP384r1"}, {17, "brainpoolP512r1"}, {18, "secp521r1"},
+  };
+  for (const auto& [id, group] : curves) {
+    SCOPED_TRACE(id);
+    const crypto::CipherKind cipher = id % 2 ? crypto::CipherKind::aes256 : crypto::CipherKind::aes192;
+    const CardData card = generate_card(offering(access::PaceMapping::chip_authentication, id, cipher, 3));
+    const Bytes& dg14 = card.files.at(FileId::dg14);
+    ASSERT_EQ(dg14.front(), 0x6E);
+    const access::SecurityInfos infos = access::parse_security_infos(dg14);
+    ASSERT_EQ(infos.chip_authentication_public_keys.size(), 1u);
+    ASSERT_EQ(infos.chip_authentication.size(), 1u);
+    EXPECT_TRUE(infos.pace.empty());
+    EXPECT_TRUE(infos.unknown.empty());
+    const access::ChipAuthenticationInfo& info = infos.chip_authentication[0];
+    EXPECT_EQ(info.agreement, access::KeyAgreement::ecdh);
+    EXPECT_EQ(info.cipher, cipher);
+    EXPECT_EQ(info.version, 1u);
+    EXPECT_FALSE(info.key_id.has_value());
+    const access::ChipAuthenticationPublicKeyInfo& key = infos.chip_authentication_public_keys[0];
+    EXPECT_EQ(key.agreement, access::KeyAgreement::ecdh);
+    ASSERT_TRUE(key.parameters.has_value());
+    EXPECT_EQ(*key.parameters, access::DomainParameters(access::EcNamedCurve{standardized_curve_oid(id)}));
+    EXPECT_EQ(openssl_group_of(key.subject_public_key_info), group);
+
+    // The private scalar in the secrets is the one behind the public point, and a valid key.
+    const crypto::PaceDomain domain = crypto::PaceDomain::standardized(id);
+    const Bytes& private_key = card.secrets.chip_authentication_private_key;
+    EXPECT_EQ(private_key.size(), domain.order_size());
+    EXPECT_EQ(key.public_key, domain.public_key(private_key));
+    EXPECT_NO_THROW(domain.validate_public_key(key.public_key));
+
+    // EF.COM lists DG14 and EF.SOD covers it.
+    EXPECT_EQ(lds::parse_ef_com(card.files.at(FileId::com)).data_groups,
+              (std::vector<FileId>{FileId::dg1, FileId::dg2, FileId::dg3, FileId::dg13, FileId::dg14}));
+    const lds::SecurityObject so = lds::parse_sod(card.files.at(FileId::sod));
+    ASSERT_EQ(so.data_group_hashes.size(), 5u);
+    EXPECT_EQ(so.data_group_hashes.at(14), hash256(dg14));
+    EXPECT_EQ(so.data_group_hashes.at(1), hash256(card.files.at(FileId::dg1)));
+    EXPECT_TRUE(cms_verify_sod(card.files.at(FileId::sod), so.certificates.at(0)));
+  }
+}
+
+TEST(GeneratorPace, TheStaticKeyComesFromTheSeed) {
+  const GeneratorOptions options =
+      offering(access::PaceMapping::chip_authentication, 13, crypto::CipherKind::aes128, 41);
+  const CardData a = generate_card(options);
+  const CardData b = generate_card(options);
+  const CardData c =
+      generate_card(offering(access::PaceMapping::chip_authentication, 13, crypto::CipherKind::aes128, 42));
+  EXPECT_EQ(a.files, b.files);
+  EXPECT_EQ(a.secrets.chip_authentication_private_key, b.secrets.chip_authentication_private_key);
+  EXPECT_NE(a.secrets.chip_authentication_private_key, c.secrets.chip_authentication_private_key);
+  EXPECT_NE(a.files.at(FileId::dg14), c.files.at(FileId::dg14));
+  const ChipAuthenticationKey key = build_chip_authentication(13, crypto::CipherKind::aes128, 41);
+  EXPECT_EQ(key.dg14, a.files.at(FileId::dg14));
+  EXPECT_EQ(Bytes(key.private_key.begin(), key.private_key.end()), a.secrets.chip_authentication_private_key);
+}
+
+// ---------------------------------------------------------------------------------------------------
 // The card folder.
 
 unsigned mode_of(const fs::path& path) {
@@ -882,13 +1042,22 @@ TEST(CardFolder, LoadErrors) {
   EXPECT_EQ(error_of([&] { load_card_folder(folder); }), ErrorCode::io);
   fs::remove(folder / "DG3");
 
-  for (const char* bad : {"not json", "[1,2]", R"({"can": 12345})", R"({"mrz_information": "abc"})",
-                          R"({"extended_length": "yes"})", R"({"max_response_data": 0})",
-                          R"({"max_response_data": 70000})", R"({"max_response_data": -1})"}) {
+  for (const char* bad :
+       {"not json", "[1,2]", R"({"can": 12345})", R"({"mrz_information": "abc"})",
+        R"({"extended_length": "yes"})", R"({"max_response_data": 0})", R"({"max_response_data": 70000})",
+        R"({"max_response_data": -1})", R"({"chip_authentication_private_key": 12})",
+        R"({"chip_authentication_private_key": ""})", R"({"chip_authentication_private_key": "ABC"})",
+        R"({"chip_authentication_private_key": "0G"})", R"({"chip_authentication_private_key": "01 02"})"}) {
     SCOPED_TRACE(bad);
     write_text(folder / kSecretsFileName, bad);
     EXPECT_EQ(error_of([&] { load_card_folder(folder); }), ErrorCode::malformed_data);
   }
+  write_text(folder / kSecretsFileName,
+             R"({"chip_authentication_private_key": ")" + std::string(2 * 73, 'A') + "\"}");
+  EXPECT_EQ(error_of([&] { load_card_folder(folder); }), ErrorCode::malformed_data);
+  write_text(folder / kSecretsFileName,
+             R"({"chip_authentication_private_key": ")" + std::string(2 * 72, 'a') + "\"}");
+  EXPECT_EQ(load_card_folder(folder).secrets.chip_authentication_private_key, Bytes(72, 0xAA));
   write_text(folder / kSecretsFileName, std::string(kMaxCardFolderFileBytes + 1, ' '));
   EXPECT_EQ(error_of([&] { load_card_folder(folder); }), ErrorCode::limit_exceeded);
 }
@@ -998,6 +1167,64 @@ TEST(CccdSim, BadInputsExitWithCode2AndNameTheOption) {
   write_text(temp.path() / "notes.txt", "mine");
   EXPECT_EQ(run_sim("personalise '" + temp.path().string() + "'").exit_code, 2);
   EXPECT_FALSE(fs::exists(temp.path() / "DG1"));
+}
+
+TEST(CccdSim, PaceOptionChoosesTheOffer) {
+  if (!sim_program_built()) GTEST_SKIP() << "cccd-sim is not built";
+  test::TempDir temp;
+  const fs::path im = temp.path() / "im";
+  ProgramRun run = run_sim("personalise '" + im.string() + "' --seed 9 --pace im:16:aes256");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("PACE-IM, brainpoolP384r1 (id 16), AES-256"), std::string::npos) << run.output;
+  EXPECT_EQ(
+      load_card_folder(im).files,
+      generate_card(offering(access::PaceMapping::integrated, 16, crypto::CipherKind::aes256, 9)).files);
+
+  const fs::path cam = temp.path() / "cam";
+  run = run_sim("personalise '" + cam.string() + "' --seed 9 --pace cam:12:aes128");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const CardData expected =
+      generate_card(offering(access::PaceMapping::chip_authentication, 12, crypto::CipherKind::aes128, 9));
+  const CardData loaded = load_card_folder(cam);
+  EXPECT_EQ(loaded.files, expected.files);
+  EXPECT_EQ(loaded.secrets.chip_authentication_private_key, expected.secrets.chip_authentication_private_key);
+  // The key is stored, never shown.
+  EXPECT_EQ(run.output.find(to_hex(expected.secrets.chip_authentication_private_key)), std::string::npos);
+
+  const fs::path none = temp.path() / "none";
+  run = run_sim("personalise '" + none.string() + "' --pace none");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_FALSE(fs::exists(none / "EF.CardAccess"));
+  EXPECT_TRUE(fs::exists(none / "DG1"));
+}
+
+TEST(CccdSim, BadPaceOffersExitWithCode2AndSayWhy) {
+  if (!sim_program_built()) GTEST_SKIP() << "cccd-sim is not built";
+  test::TempDir temp;
+  const std::string folder = "'" + (temp.path() / "card").string() + "'";
+  const std::pair<std::string, std::string> cases[] = {
+      {"cam:13:3des", "3DES is not allowed with Chip Authentication Mapping"},
+      {"cam:2:aes128", "needs an ECDH parameter id"},
+      {"gm:3:aes128", "3-7 are reserved"},
+      {"im:7:aes256", "3-7 are reserved"},
+      {"gm:19:aes128", "0-2 (DH) or 8-18 (ECDH)"},
+      {"im:10:aes128", "does not support P-224"},
+      {"gm:-1:aes128", "0-2 (DH) or 8-18 (ECDH)"},
+      {"gm:x:aes128", "0-2 (DH) or 8-18 (ECDH)"},
+      {"xm:13:aes128", "gm, im or cam"},
+      {"gm:13:aes", "3des, aes128, aes192 or aes256"},
+      {"gm:13", "MAPPING:PARAM:CIPHER"},
+      {"gm:13:aes128:x", "MAPPING:PARAM:CIPHER"},
+      {"''", "MAPPING:PARAM:CIPHER"},
+  };
+  for (const auto& [value, message] : cases) {
+    SCOPED_TRACE(value);
+    const ProgramRun run = run_sim("personalise " + folder + " --pace " + value);
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.output.find("--pace"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find(message), std::string::npos) << run.output;
+  }
+  EXPECT_FALSE(fs::exists(temp.path() / "card"));
 }
 }  // namespace
 }  // namespace cccd::sim
