@@ -580,3 +580,44 @@ TEST(Read, AnEncryptedNonceThatDoesNotParseStopsTheRead) {
 
 }  // namespace
 }  // namespace cccd
+
+namespace cccd {
+namespace {
+
+TEST(Read, PaceCamProofTravelsInTheDumpAndIsCheckedOffline) {
+  sim::GeneratorOptions options;
+  options.pace = sim::PaceOffer{access::PaceMapping::chip_authentication, 13, crypto::CipherKind::aes128};
+  options.seed = 9;
+  sim::CardData data = sim::generate_card(options);
+  test::TempDir dir;
+  sim::write_card_folder(data, dir.path() / "card");
+  CardSource source;
+  source.folder = dir.path() / "card";
+  Report live = read_and_verify(source, default_credentials(), nullptr);
+  EXPECT_EQ(live.dump.access_protocol, "PACE-CAM");
+  EXPECT_EQ(live.verdict.chip_authenticity.status, FindingStatus::passed)
+      << live.verdict.chip_authenticity.detail;
+  EXPECT_TRUE(live.verdict.verified);
+
+  write_dump(live.dump, dir.path() / "dump");
+  TrustStore anchor = anchor_of(data);
+  Report offline = verify_dump_folder(dir.path() / "dump", anchor);
+  EXPECT_EQ(offline.verdict.chip_authenticity.status, FindingStatus::passed);
+  EXPECT_TRUE(offline.verdict.verified);
+
+  // A proof that does not belong to DG14's key (a clone replaying another chip's answer) fails.
+  ChipDump forged = live.dump;
+  forged.cam_chip_authentication_data.back() ^= 0x01;
+  Verdict verdict = verify(forged, anchor);
+  EXPECT_EQ(verdict.chip_authenticity.status, FindingStatus::failed);
+  EXPECT_FALSE(verdict.verified);
+  // Without DG14 in the dump, the proof cannot be checked: not verified.
+  forged = live.dump;
+  forged.files.erase(FileId::dg14);
+  verdict = verify(forged, anchor);
+  EXPECT_EQ(verdict.chip_authenticity.status, FindingStatus::failed);
+  EXPECT_FALSE(verdict.verified);
+}
+
+}  // namespace
+}  // namespace cccd
