@@ -6,32 +6,11 @@
 #include "util/bytes.hpp"
 
 #include <algorithm>
-#include <array>
 
 namespace cccd::access {
 namespace {
 
 namespace sw = apdu::sw;
-
-// Named curves an ECParameters may give instead of explicit values: the same groups as the
-// standardized parameter ids (Part 11 section 9.5.1).
-struct NamedCurve {
-  std::string_view oid;
-  int parameter_id;
-};
-constexpr std::array<NamedCurve, 11> kNamedCurves{{
-    {"1.2.840.10045.3.1.1", 8},
-    {"1.3.36.3.3.2.8.1.1.3", 9},
-    {"1.3.132.0.33", 10},
-    {"1.3.36.3.3.2.8.1.1.5", 11},
-    {"1.2.840.10045.3.1.7", 12},
-    {"1.3.36.3.3.2.8.1.1.7", 13},
-    {"1.3.36.3.3.2.8.1.1.9", 14},
-    {"1.3.132.0.34", 15},
-    {"1.3.36.3.3.2.8.1.1.11", 16},
-    {"1.3.36.3.3.2.8.1.1.13", 17},
-    {"1.3.132.0.35", 18},
-}};
 
 }  // namespace
 
@@ -43,9 +22,10 @@ crypto::PaceDomain domain_of(const DomainParameters& parameters) {
     return crypto::PaceDomain::explicit_ec(
         {ec->prime, ec->a, ec->b, ec->base, ec->order, ec->cofactor.value_or(Bytes{})});
   }
+  // A named curve is one of the standardized domains.
   const auto& named = std::get<EcNamedCurve>(parameters);
-  for (const NamedCurve& curve : kNamedCurves) {
-    if (curve.oid == named.curve_oid) return crypto::PaceDomain::standardized(curve.parameter_id);
+  if (std::optional<int> id = crypto::standardized_curve_id(named.curve_oid)) {
+    return crypto::PaceDomain::standardized(*id);
   }
   throw Error(ErrorCode::not_supported, "PACE: the chip names a curve this library does not know");
 }

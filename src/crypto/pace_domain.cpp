@@ -154,6 +154,28 @@ Bytes encode_ec_point(const PaceDomain::Impl& domain, const EC_POINT* point) {
 
 namespace {
 
+// The standardized ECDH domains of ICAO Doc 9303 Part 11 section 9.5.1: id, curve, and the named-curve
+// OID that an AlgorithmIdentifier uses for it (SEC 2 / RFC 5639). One table for both directions.
+struct StandardizedCurve {
+  int parameter_id;
+  int nid;
+  const char* name;
+  std::string_view oid;
+};
+constexpr StandardizedCurve kStandardizedCurves[] = {
+    {8, NID_X9_62_prime192v1, "NIST P-192", "1.2.840.10045.3.1.1"},
+    {9, NID_brainpoolP192r1, "brainpoolP192r1", "1.3.36.3.3.2.8.1.1.3"},
+    {10, NID_secp224r1, "NIST P-224", "1.3.132.0.33"},
+    {11, NID_brainpoolP224r1, "brainpoolP224r1", "1.3.36.3.3.2.8.1.1.5"},
+    {12, NID_X9_62_prime256v1, "NIST P-256", "1.2.840.10045.3.1.7"},
+    {13, NID_brainpoolP256r1, "brainpoolP256r1", "1.3.36.3.3.2.8.1.1.7"},
+    {14, NID_brainpoolP320r1, "brainpoolP320r1", "1.3.36.3.3.2.8.1.1.9"},
+    {15, NID_secp384r1, "NIST P-384", "1.3.132.0.34"},
+    {16, NID_brainpoolP384r1, "brainpoolP384r1", "1.3.36.3.3.2.8.1.1.11"},
+    {17, NID_brainpoolP512r1, "brainpoolP512r1", "1.3.36.3.3.2.8.1.1.13"},
+    {18, NID_secp521r1, "NIST P-521", "1.3.132.0.35"},
+};
+
 // A curve group built from its numbers: the generic OpenSSL method (Montgomery ladder for one scalar),
 // so a mapped generator never meets code specialised for the standard one.
 EcGroupPtr curve_group(const PaceDomain::Impl& domain, const EC_POINT* generator) {
@@ -377,6 +399,20 @@ EcPointPtr ec_multiply(const PaceDomain::Impl& impl, const BIGNUM* scalar, const
 
 PaceDomain::PaceDomain(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
 
+std::optional<std::string_view> standardized_curve_oid(int parameter_id) noexcept {
+  for (const StandardizedCurve& curve : kStandardizedCurves) {
+    if (curve.parameter_id == parameter_id) return curve.oid;
+  }
+  return std::nullopt;
+}
+
+std::optional<int> standardized_curve_id(std::string_view curve_oid) noexcept {
+  for (const StandardizedCurve& curve : kStandardizedCurves) {
+    if (curve.oid == curve_oid) return curve.parameter_id;
+  }
+  return std::nullopt;
+}
+
 PaceDomain PaceDomain::standardized(int parameter_id) {
   switch (parameter_id) {
     case 0:
@@ -385,29 +421,10 @@ PaceDomain PaceDomain::standardized(int parameter_id) {
       return named_dh_group(1, "dh_2048_224", "RFC 5114 2048-bit MODP group with 224-bit subgroup");
     case 2:
       return named_dh_group(2, "dh_2048_256", "RFC 5114 2048-bit MODP group with 256-bit subgroup");
-    case 8:
-      return named_curve(8, NID_X9_62_prime192v1, "NIST P-192");
-    case 9:
-      return named_curve(9, NID_brainpoolP192r1, "brainpoolP192r1");
-    case 10:
-      return named_curve(10, NID_secp224r1, "NIST P-224");
-    case 11:
-      return named_curve(11, NID_brainpoolP224r1, "brainpoolP224r1");
-    case 12:
-      return named_curve(12, NID_X9_62_prime256v1, "NIST P-256");
-    case 13:
-      return named_curve(13, NID_brainpoolP256r1, "brainpoolP256r1");
-    case 14:
-      return named_curve(14, NID_brainpoolP320r1, "brainpoolP320r1");
-    case 15:
-      return named_curve(15, NID_secp384r1, "NIST P-384");
-    case 16:
-      return named_curve(16, NID_brainpoolP384r1, "brainpoolP384r1");
-    case 17:
-      return named_curve(17, NID_brainpoolP512r1, "brainpoolP512r1");
-    case 18:
-      return named_curve(18, NID_secp521r1, "NIST P-521");
     default:
+      for (const StandardizedCurve& curve : kStandardizedCurves) {
+        if (curve.parameter_id == parameter_id) return named_curve(parameter_id, curve.nid, curve.name);
+      }
       throw Error(ErrorCode::not_supported, "PACE standardized domain parameter id " +
                                                 std::to_string(parameter_id) + " is reserved or unknown");
   }

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace cccd::crypto {
 
@@ -47,6 +48,10 @@ struct PaceKeyPair {
   SecureBytes private_key;  // EC: |n| bytes; DH: |q| bytes when generated, as given when injected
   Bytes public_key;         // encoded as described above
 };
+
+// The named-curve OID of a standardized ECDH parameter id (8-18), and back; nothing for other values.
+std::optional<std::string_view> standardized_curve_oid(int parameter_id) noexcept;
+std::optional<int> standardized_curve_id(std::string_view curve_oid) noexcept;
 
 class PaceDomain {
  public:

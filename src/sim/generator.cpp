@@ -383,33 +383,9 @@ Bytes build_ef_com_with_dg14() {
 }
 
 std::string standardized_curve_oid(int parameter_id) {
-  // ICAO Doc 9303 Part 11 section 9.5.1: the curves of ids 8-18 (SEC 2 / RFC 5639 OIDs).
-  switch (parameter_id) {
-    case 8:
-      return "1.2.840.10045.3.1.1";  // NIST P-192 (secp192r1)
-    case 9:
-      return "1.3.36.3.3.2.8.1.1.3";  // brainpoolP192r1
-    case 10:
-      return "1.3.132.0.33";  // NIST P-224 (secp224r1)
-    case 11:
-      return "1.3.36.3.3.2.8.1.1.5";  // brainpoolP224r1
-    case 12:
-      return "1.2.840.10045.3.1.7";  // NIST P-256 (secp256r1)
-    case 13:
-      return "1.3.36.3.3.2.8.1.1.7";  // brainpoolP256r1
-    case 14:
-      return "1.3.36.3.3.2.8.1.1.9";  // brainpoolP320r1
-    case 15:
-      return "1.3.132.0.34";  // NIST P-384 (secp384r1)
-    case 16:
-      return "1.3.36.3.3.2.8.1.1.11";  // brainpoolP384r1
-    case 17:
-      return "1.3.36.3.3.2.8.1.1.13";  // brainpoolP512r1
-    case 18:
-      return "1.3.132.0.35";  // NIST P-521 (secp521r1)
-    default:
-      throw Error(ErrorCode::invalid_argument, "no standardized elliptic curve has this parameter id");
-  }
+  std::optional<std::string_view> oid = crypto::standardized_curve_oid(parameter_id);
+  if (!oid) throw Error(ErrorCode::invalid_argument, "no standardized curve has that parameter id");
+  return std::string(*oid);
 }
 
 ChipAuthenticationKey build_chip_authentication(int parameter_id, crypto::CipherKind cipher,
