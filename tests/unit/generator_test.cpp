@@ -161,15 +161,7 @@ std::optional<Decoded> decode_jpeg(const Bytes& jpeg) {
   return decoded;
 }
 
-template <class F>
-ErrorCode error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::internal;  // no error: no test expects internal
-}
+using test::error_of;
 
 Bytes hash256(ByteView data) {
   return crypto::hash(crypto::HashAlgorithm::sha256, data);

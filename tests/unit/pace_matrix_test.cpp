@@ -108,15 +108,7 @@ void expect_verified(const Report& report, const std::string& protocol) {
   ASSERT_NE(report.dump.file(FileId::dg13), nullptr);
 }
 
-ErrorCode error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "no error";
-  return ErrorCode::internal;
-}
+using test::error_of;
 
 // ---------------------------------------------------------------------------------------------------
 // Generic and Integrated Mapping: the matrix.

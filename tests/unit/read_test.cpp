@@ -32,15 +32,7 @@ TrustStore anchor_of(const sim::CardData& card) {
   return store;
 }
 
-ErrorCode error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "no error";
-  return ErrorCode::internal;
-}
+using test::error_of;
 
 // A link to the virtual card that flips one bit of the MAC in the n-th response (1-based): what a
 // corrupted or forged response looks like to the reader.

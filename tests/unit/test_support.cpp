@@ -2,6 +2,8 @@
 
 #include "util/bytes.hpp"
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <random>
 #include <stdexcept>
@@ -40,6 +42,16 @@ Bytes icao_hex(const std::string& section, const std::string& key) {
   auto it = values.find(key);
   if (it == values.end()) throw std::runtime_error("no such vector: " + section + "." + key);
   return from_hex(it->second);
+}
+
+ErrorCode error_of(const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  ADD_FAILURE() << "no cccd::Error thrown";
+  return ErrorCode::internal;
 }
 
 TempDir::TempDir() {

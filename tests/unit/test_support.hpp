@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cccd/bytes.hpp>
+#include <cccd/error.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -13,6 +15,10 @@ namespace cccd::test {
 std::map<std::string, std::string> icao_section(const std::string& section);
 // The value of `key` in `section` decoded from hex.
 Bytes icao_hex(const std::string& section, const std::string& key);
+
+// The code of the cccd::Error `body` throws. A body that throws none is a test failure (and gives
+// ErrorCode::internal, which no test expects).
+ErrorCode error_of(const std::function<void()>& body);
 
 // A fresh folder under the system temp folder, removed when the object goes away.
 class TempDir {

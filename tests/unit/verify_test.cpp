@@ -168,15 +168,7 @@ bool verifies(EVP_PKEY* key, std::string_view oid, ByteView signature, ByteView 
   return verification::verify_signature(key, scheme, message, signature);
 }
 
-ErrorCode error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "no cccd::Error thrown";
-  return ErrorCode::internal;
-}
+using test::error_of;
 
 TEST(Signature, EcdsaP256WithSha256) {
   EvpPkeyPtr key = ec_key("P-256");
