@@ -613,3 +613,34 @@ TEST(Read, PaceCamProofTravelsInTheDumpAndIsCheckedOffline) {
 
 }  // namespace
 }  // namespace cccd
+
+namespace cccd {
+namespace {
+
+// A chip whose EF.CardAccess gives its PACE domain as explicit parameters (PACEDomainParameterInfo
+// with a private id) instead of a standardized id.
+TEST(Read, PaceWithExplicitDomainParametersFromCardAccess) {
+  const std::pair<access::KeyAgreement, access::DomainParameters> domains[] = {
+      {access::KeyAgreement::ecdh, test::brainpool_p256r1_explicit()},
+      {access::KeyAgreement::dh,
+       access::DhDomainParameters{test::icao_hex("pace_gm_dh", "p"), test::icao_hex("pace_gm_dh", "g"),
+                                  test::icao_hex("pace_gm_dh", "q")}},
+  };
+  for (const auto& [agreement, parameters] : domains) {
+    SCOPED_TRACE(agreement == access::KeyAgreement::ecdh ? "ECDH" : "DH");
+    access::SecurityInfos infos;
+    infos.pace.push_back({access::PaceMapping::generic, agreement, crypto::CipherKind::aes128, 2, 31});
+    infos.pace_domain_parameters.push_back({access::PaceMapping::generic, agreement, parameters, 31});
+    sim::CardData data = sim::default_card();
+    data.files[FileId::card_access] = access::encode_security_infos(infos);
+    sim::VirtualCard card(data);
+    sim::VirtualCardChannel channel(card);
+    ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
+    EXPECT_EQ(dump.access_protocol, "PACE-GM");
+    EXPECT_TRUE(dump.access_note.empty()) << dump.access_note;
+    EXPECT_TRUE(verify(dump, anchor_of(data)).verified);
+  }
+}
+
+}  // namespace
+}  // namespace cccd

@@ -4,6 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
+
+#include <memory>
+
 #include <fstream>
 #include <random>
 #include <stdexcept>
@@ -52,6 +58,39 @@ ErrorCode error_of(const std::function<void()>& body) {
   }
   ADD_FAILURE() << "no cccd::Error thrown";
   return ErrorCode::internal;
+}
+
+namespace {
+
+Bytes bn_bytes(const BIGNUM* number) {
+  Bytes out(static_cast<std::size_t>(BN_num_bytes(number)));
+  BN_bn2bin(number, out.data());
+  return out;
+}
+
+}  // namespace
+
+// brainpoolP256r1 (parameter id 13) as explicit parameters, taken from OpenSSL's built-in curve.
+access::EcExplicitParameters brainpool_p256r1_explicit() {
+  std::unique_ptr<EC_GROUP, decltype(&EC_GROUP_free)> group(EC_GROUP_new_by_curve_name(NID_brainpoolP256r1),
+                                                            &EC_GROUP_free);
+  std::unique_ptr<BN_CTX, decltype(&BN_CTX_free)> context(BN_CTX_new(), &BN_CTX_free);
+  std::unique_ptr<BIGNUM, decltype(&BN_free)> p(BN_new(), &BN_free), a(BN_new(), &BN_free),
+      b(BN_new(), &BN_free);
+  if (!group || !context || !p || !a || !b ||
+      EC_GROUP_get_curve(group.get(), p.get(), a.get(), b.get(), context.get()) != 1)
+    throw std::runtime_error("OpenSSL has no brainpoolP256r1");
+  access::EcExplicitParameters ec;
+  ec.prime = bn_bytes(p.get());
+  ec.a = bn_bytes(a.get());
+  ec.b = bn_bytes(b.get());
+  ec.base.resize(65);
+  if (EC_POINT_point2oct(group.get(), EC_GROUP_get0_generator(group.get()), POINT_CONVERSION_UNCOMPRESSED,
+                         ec.base.data(), ec.base.size(), context.get()) != 65)
+    throw std::runtime_error("generator encoding");
+  ec.order = bn_bytes(EC_GROUP_get0_order(group.get()));
+  ec.cofactor = bn_bytes(EC_GROUP_get0_cofactor(group.get()));
+  return ec;
 }
 
 TempDir::TempDir() {
