@@ -11,8 +11,6 @@
 
 namespace cccd::crypto {
 
-enum class PaceMapping { generic, integrated, chip_authentication };
-
 // Generic Mapping (4.4.3.3.1), also the generator step of Chip Authentication Mapping. `shared_element`
 // is domain.shared_element(own mapping private key, peer mapping public key) (H, or h for DH). Returns
 // the domain with G' = s*G + H (EC) or g' = g^s * h mod p (DH). Throws Error(crypto) when the result
