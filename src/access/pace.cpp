@@ -256,7 +256,7 @@ PaceResult perform_pace(transport::Channel& channel, const PaceInfo& info, const
   }
   std::optional<Bytes> a_ic = confirmed.object(kTagEncryptedChipAuthenticationData);
   if (info.mapping == PaceMapping::chip_authentication) {
-    if (!a_ic) throw Error(ErrorCode::card_error, "PACE-CAM: the chip sent no chip authentication data");
+    if (!a_ic) throw Error(ErrorCode::crypto, "PACE-CAM: the chip sent no chip authentication data");
     result.encrypted_chip_authentication_data = a_ic;
   }
 

@@ -66,9 +66,9 @@ access::PacePassword pace_password(const Credentials& credentials) {
   return {crypto::PacePasswordType::mrz, mrz_information_of(credentials)};
 }
 
-// Opens the chip: PACE when EF.CardAccess offers it (and the caller allows it), BAC otherwise. A wrong
-// password is an error, never a reason to try BAC; a PACE protocol failure may fall back to BAC, and
-// the dump says so.
+// Opens the chip: PACE when EF.CardAccess offers it (and the caller allows it), BAC otherwise. Only a
+// chip that declines PACE is read with BAC instead (and the dump says so); a wrong password, an invalid
+// key or a proof that does not verify end the read.
 sm::SessionKeys open_chip(transport::Channel& channel, const Credentials& credentials,
                           const ReadOptions& options, ChipDump& dump) {
   std::optional<access::SecurityInfos> infos;
@@ -92,7 +92,8 @@ sm::SessionKeys open_chip(transport::Channel& channel, const Credentials& creden
               pace->cipher, view(result.session.k_enc), *result.encrypted_chip_authentication_data);
           dump.cam_chip_authentication_data.assign(ca_ic.begin(), ca_ic.end());
         } catch (const Error& e) {
-          throw Error(ErrorCode::card_error, std::string("PACE-CAM: ") + e.what());
+          throw Error(ErrorCode::crypto,
+                      std::string("PACE-CAM: ") + e.what());  // a broken proof: no fall back
         }
         dump.cam_mapping_public_key = result.chip_mapping_public_key;
       }
