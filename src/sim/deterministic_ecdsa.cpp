@@ -2,6 +2,7 @@
 
 #include "asn1/der.hpp"
 #include "crypto/openssl_ptr.hpp"
+#include "sim/openssl_checks.hpp"
 #include "util/bytes.hpp"
 #include "util/secure_bytes.hpp"
 
@@ -17,26 +18,11 @@
 namespace cccd::sim {
 namespace {
 
-[[noreturn]] void fail(const char* what) {
-  throw Error(ErrorCode::crypto, std::string("ECDSA: ") + what);
-}
-
-template <class T>
-T* checked(T* pointer, const char* what) {
-  if (pointer == nullptr) fail(what);
-  return pointer;
-}
-void check(int result, const char* what) {
-  if (result != 1) fail(what);
-}
-
-BnPtr new_bn() {
-  return BnPtr(checked(BN_secure_new(), "out of memory"));
-}
-
-BnPtr bn_from(ByteView bytes) {
-  return BnPtr(checked(BN_bin2bn(bytes.data(), static_cast<int>(bytes.size()), nullptr), "BN_bin2bn"));
-}
+using openssl::bn_from;
+using openssl::check;
+using openssl::checked;
+using openssl::fail;
+using openssl::new_bn;
 
 // Fixed-width big-endian octets of a number below the order (RFC 6979 int2octets).
 SecureBytes to_octets(const BIGNUM* value, std::size_t width) {

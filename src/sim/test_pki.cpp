@@ -7,6 +7,7 @@
 #include "crypto/openssl_ptr.hpp"
 #include "sim/deterministic_ecdsa.hpp"
 #include "sim/deterministic_random.hpp"
+#include "sim/openssl_checks.hpp"
 #include "util/bytes.hpp"
 
 #include <cccd/error.hpp>
@@ -33,27 +34,11 @@ constexpr const char* kCurveName = SN_brainpoolP256r1;
 constexpr const char* kOrganisation = "libcccd virtual card (not a real authority)";
 constexpr int kRsaPrimeBits = 1024;
 
-[[noreturn]] void fail(const char* what) {
-  throw Error(ErrorCode::crypto, std::string("test PKI: ") + what);
-}
-
-template <class T>
-T* checked(T* pointer, const char* what) {
-  if (pointer == nullptr) fail(what);
-  return pointer;
-}
-void check(int result, const char* what) {
-  if (result != 1) fail(what);
-}
-
-BnPtr new_bn() {
-  return BnPtr(checked(BN_secure_new(), "out of memory"));
-}
-BnPtr bn_from(ByteView bytes) {
-  BnPtr value = new_bn();
-  checked(BN_bin2bn(bytes.data(), static_cast<int>(bytes.size()), value.get()), "BN_bin2bn");
-  return value;
-}
+using openssl::bn_from;
+using openssl::check;
+using openssl::checked;
+using openssl::fail;
+using openssl::new_bn;
 
 EvpPkeyPtr key_from_params(const char* type, OSSL_PARAM_BLD* builder) {
   OsslParamPtr params(checked(OSSL_PARAM_BLD_to_param(builder), "OSSL_PARAM_BLD_to_param"));
