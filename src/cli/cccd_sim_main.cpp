@@ -3,18 +3,24 @@
 //   cccd-sim personalise DIR [--id ID] [--name NAME] [--birth DATE] [--expiry DATE|none] [--issue DATE]
 //                            [--sex M|F] [--seed N] [--signer ecdsa|rsa] [--pace MAPPING:PARAM:CIPHER|none]
 //   cccd-sim show DIR
+//   cccd-sim serve [DIR] [--vpcd HOST:PORT]
 //
-// Exit codes as cccd-verify: 0 done, 2 bad command line or argument, 7 a file or folder could not be
-// read or written, 8 internal. Nothing personal is printed but what the user typed into this command.
+// Exit codes as cccd-verify: 0 done, 2 bad command line or argument, 5 the link to the vpcd driver failed,
+// 7 a file or folder could not be read or written, 8 internal. Nothing personal is printed but what the user
+// typed into this command.
 #include "crypto/pace_domain.hpp"
 #include "sim/card_folder.hpp"
 #include "sim/generator.hpp"
+#include "sim/virtual_card.hpp"
+#include "sim/vpcd_link.hpp"
 
 #include <cccd/error.hpp>
 #include <cccd/files.hpp>
 
 #include <CLI/CLI.hpp>
 
+#include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -30,6 +36,7 @@ using cccd::ErrorCode;
 
 constexpr int kExitOk = 0;
 constexpr int kExitUsage = 2;
+constexpr int kExitCommunication = 5;
 constexpr int kExitFile = 7;
 constexpr int kExitInternal = 8;
 
@@ -263,6 +270,62 @@ int show(const std::string& folder_text) {
   return kExitOk;
 }
 
+// Set by SIGINT / SIGTERM: `serve` sees it within its poll interval and returns.
+std::atomic<bool> stop_serving{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the stop flag is set from a signal handler");
+
+extern "C" void request_stop(int) {
+  stop_serving.store(true);
+}
+
+struct ServeOptions {
+  std::string folder;  // empty: the built-in default card
+  std::string vpcd = "localhost:" + std::to_string(cccd::sim::kVpcdDefaultPort);
+};
+
+int serve(const ServeOptions& options) {
+  const std::size_t colon = options.vpcd.rfind(':');
+  const std::string host = colon == std::string::npos ? std::string() : options.vpcd.substr(0, colon);
+  const std::string port_text = colon == std::string::npos ? std::string() : options.vpcd.substr(colon + 1);
+  const bool digits = !port_text.empty() && port_text.size() <= 5 &&
+                      port_text.find_first_not_of("0123456789") == std::string::npos;
+  const long port = digits ? std::stol(port_text) : 0;
+  if (host.empty() || port < 1 || port > 65535) {
+    std::cerr << "cccd-sim serve: --vpcd: expected HOST:PORT with a port 1-65535 (e.g. localhost:35963)\n";
+    return kExitUsage;
+  }
+
+  const cccd::sim::CardData data = options.folder.empty()
+                                       ? cccd::sim::default_card()
+                                       : cccd::sim::load_card_folder(fs::path(options.folder));
+  cccd::sim::VirtualCard card(data);
+
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+
+  cccd::sim::VpcdLink link;
+  try {
+    link.connect(host, static_cast<std::uint16_t>(port));
+    std::cout << "Serving " << (options.folder.empty() ? "the built-in virtual CCCD" : options.folder)
+              << " to the vpcd driver at " << host << ":" << port << " (Ctrl-C to stop)" << std::endl;
+    const cccd::sim::VpcdServeEnd end = link.serve(card, stop_serving);
+    std::cout << (end == cccd::sim::VpcdServeEnd::stopped ? "Stopped"
+                                                          : "The vpcd driver closed the connection")
+              << std::endl;
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::transport && e.code() != ErrorCode::timeout &&
+        e.code() != ErrorCode::limit_exceeded) {
+      throw;
+    }
+    std::cerr << "cccd-sim serve: " << cccd::to_string(e.code()) << ": " << e.what() << "\n";
+    return kExitCommunication;
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -296,6 +359,13 @@ int main(int argc, char** argv) {
   CLI::App* show_command = app.add_subcommand("show", "List the files of a card folder and their sizes");
   show_command->add_option("DIR", show_folder, "The card folder")->required();
 
+  ServeOptions serve_options;
+  CLI::App* serve_command = app.add_subcommand(
+      "serve", "Put a virtual card on the vsmartcard vpcd reader driver (pcscd) until SIGINT or SIGTERM");
+  serve_command->add_option("DIR", serve_options.folder, "The card folder (default: the built-in card)");
+  serve_command->add_option("--vpcd", serve_options.vpcd, "The vpcd driver's HOST:PORT")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -309,6 +379,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*personalise_command) return personalise(options);
+    if (*serve_command) return serve(serve_options);
     return show(show_folder);
   } catch (const Error& e) {
     std::cerr << "cccd-sim: " << cccd::to_string(e.code()) << ": " << e.what() << "\n";
