@@ -6,6 +6,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libssl-dev            # OpenSSL 3: all cryptography
   libpcsclite-dev pcscd # PC/SC readers
+  vsmartcard-vpcd       # the virtual reader driver the PC/SC end-to-end test serves the virtual card through
+  procps                # pgrep, in that test
   libjpeg-dev           # the virtual card's face image
   libcli11-dev          # command-line parsing
   nlohmann-json3-dev    # JSON output and dump metadata

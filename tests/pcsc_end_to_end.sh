@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# End to end through the real PC/SC stack: Debian's pcscd with the vsmartcard-vpcd reader driver, the
+# virtual CCCD served over the vpcd protocol by cccd-sim, and cccd-verify reading it as a desk would.
+# Starts its own pcscd and cccd-sim, records their PIDs and stops exactly those.
+# Usage: pcsc_end_to_end.sh CCCD_VERIFY CCCD_SIM
+set -euo pipefail
+verify=$1
+sim=$2
+skip=77
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "SKIP: pcscd needs root to create /run/pcscd"
+  exit $skip
+fi
+for needed in /usr/sbin/pcscd /usr/lib/pcsc/drivers/serial/libifdvpcd.so /etc/reader.conf.d/vpcd; do
+  [ -e "$needed" ] || { echo "missing $needed: run scripts/install-deps.sh"; exit 1; }
+done
+if [ -S /run/pcscd/pcscd.comm ] && pgrep -x pcscd > /dev/null; then
+  echo "a pcscd not started by this test is running; this test needs its own" >&2
+  exit 1
+fi
+
+work=$(mktemp -d)
+pcscd_pid=""
+sim_pid=""
+cleanup() {
+  [ -n "$sim_pid" ] && kill "$sim_pid" 2> /dev/null && wait "$sim_pid" 2> /dev/null || true
+  [ -n "$pcscd_pid" ] && kill "$pcscd_pid" 2> /dev/null && wait "$pcscd_pid" 2> /dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+/usr/sbin/pcscd --foreground > "$work/pcscd.log" 2>&1 &
+pcscd_pid=$!
+for _ in $(seq 50); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
+[ -S /run/pcscd/pcscd.comm ] || { cat "$work/pcscd.log"; echo "pcscd did not start"; exit 1; }
+
+"$sim" personalise "$work/card" > /dev/null
+"$sim" serve "$work/card" > "$work/sim.log" 2>&1 &
+sim_pid=$!
+
+# The card is present once cccd-sim has connected to the vpcd driver; until then: exit 4 (no card).
+status=4
+for _ in $(seq 50); do
+  set +e
+  "$verify" read --reader "Virtual PCD" --id 001099012345 --trust "$work/card/csca.pem" --json > "$work/out.json"
+  status=$?
+  set -e
+  [ "$status" -ne 4 ] && break
+  sleep 0.1
+done
+cat "$work/out.json"
+[ "$status" -eq 0 ] || { echo "read through pcscd: exit $status"; cat "$work/sim.log"; exit 1; }
+grep -q '"overall": "verified"' "$work/out.json" || { echo "not verified"; exit 1; }
+grep -q '"detail": "PACE-GM"' "$work/out.json" || { echo "not opened with PACE-GM"; exit 1; }
+
+# A wrong CAN through the same stack: access denied (exit 3), and the next right read still works.
+set +e
+"$verify" read --reader "Virtual PCD" --id 001099012399 --json > "$work/wrong.json"
+status=$?
+set -e
+[ "$status" -eq 3 ] || { cat "$work/wrong.json"; echo "wrong CAN: exit $status, expected 3"; exit 1; }
+"$verify" read --reader "Virtual PCD" --id 001099012345 --trust "$work/card/csca.pem" --json > /dev/null
+
+echo "PC/SC end to end: verified through pcscd + vpcd; wrong CAN refused"
