@@ -81,14 +81,18 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
     source.kind = CardSource::Kind::pcsc;
     source.reader = args.reader;
   } else if (!sim_requested) {
-    // No source named: a reader if one is attached, otherwise the built-in virtual CCCD.
+    // No source named: the first physical reader if one is attached, otherwise the built-in virtual
+    // CCCD. vsmartcard's "Virtual PCD" readers (a developer's tool, present whenever its driver is
+    // installed) do not count as an attached reader.
     std::vector<std::string> readers;
     try {
       readers = list_pcsc_readers();
     } catch (const Error&) {
     }
+    std::erase_if(readers, [](const std::string& name) { return name.starts_with("Virtual PCD"); });
     if (!readers.empty()) {
       source.kind = CardSource::Kind::pcsc;
+      source.reader = readers.front();
     } else {
       std::cerr << "No PC/SC reader found: reading the built-in virtual CCCD.\n";
     }
