@@ -1,9 +1,13 @@
 #include "transport/pcsc_channel.hpp"
 
+#include <PCSC/reader.h>
 #include <PCSC/winscard.h>
 #include <PCSC/wintypes.h>
 
 #include <cccd/error.hpp>
+
+#include <algorithm>
+#include <cstring>
 
 namespace cccd::transport {
 namespace {
@@ -11,8 +15,10 @@ namespace {
 // Maps a PC/SC result to the library's error classes (no personal data is involved here).
 [[noreturn]] void fail(LONG rv, const char* during) {
   ErrorCode code = ErrorCode::transport;
+  std::string hint;
   switch (rv) {
     case static_cast<LONG>(SCARD_E_NO_SERVICE):
+    case static_cast<LONG>(SCARD_E_SERVICE_STOPPED):
     case static_cast<LONG>(SCARD_E_NO_READERS_AVAILABLE):
     case static_cast<LONG>(SCARD_E_UNKNOWN_READER):
     case static_cast<LONG>(SCARD_E_READER_UNAVAILABLE):
@@ -33,14 +39,43 @@ namespace {
     case static_cast<LONG>(SCARD_E_CANCELLED):
       code = ErrorCode::cancelled;
       break;
+    case static_cast<LONG>(SCARD_E_SHARING_VIOLATION):
+      hint = " (another program is using the card; close it and try again)";
+      break;
     default:
       break;
   }
-  throw Error(code, std::string("PC/SC ") + during + ": " + pcsc_stringify_error(rv));
+  throw Error(code, std::string("PC/SC ") + during + ": " + pcsc_stringify_error(rv) + hint);
 }
 
 SCARDCONTEXT as_context(std::intptr_t h) {
   return static_cast<SCARDCONTEXT>(h);
+}
+
+// The pseudo reader pcsc-lite reports reader arrivals and removals on.
+constexpr const char* kPnpReader = "\\\\?PnP?\\Notification";
+
+using Clock = std::chrono::steady_clock;
+
+// Milliseconds left until `deadline`, rounded up so a wait never ends before it; 0 once it passed.
+DWORD remaining_ms(Clock::time_point deadline) {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  if (left <= 0) return 0;
+  // Bounded below INFINITE (0xFFFFFFFF), which pcsc-lite would take as "wait forever".
+  return static_cast<DWORD>(std::min<long long>(left, 0x7FFFFFFF));
+}
+
+bool card_present(DWORD event_state) {
+  return (event_state & SCARD_STATE_PRESENT) != 0 && (event_state & SCARD_STATE_MUTE) == 0;
+}
+
+bool card_gone(DWORD event_state) {
+  return (event_state & (SCARD_STATE_EMPTY | SCARD_STATE_UNKNOWN | SCARD_STATE_UNAVAILABLE)) != 0;
+}
+
+// The state to wait from: what was seen, without the "changed" flag pcsc-lite would otherwise compare.
+DWORD seen(DWORD event_state) {
+  return event_state & ~static_cast<DWORD>(SCARD_STATE_CHANGED);
 }
 
 }  // namespace
@@ -65,13 +100,148 @@ std::vector<std::string> PcscContext::readers() const {
   rv = SCardListReaders(as_context(context_), nullptr, buffer.data(), &size);
   if (rv == static_cast<LONG>(SCARD_E_NO_READERS_AVAILABLE)) return {};
   if (rv != SCARD_S_SUCCESS) fail(rv, "listing readers");
+  buffer.resize(std::min<std::size_t>(size, buffer.size()));
   std::vector<std::string> names;
   for (std::size_t pos = 0; pos < buffer.size() && buffer[pos] != '\0';) {
-    std::string name(buffer.c_str() + pos);
-    pos += name.size() + 1;
-    names.push_back(std::move(name));
+    const std::size_t end = std::min(buffer.find('\0', pos), buffer.size());
+    names.push_back(buffer.substr(pos, end - pos));
+    pos = end + 1;
   }
   return names;
+}
+
+std::string PcscContext::wait_for_card(std::string_view reader_name_substring,
+                                       std::chrono::milliseconds timeout) const {
+  const Clock::time_point deadline = Clock::now() + timeout;
+  DWORD pnp_seen = SCARD_STATE_UNAWARE;
+  // Each round lists the matching readers afresh (one may have been plugged in), looks at their current
+  // states, then sleeps in pcscd until a state changes, a reader comes or goes, or the time is up.
+  for (;;) {
+    std::vector<std::string> names;
+    for (std::string& name : readers()) {
+      if (reader_name_substring.empty() || name.find(reader_name_substring) != std::string::npos) {
+        names.push_back(std::move(name));
+      }
+    }
+    std::vector<SCARD_READERSTATE> states(names.size() + 1);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      states[i].szReader = names[i].c_str();
+      states[i].dwCurrentState = SCARD_STATE_UNAWARE;
+    }
+    states.back().szReader = kPnpReader;
+    states.back().dwCurrentState = pnp_seen;
+    const auto count = static_cast<DWORD>(states.size());
+
+    // UNAWARE makes this first call report the current states without waiting.
+    LONG rv = SCardGetStatusChange(as_context(context_), 0, states.data(), count);
+    if (rv != SCARD_S_SUCCESS && rv != static_cast<LONG>(SCARD_E_TIMEOUT)) fail(rv, "reading reader states");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (card_present(states[i].dwEventState)) return names[i];
+    }
+    for (SCARD_READERSTATE& state : states) state.dwCurrentState = seen(state.dwEventState);
+    if (rv == static_cast<LONG>(SCARD_E_TIMEOUT)) states.back().dwCurrentState = pnp_seen;
+
+    const DWORD wait = remaining_ms(deadline);
+    if (wait == 0) throw Error(ErrorCode::timeout, "PC/SC: no card was presented in the time allowed");
+    rv = SCardGetStatusChange(as_context(context_), wait, states.data(), count);
+    if (rv == static_cast<LONG>(SCARD_E_TIMEOUT)) {
+      throw Error(ErrorCode::timeout, "PC/SC: no card was presented in the time allowed");
+    }
+    if (rv != SCARD_S_SUCCESS) fail(rv, "waiting for a card");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (card_present(states[i].dwEventState)) return names[i];
+    }
+    pnp_seen = seen(states.back().dwEventState);
+  }
+}
+
+void PcscContext::wait_for_removal(const std::string& reader, std::chrono::milliseconds timeout) const {
+  const Clock::time_point deadline = Clock::now() + timeout;
+  SCARD_READERSTATE state{};
+  state.szReader = reader.c_str();
+  state.dwCurrentState = SCARD_STATE_UNAWARE;
+  // UNAWARE makes the first call report the current state at once; later calls sleep until it changes.
+  DWORD wait = 0;
+  for (;;) {
+    const LONG rv = SCardGetStatusChange(as_context(context_), wait, &state, 1);
+    // A reader that has gone away has taken its card with it.
+    if (rv == static_cast<LONG>(SCARD_E_UNKNOWN_READER) ||
+        rv == static_cast<LONG>(SCARD_E_READER_UNAVAILABLE)) {
+      return;
+    }
+    if (rv == SCARD_S_SUCCESS) {
+      if (card_gone(state.dwEventState)) return;
+      state.dwCurrentState = seen(state.dwEventState);
+    } else if (rv != static_cast<LONG>(SCARD_E_TIMEOUT)) {
+      fail(rv, "waiting for the card to be removed");
+    }
+    wait = remaining_ms(deadline);
+    if (wait == 0) throw Error(ErrorCode::timeout, "PC/SC: the card was not removed in the time allowed");
+  }
+}
+
+void PcscContext::cancel() const noexcept {
+  SCardCancel(as_context(context_));
+}
+
+bool atr_announces_extended_length(ByteView atr) noexcept {
+  // ATR (ISO 7816-3): TS T0 {TA TB TC TD}i ... historical bytes [TCK]. Every index is checked against
+  // the ATR's length; the interface byte chain is at most a handful of groups and never recursed.
+  if (atr.size() < 2) return false;
+  std::size_t pos = 1;
+  const std::size_t historical_count = atr[pos] & 0x0F;
+  std::uint8_t indicator = atr[pos];
+  ++pos;
+  for (int group = 0; group < 16; ++group) {
+    const int present = __builtin_popcount(static_cast<unsigned>(indicator & 0xF0));
+    const bool more = (indicator & 0x80) != 0;
+    if (more) {
+      // TD is the last of the interface bytes present in this group.
+      const std::size_t td = pos + static_cast<std::size_t>(present) - 1;
+      if (td >= atr.size()) return false;
+      pos += static_cast<std::size_t>(present);
+      indicator = atr[td];
+    } else {
+      pos += static_cast<std::size_t>(present);
+      break;
+    }
+  }
+  if (pos + historical_count > atr.size() || historical_count == 0) return false;
+  const ByteView historical = atr.subspan(pos, historical_count);
+  // Category 0x80: COMPACT-TLV objects follow; 0x00: COMPACT-TLV objects, then a 3-byte status.
+  std::size_t end = historical.size();
+  if (historical[0] == 0x00) {
+    if (end < 4) return false;
+    end -= 3;
+  } else if (historical[0] != 0x80) {
+    return false;
+  }
+  for (std::size_t i = 1; i < end;) {
+    const std::uint8_t tag = historical[i] >> 4;
+    const std::size_t length = historical[i] & 0x0F;
+    if (i + 1 + length > end) return false;
+    // Card capabilities (tag 7): the third byte's b7 says "extended Lc and Le fields".
+    if (tag == 0x7 && length >= 3) return (historical[i + 3] & 0x40) != 0;
+    i += 1 + length;
+  }
+  return false;
+}
+
+ChannelCapabilities pcsc_capabilities(ByteView atr, std::optional<std::size_t> reader_max_input) noexcept {
+  ChannelCapabilities capabilities;  // short APDUs
+  // A short case-4 APDU is at most 4 + 1 + 255 + 1 = 261 bytes; a reader that takes no more cannot
+  // carry an extended one either.
+  constexpr std::size_t kShortApduMax = 261;
+  if (!reader_max_input || *reader_max_input <= kShortApduMax || !atr_announces_extended_length(atr)) {
+    return capabilities;
+  }
+  // Extended case 4: header 4, Lc 3 (00 + 2), data, Le 2. The response is data + SW1 SW2 and is
+  // bounded by the same reader buffer (a CCID reader reports one message size for both directions).
+  const std::size_t max_input = *reader_max_input;
+  capabilities.extended_length = true;
+  capabilities.max_command_data = std::min<std::size_t>(max_input - 9, 65535);
+  capabilities.max_response_data = std::min<std::size_t>(max_input - 2, 65536);
+  return capabilities;
 }
 
 PcscChannel::PcscChannel(const PcscContext& context, std::string_view reader_name) {
@@ -89,9 +259,29 @@ PcscChannel::PcscChannel(const PcscContext& context, std::string_view reader_nam
   if (rv != SCARD_S_SUCCESS) fail(rv, "connecting to the card");
   card_ = static_cast<std::intptr_t>(card);
   protocol_ = protocol;
-  // Extended length is probed properly by the readers issue; until then the short-APDU profile is the
-  // safe choice on a real reader.
-  capabilities_ = ChannelCapabilities{};
+
+  // The ATR, for the card's side of the extended-length rule.
+  Bytes atr(MAX_ATR_SIZE);
+  DWORD atr_length = static_cast<DWORD>(atr.size());
+  rv = SCardGetAttrib(card, SCARD_ATTR_ATR_STRING, atr.data(), &atr_length);
+  if (rv == SCARD_S_SUCCESS && atr_length <= atr.size()) {
+    atr.resize(atr_length);
+    atr_ = std::move(atr);
+  }
+  // The reader's side: its input buffer size, when the driver reports it (the CCID driver does; a
+  // driver that does not leaves us on short APDUs).
+  std::optional<std::size_t> max_input;
+  std::uint8_t value[4] = {};
+  DWORD value_length = sizeof value;
+  rv = SCardGetAttrib(card, SCARD_ATTR_MAXINPUT, value, &value_length);
+  if (rv == SCARD_S_SUCCESS && value_length == sizeof value) {
+    // pcsc-lite drivers return a host-order 32-bit integer here.
+    std::uint32_t size = 0;
+    static_assert(sizeof size == sizeof value);
+    std::memcpy(&size, value, sizeof size);
+    max_input = size;
+  }
+  capabilities_ = pcsc_capabilities(atr_, max_input);
 }
 
 PcscChannel::~PcscChannel() {
@@ -105,6 +295,8 @@ Bytes PcscChannel::exchange(ByteView command) {
   LONG rv = SCardTransmit(static_cast<SCARDHANDLE>(card_), pci, command.data(),
                           static_cast<DWORD>(command.size()), nullptr, response.data(), &length);
   if (rv != SCARD_S_SUCCESS) fail(rv, "transmitting an APDU");
+  if (length > response.size())
+    throw Error(ErrorCode::transport, "PC/SC: the reader reported an impossible response length");
   response.resize(length);
   return response;
 }

@@ -1,9 +1,12 @@
-// A channel to a card on a PC/SC reader (pcsc-lite).
+// A channel to a card on a PC/SC reader (pcsc-lite), and the context that finds readers and waits for
+// cards.
 #pragma once
 
 #include "transport/channel.hpp"
 
-#include <memory>
+#include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,14 +23,33 @@ class PcscContext {
   std::vector<std::string> readers() const;
   std::intptr_t handle() const noexcept { return context_; }
 
+  // Waits until a card is present on a reader whose name contains `reader_name_substring` (any reader
+  // when empty) and returns that reader's full name. Readers plugged in during the wait count.
+  // Throws Error(timeout) when no card came within `timeout`, Error(cancelled) after cancel(),
+  // Error(no_reader) when the PC/SC service went away.
+  std::string wait_for_card(std::string_view reader_name_substring, std::chrono::milliseconds timeout) const;
+  // Waits until the card on `reader` is gone (a reader unplugged takes its card with it).
+  // Throws Error(timeout) when the card is still there after `timeout`, Error(cancelled) after cancel().
+  void wait_for_removal(const std::string& reader, std::chrono::milliseconds timeout) const;
+  // Ends a wait_for_card / wait_for_removal running on another thread with Error(cancelled).
+  // Safe to call from any thread while this context lives; does nothing when no wait is running.
+  void cancel() const noexcept;
+
  private:
   std::intptr_t context_ = 0;
 };
 
+// The capability rule, kept conservative because a wrong "yes" breaks reads that short APDUs would do:
+// extended length only when BOTH the card announces extended Lc/Le in its ATR (historical bytes, card
+// capabilities, ISO 7816-4 8.1.1.2.7) AND the reader reports its maximum input size (SCARD_ATTR_MAXINPUT)
+// large enough for more than a short APDU. The sizes are then bounded by that maximum; otherwise short.
+bool atr_announces_extended_length(ByteView atr) noexcept;
+ChannelCapabilities pcsc_capabilities(ByteView atr, std::optional<std::size_t> reader_max_input) noexcept;
+
 class PcscChannel : public RawChannel {
  public:
   // Connects to the first reader whose name contains `reader_name` (any reader when empty).
-  // Throws Error(no_reader) or Error(no_card).
+  // Throws Error(no_reader), Error(no_card), or Error(transport) when another program holds the card.
   PcscChannel(const PcscContext& context, std::string_view reader_name);
   ~PcscChannel() override;
   PcscChannel(const PcscChannel&) = delete;
@@ -35,6 +57,7 @@ class PcscChannel : public RawChannel {
 
   ChannelCapabilities capabilities() const override { return capabilities_; }
   const std::string& reader_name() const noexcept { return reader_; }
+  const Bytes& atr() const noexcept { return atr_; }
 
  protected:
   Bytes exchange(ByteView command) override;
@@ -43,6 +66,7 @@ class PcscChannel : public RawChannel {
   std::intptr_t card_ = 0;
   unsigned long protocol_ = 0;
   std::string reader_;
+  Bytes atr_;
   ChannelCapabilities capabilities_;
 };
 
