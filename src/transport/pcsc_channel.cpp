@@ -260,10 +260,14 @@ PcscChannel::PcscChannel(const PcscContext& context, std::string_view reader_nam
   card_ = static_cast<std::intptr_t>(card);
   protocol_ = protocol;
 
-  // The ATR, for the card's side of the extended-length rule.
+  // The ATR, for the card's side of the extended-length rule. SCardStatus reports it from pcscd's own
+  // reader state, so it works with drivers that do not answer SCARD_ATTR_ATR_STRING.
   Bytes atr(MAX_ATR_SIZE);
   DWORD atr_length = static_cast<DWORD>(atr.size());
-  rv = SCardGetAttrib(card, SCARD_ATTR_ATR_STRING, atr.data(), &atr_length);
+  DWORD reader_state = 0;
+  DWORD active_protocol = 0;
+  DWORD name_length = 0;
+  rv = SCardStatus(card, nullptr, &name_length, &reader_state, &active_protocol, atr.data(), &atr_length);
   if (rv == SCARD_S_SUCCESS && atr_length <= atr.size()) {
     atr.resize(atr_length);
     atr_ = std::move(atr);

@@ -1,0 +1,327 @@
+// PcscContext and PcscChannel against the real PC/SC stack: Debian's pcscd with the vsmartcard-vpcd
+// reader driver, and the virtual CCCD served to it by `cccd-sim serve`. Each test that needs pcscd
+// starts its own pcscd and cccd-sim, and stops exactly those processes (ctest runs these tests under
+// RESOURCE_LOCK pcscd: only one pcscd can own /run/pcscd). The ATR rule needs no pcscd.
+#include "transport/pcsc_channel.hpp"
+#include "reader/session.hpp"
+#include "test_support.hpp"
+
+#include <cccd/error.hpp>
+#include <cccd/reader.hpp>
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace cccd {
+namespace {
+
+using namespace std::chrono_literals;
+using transport::PcscChannel;
+using transport::PcscContext;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kPcscd = "/usr/sbin/pcscd";
+constexpr const char* kPcscdSocket = "/run/pcscd/pcscd.comm";
+constexpr const char* kVirtualReader = "Virtual PCD";
+const std::string kSim = std::string(CCCD_BINARY_DIR) + "/cccd-sim";
+
+// One child process started by this test, output discarded. Stopping it sends SIGTERM to that PID
+// only, waits a bounded time, and falls back to SIGKILL.
+class Child {
+ public:
+  explicit Child(const std::vector<std::string>& argv) {
+    std::vector<char*> args;
+    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) pid_ = -1;
+  }
+  ~Child() { stop(); }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  bool started() const { return pid_ > 0; }
+
+  // The exit status once the child ends by itself within `limit`; nullopt if still running.
+  std::optional<int> wait_exit(std::chrono::milliseconds limit) {
+    const Clock::time_point deadline = Clock::now() + limit;
+    while (pid_ > 0) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return status;
+      }
+      if (Clock::now() > deadline) return std::nullopt;
+      std::this_thread::sleep_for(20ms);
+    }
+    return std::nullopt;
+  }
+
+  void stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    const pid_t pid = pid_;
+    if (wait_exit(5000ms)) return;
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+bool pcscd_answers() {
+  try {
+    PcscContext context;
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+// A pcscd of our own, up and answering; stopped (with everything else this test started) on scope exit.
+class PcscStack {
+ public:
+  PcscStack() : pcscd_({kPcscd, "--foreground"}) {
+    const Clock::time_point deadline = Clock::now() + 10s;
+    while (pcscd_.started() && Clock::now() < deadline) {
+      if (std::filesystem::exists(kPcscdSocket) && pcscd_answers()) {
+        up_ = true;
+        return;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+  }
+  ~PcscStack() {
+    sim_.reset();
+    pcscd_.stop();
+  }
+  PcscStack(const PcscStack&) = delete;
+  PcscStack& operator=(const PcscStack&) = delete;
+
+  bool up() const { return up_; }
+
+  // Personalises a virtual card folder and serves it to the vpcd driver (the card is then "inserted").
+  bool start_card() {
+    Child personalise({kSim, "personalise", (folder_.path() / "card").string()});
+    if (!personalise.started()) return false;
+    const std::optional<int> status = personalise.wait_exit(60s);
+    if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) return false;
+    sim_.emplace(std::vector<std::string>{kSim, "serve", (folder_.path() / "card").string()});
+    return sim_->started();
+  }
+  // Stops cccd-sim: to pcscd the card has left the reader.
+  void remove_card() { sim_.reset(); }
+
+ private:
+  test::TempDir folder_;
+  Child pcscd_;
+  std::optional<Child> sim_;
+  bool up_ = false;
+};
+
+// Why this machine cannot run the pcscd tests, or empty when it can.
+std::string pcscd_unavailable() {
+  if (geteuid() != 0) return "pcscd needs root to create /run/pcscd";
+  if (!std::filesystem::exists(kPcscd)) return "pcscd is not installed";
+  if (pcscd_answers()) return "a pcscd not started by this test is running";
+  return {};
+}
+
+#define REQUIRE_OWN_PCSCD()                      \
+  do {                                           \
+    const std::string why = pcscd_unavailable(); \
+    if (!why.empty()) GTEST_SKIP() << why;       \
+  } while (false)
+
+std::string wait_for_virtual_card(const PcscContext& context) {
+  return context.wait_for_card(kVirtualReader, 20s);
+}
+
+TEST(PcscContext, WithoutPcscdThereIsNoReader) {
+  if (pcscd_answers()) GTEST_SKIP() << "a pcscd is running";
+  EXPECT_EQ(test::error_of([] { PcscContext context; }), ErrorCode::no_reader);
+}
+
+TEST(PcscContext, ListsTheVirtualReader) {
+  REQUIRE_OWN_PCSCD();
+  PcscStack stack;
+  ASSERT_TRUE(stack.up());
+  PcscContext context;
+  const std::vector<std::string> readers = context.readers();
+  EXPECT_TRUE(std::any_of(readers.begin(), readers.end(), [](const std::string& name) {
+    return name.find(kVirtualReader) != std::string::npos;
+  }));
+}
+
+TEST(PcscContext, WaitForCardReturnsOnceTheCardArrives) {
+  REQUIRE_OWN_PCSCD();
+  PcscStack stack;
+  ASSERT_TRUE(stack.up());
+  PcscContext context;
+  auto waiting = std::async(std::launch::async, [&context] { return wait_for_virtual_card(context); });
+  // The wait has begun with no card on the reader: it must still be waiting.
+  ASSERT_EQ(waiting.wait_for(300ms), std::future_status::timeout);
+  ASSERT_TRUE(stack.start_card());
+  ASSERT_EQ(waiting.wait_for(25s), std::future_status::ready);
+  const std::string reader = waiting.get();
+  EXPECT_NE(reader.find(kVirtualReader), std::string::npos);
+  PcscChannel channel(context, reader);
+  EXPECT_EQ(channel.reader_name(), reader);
+  EXPECT_FALSE(channel.atr().empty());
+}
+
+TEST(PcscContext, WaitWithoutCardTimesOutInTheTimeAsked) {
+  REQUIRE_OWN_PCSCD();
+  PcscStack stack;
+  ASSERT_TRUE(stack.up());
+  PcscContext context;
+  const Clock::time_point start = Clock::now();
+  EXPECT_EQ(test::error_of([&] { context.wait_for_card(kVirtualReader, 700ms); }), ErrorCode::timeout);
+  const auto elapsed = Clock::now() - start;
+  EXPECT_GE(elapsed, 650ms);
+  EXPECT_LT(elapsed, 3s);
+  // A reader name nobody has times out as well (a reader plugged in later could still match).
+  EXPECT_EQ(test::error_of([&] { context.wait_for_card("No Such Reader", 200ms); }), ErrorCode::timeout);
+}
+
+TEST(PcscContext, CancelEndsAWaitPromptly) {
+  REQUIRE_OWN_PCSCD();
+  PcscStack stack;
+  ASSERT_TRUE(stack.up());
+  PcscContext context;
+  auto waiting = std::async(std::launch::async, [&context] {
+    return test::error_of([&context] { context.wait_for_card(kVirtualReader, 30s); });
+  });
+  ASSERT_EQ(waiting.wait_for(300ms), std::future_status::timeout);
+  const Clock::time_point cancelled_at = Clock::now();
+  context.cancel();
+  ASSERT_EQ(waiting.wait_for(5s), std::future_status::ready);
+  EXPECT_LT(Clock::now() - cancelled_at, 2s);
+  EXPECT_EQ(waiting.get(), ErrorCode::cancelled);
+}
+
+TEST(PcscChannel, CardRemovedThenTransmitFails) {
+  REQUIRE_OWN_PCSCD();
+  PcscStack stack;
+  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.start_card());
+  PcscContext context;
+  const std::string reader = wait_for_virtual_card(context);
+  PcscChannel channel(context, reader);
+  const apdu::CommandApdu select_mf{0x00, 0xA4, 0x00, 0x0C, {0x3F, 0x00}};
+  EXPECT_NO_THROW(channel.transmit(select_mf));
+  // While the card stays, waiting for its removal times out.
+  EXPECT_EQ(test::error_of([&] { context.wait_for_removal(reader, 300ms); }), ErrorCode::timeout);
+
+  stack.remove_card();
+  EXPECT_NO_THROW(context.wait_for_removal(reader, 10s));
+  const ErrorCode code = test::error_of([&] { channel.transmit(select_mf); });
+  EXPECT_TRUE(code == ErrorCode::card_removed || code == ErrorCode::no_card) << to_string(code);
+}
+
+TEST(PcscChannel, ReadsTheVirtualCardThroughPcscd) {
+  REQUIRE_OWN_PCSCD();
+  PcscStack stack;
+  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.start_card());
+  PcscContext context;
+  PcscChannel channel(context, wait_for_virtual_card(context));
+  // The vpcd driver does not report its input size, so the conservative rule keeps short APDUs.
+  EXPECT_FALSE(channel.capabilities().extended_length);
+  const ChipDump dump =
+      reader::read_chip(channel, Credentials::from_id_number("001099012345"), ReadOptions{});
+  EXPECT_EQ(dump.access_protocol, "PACE-GM");
+  EXPECT_TRUE(dump.files.count(FileId::sod));
+  EXPECT_TRUE(dump.files.count(FileId::dg1));
+  EXPECT_GT(dump.stats.apdus, 0u);
+}
+
+TEST(PcscChannel, SecondExclusiveConnectionIsASharingViolation) {
+  REQUIRE_OWN_PCSCD();
+  PcscStack stack;
+  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.start_card());
+  PcscContext context;
+  const std::string reader = wait_for_virtual_card(context);
+  PcscChannel first(context, reader);
+  PcscContext other;
+  try {
+    PcscChannel second(other, reader);
+    ADD_FAILURE() << "a second exclusive connection was allowed";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::transport);
+    EXPECT_NE(std::string(error.what()).find("another program"), std::string::npos) << error.what();
+  }
+}
+
+// The extended-length rule, from ATRs alone.
+TEST(PcscCapabilities, ExtendedOnlyWhenTheCardAndTheReaderBothAllowIt) {
+  // TS, T0 (TD1, 5 historical bytes), TD1 (TD2 follows), TD2 (T=1) | 80 73 00 00 C0 | TCK (not checked).
+  const Bytes extended_atr = {0x3B, 0x85, 0x80, 0x01, 0x80, 0x73, 0x00, 0x00, 0xC0, 0x00};
+  const Bytes short_atr = {0x3B, 0x85, 0x80, 0x01, 0x80, 0x73, 0x00, 0x00, 0x80, 0x00};
+  EXPECT_TRUE(transport::atr_announces_extended_length(extended_atr));
+  EXPECT_FALSE(transport::atr_announces_extended_length(short_atr));
+
+  const transport::ChannelCapabilities both = transport::pcsc_capabilities(extended_atr, 65546);
+  EXPECT_TRUE(both.extended_length);
+  EXPECT_EQ(both.max_command_data, 65535u);
+  EXPECT_EQ(both.max_response_data, 65536u);
+  const transport::ChannelCapabilities small_reader = transport::pcsc_capabilities(extended_atr, 271);
+  EXPECT_TRUE(small_reader.extended_length);
+  EXPECT_EQ(small_reader.max_command_data, 262u);
+  EXPECT_EQ(small_reader.max_response_data, 269u);
+  EXPECT_FALSE(transport::pcsc_capabilities(extended_atr, std::nullopt).extended_length);
+  EXPECT_FALSE(transport::pcsc_capabilities(extended_atr, 261).extended_length);
+  const transport::ChannelCapabilities card_short = transport::pcsc_capabilities(short_atr, 65546);
+  EXPECT_FALSE(card_short.extended_length);
+  EXPECT_EQ(card_short.max_command_data, 255u);
+  EXPECT_EQ(card_short.max_response_data, 256u);
+}
+
+TEST(PcscCapabilities, HostileAtrsAreShort) {
+  // Empty, truncated interface bytes, historical bytes longer than the ATR, a TLV running off the end,
+  // a proprietary category byte, and the 00 category with the capabilities inside the status bytes.
+  const std::vector<Bytes> atrs = {
+      {},
+      {0x3B},
+      {0x3B, 0xF5},
+      {0x3B, 0x85, 0x80},
+      {0x3B, 0x8F, 0x80, 0x01, 0x80, 0x73},
+      {0x3B, 0x85, 0x80, 0x01, 0x80, 0x75, 0x00, 0x00, 0xC0, 0x00},
+      {0x3B, 0x85, 0x80, 0x01, 0x42, 0x73, 0x00, 0x00, 0xC0, 0x00},
+      {0x3B, 0x05, 0x00, 0x73, 0x00, 0x00, 0xC0},
+  };
+  for (const Bytes& atr : atrs) {
+    EXPECT_FALSE(transport::atr_announces_extended_length(atr)) << atr.size();
+    EXPECT_FALSE(transport::pcsc_capabilities(atr, 65546).extended_length);
+  }
+  // The same capabilities before a 3-byte status (category 00) are read.
+  const Bytes with_status = {0x3B, 0x08, 0x00, 0x73, 0x00, 0x00, 0xC0, 0x00, 0x90, 0x00};
+  EXPECT_TRUE(transport::atr_announces_extended_length(with_status));
+}
+
+}  // namespace
+}  // namespace cccd
