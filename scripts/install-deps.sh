@@ -9,9 +9,14 @@ packages=(
   vsmartcard-vpcd       # the virtual reader driver the PC/SC end-to-end test serves the virtual card through
   procps                # pgrep, in that test
   libjpeg-dev           # the virtual card's face image
+  libopenjp2-7-dev      # JPEG 2000 faces: the virtual card's, and converting the chip's to PNG
+  libnfc-dev            # PN53x readers driven directly (libnfc's pn532_uart driver in the tests)
   libcli11-dev          # command-line parsing
   nlohmann-json3-dev    # JSON output and dump metadata
   libgtest-dev libgmock-dev  # tests
+  libbenchmark-dev      # Google Benchmark: offline verification cost
+  python3-jsonschema    # validates the JSON output against docs/schema (run with /usr/bin/python3)
+  tmux                  # the terminal test of cccd-verify's progress bar
   clang-format          # the format check
 )
 
