@@ -10,6 +10,7 @@ packages=(
   procps                # pgrep, in that test
   libjpeg-dev           # the virtual card's face image
   libopenjp2-7-dev      # JPEG 2000 faces: the virtual card's, and converting the chip's to PNG
+  libpng-dev            # writing the face as PNG for display
   libnfc-dev            # PN53x readers driven directly (libnfc's pn532_uart driver in the tests)
   libcli11-dev          # command-line parsing
   nlohmann-json3-dev    # JSON output and dump metadata
