@@ -433,6 +433,10 @@ std::string pace_oid(PaceMapping mapping, KeyAgreement agreement, CipherKind cip
   return pace_domain_parameter_oid(mapping, agreement) + "." + std::to_string(cipher_arc(cipher));
 }
 
+std::string chip_authentication_oid(KeyAgreement agreement, CipherKind cipher) {
+  return ca_oid(agreement, cipher);
+}
+
 KeyAgreement key_agreement(const DomainParameters& parameters) noexcept {
   return std::holds_alternative<DhDomainParameters>(parameters) ? KeyAgreement::dh : KeyAgreement::ecdh;
 }

@@ -41,6 +41,9 @@ enum class KeyAgreement { dh, ecdh };
 std::string pace_oid(PaceMapping mapping, KeyAgreement agreement, crypto::CipherKind cipher);
 // id-PACE-<agreement>-<mapping> without the cipher: the protocol of a PACEDomainParameterInfo.
 std::string pace_domain_parameter_oid(PaceMapping mapping, KeyAgreement agreement);
+// The dotted OID id-CA-<agreement>-<cipher> of a ChipAuthenticationInfo, e.g. (ecdh, aes128) ->
+// "0.4.0.127.0.7.2.2.3.2.2"; Chip Authentication defines every agreement and cipher.
+std::string chip_authentication_oid(KeyAgreement agreement, crypto::CipherKind cipher);
 
 // DH domain parameters (ANSI X9.42 DomainParameters). Integers as unsigned big-endian magnitudes
 // without leading zeros.
