@@ -28,6 +28,15 @@ struct ChipDump {
   // PK_Map,IC. Verification checks PK_Map,IC = CA_IC * PK_IC with the Chip Authentication key of DG14.
   Bytes cam_chip_authentication_data;
   Bytes cam_mapping_public_key;
+  // Chip Authentication with the key of DG14, as the live read performed it: what ran
+  // ("CA v2 ECDH-256 AES-128 GA keyId 1"), its result ("passed": secure messaging restarted with the
+  // agreed keys and the chip answered under them, which only the holder of the private key can;
+  // "failed": the chip refused, or did not answer under the new keys; empty: not performed), and a note
+  // saying why it failed or was not performed. A dump can only repeat this: the proof was the live
+  // exchange.
+  std::string chip_authentication;
+  std::string chip_authentication_result;
+  std::string chip_authentication_note;
   std::vector<FileId> denied;  // listed by EF.COM but refused by the chip (DG3 without TA)
   std::vector<FileId> absent;  // listed by EF.COM but not on the chip (6A82)
   ReadStats stats;

@@ -120,6 +120,17 @@ void apply_read_json(const Bytes& bytes, ChipDump& dump) {
     dump.cam_chip_authentication_data = hex_field("chip_authentication_data");
     dump.cam_mapping_public_key = hex_field("mapping_public_key");
   }
+  if (json.contains("chip_authentication")) {
+    const nlohmann::json& ca = json.at("chip_authentication");
+    if (!ca.is_object()) bad_read_json("chip_authentication is not an object");
+    dump.chip_authentication = printable_text(ca, "protocol", kMaxProtocolName);
+    dump.chip_authentication_result = printable_text(ca, "result", kMaxProtocolName);
+    dump.chip_authentication_note = printable_text(ca, "note", kMaxAccessNote);
+    if (dump.chip_authentication_result != "passed" && dump.chip_authentication_result != "failed" &&
+        !dump.chip_authentication_result.empty()) {
+      bad_read_json("chip_authentication.result is neither passed nor failed");
+    }
+  }
   dump.denied = file_list(json, "denied");
   dump.absent = file_list(json, "absent");
   if (json.contains("stats")) {
@@ -156,6 +167,12 @@ void write_dump(const ChipDump& dump, const std::filesystem::path& folder) {
   if (!dump.cam_chip_authentication_data.empty()) {
     read["cam"] = {{"chip_authentication_data", to_hex(dump.cam_chip_authentication_data)},
                    {"mapping_public_key", to_hex(dump.cam_mapping_public_key)}};
+  }
+  if (!dump.chip_authentication.empty() || !dump.chip_authentication_result.empty() ||
+      !dump.chip_authentication_note.empty()) {
+    read["chip_authentication"] = {{"protocol", dump.chip_authentication},
+                                   {"result", dump.chip_authentication_result},
+                                   {"note", dump.chip_authentication_note}};
   }
   read["denied"] = names(dump.denied);
   read["absent"] = names(dump.absent);
