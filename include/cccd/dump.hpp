@@ -37,6 +37,11 @@ struct ChipDump {
   std::string chip_authentication;
   std::string chip_authentication_result;
   std::string chip_authentication_note;
+  // Active Authentication: the 8-byte challenge sent with INTERNAL AUTHENTICATE (random, or the one the
+  // caller gave: a server's) and the chip's signature over it; both empty when AA was not run. Verification
+  // checks the signature with DG15's key, so a server can check a dump made with its own challenge.
+  Bytes aa_challenge;
+  Bytes aa_signature;
   std::vector<FileId> denied;  // listed by EF.COM but refused by the chip (DG3 without TA)
   std::vector<FileId> absent;  // listed by EF.COM but not on the chip (6A82)
   ReadStats stats;

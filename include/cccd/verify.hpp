@@ -6,6 +6,8 @@
 #include <cccd/trust.hpp>
 #include <cccd/verdict.hpp>
 
+#include <array>
+#include <cstdint>
 #include <ctime>
 #include <optional>
 
@@ -14,6 +16,11 @@ namespace cccd {
 struct VerifyOptions {
   // The time certificates must be valid at; now when not set.
   std::optional<std::time_t> at;
+  // The Active Authentication challenge a server chose and gave to the reading app (`read --challenge`):
+  // the dump's recorded challenge must equal it, else chip authenticity fails ("the signature is over
+  // another challenge"), which stops a replayed dump. Not set: the signature is checked over the
+  // challenge recorded in the dump.
+  std::optional<std::array<std::uint8_t, 8>> active_authentication_challenge;
 };
 
 // Passive authentication (SOD signature, data group hashes, DS to CSCA), consistency of DG1 and DG13,

@@ -2,6 +2,7 @@
 
 #include "access/mrz.hpp"
 #include "lds/lds.hpp"
+#include "sim/active_authentication_chip.hpp"
 #include "util/bytes.hpp"
 #include "util/private_file.hpp"
 
@@ -67,8 +68,11 @@ bool access_text(const std::string& text) {
 // The largest private scalar kept: the order of P-521 (66 bytes), with room for a leading zero.
 constexpr std::size_t kMaxPrivateKeyBytes = 72;
 
-bool private_key_text(const std::string& text) {
-  if (text.empty() || text.size() % 2 != 0 || text.size() > 2 * kMaxPrivateKeyBytes) return false;
+// The largest Active Authentication private key kept: an RSA-4096 PrivateKeyInfo is about 2.4 KB.
+constexpr std::size_t kMaxAaPrivateKeyBytes = 4096;
+
+bool hex_text(const std::string& text, std::size_t max_bytes) {
+  if (text.empty() || text.size() % 2 != 0 || text.size() > 2 * max_bytes) return false;
   for (char c : text) {
     if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'))) return false;
   }
@@ -91,11 +95,27 @@ CardSecrets parse_secrets(const Bytes& file) {
     (std::string_view(key) == "can" ? secrets.can : secrets.mrz_information) = it->get<std::string>();
   }
   if (auto it = json.find("chip_authentication_private_key"); it != json.end()) {
-    if (!it->is_string() || !private_key_text(it->get<std::string>())) {
+    if (!it->is_string() || !hex_text(it->get<std::string>(), kMaxPrivateKeyBytes)) {
       throw malformed("chip_authentication_private_key must be a hex string of at most " +
                       std::to_string(kMaxPrivateKeyBytes) + " bytes");
     }
     secrets.chip_authentication_private_key = from_hex(it->get<std::string>());
+  }
+  if (auto it = json.find("active_authentication_private_key"); it != json.end()) {
+    if (!it->is_string() || !hex_text(it->get<std::string>(), kMaxAaPrivateKeyBytes)) {
+      throw malformed("active_authentication_private_key must be a hex string of at most " +
+                      std::to_string(kMaxAaPrivateKeyBytes) + " bytes");
+    }
+    Bytes key = from_hex(it->get<std::string>());
+    secrets.active_authentication_private_key = secure_copy(key);
+    secure_wipe(key.data(), key.size());
+  }
+  if (auto it = json.find("active_authentication_hash"); it != json.end()) {
+    std::optional<crypto::HashAlgorithm> hash =
+        it->is_string() ? hash_from_name(it->get<std::string>()) : std::nullopt;
+    if (!hash)
+      throw malformed("active_authentication_hash must be SHA-1, SHA-224, SHA-256, SHA-384 or SHA-512");
+    secrets.active_authentication_hash = *hash;
   }
   if (auto it = json.find("extended_length"); it != json.end()) {
     if (!it->is_boolean()) throw malformed("extended_length must be true or false");
@@ -136,6 +156,12 @@ void write_card_folder(const CardData& card, const fs::path& folder) {
   };
   if (!card.secrets.chip_authentication_private_key.empty())
     secrets["chip_authentication_private_key"] = to_hex(card.secrets.chip_authentication_private_key);
+  if (!card.secrets.active_authentication_private_key.empty()) {
+    secrets["active_authentication_private_key"] =
+        to_hex(view(card.secrets.active_authentication_private_key));
+    secrets["active_authentication_hash"] =
+        std::string(crypto::hash_name(card.secrets.active_authentication_hash));
+  }
   const std::string secrets_text = secrets.dump(2) + "\n";
   write_private_file(folder / kSecretsFileName, as_bytes(secrets_text));
 

@@ -2,6 +2,9 @@
 // secrets in "card-secrets.json" (mode 0600) and, for generated cards, the test CSCA in "csca.pem".
 #pragma once
 
+#include "crypto/crypto.hpp"
+#include "util/secure_bytes.hpp"
+
 #include <cccd/dump.hpp>
 
 #include <filesystem>
@@ -21,6 +24,11 @@ struct CardSecrets {
   // The chip's static Chip Authentication private key (big-endian scalar, the key whose public half
   // DG14 holds), for PACE-CAM; empty when the card has none.
   Bytes chip_authentication_private_key;
+  // The chip's Active Authentication private key (DER PKCS #8, RSA or EC; DG15 holds its public half)
+  // and the hash of its signatures (RSA: the ISO/IEC 9796-2 hash, SHA-1 with trailer BC; ECDSA: the
+  // hash DG14's ActiveAuthenticationInfo names); empty when the card has no Active Authentication.
+  SecureBytes active_authentication_private_key;
+  crypto::HashAlgorithm active_authentication_hash = crypto::HashAlgorithm::sha1;
   // Link behaviour of this chip.
   bool extended_length = true;
   std::size_t max_response_data = 2048;  // largest protected response body the chip sends (extended)
