@@ -20,7 +20,9 @@ constexpr std::size_t kMaxDumpFileSize = std::size_t{1} << 20;
 constexpr std::size_t kMaxJsonNesting = 8;
 constexpr std::size_t kMaxProtocolName = 64;
 constexpr std::size_t kMaxAccessNote = 512;
-constexpr std::size_t kMaxCamHex = 2 * 1024;  // a point of a 521-bit curve is 133 bytes
+constexpr std::size_t kMaxCamHex = 2 * 1024;          // a point of a 521-bit curve is 133 bytes
+constexpr std::size_t kMaxAaChallengeHex = 2 * 64;    // the challenge is 8 bytes; verify checks that
+constexpr std::size_t kMaxAaSignatureHex = 2 * 1024;  // an RSA-4096 signature is 512 bytes
 constexpr const char* kReadJson = "read.json";
 
 // Messages name the file inside the folder, never the folder's path (it may be named after the holder).
@@ -131,6 +133,20 @@ void apply_read_json(const Bytes& bytes, ChipDump& dump) {
       bad_read_json("chip_authentication.result is neither passed nor failed");
     }
   }
+  if (json.contains("active_authentication")) {
+    const nlohmann::json& aa = json.at("active_authentication");
+    if (!aa.is_object()) bad_read_json("active_authentication is not an object");
+    auto hex_field = [&](const char* key, std::size_t max_length) {
+      std::string hex = printable_text(aa, key, max_length);
+      try {
+        return from_hex(hex);
+      } catch (const Error&) {
+        bad_read_json(std::string("active_authentication.") + key + " is not hex");
+      }
+    };
+    dump.aa_challenge = hex_field("challenge", kMaxAaChallengeHex);
+    dump.aa_signature = hex_field("signature", kMaxAaSignatureHex);
+  }
   dump.denied = file_list(json, "denied");
   dump.absent = file_list(json, "absent");
   if (json.contains("stats")) {
@@ -173,6 +189,10 @@ void write_dump(const ChipDump& dump, const std::filesystem::path& folder) {
     read["chip_authentication"] = {{"protocol", dump.chip_authentication},
                                    {"result", dump.chip_authentication_result},
                                    {"note", dump.chip_authentication_note}};
+  }
+  if (!dump.aa_challenge.empty() || !dump.aa_signature.empty()) {
+    read["active_authentication"] = {{"challenge", to_hex(dump.aa_challenge)},
+                                      {"signature", to_hex(dump.aa_signature)}};
   }
   read["denied"] = names(dump.denied);
   read["absent"] = names(dump.absent);
