@@ -192,7 +192,7 @@ void write_dump(const ChipDump& dump, const std::filesystem::path& folder) {
   }
   if (!dump.aa_challenge.empty() || !dump.aa_signature.empty()) {
     read["active_authentication"] = {{"challenge", to_hex(dump.aa_challenge)},
-                                      {"signature", to_hex(dump.aa_signature)}};
+                                     {"signature", to_hex(dump.aa_signature)}};
   }
   read["denied"] = names(dump.denied);
   read["absent"] = names(dump.absent);
