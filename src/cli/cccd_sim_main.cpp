@@ -2,6 +2,7 @@
 //
 //   cccd-sim personalise DIR [--id ID] [--name NAME] [--birth DATE] [--expiry DATE|none] [--issue DATE]
 //                            [--sex M|F] [--seed N] [--signer ecdsa|rsa] [--pace MAPPING:PARAM:CIPHER|none]
+//                            [--face jpeg|jp2]
 //   cccd-sim show DIR
 //   cccd-sim serve [DIR] [--vpcd HOST:PORT]
 //
@@ -83,6 +84,7 @@ struct PersonaliseOptions {
   std::optional<std::string> id, name, birth, expiry, issue, sex, pace;
   std::uint64_t seed = 1;
   std::string signer = "ecdsa";
+  std::string face = "jpeg";
 };
 
 // What `--pace` asked for: the profile's EF.CardAccess (option absent), none (a BAC-only card), or an
@@ -182,6 +184,8 @@ int personalise(const PersonaliseOptions& options) {
   generator.seed = options.seed;
   generator.signer = options.signer == "rsa" ? cccd::sim::SignerAlgorithm::rsa_2048
                                              : cccd::sim::SignerAlgorithm::ecdsa_brainpool_p256r1;
+  generator.face_format =
+      options.face == "jp2" ? cccd::sim::FaceFormat::jpeg2000 : cccd::sim::FaceFormat::jpeg;
   // Each option is checked on its own first, so that the error names the option at fault.
   const std::pair<const char*, std::function<void(cccd::sim::Holder&)>> fields[] = {
       {"--id",
@@ -348,6 +352,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   personalise_command->add_option("--signer", options.signer, "Signature algorithm of the test PKI")
       ->check(CLI::IsMember({"ecdsa", "rsa"}))
+      ->capture_default_str();
+  personalise_command
+      ->add_option("--face", options.face,
+                   "DG2's face image: JPEG (as on the CCCD) or lossless JPEG 2000 (jp2)")
+      ->check(CLI::IsMember({"jpeg", "jp2"}))
       ->capture_default_str();
   personalise_command->add_option(
       "--pace", options.pace,

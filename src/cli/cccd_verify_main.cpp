@@ -1,12 +1,15 @@
 // cccd-verify: read and verify a CCCD at the desk, or verify a dump offline. See docs/cli.md.
 #include "cli/exit_codes.hpp"
 #include "cli/human_output.hpp"
+#include "lds/face_image_codec.hpp"
 #include "util/private_file.hpp"
 
 #include <cccd/report.hpp>
 
 #include <CLI/CLI.hpp>
 
+#include <cctype>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -37,6 +40,39 @@ struct VerifyArguments {
   std::vector<std::string> trust;
   bool json = false;
 };
+
+// What `--photo FILE` writes, chosen by FILE's extension (any case): .png converts whatever the chip
+// stores (JPEG or JPEG 2000) to PNG; .jpg / .jpeg and .jp2 / .j2k write the chip's bytes unchanged, and
+// only when the chip stores that format: re-encoding JPEG 2000 as JPEG would lose detail and no longer
+// be the bytes EF.SOD signs, so a mismatch is an error that names the extensions that work.
+enum class PhotoOutput { png, stored_jpeg, stored_jpeg2000 };
+
+PhotoOutput photo_output_for(const std::string& path) {
+  std::string extension = std::filesystem::path(path).extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (extension == ".png") return PhotoOutput::png;
+  if (extension == ".jpg" || extension == ".jpeg") return PhotoOutput::stored_jpeg;
+  if (extension == ".jp2" || extension == ".j2k") return PhotoOutput::stored_jpeg2000;
+  throw Error(ErrorCode::invalid_argument,
+              "--photo: name the file .png (converted), .jpg/.jpeg or .jp2/.j2k (as stored on the chip)");
+}
+
+void write_photo(const std::string& path, const FaceImage& face) {
+  const PhotoOutput output = photo_output_for(path);
+  if (output == PhotoOutput::png) {
+    write_private_file(path, lds::face_image_png(face));
+    return;
+  }
+  const bool matches = (output == PhotoOutput::stored_jpeg && face.format == FaceImage::Format::jpeg) ||
+                       (output == PhotoOutput::stored_jpeg2000 && face.format == FaceImage::Format::jpeg2000);
+  if (!matches) {
+    throw Error(ErrorCode::invalid_argument,
+                std::string("--photo: the chip stores the face as ") + std::string(format_name(face.format)) +
+                    (face.format == FaceImage::Format::jpeg2000 ? ": name the file .jp2/.j2k or .png"
+                                                                : ": name the file .jpg/.jpeg or .png"));
+  }
+  write_private_file(path, face.data);
+}
 
 Credentials credentials_from(const ReadArguments& args) {
   if (!args.mrz.empty() && !args.id_number.empty()) {
@@ -76,6 +112,7 @@ int finish(const Report& report, bool json) {
 
 int run_read(const ReadArguments& args, bool sim_requested, bool reader_requested) {
   Credentials credentials = credentials_from(args);
+  if (!args.photo.empty()) photo_output_for(args.photo);  // a bad name fails before the card is touched
   CardSource source;
   if (reader_requested) {
     source.kind = CardSource::Kind::pcsc;
@@ -111,7 +148,7 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
   if (!args.dump.empty()) write_dump(report.dump, args.dump);
   if (!args.photo.empty()) {
     if (!report.document.face) throw Error(ErrorCode::file_not_found, "the card gave no photo to write");
-    write_private_file(args.photo, report.document.face->data);
+    write_photo(args.photo, *report.document.face);
   }
   return finish(report, args.json);
 }
@@ -156,7 +193,8 @@ int main(int argc, char** argv) {
   read->add_option("--trust", read_args.trust, "CSCA certificate file (PEM/DER) or folder; repeatable");
   read->add_flag("--json", read_args.json, "Print the result as JSON (docs/json-schema.md)");
   read->add_option("--photo", read_args.photo,
-                   "Write the face image, as stored on the chip, to FILE (mode 0600)");
+                   "Write the face image to FILE (mode 0600): FILE.png converted from JPEG or JPEG 2000; "
+                   "FILE.jpg/.jpeg or FILE.jp2/.j2k as stored on the chip, when it stores that format");
   read->add_option("--dump", read_args.dump, "Write the files read to the folder DIR (mode 0700/0600)");
   read->add_flag("--short-apdus", read_args.short_apdus, "Do not use extended length APDUs");
   read->add_flag("--no-photo", read_args.no_photo, "Do not read DG2 (faster)");

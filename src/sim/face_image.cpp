@@ -10,9 +10,13 @@
 #include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include <jpeglib.h>
+#include <openjpeg.h>
 
 namespace cccd::sim {
 namespace {
@@ -178,6 +182,59 @@ bool compress(const std::uint8_t* rgb, int width, int height, int quality, unsig
   return true;
 }
 
+// A growing, seekable OpenJPEG output stream in memory (the JP2 writer seeks back to fill in box lengths).
+struct MemorySink {
+  Bytes data;
+  std::size_t position = 0;
+};
+
+constexpr std::size_t kMaxEncodedImage = 16 * 1024 * 1024;
+
+OPJ_SIZE_T sink_write(void* buffer, OPJ_SIZE_T count, void* user) {
+  auto* sink = static_cast<MemorySink*>(user);
+  if (count > kMaxEncodedImage || sink->position + count > kMaxEncodedImage)
+    return static_cast<OPJ_SIZE_T>(-1);
+  if (sink->position + count > sink->data.size()) sink->data.resize(sink->position + count);
+  std::memcpy(sink->data.data() + sink->position, buffer, count);
+  sink->position += count;
+  return count;
+}
+
+OPJ_OFF_T sink_skip(OPJ_OFF_T count, void* user) {
+  auto* sink = static_cast<MemorySink*>(user);
+  if (count < 0 || sink->position + static_cast<std::size_t>(count) > kMaxEncodedImage) return -1;
+  sink->position += static_cast<std::size_t>(count);
+  if (sink->position > sink->data.size()) sink->data.resize(sink->position);
+  return count;
+}
+
+OPJ_BOOL sink_seek(OPJ_OFF_T offset, void* user) {
+  auto* sink = static_cast<MemorySink*>(user);
+  if (offset < 0 || static_cast<std::size_t>(offset) > sink->data.size()) return OPJ_FALSE;
+  sink->position = static_cast<std::size_t>(offset);
+  return OPJ_TRUE;
+}
+
+void opj_silent(const char*, void*) {}
+
+struct OpjCodecDeleter {
+  void operator()(opj_codec_t* codec) const noexcept { opj_destroy_codec(codec); }
+};
+struct OpjStreamDeleter {
+  void operator()(opj_stream_t* stream) const noexcept { opj_stream_destroy(stream); }
+};
+struct OpjImageDeleter {
+  void operator()(opj_image_t* image) const noexcept { opj_image_destroy(image); }
+};
+
+void check_rgb(ByteView rgb, int width, int height, const char* codec) {
+  if (width <= 0 || height <= 0 || width > 4096 || height > 4096 ||
+      rgb.size() != static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3) {
+    throw Error(ErrorCode::invalid_argument,
+                std::string(codec) + ": pixel buffer does not match the dimensions");
+  }
+}
+
 }  // namespace
 
 Bytes draw_face(std::uint64_t seed, FaceGender gender) {
@@ -255,10 +312,7 @@ Bytes draw_face(std::uint64_t seed, FaceGender gender) {
 }
 
 Bytes encode_jpeg(ByteView rgb, int width, int height, int quality) {
-  if (width <= 0 || height <= 0 || width > 4096 || height > 4096 ||
-      rgb.size() != static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3) {
-    throw Error(ErrorCode::invalid_argument, "JPEG: pixel buffer does not match the dimensions");
-  }
+  check_rgb(rgb, width, height, "JPEG");
   unsigned char* output = nullptr;
   unsigned long output_size = 0;
   const bool ok = compress(rgb.data(), width, height, std::clamp(quality, 1, 100), &output, &output_size);
@@ -271,6 +325,69 @@ Bytes encode_jpeg(ByteView rgb, int width, int height, int quality) {
 
 Bytes face_jpeg(std::uint64_t seed, FaceGender gender) {
   return encode_jpeg(draw_face(seed, gender), kFaceWidth, kFaceHeight, kFaceJpegQuality);
+}
+
+}  // namespace cccd::sim
+
+namespace cccd::sim {
+
+Bytes encode_jpeg2000(ByteView rgb, int width, int height) {
+  check_rgb(rgb, width, height, "JPEG 2000");
+  opj_image_cmptparm_t components[3];
+  std::memset(components, 0, sizeof components);
+  for (opj_image_cmptparm_t& component : components) {
+    component.dx = 1;
+    component.dy = 1;
+    component.w = static_cast<OPJ_UINT32>(width);
+    component.h = static_cast<OPJ_UINT32>(height);
+    component.prec = 8;
+    component.sgnd = 0;
+  }
+  std::unique_ptr<opj_image_t, OpjImageDeleter> image(opj_image_create(3, components, OPJ_CLRSPC_SRGB));
+  if (!image) throw Error(ErrorCode::internal, "JPEG 2000: OpenJPEG could not allocate the image");
+  image->x0 = 0;
+  image->y0 = 0;
+  image->x1 = static_cast<OPJ_UINT32>(width);
+  image->y1 = static_cast<OPJ_UINT32>(height);
+  const std::size_t pixels = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
+  for (std::size_t i = 0; i < pixels; ++i) {
+    for (std::size_t c = 0; c < 3; ++c) image->comps[c].data[i] = rgb[i * 3 + c];
+  }
+
+  opj_cparameters_t parameters;
+  opj_set_default_encoder_parameters(&parameters);
+  // One quality layer at rate 0 with the reversible wavelet (the default, irreversible = 0): lossless.
+  parameters.tcp_numlayers = 1;
+  parameters.tcp_rates[0] = 0;
+  parameters.cp_disto_alloc = 1;
+  parameters.tcp_mct = 1;  // reversible colour transform for RGB
+
+  std::unique_ptr<opj_codec_t, OpjCodecDeleter> codec(opj_create_compress(OPJ_CODEC_JP2));
+  std::unique_ptr<opj_stream_t, OpjStreamDeleter> stream(
+      opj_stream_create(OPJ_J2K_STREAM_CHUNK_SIZE, OPJ_FALSE));
+  if (!codec || !stream) throw Error(ErrorCode::internal, "JPEG 2000: OpenJPEG could not start");
+  opj_set_error_handler(codec.get(), opj_silent, nullptr);
+  opj_set_warning_handler(codec.get(), opj_silent, nullptr);
+  opj_set_info_handler(codec.get(), opj_silent, nullptr);
+  MemorySink sink;
+  opj_stream_set_user_data(stream.get(), &sink, nullptr);
+  opj_stream_set_write_function(stream.get(), sink_write);
+  opj_stream_set_skip_function(stream.get(), sink_skip);
+  opj_stream_set_seek_function(stream.get(), sink_seek);
+  const bool ok = opj_setup_encoder(codec.get(), &parameters, image.get()) &&
+                  opj_start_compress(codec.get(), image.get(), stream.get()) &&
+                  opj_encode(codec.get(), stream.get()) && opj_end_compress(codec.get(), stream.get());
+  if (!ok || sink.data.empty())
+    throw Error(ErrorCode::internal, "JPEG 2000: OpenJPEG could not encode the face");
+  return std::move(sink.data);
+}
+
+Bytes face_jpeg2000(std::uint64_t seed, FaceGender gender) {
+  return encode_jpeg2000(draw_face(seed, gender), kFaceWidth, kFaceHeight);
+}
+
+Bytes face_image(std::uint64_t seed, FaceGender gender, FaceFormat format) {
+  return format == FaceFormat::jpeg2000 ? face_jpeg2000(seed, gender) : face_jpeg(seed, gender);
 }
 
 }  // namespace cccd::sim

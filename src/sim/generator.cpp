@@ -488,7 +488,7 @@ CardData generate_card(const GeneratorOptions& options) {
   }
   card.files[FileId::com] = chip_authentication ? build_ef_com_with_dg14() : build_ef_com();
   card.files[FileId::dg1] = build_dg1(holder);
-  card.files[FileId::dg2] = build_dg2(holder, options.seed);
+  card.files[FileId::dg2] = build_dg2(holder, options.seed, options.face_format);
   card.files[FileId::dg3] = build_dg3();
   card.files[FileId::dg13] = build_dg13(holder, options.seed);
 

@@ -4,6 +4,7 @@
 
 #include "access/security_infos.hpp"
 #include "sim/card_folder.hpp"
+#include "sim/face_image.hpp"
 #include "util/secure_bytes.hpp"
 
 #include <cstdint>
@@ -50,6 +51,7 @@ struct GeneratorOptions {
   // An offer: an EF.CardAccess with that PACEInfo. `no_card_access`: a card without EF.CardAccess (BAC).
   std::optional<PaceOffer> pace;
   bool no_card_access = false;
+  FaceFormat face_format = FaceFormat::jpeg;  // DG2's image: JPEG (the CCCD's) or lossless JPEG 2000
 };
 
 // Validates the holder (see validate_holder), derives the test PKI from the seed and builds EF.CardAccess,
@@ -106,7 +108,7 @@ ChipAuthenticationKey build_chip_authentication(int parameter_id, crypto::Cipher
 // The dotted OID of the named curve of a standardized ECDH id (8-18); Error(invalid_argument) else.
 std::string standardized_curve_oid(int parameter_id);
 Bytes build_dg1(const Holder& holder);
-Bytes build_dg2(const Holder& holder, std::uint64_t seed);
+Bytes build_dg2(const Holder& holder, std::uint64_t seed, FaceFormat format = FaceFormat::jpeg);
 Bytes build_dg3();  // an empty biometric group: the card holds DG3 but never lets it be read
 Bytes build_dg13(const Holder& holder, std::uint64_t seed);
 
