@@ -3,12 +3,15 @@
 #include "asn1/der.hpp"
 #include "asn1/oids.hpp"
 #include "crypto/pace_domain.hpp"
+#include "crypto/pace_domain_impl.hpp"
 #include "sim/deterministic_random.hpp"
 #include "sim/face_image.hpp"
 #include "sim/test_pki.hpp"
 #include "util/bytes.hpp"
 
 #include <cccd/error.hpp>
+
+#include <openssl/bn.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -388,35 +391,86 @@ std::string standardized_curve_oid(int parameter_id) {
   return std::string(*oid);
 }
 
-ChipAuthenticationKey build_chip_authentication(int parameter_id, crypto::CipherKind cipher,
-                                                std::uint64_t seed) {
-  validate_pace_offer({access::PaceMapping::chip_authentication, parameter_id, cipher});
-  const crypto::PaceDomain domain = crypto::PaceDomain::standardized(parameter_id);
-  // |n| bytes with a leading zero byte (n's leading byte is not zero): the scalar is below n whatever
-  // the seed gives, so no reduction (and no retry) is needed. Test data only.
+namespace {
+
+// A seed-derived private key of `domain`: |n| (DH: |q|) bytes with a leading zero byte (n's and q's
+// leading byte is not zero), so it is below the order whatever the seed gives and needs no reduction
+// (and no retry). Test data only.
+SecureBytes seeded_private_key(const crypto::PaceDomain& domain, std::uint64_t seed) {
   const SecureBytes drawn = expand_seed(seed, "chip authentication", domain.order_size() - 1);
   SecureBytes scalar(domain.order_size(), 0);
   std::copy(drawn.begin(), drawn.end(), scalar.begin() + 1);
   scalar.back() |= 1;  // never zero
+  return scalar;
+}
+
+Bytes magnitude(const BIGNUM* number) {
+  Bytes bytes(static_cast<std::size_t>(BN_num_bytes(number)));
+  BN_bn2bin(number, bytes.data());
+  return bytes;
+}
+
+// The X9.42 parameters of a standardized DH domain, as DG14 carries them.
+access::DhDomainParameters dh_parameters(const crypto::PaceDomain& domain) {
+  const crypto::PaceDomain::Impl& impl = domain.impl();
+  return {magnitude(impl.p.get()), magnitude(impl.g.get()), magnitude(impl.q.get())};
+}
+
+}  // namespace
+
+ChipAuthenticationOffer chip_authentication_offer_v1() {
+  return {13, crypto::CipherKind::tdes, 1, std::nullopt};
+}
+
+ChipAuthenticationOffer chip_authentication_offer_v2() {
+  return {13, crypto::CipherKind::aes128, 2, std::nullopt};
+}
+
+ChipAuthenticationKey build_chip_authentication(const ChipAuthenticationOffer& offer, std::uint64_t seed) {
+  const bool dh = standardized_dh(offer.parameter_id);
+  if (!dh && !standardized_ecdh(offer.parameter_id)) {
+    throw Error(ErrorCode::invalid_argument,
+                "Chip Authentication: parameter id must be 0-2 (DH) or 8-18 (ECDH), not a reserved one");
+  }
+  if (offer.version != 1 && offer.version != 2)
+    throw Error(ErrorCode::invalid_argument, "Chip Authentication: version must be 1 or 2");
+  const crypto::PaceDomain domain = crypto::PaceDomain::standardized(offer.parameter_id);
+  const SecureBytes scalar = seeded_private_key(domain, seed);
   crypto::PaceKeyPair key_pair = domain.generate_key_pair(ByteView(scalar.data(), scalar.size()));
 
   Bytes bit_string_contents{0x00};  // no unused bits
-  append(bit_string_contents, key_pair.public_key);
+  access::DomainParameters parameters;
+  if (dh) {
+    // RFC 3279: the DH public key is an INTEGER inside the BIT STRING.
+    append(bit_string_contents, asn1::der_integer_unsigned(key_pair.public_key));
+    parameters = dh_parameters(domain);
+  } else {
+    append(bit_string_contents, key_pair.public_key);
+    parameters = access::EcNamedCurve{standardized_curve_oid(offer.parameter_id)};
+  }
+  const access::KeyAgreement agreement = dh ? access::KeyAgreement::dh : access::KeyAgreement::ecdh;
   access::ChipAuthenticationPublicKeyInfo public_key;
-  public_key.agreement = access::KeyAgreement::ecdh;
+  public_key.agreement = agreement;
   public_key.subject_public_key_info = asn1::der_sequence(
-      {access::encode_domain_parameters(access::EcNamedCurve{standardized_curve_oid(parameter_id)}),
-       asn1::tlv(0x03, bit_string_contents)});
+      {access::encode_domain_parameters(parameters), asn1::tlv(0x03, bit_string_contents)});
+  public_key.key_id = offer.key_id;
 
   access::ChipAuthenticationInfo info;
-  info.agreement = access::KeyAgreement::ecdh;
-  info.cipher = cipher;
-  info.version = 1;
+  info.agreement = agreement;
+  info.cipher = offer.cipher;
+  info.version = offer.version;
+  info.key_id = offer.key_id;
 
   access::SecurityInfos infos;
   infos.chip_authentication_public_keys.push_back(std::move(public_key));
   infos.chip_authentication.push_back(info);
   return {std::move(key_pair.private_key), asn1::tlv(0x6E, access::encode_security_infos(infos))};
+}
+
+ChipAuthenticationKey build_chip_authentication(int parameter_id, crypto::CipherKind cipher,
+                                                std::uint64_t seed) {
+  validate_pace_offer({access::PaceMapping::chip_authentication, parameter_id, cipher});
+  return build_chip_authentication(ChipAuthenticationOffer{parameter_id, cipher, 1, std::nullopt}, seed);
 }
 
 Bytes build_dg1(const Holder& holder) {
@@ -472,8 +526,14 @@ CardData generate_card(const GeneratorOptions& options) {
   CardData card;
   std::optional<ChipAuthenticationKey> chip_authentication;
   if (options.pace && options.pace->mapping == access::PaceMapping::chip_authentication) {
+    if (options.chip_authentication) {
+      throw Error(ErrorCode::invalid_argument,
+                  "Chip Authentication: a PACE-CAM card already carries its Chip Authentication key");
+    }
     chip_authentication =
         build_chip_authentication(options.pace->parameter_id, options.pace->cipher, options.seed);
+  } else if (options.chip_authentication) {
+    chip_authentication = build_chip_authentication(*options.chip_authentication, options.seed);
   }
   if (options.no_card_access) {
     // A card without EF.CardAccess: readers open it with BAC.

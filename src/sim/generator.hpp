@@ -43,6 +43,19 @@ struct PaceOffer {
   crypto::CipherKind cipher = crypto::CipherKind::aes128;
 };
 
+// The Chip Authentication a card offers in DG14 (`cccd-sim personalise --ca v1|v2`): a static key on a
+// standardized domain, its ChipAuthenticationPublicKeyInfo and ChipAuthenticationInfo.
+struct ChipAuthenticationOffer {
+  int parameter_id = 13;  // 0-2 DH (RFC 5114), 8-18 ECDH; brainpoolP256r1 by default
+  crypto::CipherKind cipher = crypto::CipherKind::aes128;
+  std::uint64_t version = 2;            // of the ChipAuthenticationInfo: 1 or 2
+  std::optional<std::uint64_t> key_id;  // written in both entries when given
+};
+// `--ca v1`: the MSE:Set KAT form, 3DES (the only cipher ICAO defines it for), version 1.
+// `--ca v2`: MSE:Set AT + General Authenticate, AES-128, version 2. Both on brainpoolP256r1.
+ChipAuthenticationOffer chip_authentication_offer_v1();
+ChipAuthenticationOffer chip_authentication_offer_v2();
+
 struct GeneratorOptions {
   Holder holder;
   std::uint64_t seed = 1;
@@ -51,6 +64,9 @@ struct GeneratorOptions {
   // An offer: an EF.CardAccess with that PACEInfo. `no_card_access`: a card without EF.CardAccess (BAC).
   std::optional<PaceOffer> pace;
   bool no_card_access = false;
+  // Chip Authentication: DG14 (listed in EF.COM, hashed in EF.SOD) and the private key in the secrets.
+  // Not together with a PACE-CAM offer, whose DG14 already carries the chip's CA key.
+  std::optional<ChipAuthenticationOffer> chip_authentication;
   FaceFormat face_format = FaceFormat::jpeg;  // DG2's image: JPEG (the CCCD's) or lossless JPEG 2000
 };
 
@@ -105,6 +121,11 @@ struct ChipAuthenticationKey {
 // Throws Error(invalid_argument) for a DH or reserved id or for 3DES (CA with ECDH needs AES).
 ChipAuthenticationKey build_chip_authentication(int parameter_id, crypto::CipherKind cipher,
                                                 std::uint64_t seed);
+// The same for Chip Authentication: a key pair on the standardized domain of the offer (DH 0-2 or ECDH
+// 8-18) derived from the seed, and DG14 with id-PK-DH/ECDH (SubjectPublicKeyInfo with named curve or DH
+// parameters) and id-CA-<agreement>-<cipher> of the offer's version, with the key identifier if given.
+// Throws Error(invalid_argument) for a reserved parameter id or a version other than 1 or 2.
+ChipAuthenticationKey build_chip_authentication(const ChipAuthenticationOffer& offer, std::uint64_t seed);
 // The dotted OID of the named curve of a standardized ECDH id (8-18); Error(invalid_argument) else.
 std::string standardized_curve_oid(int parameter_id);
 Bytes build_dg1(const Holder& holder);

@@ -35,6 +35,19 @@ std::optional<std::size_t> odd_ins_offset(ByteView data) {
 }  // namespace
 
 VirtualCard::VirtualCard(CardData data) : data_(std::move(data)) {
+  // Chip Authentication with the static key of the secrets (a clone's differs from DG14's public key).
+  auto dg14 = data_.files.find(FileId::dg14);
+  if (dg14 != data_.files.end() && !data_.secrets.chip_authentication_private_key.empty()) {
+    try {
+      access::SecurityInfos infos = access::parse_security_infos(dg14->second);
+      if (!infos.chip_authentication_public_keys.empty()) {
+        std::vector<ChipAuthenticationPrivateKey> keys;
+        keys.push_back({std::nullopt, secure_copy(data_.secrets.chip_authentication_private_key)});
+        chip_authentication_.emplace(std::move(infos), std::move(keys));
+      }
+    } catch (const Error&) {
+    }
+  }
   // The card offers PACE when its EF.CardAccess says so; a card whose EF.CardAccess does not parse
   // (a garbage file) offers only BAC, like a chip with a personalisation error would.
   auto card_access = data_.files.find(FileId::card_access);
@@ -52,6 +65,8 @@ void VirtualCard::reset() {
   challenge_.reset();
   session_.reset();
   if (pace_) pace_->reset();
+  if (chip_authentication_) chip_authentication_->reset();
+  next_session_.reset();
 }
 
 std::size_t VirtualCard::response_capacity(std::size_t le) const {
@@ -100,7 +115,13 @@ Bytes VirtualCard::process(ByteView encoded) {
     // The terminal asked for more than one response can carry under secure messaging.
     response = status(sw::kWrongLength);
   }
-  return session_->protect_response(response).encode();
+  Bytes answer = session_->protect_response(response).encode();
+  if (next_session_) {
+    // Chip Authentication succeeded: secure messaging restarts with its keys from the next command.
+    session_.emplace(std::move(*next_session_));
+    next_session_.reset();
+  }
+  return answer;
 }
 
 ResponseApdu VirtualCard::dispatch(const CommandApdu& command, bool /*extended*/) {
@@ -120,7 +141,11 @@ ResponseApdu VirtualCard::dispatch(const CommandApdu& command, bool /*extended*/
     case kInsExternalAuthenticate:
       return external_authenticate(command);
     case access::kInsMseSetAt:
+      if (command.p1 == access::kP1SetForComputation) return chip_authentication_command(command);
+      return pace_command(command);
     case access::kInsGeneralAuthenticate:
+      if (chip_authentication_ && chip_authentication_->expects_general_authenticate())
+        return chip_authentication_command(command);
       return pace_command(command);
     default:
       return status(sw::kInsNotSupported);
@@ -254,6 +279,17 @@ ResponseApdu VirtualCard::pace_command(const CommandApdu& command) {
   ResponseApdu response = command.ins == access::kInsMseSetAt ? pace_->set_authentication_template(command)
                                                               : pace_->general_authenticate(command);
   if (std::optional<sm::SessionKeys> keys = pace_->take_session()) session_.emplace(std::move(*keys));
+  return response;
+}
+
+ResponseApdu VirtualCard::chip_authentication_command(const CommandApdu& command) {
+  if (!chip_authentication_) return status(sw::kFunctionNotSupported);
+  if (!session_) return status(sw::kSecurityStatusNotSatisfied);  // CA runs under secure messaging
+  ResponseApdu response = command.ins == access::kInsMseSetAt
+                              ? chip_authentication_->manage_security_environment(command)
+                              : chip_authentication_->general_authenticate(command);
+  if (std::optional<sm::SessionKeys> keys = chip_authentication_->take_session())
+    next_session_ = std::move(keys);
   return response;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "sim/card_folder.hpp"
+#include "sim/chip_authentication_chip.hpp"
 #include "sim/pace_chip.hpp"
 #include "sm/secure_messaging.hpp"
 #include "transport/channel.hpp"
@@ -42,6 +43,7 @@ class VirtualCard {
   apdu::ResponseApdu get_challenge(const apdu::CommandApdu& command);
   apdu::ResponseApdu external_authenticate(const apdu::CommandApdu& command);
   apdu::ResponseApdu pace_command(const apdu::CommandApdu& command);
+  apdu::ResponseApdu chip_authentication_command(const apdu::CommandApdu& command);
   std::optional<FileId> file_by_fid(std::uint16_t fid) const;
   bool readable(FileId file, std::uint16_t* denied_sw) const;
   std::size_t response_capacity(std::size_t protected_le) const;
@@ -52,6 +54,10 @@ class VirtualCard {
   std::optional<Bytes> challenge_;      // RND.IC of a pending BAC
   std::optional<sm::SmCodec> session_;  // secure messaging after access control
   std::optional<PaceChip> pace_;        // when EF.CardAccess offers PACE
+  // Chip Authentication, when DG14 holds a CA key and the secrets its private key. Its keys replace the
+  // session's after the answer to the command that agreed them has been sent under the old ones.
+  std::optional<ChipAuthenticationChip> chip_authentication_;
+  std::optional<sm::SessionKeys> next_session_;
   int authentication_attempts_ = 0;
 };
 

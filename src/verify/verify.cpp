@@ -8,8 +8,8 @@
 //     by an unknown signer proves nothing about the issuer.
 //   - chip_authenticity: must be passed whenever the chip offers Chip or Active Authentication (DG14 or
 //     DG15 read, or listed in EF.SOD: leaving them out of an upload must not make a clone pass). Only
-//     not_supported (it offers neither) does not apply. This version does not run CA/AA yet, so such a
-//     chip is reported not_checked and is NOT verified: without it a cloned chip is indistinguishable.
+//     not_supported (it offers neither) does not apply. A proof that failed (CA, AA, PACE-CAM) gives
+//     failed; a dump without any proof gives not_checked: either way a clone is not ruled out.
 //   - consistency: must be passed (DG1 and DG13 both read, parsed and in agreement).
 // Any other status of any finding (a failed access included) means not verified.
 #include "access/pace.hpp"
@@ -59,15 +59,19 @@ bool offers_chip_authentication(const ChipDump& dump, const Verdict& verdict) {
   return false;
 }
 
+// Whether DG14 was read and its hash matched a valid EF.SOD: only then is its key the issuer's.
+bool dg14_genuine(const Verdict& verdict) {
+  if (verdict.data_integrity.status != FindingStatus::passed) return false;
+  for (const DataGroupHash& hash : verdict.hashes) {
+    if (hash.file == FileId::dg14) return hash.read && hash.matches;
+  }
+  return false;
+}
+
 // PACE-CAM's proof, checked against the Chip Authentication key of DG14 (Part 11 section 4.4.3.5):
 // PK_Map,IC = CA_IC * PK_IC. Meaningful only when DG14 itself is genuine (its hash matched a valid SOD).
 Finding cam_finding(const ChipDump& dump, const Verdict& verdict) {
-  bool dg14_genuine = verdict.data_integrity.status == FindingStatus::passed;
-  bool dg14_matched = false;
-  for (const DataGroupHash& hash : verdict.hashes) {
-    if (hash.file == FileId::dg14) dg14_matched = hash.read && hash.matches;
-  }
-  if (!dg14_genuine || !dg14_matched) {
+  if (!dg14_genuine(verdict)) {
     return {FindingStatus::failed, "PACE-CAM ran, but DG14 was not read or is not covered by a valid EF.SOD"};
   }
   access::SecurityInfos infos = access::parse_security_infos(*dump.file(FileId::dg14));
@@ -87,14 +91,50 @@ Finding cam_finding(const ChipDump& dump, const Verdict& verdict) {
           "PACE-CAM: the chip's authentication data does not match any Chip Authentication key of DG14"};
 }
 
+// Chip Authentication cannot be checked again from a dump: the proof was the live exchange (the chip
+// answered under keys only the holder of DG14's private key derives). The verdict repeats what the read
+// recorded, and requires that DG14, whose key was used, is genuine.
+Finding chip_authentication_finding(const ChipDump& dump, const Verdict& verdict) {
+  std::string protocol =
+      dump.chip_authentication.empty() ? std::string("Chip Authentication") : dump.chip_authentication;
+  if (dump.chip_authentication_result != "passed") {
+    const std::string why = dump.chip_authentication_note.empty()
+                                ? std::string("the chip did not prove it holds the private key of DG14")
+                                : dump.chip_authentication_note;
+    return {FindingStatus::failed, protocol + " failed at read time: " + why};
+  }
+  if (!dg14_genuine(verdict)) {
+    return {FindingStatus::failed,
+            protocol + " performed at read time, but DG14 was not read or is not covered by a valid EF.SOD"};
+  }
+  return {FindingStatus::passed,
+          protocol + " performed at read time: the chip proved it holds the private key of DG14"};
+}
+
+// Passed only when a protocol proved the chip holds a private key whose public key is in a data group
+// covered by a valid SOD; a protocol that failed outweighs one that passed (a chip that cannot prove one
+// of its keys is not the original).
 Finding chip_authenticity_finding(const ChipDump& dump, const Verdict& verdict) {
   if (!offers_chip_authentication(dump, verdict)) {
     return {FindingStatus::not_supported, "the chip offers neither Chip nor Active Authentication"};
   }
-  if (!dump.cam_chip_authentication_data.empty()) return cam_finding(dump, verdict);
-  return {FindingStatus::not_checked,
-          "the chip offers Chip/Active Authentication, which this version does not run yet: a clone cannot "
-          "be ruled out"};
+  std::vector<Finding> proofs;
+  if (!dump.cam_chip_authentication_data.empty()) proofs.push_back(cam_finding(dump, verdict));
+  if (!dump.chip_authentication_result.empty()) proofs.push_back(chip_authentication_finding(dump, verdict));
+  if (proofs.empty()) {
+    // Not checked rather than failed: an uploaded dump may simply lack the proof. Not verified either way.
+    std::string detail =
+        "the chip offers Chip/Active Authentication, but the dump holds no proof that either was "
+        "performed: a clone cannot be ruled out";
+    if (!dump.chip_authentication_note.empty()) detail += " (" + dump.chip_authentication_note + ")";
+    return {FindingStatus::not_checked, detail};
+  }
+  for (const Finding& proof : proofs) {
+    if (proof.status != FindingStatus::passed) return proof;
+  }
+  Finding passed{FindingStatus::passed, proofs.front().detail};
+  for (std::size_t i = 1; i < proofs.size(); ++i) passed.detail += "; " + proofs[i].detail;
+  return passed;
 }
 
 Finding consistency_finding(const ChipDump& dump) {
