@@ -5,6 +5,9 @@
 namespace cccd::transport {
 
 Bytes RawChannel::exchange_counted(ByteView command) {
+  if (cancellation_ != nullptr && cancellation_->cancelled()) {
+    throw Error(ErrorCode::cancelled, "the read was cancelled");
+  }
   stats_.apdus += 1;
   stats_.bytes_sent += command.size();
   Bytes response = exchange(command);

@@ -7,6 +7,9 @@
 
 #include "apdu/apdu.hpp"
 
+#include <cccd/cancel.hpp>
+
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -43,6 +46,11 @@ class RawChannel : public Channel {
   apdu::ResponseApdu transmit(const apdu::CommandApdu& command) final;
   TransferStats stats() const override { return stats_; }
 
+  // Checked before every exchange: once cancelled, transmit throws Error(cancelled). Not owned; must
+  // outlive the channel's use (nullptr: not cancellable).
+  void set_cancellation(const Cancellation* cancellation) noexcept { cancellation_ = cancellation; }
+  const Cancellation* cancellation() const noexcept { return cancellation_; }
+
  protected:
   // Sends one encoded command APDU and returns the encoded response (data and status word).
   // Throws Error(transport / card_removed / timeout ...) when the exchange itself fails.
@@ -51,6 +59,17 @@ class RawChannel : public Channel {
  private:
   Bytes exchange_counted(ByteView command);
   TransferStats stats_;
+  const Cancellation* cancellation_ = nullptr;
+};
+
+// A link whose card can leave the field and come back (a reader, the virtual card's tearing switch).
+// After Error(card_removed), reconnect() waits for a card on the same reader and connects to it afresh:
+// the card is powered up again, so no application is selected and no secure messaging is active. The
+// transfer counts carry on. Throws Error(timeout) when no card came back in time, Error(cancelled).
+class Reconnectable {
+ public:
+  virtual ~Reconnectable() = default;
+  virtual void reconnect(std::chrono::milliseconds timeout) = 0;
 };
 
 // Bounds on the transport-level retries a card can make us do (a hostile chip cannot loop us forever).

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <thread>
 
 namespace cccd::transport {
 namespace {
@@ -244,7 +245,7 @@ ChannelCapabilities pcsc_capabilities(ByteView atr, std::optional<std::size_t> r
   return capabilities;
 }
 
-PcscChannel::PcscChannel(const PcscContext& context, std::string_view reader_name) {
+PcscChannel::PcscChannel(const PcscContext& context, std::string_view reader_name) : context_(context) {
   for (const std::string& name : context.readers()) {
     if (reader_name.empty() || name.find(reader_name) != std::string::npos) {
       reader_ = name;
@@ -252,9 +253,13 @@ PcscChannel::PcscChannel(const PcscContext& context, std::string_view reader_nam
     }
   }
   if (reader_.empty()) throw Error(ErrorCode::no_reader, "no PC/SC reader matches the name given");
+  connect();
+}
+
+void PcscChannel::connect() {
   SCARDHANDLE card = 0;
   DWORD protocol = 0;
-  LONG rv = SCardConnect(as_context(context.handle()), reader_.c_str(), SCARD_SHARE_EXCLUSIVE,
+  LONG rv = SCardConnect(as_context(context_.handle()), reader_.c_str(), SCARD_SHARE_EXCLUSIVE,
                          SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card, &protocol);
   if (rv != SCARD_S_SUCCESS) fail(rv, "connecting to the card");
   card_ = static_cast<std::intptr_t>(card);
@@ -267,6 +272,7 @@ PcscChannel::PcscChannel(const PcscContext& context, std::string_view reader_nam
   DWORD reader_state = 0;
   DWORD active_protocol = 0;
   DWORD name_length = 0;
+  atr_.clear();
   rv = SCardStatus(card, nullptr, &name_length, &reader_state, &active_protocol, atr.data(), &atr_length);
   if (rv == SCARD_S_SUCCESS && atr_length <= atr.size()) {
     atr.resize(atr_length);
@@ -288,8 +294,44 @@ PcscChannel::PcscChannel(const PcscContext& context, std::string_view reader_nam
   capabilities_ = pcsc_capabilities(atr_, max_input);
 }
 
+void PcscChannel::disconnect() noexcept {
+  if (card_ != 0) SCardDisconnect(static_cast<SCARDHANDLE>(card_), SCARD_LEAVE_CARD);
+  card_ = 0;
+}
+
 PcscChannel::~PcscChannel() {
-  SCardDisconnect(static_cast<SCARDHANDLE>(card_), SCARD_LEAVE_CARD);
+  disconnect();
+}
+
+bool PcscChannel::card_left_field() const {
+  try {
+    context_.wait_for_removal(reader_, kRemovalGrace);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+void PcscChannel::reconnect(std::chrono::milliseconds timeout) {
+  disconnect();
+  const Clock::time_point deadline = Clock::now() + timeout;
+  // pcscd may still show the card that just left (its driver polls for presence), so a connect that
+  // finds no card is not final: wait again until the deadline.
+  for (;;) {
+    if (cancellation() != nullptr && cancellation()->cancelled()) {
+      throw Error(ErrorCode::cancelled, "the read was cancelled");
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) throw Error(ErrorCode::timeout, "PC/SC: the card did not come back in time");
+    context_.wait_for_card(reader_, left);
+    try {
+      connect();
+      return;
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::no_card && e.code() != ErrorCode::card_removed) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 Bytes PcscChannel::exchange(ByteView command) {
@@ -298,9 +340,20 @@ Bytes PcscChannel::exchange(ByteView command) {
   DWORD length = static_cast<DWORD>(response.size());
   LONG rv = SCardTransmit(static_cast<SCARDHANDLE>(card_), pci, command.data(),
                           static_cast<DWORD>(command.size()), nullptr, response.data(), &length);
+  // No card during a transmit means the card left the field in the middle of the session.
+  if (rv == static_cast<LONG>(SCARD_E_NO_SMARTCARD)) rv = static_cast<LONG>(SCARD_W_REMOVED_CARD);
+  if (rv == static_cast<LONG>(SCARD_E_NOT_TRANSACTED) || rv == static_cast<LONG>(SCARD_F_COMM_ERROR) ||
+      rv == static_cast<LONG>(SCARD_W_UNRESPONSIVE_CARD)) {
+    // A failed exchange is what a card leaving the field looks like too, and the caller must know which
+    // it was (a removal can be resumed). pcscd may take a polling interval to see the card gone.
+    if (card_left_field()) rv = static_cast<LONG>(SCARD_W_REMOVED_CARD);
+  }
   if (rv != SCARD_S_SUCCESS) fail(rv, "transmitting an APDU");
   if (length > response.size())
     throw Error(ErrorCode::transport, "PC/SC: the reader reported an impossible response length");
+  // A contactless reader that got nothing back, not even a status word, lost the card: that is how
+  // a card pulled away in the middle of an exchange looks (the vpcd driver reports exactly this).
+  if (length < 2) throw Error(ErrorCode::card_removed, "PC/SC: the card did not answer; it left the field");
   response.resize(length);
   return response;
 }

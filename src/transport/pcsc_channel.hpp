@@ -46,10 +46,11 @@ class PcscContext {
 bool atr_announces_extended_length(ByteView atr) noexcept;
 ChannelCapabilities pcsc_capabilities(ByteView atr, std::optional<std::size_t> reader_max_input) noexcept;
 
-class PcscChannel : public RawChannel {
+class PcscChannel : public RawChannel, public Reconnectable {
  public:
-  // Connects to the first reader whose name contains `reader_name` (any reader when empty).
-  // Throws Error(no_reader), Error(no_card), or Error(transport) when another program holds the card.
+  // Connects to the first reader whose name contains `reader_name` (any reader when empty). The context
+  // must outlive the channel. Throws Error(no_reader), Error(no_card), or Error(transport) when another
+  // program holds the card.
   PcscChannel(const PcscContext& context, std::string_view reader_name);
   ~PcscChannel() override;
   PcscChannel(const PcscChannel&) = delete;
@@ -59,10 +60,20 @@ class PcscChannel : public RawChannel {
   const std::string& reader_name() const noexcept { return reader_; }
   const Bytes& atr() const noexcept { return atr_; }
 
+  // Waits for a card on the same reader and connects to it (see Reconnectable).
+  void reconnect(std::chrono::milliseconds timeout) override;
+
  protected:
   Bytes exchange(ByteView command) override;
 
  private:
+  void connect();
+  void disconnect() noexcept;
+  // After a failed exchange: whether the card is gone from the reader (within kRemovalGrace).
+  bool card_left_field() const;
+  static constexpr std::chrono::milliseconds kRemovalGrace{1000};
+
+  const PcscContext& context_;
   std::intptr_t card_ = 0;
   unsigned long protocol_ = 0;
   std::string reader_;
