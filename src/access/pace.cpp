@@ -57,11 +57,14 @@ const char* password_name(crypto::PacePasswordType type) {
 
 // One GENERAL AUTHENTICATE step: 7C-wrapped data in, the chip's answer out (status word unchecked).
 // DH-2048 public keys (256 bytes in a 7C template) do not fit short APDUs: with a link that takes
-// extended length, the command and its answer use it.
+// extended length, such a command and its answer (the chip's key, as long) use it. Everything else
+// stays short, so a link that announces extended length wrongly cannot break access control.
 apdu::ResponseApdu general_authenticate(transport::Channel& channel, bool last, ByteView data) {
   transport::ChannelCapabilities caps = channel.capabilities();
-  std::size_t le =
-      caps.extended_length ? std::min(caps.max_response_data, apdu::kMaxExtendedLe) : apdu::kMaxShortLe;
+  const bool needs_extended = data.size() > apdu::kMaxShortLc;
+  std::size_t le = needs_extended && caps.extended_length
+                       ? std::min(caps.max_response_data, apdu::kMaxExtendedLe)
+                       : apdu::kMaxShortLe;
   return channel.transmit({last ? std::uint8_t{0x00} : kClaChaining, kInsGeneralAuthenticate, 0x00, 0x00,
                            Bytes(data.begin(), data.end()), std::max(le, apdu::kMaxShortLe)});
 }

@@ -31,8 +31,18 @@ FileReader::FileReader(transport::Channel& channel, bool extended_length) : chan
   bool extended = extended_length && caps.extended_length;
   // At least room for a DO'53' header and some data: a link that carries less is not a link to use.
   std::size_t floor = kMaxDo53Header + 1;
-  chunk_ = extended ? std::clamp<std::size_t>(caps.max_response_data, floor, apdu::kMaxExtendedLe)
-                    : std::clamp<std::size_t>(caps.max_short_response_data, floor, apdu::kMaxShortLe);
+  short_chunk_ = std::clamp<std::size_t>(caps.max_short_response_data, floor, apdu::kMaxShortLe);
+  chunk_ =
+      extended ? std::clamp<std::size_t>(caps.max_response_data, floor, apdu::kMaxExtendedLe) : short_chunk_;
+}
+
+apdu::ResponseApdu FileReader::sized_read(const std::function<apdu::ResponseApdu()>& send) {
+  apdu::ResponseApdu response = send();
+  if (response.sw == sw::kWrongLength && chunk_ > short_chunk_) {
+    extended_length_refused_ = true;
+    throw Error(ErrorCode::card_error, "the card refused an extended-length READ BINARY (6700)");
+  }
+  return response;
 }
 
 std::optional<FileOutcome> FileReader::refusal(std::uint16_t status) const {
@@ -64,30 +74,52 @@ apdu::ResponseApdu FileReader::read_binary(std::size_t offset, std::size_t lengt
   return response;
 }
 
-FileResult FileReader::read(FileId file, const std::function<void(std::size_t, std::size_t)>& progress) {
-  // The first READ BINARY selects the file by its short identifier (P1 = 80 | SFI) and returns the
-  // header and as much data as one response carries: no SELECT, no separate header read.
-  apdu::CommandApdu first{0x00, kInsReadBinary, static_cast<std::uint8_t>(0x80 | file_sfi(file)), 0x00,
-                          {},   chunk_};
-  apdu::ResponseApdu response = channel_.transmit(first);
-  if (std::optional<FileOutcome> refused = refusal(response.sw)) return {*refused, {}};
-  if (!data_returned(response.sw)) {
-    // Some chips do not take SFI addressing: SELECT by file identifier (never the MF), then offset 0.
-    apdu::CommandApdu select{0x00, 0xA4, 0x02, 0x0C, be_bytes(file_fid(file), 2), apdu::kNoLe};
-    apdu::ResponseApdu selected = channel_.transmit(select);
-    if (std::optional<FileOutcome> refused = refusal(selected.sw)) return {*refused, {}};
-    if (!selected.ok()) card_refused(file, selected.sw);
-    response = read_binary(0, chunk_);
-    if (std::optional<FileOutcome> refused = refusal(response.sw)) return {*refused, {}};
-    if (!data_returned(response.sw)) card_refused(file, response.sw);
+apdu::ResponseApdu FileReader::read_first(FileId file, std::size_t offset) {
+  // The first READ BINARY selects the file by its short identifier (P1 = 80 | SFI, offset in P2) and
+  // returns the header and as much data as one response carries: no SELECT, no separate header read.
+  if (offset <= 0xFF) {
+    apdu::ResponseApdu response = sized_read([&] {
+      apdu::CommandApdu first{0x00,
+                              kInsReadBinary,
+                              static_cast<std::uint8_t>(0x80 | file_sfi(file)),
+                              static_cast<std::uint8_t>(offset),
+                              {},
+                              chunk_};
+      return channel_.transmit(first);
+    });
+    if (data_returned(response.sw) || refusal(response.sw)) return response;
   }
+  // Some chips do not take SFI addressing, and an offset past 255 does not fit P2: SELECT by file
+  // identifier (never the MF), then read at the offset.
+  apdu::CommandApdu select{0x00, 0xA4, 0x02, 0x0C, be_bytes(file_fid(file), 2), apdu::kNoLe};
+  apdu::ResponseApdu selected = channel_.transmit(select);
+  if (!selected.ok()) return selected;
+  return sized_read([&] { return read_binary(offset, chunk_); });
+}
+
+FileResult FileReader::read(FileId file, const Progress& progress) {
+  Bytes content;
+  return read(file, progress, content);
+}
+
+FileResult FileReader::read(FileId file, const Progress& progress, Bytes& content) {
+  // Resuming needs the header of the file to know its size; a piece shorter than that is read again.
+  std::optional<std::size_t> total = asn1::encoded_length_from_header(content);
+  if (!total) content.clear();
+
+  apdu::ResponseApdu response = read_first(file, content.size());
+  if (std::optional<FileOutcome> refused = refusal(response.sw)) return {*refused, {}};
+  if (!data_returned(response.sw)) card_refused(file, response.sw);
   if (response.data.size() > chunk_) {
     throw Error(ErrorCode::card_error,
                 std::string(file_name(file)) + ": the card returned more bytes than asked");
   }
+  if (response.data.empty()) {
+    throw Error(ErrorCode::malformed_data, std::string(file_name(file)) + ": the card returned no data");
+  }
+  append(content, response.data);
 
-  Bytes content = std::move(response.data);
-  std::optional<std::size_t> total = asn1::encoded_length_from_header(content);
+  total = asn1::encoded_length_from_header(content);
   if (!total) {
     throw Error(ErrorCode::malformed_data,
                 std::string(file_name(file)) + ": the file does not start with a TLV header");
@@ -100,16 +132,19 @@ FileResult FileReader::read(FileId file, const std::function<void(std::size_t, s
 
   // Each further command asks for what is left, up to one response's worth; a card that stops making
   // progress or drags the read out beyond what the size needs is cut off.
-  // (Counted with the data a B1 response carries, which is a few bytes less than a chunk.)
-  std::size_t payload = chunk_ - kMaxDo53Header;
+  // (Counted with the data a short B1 response carries, the smallest a command may bring.)
+  std::size_t payload = short_chunk_ - kMaxDo53Header;
   std::size_t budget = (*total + payload - 1) / payload + kMaxExtraApdusPerFile;
   while (content.size() < *total) {
     if (budget-- == 0) {
       throw Error(ErrorCode::limit_exceeded,
                   std::string(file_name(file)) + ": too many READ BINARY commands");
     }
-    std::size_t wanted = std::min(chunk_, *total - content.size());
-    apdu::ResponseApdu part = read_binary(content.size(), wanted);
+    std::size_t wanted = 0;
+    apdu::ResponseApdu part = sized_read([&] {
+      wanted = std::min(chunk_, *total - content.size());
+      return read_binary(content.size(), wanted);
+    });
     if (!data_returned(part.sw)) card_refused(file, part.sw);
     if (part.data.size() > wanted) {
       throw Error(ErrorCode::card_error,
@@ -120,7 +155,7 @@ FileResult FileReader::read(FileId file, const std::function<void(std::size_t, s
                   std::string(file_name(file)) + ": the file ends before its TLV length");
     }
     append(content, part.data);
-    if (progress) progress(content.size(), *total);
+    if (progress) progress(std::min(content.size(), *total), *total);
   }
   content.resize(*total);
   return {FileOutcome::read, std::move(content)};
