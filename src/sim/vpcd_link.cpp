@@ -181,7 +181,7 @@ void VpcdLink::write_message(ByteView payload, std::atomic<bool>& stop) {
   }
 }
 
-VpcdServeEnd VpcdLink::serve(VirtualCard& card, std::atomic<bool>& stop) {
+VpcdServeEnd VpcdLink::serve(VirtualCard& card, std::atomic<bool>& stop, std::uint64_t leave_at) {
   if (socket_ < 0) throw Error(ErrorCode::transport, "vpcd link: not connected");
   try {
     Bytes message;
@@ -222,6 +222,11 @@ VpcdServeEnd VpcdLink::serve(VirtualCard& card, std::atomic<bool>& stop) {
         continue;
       }
       const Bytes response = card.process(ByteView(message.data(), message.size()));
+      if (apdus_received_++ == leave_at) {
+        card.reset();  // out of the field: powered off
+        disconnect();
+        return VpcdServeEnd::card_left;
+      }
       write_message(ByteView(response.data(), response.size()), stop);
     }
   } catch (...) {

@@ -48,7 +48,10 @@ std::uint8_t atr_check_byte(ByteView atr_without_tck);
 enum class VpcdServeEnd {
   peer_closed,  // the driver closed the connection between messages
   stopped,      // the stop flag was set
+  card_left,    // the card was pulled away at the APDU the caller chose (the connection is closed)
 };
+
+inline constexpr std::uint64_t kNeverLeave = ~std::uint64_t{0};
 
 class VpcdLink {
  public:
@@ -66,7 +69,13 @@ class VpcdLink {
   // (seen within about 100 ms). Errors: Error(limit_exceeded) for a message longer than the bound or a
   // response that does not fit a message, Error(transport) for an empty message, a connection lost in
   // the middle of a message, or a socket failure. The connection is closed on every error.
-  VpcdServeEnd serve(VirtualCard& card, std::atomic<bool>& stop);
+  //
+  // `leave_at`: the index (0-based, over this link's life) of the command APDU at which the card leaves
+  // the field: the card processes it, the answer is lost and the connection is closed, as when a card
+  // is pulled away in the middle of an exchange. connect() again puts the card back.
+  VpcdServeEnd serve(VirtualCard& card, std::atomic<bool>& stop, std::uint64_t leave_at = kNeverLeave);
+  // Command APDUs received so far (the count leave_at refers to).
+  std::uint64_t apdus_received() const noexcept { return apdus_received_; }
 
   // Closes the connection: to the driver, the card left the field. Not while serve() runs in another
   // thread: set its stop flag and join it first.
@@ -80,6 +89,7 @@ class VpcdLink {
 
   std::size_t max_message_;
   int socket_ = -1;
+  std::uint64_t apdus_received_ = 0;
 };
 
 }  // namespace cccd::sim
