@@ -563,6 +563,8 @@ CardData generate_card(const GeneratorOptions& options) {
                                                         chip_authentication->private_key.end());
   }
 
+  add_active_authentication(card, hashed, options.active_authentication, options.seed);
+
   const TestPki pki = make_test_pki(options.signer, options.seed);
   const PartialDate issue = parse_date(holder.issue, false, "issue date");
   card.files[FileId::sod] = build_sod(hashed, pki, der_time(issue.year, issue.month, issue.day));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "access/security_infos.hpp"
+#include "sim/active_authentication_chip.hpp"
 #include "sim/card_folder.hpp"
 #include "sim/face_image.hpp"
 #include "util/secure_bytes.hpp"
@@ -68,6 +69,9 @@ struct GeneratorOptions {
   // Not together with a PACE-CAM offer, whose DG14 already carries the chip's CA key.
   std::optional<ChipAuthenticationOffer> chip_authentication;
   FaceFormat face_format = FaceFormat::jpeg;  // DG2's image: JPEG (the CCCD's) or lossless JPEG 2000
+  // Active Authentication (`--aa`): none, RSA-2048 (ISO/IEC 9796-2) or ECDSA on brainpoolP256r1, with
+  // DG15, for ECDSA an ActiveAuthenticationInfo in DG14, and the private key in the secrets.
+  AaOffer active_authentication;
 };
 
 // Validates the holder (see validate_holder), derives the test PKI from the seed and builds EF.CardAccess,

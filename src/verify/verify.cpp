@@ -16,6 +16,7 @@
 #include "access/security_infos.hpp"
 #include "crypto/pace_mapping.hpp"
 #include "lds/lds.hpp"
+#include "verify/active_authentication_check.hpp"
 #include "verify/consistency.hpp"
 #include "verify/passive_auth.hpp"
 
@@ -114,13 +115,16 @@ Finding chip_authentication_finding(const ChipDump& dump, const Verdict& verdict
 // Passed only when a protocol proved the chip holds a private key whose public key is in a data group
 // covered by a valid SOD; a protocol that failed outweighs one that passed (a chip that cannot prove one
 // of its keys is not the original).
-Finding chip_authenticity_finding(const ChipDump& dump, const Verdict& verdict) {
+Finding chip_authenticity_finding(const ChipDump& dump, const Verdict& verdict,
+                                  const VerifyOptions& options) {
   if (!offers_chip_authentication(dump, verdict)) {
     return {FindingStatus::not_supported, "the chip offers neither Chip nor Active Authentication"};
   }
   std::vector<Finding> proofs;
   if (!dump.cam_chip_authentication_data.empty()) proofs.push_back(cam_finding(dump, verdict));
   if (!dump.chip_authentication_result.empty()) proofs.push_back(chip_authentication_finding(dump, verdict));
+  if (verification::active_authentication_to_check(dump, options))
+    proofs.push_back(verification::check_active_authentication(dump, verdict, options));
   if (proofs.empty()) {
     // Not checked rather than failed: an uploaded dump may simply lack the proof. Not verified either way.
     std::string detail =
@@ -197,7 +201,7 @@ Verdict verify(const ChipDump& dump, const TrustStore& trust, const VerifyOption
   guarded(verdict.signer_trust,
           [&] { verification::check_signer_trust(document_signer.get(), trust, options, verdict); });
   guarded(verdict.chip_authenticity,
-          [&] { verdict.chip_authenticity = chip_authenticity_finding(dump, verdict); });
+          [&] { verdict.chip_authenticity = chip_authenticity_finding(dump, verdict, options); });
   guarded(verdict.consistency, [&] { verdict.consistency = consistency_finding(dump); });
   verdict.verified = is_verified(verdict);
   return verdict;
