@@ -1,11 +1,13 @@
 #include "verify/passive_auth.hpp"
 
 #include "asn1/oids.hpp"
+#include "asn1/tlv.hpp"
 #include "crypto/crypto.hpp"
 #include "crypto/openssl_ptr.hpp"
 #include "lds/sod.hpp"
 #include "util/bytes.hpp"
 #include "verify/signature.hpp"
+#include "verify/trust_store_chain.hpp"
 
 #include <cccd/error.hpp>
 
@@ -15,6 +17,10 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
+#include <ctime>
+#include <memory>
+#include <optional>
 #include <vector>
 
 namespace cccd::verification {
@@ -185,22 +191,177 @@ std::size_t check_hashes(const ChipDump& dump, const lds::SecurityObject& sod, V
   return compared;
 }
 
+// How far a chain of CSCA link certificates is followed up through the store.
+constexpr int kMaxLinkDepth = 8;
+// A signing time this far after "now" is taken as clock skew, not as a forgery.
+constexpr std::time_t kClockTolerance = 24 * 3600;
+
+// The SOD's signing time travels from check_data_integrity to check_signer_trust on the document
+// signer certificate itself (OpenSSL ex_data, released with the certificate).
+struct SodTiming {
+  std::optional<std::time_t> signing_time;
+  bool unreadable = false;
+};
+
+void free_timing(void*, void* pointer, CRYPTO_EX_DATA*, int, long, void*) {
+  delete static_cast<SodTiming*>(pointer);
+}
+
+int timing_index() {
+  static const int index =
+      CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_X509, 0, nullptr, nullptr, nullptr, &free_timing);
+  return index;
+}
+
+void attach_timing(X509* signer, SodTiming timing) {
+  int index = timing_index();
+  if (index < 0) return;
+  auto* held = new SodTiming(timing);
+  if (X509_set_ex_data(signer, index, held) != 1) {
+    delete held;
+    ERR_clear_error();
+  }
+}
+
+const SodTiming* timing_of(X509* signer) {
+  int index = timing_index();
+  return index < 0 ? nullptr : static_cast<const SodTiming*>(X509_get_ex_data(signer, index));
+}
+
+// The signingTime attribute of the signed attributes (a DER SET OF Attribute), when there is one.
+SodTiming signing_time_of(ByteView signed_attributes) {
+  SodTiming timing;
+  try {
+    asn1::Tlv set = asn1::parse_one(signed_attributes, 0x31);
+    asn1::TlvReader attributes(set.value);
+    while (!attributes.empty()) {
+      asn1::TlvReader attribute(attributes.expect(0x30).value);
+      if (asn1::decode_oid(attribute.expect(0x06)) != asn1::oid::kSigningTimeAttribute) continue;
+      if (timing.signing_time) throw Error(ErrorCode::malformed_data, "two signingTime attributes");
+      asn1::TlvReader values(attribute.expect(0x31).value);
+      asn1::Tlv value = values.next();
+      values.expect_end();
+      attribute.expect_end();
+      if (value.tag != 0x17 && value.tag != 0x18) throw Error(ErrorCode::malformed_data, "not a time");
+      const unsigned char* cursor = value.encoded.data();
+      std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> time(
+          d2i_ASN1_TIME(nullptr, &cursor, static_cast<long>(value.encoded.size())), &ASN1_TIME_free);
+      std::optional<std::time_t> when =
+          time && ASN1_TIME_check(time.get()) == 1 ? time_of(time.get()) : std::nullopt;
+      ERR_clear_error();
+      if (!when) throw Error(ErrorCode::malformed_data, "not a valid time");
+      timing.signing_time = when;
+    }
+  } catch (const Error&) {
+    timing.signing_time.reset();
+    timing.unreadable = true;
+  }
+  return timing;
+}
+
+// The document signer's own checks: validity at the signing time (or, without one, already valid now)
+// and extensions fit for signing EF.SOD.
+std::optional<std::string> document_signer_problem(X509* signer, std::optional<std::time_t> signing_time,
+                                                   std::time_t now) {
+  if (signing_time) {
+    switch (validity_at(signer, *signing_time)) {
+      case Validity::valid:
+        break;
+      case Validity::not_yet_valid:
+        return "the document signer certificate was not yet valid at the SOD signing time";
+      case Validity::expired:
+        return "the document signer certificate had expired at the SOD signing time";
+    }
+  } else if (validity_at(signer, now) == Validity::not_yet_valid) {
+    return "the document signer certificate is not yet valid";
+  }
+  std::uint32_t flags = X509_get_extension_flags(signer);
+  ERR_clear_error();
+  if (flags & EXFLAG_INVALID) return "the document signer certificate has malformed extensions";
+  if (flags & EXFLAG_CRITICAL) {
+    return "the document signer certificate carries a critical extension this library does not know";
+  }
+  if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(signer) & KU_DIGITAL_SIGNATURE)) {
+    return "the key usage of the document signer certificate does not allow signatures";
+  }
+  return std::nullopt;
+}
+
+// The CSCA that issued the document signer: a CA, allowed to sign certificates, valid when it issued
+// the DS and at the signing time.
+std::optional<std::string> issuing_csca_problem(X509* csca, X509* signer,
+                                                std::optional<std::time_t> signing_time) {
+  if (X509_check_ca(csca) == 0) return "the certificate that issued the document signer is not a CA";
+  std::uint32_t flags = X509_get_extension_flags(csca);
+  ERR_clear_error();
+  if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(csca) & KU_KEY_CERT_SIGN)) {
+    return "the key usage of the CSCA that issued the document signer does not allow certificate signing";
+  }
+  std::optional<std::time_t> issued = time_of(X509_get0_notBefore(signer));
+  if (!issued || validity_at(csca, *issued) != Validity::valid) {
+    return "the CSCA was not valid when it issued the document signer certificate";
+  }
+  if (signing_time) {
+    switch (validity_at(csca, *signing_time)) {
+      case Validity::valid:
+        break;
+      case Validity::not_yet_valid:
+        return "the CSCA was not yet valid at the SOD signing time";
+      case Validity::expired:
+        return "the CSCA had expired at the SOD signing time";
+    }
+  }
+  return std::nullopt;
+}
+
+bool self_signed(const TrustStore::Impl::Anchor& anchor) {
+  X509* cert = anchor.certificate.get();
+  return X509_NAME_cmp(X509_get_subject_name(cert), X509_get_issuer_name(cert)) == 0 &&
+         signature_verifies(cert, anchor.key.get());
+}
+
+// From a link certificate (a CSCA key certified by the previous one) up to the CSCA that signed it, as
+// long as that one is in the store too and was valid when it signed. A link whose signer is not in the
+// store stays the anchor: every certificate of the store is trusted as configured.
+void climb_links(const std::vector<TrustStore::Impl::Anchor>& anchors,
+                 std::vector<const TrustStore::Impl::Anchor*>& chain) {
+  for (int depth = 0; depth < kMaxLinkDepth && !self_signed(*chain.back()); ++depth) {
+    X509* link = chain.back()->certificate.get();
+    IssuerSearch search = find_issuer(link, anchors);
+    if (!search.issuer || std::find(chain.begin(), chain.end(), search.issuer) != chain.end()) return;
+    std::optional<std::time_t> issued = time_of(X509_get0_notBefore(link));
+    if (!issued || validity_at(search.issuer->certificate.get(), *issued) != Validity::valid) return;
+    chain.push_back(search.issuer);
+  }
+}
+
+struct Revocation {
+  bool revoked = false;
+  bool checked = false;     // a verified CRL of the DS's issuer was consulted
+  std::size_t ignored = 0;  // CRLs of the issuer's name that did not verify
+};
+
+Revocation check_revocation(X509* signer, const TrustStore::Impl& store) {
+  Revocation result;
+  for (const X509CrlPtr& crl : store.crls) {
+    if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_issuer_name(signer)) != 0) continue;
+    if (!crl_verified(crl.get(), store.anchors)) {
+      ++result.ignored;
+      continue;
+    }
+    result.checked = true;
+    X509_REVOKED* entry = nullptr;
+    // 1: listed; 2: listed as removeFromCRL (a delta CRL lifting a hold), which is not a revocation.
+    if (X509_CRL_get0_by_cert(crl.get(), &entry, signer) == 1) result.revoked = true;
+    ERR_clear_error();
+  }
+  return result;
+}
+
 }  // namespace
 
 std::string one_line_name(const X509_NAME* name) {
-  if (!name) return {};
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio) return {};
-  // RFC 2253 escapes characters outside printable ASCII, so a hostile name cannot inject control bytes.
-  if (X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) {
-    ERR_clear_error();
-    return {};
-  }
-  char* data = nullptr;
-  long length = BIO_get_mem_data(bio.get(), &data);
-  std::string text(data, length > 0 ? static_cast<std::size_t>(length) : 0);
-  if (text.size() > kMaxSubjectLength) text = text.substr(0, kMaxSubjectLength) + "...";
-  return text;
+  return name_line(name);
 }
 
 X509Ptr check_data_integrity(const ChipDump& dump, Verdict& verdict) {
@@ -224,6 +385,7 @@ X509Ptr check_data_integrity(const ChipDump& dump, Verdict& verdict) {
   } catch (const Error& e) {
     problems.push_back(std::string("SOD signature cannot be checked: ") + e.what());
   }
+  if (signer) attach_timing(signer.get(), signing_time_of(sod.signed_attributes_der));
   std::size_t compared = 0;
   try {
     compared = check_hashes(dump, sod, verdict, problems);
@@ -253,59 +415,70 @@ void check_signer_trust(X509* document_signer, const TrustStore& trust, const Ve
     verdict.signer_trust = failed("EF.SOD gives no document signer certificate to check");
     return;
   }
-  X509StorePtr store(X509_STORE_new());
-  X509StoreCtxPtr ctx(X509_STORE_CTX_new());
-  if (!store || !ctx) {
-    ERR_clear_error();
-    verdict.signer_trust = failed("cannot set up the certificate check");
+  std::time_t now = options.at.value_or(std::time(nullptr));
+  const SodTiming* timing = timing_of(document_signer);
+  if (timing && timing->unreadable) {
+    verdict.signer_trust = failed("the signingTime attribute of EF.SOD does not parse");
     return;
   }
-  for (const auto& anchor : trust.impl().anchors) {
-    if (X509_STORE_add_cert(store.get(), anchor.certificate.get()) != 1) ERR_clear_error();
-  }
-  // No untrusted intermediates: a document signer is issued directly by its CSCA (or by a CSCA link
-  // certificate the caller configured as an anchor).
-  if (X509_STORE_CTX_init(ctx.get(), store.get(), document_signer, nullptr) != 1) {
-    ERR_clear_error();
-    verdict.signer_trust = failed("cannot set up the certificate check");
+  std::optional<std::time_t> signing_time = timing ? timing->signing_time : std::nullopt;
+  if (signing_time && *signing_time > now + kClockTolerance) {
+    verdict.signer_trust = failed("the signingTime of EF.SOD lies in the future");
     return;
   }
-  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-  // Every configured certificate is an anchor, whether self-signed (a CSCA) or not (a link certificate).
-  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
-  if (options.at) X509_VERIFY_PARAM_set_time(param, *options.at);
+  if (auto problem = document_signer_problem(document_signer, signing_time, now)) {
+    verdict.signer_trust = failed(*problem);
+    return;
+  }
 
-  int ok = X509_verify_cert(ctx.get());
-  ERR_clear_error();
-  if (ok != 1) {
-    int error = X509_STORE_CTX_get_error(ctx.get());
-    switch (error) {
-      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-      case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-      case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-        verdict.signer_trust = failed("the document signer does not chain to any configured CSCA");
-        break;
-      default:
-        verdict.signer_trust =
-            failed(std::string("the document signer does not chain to a configured CSCA: ") +
-                   X509_verify_cert_error_string(error));
+  const auto& anchors = trust.impl().anchors;
+  std::vector<const TrustStore::Impl::Anchor*> chain;  // from the issuing anchor upwards
+  for (const auto& anchor : anchors) {
+    // The document signer configured as an anchor itself: trusted as it stands.
+    if (X509_cmp(anchor.certificate.get(), document_signer) == 0) chain.push_back(&anchor);
+  }
+  if (chain.empty()) {
+    IssuerSearch search = find_issuer(document_signer, anchors);
+    if (!search.issuer) {
+      verdict.signer_trust =
+          failed(search.name_matched
+                     ? "the document signer's signature does not verify with the CSCA of the trust store "
+                       "named as its issuer" +
+                           (search.key_problem.empty() ? std::string() : " (" + search.key_problem + ")")
+                     : std::string("no CSCA in the trust store issued the document signer certificate"));
+      return;
     }
+    if (auto problem =
+            issuing_csca_problem(search.issuer->certificate.get(), document_signer, signing_time)) {
+      verdict.signer_trust = failed(*problem);
+      return;
+    }
+    chain.push_back(search.issuer);
+    climb_links(anchors, chain);
+  }
+
+  Revocation revocation = check_revocation(document_signer, trust.impl());
+  if (revocation.revoked) {
+    verdict.signer_trust = failed("the document signer certificate is revoked (on the CRL of " +
+                                  name_line(X509_get_issuer_name(document_signer)) + ")");
     return;
   }
 
-  STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get());
-  int length = chain ? sk_X509_num(chain) : 0;
-  X509* top = length > 0 ? sk_X509_value(chain, length - 1) : nullptr;
-  verdict.csca_subject = top ? one_line_name(X509_get_subject_name(top)) : std::string();
-  verdict.test_csca = false;
-  for (const auto& anchor : trust.impl().anchors) {
-    if (top && X509_cmp(anchor.certificate.get(), top) == 0) verdict.test_csca = anchor.test_anchor;
-  }
-  verdict.signer_trust = {
-      FindingStatus::passed,
+  const TrustStore::Impl::Anchor* top = chain.back();
+  verdict.csca_subject = one_line_name(X509_get_subject_name(top->certificate.get()));
+  verdict.test_csca = std::any_of(chain.begin(), chain.end(), [](const auto* a) { return a->test_anchor; });
+  std::string detail =
       verdict.test_csca ? "the document signer chains to a configured libcccd test CSCA (not a real issuer)"
-                        : "the document signer chains to a configured CSCA"};
+                        : "the document signer chains to a configured CSCA";
+  if (chain.size() > 1) detail += " through " + std::to_string(chain.size() - 1) + " link certificate(s)";
+  detail += signing_time ? ", valid at the SOD signing time" : " (EF.SOD gives no signing time)";
+  detail +=
+      revocation.checked ? "; not revoked by its CSCA's CRL" : "; no CRL of its CSCA in the trust store";
+  if (revocation.ignored > 0) {
+    detail += "; " + std::to_string(revocation.ignored) +
+              " CRL(s) bearing its CSCA's name did not verify with a CSCA of the store and were ignored";
+  }
+  verdict.signer_trust = {FindingStatus::passed, detail};
 }
 
 }  // namespace cccd::verification

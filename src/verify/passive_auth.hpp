@@ -20,8 +20,10 @@ inline constexpr std::size_t kMaxSubjectLength = 512;
 // there is none; the trust check takes it from there. Never throws for anything in the dump.
 X509Ptr check_data_integrity(const ChipDump& dump, Verdict& verdict);
 
-// Fills verdict.signer_trust, csca_subject and test_csca. `document_signer` may be null (no usable
-// EF.SOD). Never throws for anything in the dump.
+// Fills verdict.signer_trust, csca_subject and test_csca under the validity policy of trust.hpp
+// (docs/trust.md): chain to a CSCA of the store, validity at the SOD signing time (which
+// check_data_integrity attaches to the certificate it returns), CRLs. `document_signer` may be null (no
+// usable EF.SOD). Never throws for anything in the dump.
 void check_signer_trust(X509* document_signer, const TrustStore& trust, const VerifyOptions& options,
                         Verdict& verdict);
 

@@ -449,9 +449,11 @@ TEST(Specimen, EveryBitFlipOfTheSodGivesAVerdictWithoutThrowing) {
   }
 }
 
-TEST(Specimen, TheDocumentSignerAsAnchorIsTrustedOnlyWithinItsValidity) {
+TEST(Specimen, TheDocumentSignerAsAnchorIsTrustedFromTheStartOfItsValidity) {
   // The specimen carries no CSCA; configuring its DS certificate itself as the anchor lets the time rule
-  // be checked: valid 2008-01-28 to 2009-01-27.
+  // be checked: valid 2008-01-28 to 2009-01-27, and its EF.SOD has no signingTime. Under the policy of
+  // docs/trust.md an expired DS is no failure (documents outlive their DS certificate's use); one that is
+  // not valid yet is.
   ChipDump dump = specimen_dump();
   Bytes sod = dump.files[FileId::sod];
   Bytes ds(sod.begin() + 189, sod.begin() + 189 + 685);  // the certificate at offset 189 (4 + 681 bytes)
@@ -463,11 +465,16 @@ TEST(Specimen, TheDocumentSignerAsAnchorIsTrustedOnlyWithinItsValidity) {
   EXPECT_EQ(v.signer_trust.status, FindingStatus::passed) << v.signer_trust.detail;
   EXPECT_EQ(v.csca_subject, v.signer_subject);
   EXPECT_FALSE(v.test_csca);
+  EXPECT_TRUE(contains(v.signer_trust.detail, "(EF.SOD gives no signing time)")) << v.signer_trust.detail;
 
-  v = verify(dump, store);  // now: expired
+  v = verify(dump, store);  // now: expired, which is no failure
+  EXPECT_EQ(v.signer_trust.status, FindingStatus::passed) << v.signer_trust.detail;
+
+  VerifyOptions in_2007;
+  in_2007.at = 1183248000;  // 2007-07-01
+  v = verify(dump, store, in_2007);
   EXPECT_EQ(v.signer_trust.status, FindingStatus::failed);
-  EXPECT_EQ(v.signer_trust.detail,
-            "the document signer does not chain to a configured CSCA: certificate has expired");
+  EXPECT_EQ(v.signer_trust.detail, "the document signer certificate is not yet valid");
   EXPECT_TRUE(v.csca_subject.empty());
 }
 
@@ -701,7 +708,7 @@ TEST(SignerTrust, FailuresCarryTheReason) {
   Verdict v = verify(built_dump(spec, ds), store_with(stranger));
   EXPECT_EQ(v.data_integrity.status, FindingStatus::passed);
   EXPECT_EQ(v.signer_trust.status, FindingStatus::failed);
-  EXPECT_EQ(v.signer_trust.detail, "the document signer does not chain to any configured CSCA");
+  EXPECT_EQ(v.signer_trust.detail, "no CSCA in the trust store issued the document signer certificate");
   EXPECT_TRUE(v.csca_subject.empty());
 
   // A CSCA with the same name but another key: the name matches, the signature does not.
@@ -709,23 +716,23 @@ TEST(SignerTrust, FailuresCarryTheReason) {
   v = verify(built_dump(spec, ds), store_with(impostor));
   EXPECT_EQ(v.signer_trust.status, FindingStatus::failed);
   EXPECT_EQ(v.signer_trust.detail,
-            "the document signer does not chain to a configured CSCA: certificate signature failure");
+            "the document signer's signature does not verify with the CSCA of the trust store named as its "
+            "issuer");
 
-  // An expired DS, and the same DS judged at a time it was valid.
+  // An expired DS in an EF.SOD without signingTime: no failure (docs/trust.md); judged at a time before
+  // it was valid: failed.
   Party old_ds = make_ds(csca, ec_key("P-256"), {"Old DS", 5, -5 * kDay, -2 * kDay});
   ChipDump old_dump = built_dump(spec, old_ds);
   TrustStore store = store_with(csca);
   v = verify(old_dump, store);
-  EXPECT_EQ(v.signer_trust.detail,
-            "the document signer does not chain to a configured CSCA: certificate has expired");
+  EXPECT_EQ(v.signer_trust.status, FindingStatus::passed) << v.signer_trust.detail;
   VerifyOptions then;
   then.at = std::time(nullptr) - 3 * kDay;
   v = verify(old_dump, store, then);
   EXPECT_EQ(v.signer_trust.status, FindingStatus::passed) << v.signer_trust.detail;
   then.at = std::time(nullptr) - 30 * kDay;  // before the CSCA and DS were valid
   v = verify(old_dump, store, then);
-  EXPECT_EQ(v.signer_trust.detail,
-            "the document signer does not chain to a configured CSCA: certificate is not yet valid");
+  EXPECT_EQ(v.signer_trust.detail, "the document signer certificate is not yet valid");
 
   // With several anchors, the one that issued the DS is reported.
   TrustStore both;
