@@ -67,4 +67,12 @@ ChipDump read_pcsc_card(std::string_view reader_name, const Credentials& credent
                         const ReadOptions& options = {});
 std::vector<std::string> list_pcsc_readers();
 
+// Reads the card on a reader driven by libnfc (PN53x): `connstring` as libnfc writes it, e.g.
+// "pn532_uart:/dev/ttyUSB0"; empty: the first device libnfc finds. Short APDUs only (a PN53x carries
+// no more than 262 bytes per exchange).
+ChipDump read_nfc_card(std::string_view connstring, const Credentials& credentials,
+                       const ReadOptions& options = {});
+// The connstrings of the devices libnfc finds (configured ones, and USB readers when auto-scan is on).
+std::vector<std::string> list_nfc_devices();
+
 }  // namespace cccd
