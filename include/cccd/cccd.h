@@ -75,6 +75,10 @@ CCCD_API cccd_status cccd_read_virtual(const char* folder, const cccd_credential
  * With `trust` NULL signer trust is unknown and the card cannot be "verified". */
 CCCD_API cccd_status cccd_read_pcsc(const char* reader_name, const cccd_credentials* credentials,
                                     const cccd_trust* trust, cccd_result** out);
+/* Reads and verifies the card on a libnfc (PN53x) reader: `connstring` as libnfc writes it, e.g.
+ * "pn532_uart:/dev/ttyUSB0"; NULL or "": the first device libnfc finds. `trust` as for cccd_read_pcsc. */
+CCCD_API cccd_status cccd_read_nfc(const char* connstring, const cccd_credentials* credentials,
+                                   const cccd_trust* trust, cccd_result** out);
 /* Verifies a dump folder offline (passive authentication and consistency). */
 CCCD_API cccd_status cccd_verify_dump(const char* folder, const cccd_trust* trust, cccd_result** out);
 

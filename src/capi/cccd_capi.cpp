@@ -1,4 +1,6 @@
 // The C API over the C++ library: every entry point catches everything, so no exception crosses into C.
+#include "api/read_nfc.hpp"
+
 #include <cccd/cccd.h>
 #include <cccd/reader.hpp>
 #include <cccd/report.hpp>
@@ -132,6 +134,16 @@ cccd_status cccd_read_pcsc(const char* reader_name, const cccd_credentials* cred
     source.kind = cccd::CardSource::Kind::pcsc;
     source.reader = reader_name ? reader_name : "";
     *out = make_result(cccd::read_and_verify(source, credentials->value, trust ? &trust->value : nullptr));
+  });
+}
+
+cccd_status cccd_read_nfc(const char* connstring, const cccd_credentials* credentials,
+                          const cccd_trust* trust, cccd_result** out) {
+  return guarded([&] {
+    if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
+    require(credentials && out, "cccd_read_nfc: NULL argument");
+    *out = make_result(cccd::api::read_and_verify_nfc(connstring ? connstring : "", credentials->value,
+                                                      trust ? &trust->value : nullptr));
   });
 }
 
