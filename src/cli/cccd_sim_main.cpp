@@ -2,10 +2,9 @@
 //
 //   cccd-sim personalise DIR [--id ID] [--name NAME] [--birth DATE] [--expiry DATE|none] [--issue DATE]
 //                            [--sex M|F] [--seed N] [--signer ecdsa|rsa] [--pace MAPPING:PARAM:CIPHER|none]
-//                            [--ca none|v1|v2]
-//                            [--face jpeg|jp2]
 //   cccd-sim show DIR
 //   cccd-sim serve [DIR] [--vpcd HOST:PORT]
+//   cccd-sim serve-pn532 [DIR]
 //
 // Exit codes as cccd-verify: 0 done, 2 bad command line or argument, 5 the link to the vpcd driver failed,
 // 7 a file or folder could not be read or written, 8 internal. Nothing personal is printed but what the user
@@ -13,6 +12,7 @@
 #include "crypto/pace_domain.hpp"
 #include "sim/card_folder.hpp"
 #include "sim/generator.hpp"
+#include "sim/pn532_emulator.hpp"
 #include "sim/virtual_card.hpp"
 #include "sim/vpcd_link.hpp"
 
@@ -22,12 +22,14 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -85,8 +87,6 @@ struct PersonaliseOptions {
   std::optional<std::string> id, name, birth, expiry, issue, sex, pace;
   std::uint64_t seed = 1;
   std::string signer = "ecdsa";
-  std::string ca = "none";
-  std::string face = "jpeg";
 };
 
 // What `--pace` asked for: the profile's EF.CardAccess (option absent), none (a BAC-only card), or an
@@ -186,8 +186,6 @@ int personalise(const PersonaliseOptions& options) {
   generator.seed = options.seed;
   generator.signer = options.signer == "rsa" ? cccd::sim::SignerAlgorithm::rsa_2048
                                              : cccd::sim::SignerAlgorithm::ecdsa_brainpool_p256r1;
-  generator.face_format =
-      options.face == "jp2" ? cccd::sim::FaceFormat::jpeg2000 : cccd::sim::FaceFormat::jpeg;
   // Each option is checked on its own first, so that the error names the option at fault.
   const std::pair<const char*, std::function<void(cccd::sim::Holder&)>> fields[] = {
       {"--id",
@@ -237,14 +235,6 @@ int personalise(const PersonaliseOptions& options) {
     generator.pace = pace.offer;
     generator.no_card_access = pace.no_card_access;
   }
-  if (options.ca != "none") {
-    if (generator.pace && generator.pace->mapping == cccd::access::PaceMapping::chip_authentication) {
-      std::cerr << "cccd-sim personalise: --ca: a PACE-CAM card already has its Chip Authentication key\n";
-      return kExitUsage;
-    }
-    generator.chip_authentication = options.ca == "v1" ? cccd::sim::chip_authentication_offer_v1()
-                                                       : cccd::sim::chip_authentication_offer_v2();
-  }
 
   const fs::path folder(options.folder);
   if (!safe_to_write(folder)) {
@@ -260,11 +250,6 @@ int personalise(const PersonaliseOptions& options) {
   std::cout << "Personalised a virtual CCCD in " << options.folder << " (seed " << options.seed << ", "
             << (options.signer == "rsa" ? "RSA-2048" : "ECDSA brainpoolP256r1") << " signer)\n"
             << "Access: " << describe(pace) << "\n"
-            << "Chip Authentication: "
-            << (options.ca == "v1"   ? "v1, MSE:Set KAT, ECDH brainpoolP256r1, 3DES"
-                : options.ca == "v2" ? "v2, MSE:Set AT + General Authenticate, ECDH brainpoolP256r1, AES-128"
-                                     : "none")
-            << "\n"
             << "Test CSCA (not a real authority): " << csca.string() << "\n"
             << "Read it with:\n"
             << "  cccd-verify read --sim " << options.folder << " --id " << h.id_number << " --birth "
@@ -345,6 +330,35 @@ int serve(const ServeOptions& options) {
   return kExitOk;
 }
 
+// `serve-pn532 [DIR]`: the card in the field of an emulated PN532 on a new pseudo-terminal, for libnfc's
+// pn532_uart driver. The connstring is the only line on stdout (flushed), so a script can read it.
+int serve_pn532(const std::string& folder) {
+  const cccd::sim::CardData data =
+      folder.empty() ? cccd::sim::default_card() : cccd::sim::load_card_folder(fs::path(folder));
+  cccd::sim::VirtualCard card(data);
+
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+
+  cccd::sim::Pn532Emulator emulator(card);
+  try {
+    emulator.start();
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::transport) throw;
+    std::cerr << "cccd-sim serve-pn532: " << e.what() << "\n";
+    return kExitCommunication;
+  }
+  std::cout << emulator.connstring() << std::endl;
+  std::cerr << "Serving " << (folder.empty() ? "the built-in virtual CCCD" : folder)
+            << " on an emulated PN532 (Ctrl-C to stop)" << std::endl;
+  while (!stop_serving.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  emulator.stop();
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -368,22 +382,11 @@ int main(int argc, char** argv) {
   personalise_command->add_option("--signer", options.signer, "Signature algorithm of the test PKI")
       ->check(CLI::IsMember({"ecdsa", "rsa"}))
       ->capture_default_str();
-  personalise_command
-      ->add_option("--face", options.face,
-                   "DG2's face image: JPEG (as on the CCCD) or lossless JPEG 2000 (jp2)")
-      ->check(CLI::IsMember({"jpeg", "jp2"}))
-      ->capture_default_str();
   personalise_command->add_option(
       "--pace", options.pace,
       "PACE offered in EF.CardAccess: MAPPING:PARAM:CIPHER with MAPPING gm|im|cam, PARAM 0-2 (DH) or 8-18 "
       "(ECDH), CIPHER 3des|aes128|aes192|aes256 (e.g. im:16:aes256); none: no EF.CardAccess (BAC only). "
       "Default: the CCCD profile's (gm:13:aes128 with CA and TA entries)");
-  personalise_command
-      ->add_option("--ca", options.ca,
-                   "Chip Authentication key in DG14: v1 (MSE:Set KAT, 3DES), v2 (MSE:Set AT + General "
-                   "Authenticate, AES-128), both ECDH brainpoolP256r1; none: no CA key but PACE-CAM's")
-      ->check(CLI::IsMember({"none", "v1", "v2"}))
-      ->capture_default_str();
 
   std::string show_folder;
   CLI::App* show_command = app.add_subcommand("show", "List the files of a card folder and their sizes");
@@ -395,6 +398,13 @@ int main(int argc, char** argv) {
   serve_command->add_option("DIR", serve_options.folder, "The card folder (default: the built-in card)");
   serve_command->add_option("--vpcd", serve_options.vpcd, "The vpcd driver's HOST:PORT")
       ->capture_default_str();
+
+  std::string serve_pn532_folder;
+  CLI::App* serve_pn532_command = app.add_subcommand(
+      "serve-pn532",
+      "Put a virtual card on an emulated PN532 on a pseudo-terminal for libnfc until SIGINT or SIGTERM; "
+      "prints the connstring (pn532_uart:/dev/pts/N)");
+  serve_pn532_command->add_option("DIR", serve_pn532_folder, "The card folder (default: the built-in card)");
 
   try {
     app.parse(argc, argv);
@@ -410,6 +420,7 @@ int main(int argc, char** argv) {
   try {
     if (*personalise_command) return personalise(options);
     if (*serve_command) return serve(serve_options);
+    if (*serve_pn532_command) return serve_pn532(serve_pn532_folder);
     return show(show_folder);
   } catch (const Error& e) {
     std::cerr << "cccd-sim: " << cccd::to_string(e.code()) << ": " << e.what() << "\n";

@@ -1,4 +1,5 @@
 // cccd-verify: read and verify a CCCD at the desk, or verify a dump offline. See docs/cli.md.
+#include "api/read_nfc.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/human_output.hpp"
 #include "lds/face_image_codec.hpp"
@@ -110,6 +111,49 @@ int finish(const Report& report, bool json) {
   return report.verdict.verified ? cli::kExitVerified : cli::kExitNotVerified;
 }
 
+// A --reader NAME that names a libnfc device: "nfc" or "nfc:" (the first device libnfc finds),
+// "nfc:CONNSTRING" (as `readers` lists them), or a connstring of a libnfc 1.8 driver such as
+// "pn532_uart:/dev/ttyUSB0". Anything else is a PC/SC reader name. Gives the connstring ("": the first).
+std::optional<std::string> nfc_connstring_of(const std::string& name) {
+  if (name == "nfc" || name == "nfc:") return std::string();
+  if (name.starts_with("nfc:")) return name.substr(4);
+  static const char* const kLibnfcDrivers[] = {"pn532_uart", "pn532_spi", "pn532_i2c",   "pn53x_usb",
+                                               "acr122_usb", "acr122s",   "acr122_pcsc", "arygon",
+                                               "pcsc",       "pn71xx"};
+  const std::string driver = name.substr(0, name.find(':'));
+  if (driver.size() == name.size()) return std::nullopt;
+  for (const char* known : kLibnfcDrivers) {
+    if (driver == known) return name;
+  }
+  return std::nullopt;
+}
+
+// `readers`: the PC/SC readers by name and the libnfc devices as nfc:CONNSTRING, both usable as
+// `read --reader NAME`. Exit 4 when there is none of either.
+int run_readers() {
+  std::vector<std::string> pcsc;
+  std::string pcsc_problem = "none";
+  try {
+    pcsc = list_pcsc_readers();
+  } catch (const Error& e) {
+    pcsc_problem = e.what();
+  }
+  std::vector<std::string> nfc;
+  std::string nfc_problem = "none; a serial PN532 is named directly: --reader pn532_uart:/dev/ttyUSB0";
+  try {
+    nfc = list_nfc_devices();
+  } catch (const Error& e) {
+    nfc_problem = e.what();
+  }
+  std::cout << "PC/SC readers:\n";
+  for (const std::string& name : pcsc) std::cout << "  " << name << "\n";
+  if (pcsc.empty()) std::cout << "  (" << pcsc_problem << ")\n";
+  std::cout << "libnfc devices:\n";
+  for (const std::string& connstring : nfc) std::cout << "  nfc:" << connstring << "\n";
+  if (nfc.empty()) std::cout << "  (" << nfc_problem << ")\n";
+  return pcsc.empty() && nfc.empty() ? cli::kExitNoCard : 0;
+}
+
 int run_read(const ReadArguments& args, bool sim_requested, bool reader_requested) {
   Credentials credentials = credentials_from(args);
   if (!args.photo.empty()) photo_output_for(args.photo);  // a bad name fails before the card is touched
@@ -143,7 +187,9 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
                                    : AccessMode::automatic;
   options.read_photo = !args.no_photo || !args.photo.empty();
   std::optional<TrustStore> trust = trust_from(args.trust);
-  Report report = read_and_verify(source, credentials, trust ? &*trust : nullptr, options);
+  const std::optional<std::string> nfc = reader_requested ? nfc_connstring_of(args.reader) : std::nullopt;
+  Report report = nfc ? api::read_and_verify_nfc(*nfc, credentials, trust ? &*trust : nullptr, options)
+                      : read_and_verify(source, credentials, trust ? &*trust : nullptr, options);
 
   if (!args.dump.empty()) write_dump(report.dump, args.dump);
   if (!args.photo.empty()) {
@@ -176,7 +222,10 @@ int main(int argc, char** argv) {
                                       "Read a virtual card: the built-in CCCD, or the card folder DIR")
                          ->expected(0, 1)
                          ->type_name("[DIR]");
-  CLI::Option* reader = read->add_option("--reader", read_args.reader, "Read the card on this PC/SC reader");
+  CLI::Option* reader =
+      read->add_option("--reader", read_args.reader,
+                       "Read the card on this reader: a PC/SC reader name (or part of it), or a "
+                       "libnfc device: nfc (the first), nfc:CONNSTRING, pn532_uart:/dev/ttyUSB0");
   sim->excludes(reader);
   read->add_option("--id", read_args.id_number,
                    "The 12-digit personal identification number (its last 6 digits are the CAN for PACE)");
@@ -199,6 +248,9 @@ int main(int argc, char** argv) {
   read->add_flag("--short-apdus", read_args.short_apdus, "Do not use extended length APDUs");
   read->add_flag("--no-photo", read_args.no_photo, "Do not read DG2 (faster)");
 
+  CLI::App* readers =
+      app.add_subcommand("readers", "List the PC/SC readers and the libnfc devices (nfc:CONNSTRING)");
+
   VerifyArguments verify_args;
   CLI::App* verify = app.add_subcommand("verify", "Verify a dump folder offline (passive authentication)");
   verify->add_option("DIR", verify_args.folder, "The dump folder")->required();
@@ -215,6 +267,7 @@ int main(int argc, char** argv) {
   bool json = read->parsed() ? read_args.json : verify_args.json;
   try {
     if (read->parsed()) return run_read(read_args, sim->count() > 0, reader->count() > 0);
+    if (readers->parsed()) return run_readers();
     return run_verify(verify_args);
   } catch (const cccd::Error& e) {
     if (json) {
