@@ -2,6 +2,8 @@
 //
 //   cccd-sim personalise DIR [--id ID] [--name NAME] [--birth DATE] [--expiry DATE|none] [--issue DATE]
 //                            [--sex M|F] [--seed N] [--signer ecdsa|rsa] [--pace MAPPING:PARAM:CIPHER|none]
+//                            [--ca none|v1|v2]
+//                            [--face jpeg|jp2]
 //   cccd-sim show DIR
 //   cccd-sim serve [DIR] [--vpcd HOST:PORT]
 //   cccd-sim serve-pn532 [DIR]
@@ -87,6 +89,8 @@ struct PersonaliseOptions {
   std::optional<std::string> id, name, birth, expiry, issue, sex, pace;
   std::uint64_t seed = 1;
   std::string signer = "ecdsa";
+  std::string ca = "none";
+  std::string face = "jpeg";
 };
 
 // What `--pace` asked for: the profile's EF.CardAccess (option absent), none (a BAC-only card), or an
@@ -186,6 +190,8 @@ int personalise(const PersonaliseOptions& options) {
   generator.seed = options.seed;
   generator.signer = options.signer == "rsa" ? cccd::sim::SignerAlgorithm::rsa_2048
                                              : cccd::sim::SignerAlgorithm::ecdsa_brainpool_p256r1;
+  generator.face_format =
+      options.face == "jp2" ? cccd::sim::FaceFormat::jpeg2000 : cccd::sim::FaceFormat::jpeg;
   // Each option is checked on its own first, so that the error names the option at fault.
   const std::pair<const char*, std::function<void(cccd::sim::Holder&)>> fields[] = {
       {"--id",
@@ -235,6 +241,14 @@ int personalise(const PersonaliseOptions& options) {
     generator.pace = pace.offer;
     generator.no_card_access = pace.no_card_access;
   }
+  if (options.ca != "none") {
+    if (generator.pace && generator.pace->mapping == cccd::access::PaceMapping::chip_authentication) {
+      std::cerr << "cccd-sim personalise: --ca: a PACE-CAM card already has its Chip Authentication key\n";
+      return kExitUsage;
+    }
+    generator.chip_authentication = options.ca == "v1" ? cccd::sim::chip_authentication_offer_v1()
+                                                       : cccd::sim::chip_authentication_offer_v2();
+  }
 
   const fs::path folder(options.folder);
   if (!safe_to_write(folder)) {
@@ -250,6 +264,11 @@ int personalise(const PersonaliseOptions& options) {
   std::cout << "Personalised a virtual CCCD in " << options.folder << " (seed " << options.seed << ", "
             << (options.signer == "rsa" ? "RSA-2048" : "ECDSA brainpoolP256r1") << " signer)\n"
             << "Access: " << describe(pace) << "\n"
+            << "Chip Authentication: "
+            << (options.ca == "v1"   ? "v1, MSE:Set KAT, ECDH brainpoolP256r1, 3DES"
+                : options.ca == "v2" ? "v2, MSE:Set AT + General Authenticate, ECDH brainpoolP256r1, AES-128"
+                                     : "none")
+            << "\n"
             << "Test CSCA (not a real authority): " << csca.string() << "\n"
             << "Read it with:\n"
             << "  cccd-verify read --sim " << options.folder << " --id " << h.id_number << " --birth "
@@ -382,11 +401,22 @@ int main(int argc, char** argv) {
   personalise_command->add_option("--signer", options.signer, "Signature algorithm of the test PKI")
       ->check(CLI::IsMember({"ecdsa", "rsa"}))
       ->capture_default_str();
+  personalise_command
+      ->add_option("--face", options.face,
+                   "DG2's face image: JPEG (as on the CCCD) or lossless JPEG 2000 (jp2)")
+      ->check(CLI::IsMember({"jpeg", "jp2"}))
+      ->capture_default_str();
   personalise_command->add_option(
       "--pace", options.pace,
       "PACE offered in EF.CardAccess: MAPPING:PARAM:CIPHER with MAPPING gm|im|cam, PARAM 0-2 (DH) or 8-18 "
       "(ECDH), CIPHER 3des|aes128|aes192|aes256 (e.g. im:16:aes256); none: no EF.CardAccess (BAC only). "
       "Default: the CCCD profile's (gm:13:aes128 with CA and TA entries)");
+  personalise_command
+      ->add_option("--ca", options.ca,
+                   "Chip Authentication key in DG14: v1 (MSE:Set KAT, 3DES), v2 (MSE:Set AT + General "
+                   "Authenticate, AES-128), both ECDH brainpoolP256r1; none: no CA key but PACE-CAM's")
+      ->check(CLI::IsMember({"none", "v1", "v2"}))
+      ->capture_default_str();
 
   std::string show_folder;
   CLI::App* show_command = app.add_subcommand("show", "List the files of a card folder and their sizes");
