@@ -243,7 +243,8 @@ int main(int argc, char** argv) {
   read->add_flag("--json", read_args.json, "Print the result as JSON (docs/json-schema.md)");
   read->add_option("--photo", read_args.photo,
                    "Write the face image to FILE (mode 0600): FILE.png converted from JPEG or JPEG 2000; "
-                   "FILE.jpg/.jpeg or FILE.jp2/.j2k as stored on the chip, when it stores that format");
+                   "FILE.jpg/.jpeg or FILE.jp2/.j2k as stored on the chip, when it stores that format")
+      ->type_name("FILE");
   read->add_option("--dump", read_args.dump, "Write the files read to the folder DIR (mode 0700/0600)");
   read->add_flag("--short-apdus", read_args.short_apdus, "Do not use extended length APDUs");
   read->add_flag("--no-photo", read_args.no_photo, "Do not read DG2 (faster)");
