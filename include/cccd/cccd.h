@@ -62,9 +62,16 @@ CCCD_API cccd_status cccd_credentials_from_id(const char* id_number, const char*
 CCCD_API cccd_status cccd_credentials_from_mrz(const char* mrz_text, cccd_credentials** out);
 CCCD_API void cccd_credentials_free(cccd_credentials* credentials);
 
-/* Trust store of CSCA certificates: PEM or DER files, or folders of them. */
+/* Trust store of CSCA certificates: PEM or DER files, or folders of them; PEM/DER CRLs found there are
+ * added as CRLs. A master list found by cccd_trust_add_path needs cccd_trust_add_master_list instead. */
 CCCD_API cccd_status cccd_trust_new(cccd_trust** out);
 CCCD_API cccd_status cccd_trust_add_path(cccd_trust* trust, const char* path);
+/* An ICAO CSCA master list (DER CMS SignedData): its signature is checked and its signer must chain to
+ * the certificate(s) in `root_path` (a PEM/DER file or a folder), then every CSCA of the list is added.
+ * An altered list, or one whose signer does not chain to the root: CCCD_ERR_CRYPTO, nothing added. */
+CCCD_API cccd_status cccd_trust_add_master_list(cccd_trust* trust, const char* path, const char* root_path);
+/* A CRL file (DER, or PEM with one or more CRLs); a document signer it lists fails signer trust. */
+CCCD_API cccd_status cccd_trust_add_crl(cccd_trust* trust, const char* path);
 CCCD_API void cccd_trust_free(cccd_trust* trust);
 
 /* Reads and verifies a virtual card: `folder` NULL or "" for the built-in virtual CCCD. With `trust`

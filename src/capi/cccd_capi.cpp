@@ -110,6 +110,20 @@ cccd_status cccd_trust_add_path(cccd_trust* trust, const char* path) {
   });
 }
 
+cccd_status cccd_trust_add_master_list(cccd_trust* trust, const char* path, const char* root_path) {
+  return guarded([&] {
+    require(trust && path && root_path, "cccd_trust_add_master_list: NULL argument");
+    trust->value.add_master_list(path, {root_path});
+  });
+}
+
+cccd_status cccd_trust_add_crl(cccd_trust* trust, const char* path) {
+  return guarded([&] {
+    require(trust && path, "cccd_trust_add_crl: NULL argument");
+    trust->value.add_crl(path);
+  });
+}
+
 void cccd_trust_free(cccd_trust* trust) {
   delete trust;
 }

@@ -29,6 +29,7 @@ struct ReadArguments {
   bool pace_only = false;
   bool bac_only = false;
   std::vector<std::string> trust;
+  std::vector<std::string> ml_roots;  // --ml-root: what a master list's signer must chain to
   std::string photo;
   std::string dump;
   bool json = false;
@@ -39,6 +40,7 @@ struct ReadArguments {
 struct VerifyArguments {
   std::string folder;
   std::vector<std::string> trust;
+  std::vector<std::string> ml_roots;  // --ml-root: what a master list's signer must chain to
   bool json = false;
 };
 
@@ -95,11 +97,48 @@ Credentials credentials_from(const ReadArguments& args) {
   return credentials;
 }
 
-std::optional<TrustStore> trust_from(const std::vector<std::string>& paths) {
+// The --trust paths (certificates, folders, CRLs, master lists); a master list is accepted only when its
+// signer chains to one of the --ml-root certificates.
+std::optional<TrustStore> trust_from(const std::vector<std::string>& paths,
+                                     const std::vector<std::string>& ml_roots) {
   if (paths.empty()) return std::nullopt;
   TrustStore store;
+  for (const std::string& root : ml_roots) store.add_master_list_roots(root);
   for (const std::string& path : paths) store.add_path(path);
   return store;
+}
+
+struct TrustArguments {
+  std::vector<std::string> trust;
+  std::vector<std::string> ml_roots;
+};
+
+// `trust`: what the store holds, CSCA certificates counted by the country of their subject.
+int run_trust(const TrustArguments& args) {
+  std::optional<TrustStore> store = trust_from(args.trust, args.ml_roots);
+  TrustStore::Summary summary = store ? store->summary() : TrustStore::Summary{};
+  std::cout << "CSCA certificates: " << summary.csca_certificates << " from "
+            << summary.csca_by_country.size()
+            << (summary.csca_by_country.size() == 1 ? " country\n" : " countries\n");
+  std::cout << "master list roots: " << summary.master_list_roots << '\n';
+  std::cout << "master lists: " << summary.master_lists.size() << '\n';
+  for (const TrustStore::MasterListInfo& list : summary.master_lists) {
+    std::cout << "  " << list.source << ": " << list.certificates << " certificates (" << list.added
+              << " new), signed " << (list.signing_time.empty() ? "at no stated time" : list.signing_time)
+              << " by " << list.signer << '\n';
+  }
+  std::cout << "CRLs: " << summary.crls.size() << '\n';
+  for (const TrustStore::CrlInfo& crl : summary.crls) {
+    std::cout << "  " << crl.issuer << ": " << crl.revoked << " revoked, issued " << crl.this_update
+              << (crl.next_update.empty() ? "" : ", next " + crl.next_update)
+              << (crl.verified ? ", signature verified by its CSCA"
+                               : ", NOT verified by a CSCA of the store (ignored)")
+              << '\n';
+  }
+  if (!summary.csca_by_country.empty()) std::cout << "by country:\n";
+  for (const auto& [country, count] : summary.csca_by_country)
+    std::cout << "  " << country << ' ' << count << '\n';
+  return 0;
 }
 
 int finish(const Report& report, bool json) {
@@ -186,7 +225,7 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
                    : args.bac_only ? AccessMode::bac_only
                                    : AccessMode::automatic;
   options.read_photo = !args.no_photo || !args.photo.empty();
-  std::optional<TrustStore> trust = trust_from(args.trust);
+  std::optional<TrustStore> trust = trust_from(args.trust, args.ml_roots);
   const std::optional<std::string> nfc = reader_requested ? nfc_connstring_of(args.reader) : std::nullopt;
   Report report = nfc ? api::read_and_verify_nfc(*nfc, credentials, trust ? &*trust : nullptr, options)
                       : read_and_verify(source, credentials, trust ? &*trust : nullptr, options);
@@ -200,7 +239,7 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
 }
 
 int run_verify(const VerifyArguments& args) {
-  std::optional<TrustStore> trust = trust_from(args.trust);
+  std::optional<TrustStore> trust = trust_from(args.trust, args.ml_roots);
   TrustStore none;
   return finish(verify_dump_folder(args.folder, trust ? *trust : none), args.json);
 }
@@ -239,7 +278,10 @@ int main(int argc, char** argv) {
   CLI::Option* pace_only = read->add_flag("--pace-only", read_args.pace_only, "Open the chip with PACE only");
   CLI::Option* bac_only = read->add_flag("--bac-only", read_args.bac_only, "Open the chip with BAC only");
   pace_only->excludes(bac_only);
-  read->add_option("--trust", read_args.trust, "CSCA certificate file (PEM/DER) or folder; repeatable");
+  read->add_option("--trust", read_args.trust,
+                   "CSCA certificates, CRLs or an ICAO master list (PEM/DER file or folder); repeatable");
+  read->add_option("--ml-root", read_args.ml_roots,
+                   "Certificate a master list's signer must chain to (for --trust); repeatable");
   read->add_flag("--json", read_args.json, "Print the result as JSON (docs/json-schema.md)");
   read->add_option("--photo", read_args.photo,
                    "Write the face image to FILE (mode 0600): FILE.png converted from JPEG or JPEG 2000; "
@@ -255,7 +297,19 @@ int main(int argc, char** argv) {
   VerifyArguments verify_args;
   CLI::App* verify = app.add_subcommand("verify", "Verify a dump folder offline (passive authentication)");
   verify->add_option("DIR", verify_args.folder, "The dump folder")->required();
-  verify->add_option("--trust", verify_args.trust, "CSCA certificate file (PEM/DER) or folder; repeatable");
+  verify->add_option("--trust", verify_args.trust,
+                     "CSCA certificates, CRLs or an ICAO master list (PEM/DER file or folder); repeatable");
+  verify->add_option("--ml-root", verify_args.ml_roots,
+                     "Certificate a master list's signer must chain to (for --trust); repeatable");
+
+  TrustArguments trust_args;
+  CLI::App* trust_command = app.add_subcommand(
+      "trust", "Load a trust store and print what it holds (CSCAs by country, master lists, CRLs)");
+  trust_command->add_option(
+      "--trust", trust_args.trust,
+      "CSCA certificates, CRLs or an ICAO master list (PEM/DER file or folder); repeatable");
+  trust_command->add_option("--ml-root", trust_args.ml_roots,
+                            "Certificate a master list's signer must chain to; repeatable");
   verify->add_flag("--json", verify_args.json, "Print the result as JSON");
 
   try {
@@ -269,6 +323,7 @@ int main(int argc, char** argv) {
   try {
     if (read->parsed()) return run_read(read_args, sim->count() > 0, reader->count() > 0);
     if (readers->parsed()) return run_readers();
+    if (trust_command->parsed()) return run_trust(trust_args);
     return run_verify(verify_args);
   } catch (const cccd::Error& e) {
     if (json) {

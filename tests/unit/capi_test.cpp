@@ -356,5 +356,39 @@ TEST(CApi, LastErrorIsPerThread) {
   EXPECT_EQ(std::string(cccd_last_error()), main_message);  // nor is the other thread's here
 }
 
+TEST(CApi, MasterListsAndCrlsLoadIntoATrustStore) {
+  const std::string pki = std::string(CCCD_TEST_DATA_DIR) + "/pki";
+  const std::string list = pki + "/NL_ML_2026-07-22.ml";
+  const std::string root = pki + "/NL_ROOT_CA.cer";
+  TrustHandle trust;
+  ASSERT_EQ(cccd_trust_new(&trust.ptr), CCCD_OK);
+  EXPECT_EQ(cccd_trust_add_master_list(trust.ptr, list.c_str(), root.c_str()), CCCD_OK) << cccd_last_error();
+
+  // Its signer does not chain to another root (the virtual card's test CSCA): refused.
+  test::TempDir temp;
+  const auto other_root = temp.path() / "csca.pem";
+  std::ofstream(other_root, std::ios::binary) << sim::default_card().csca_pem;
+  EXPECT_EQ(cccd_trust_add_master_list(trust.ptr, list.c_str(), other_root.c_str()), CCCD_ERR_CRYPTO);
+  EXPECT_NE(std::string(cccd_last_error()).find("does not chain to any given master list root"),
+            std::string::npos)
+      << cccd_last_error();
+  // The master list through add_path has no root: refused too.
+  EXPECT_EQ(cccd_trust_add_path(trust.ptr, list.c_str()), CCCD_ERR_INVALID_ARGUMENT);
+
+  // A CRL: a certificate is no CRL, a missing file is an I/O error.
+  EXPECT_EQ(cccd_trust_add_crl(trust.ptr, root.c_str()), CCCD_ERR_MALFORMED_DATA);
+  EXPECT_EQ(cccd_trust_add_crl(trust.ptr, (pki + "/missing.crl").c_str()), CCCD_ERR_IO);
+
+  const auto expect_invalid = [](cccd_status status, const char* call) {
+    EXPECT_EQ(status, CCCD_ERR_INVALID_ARGUMENT) << call;
+    EXPECT_STRNE(cccd_last_error(), "") << call;
+  };
+  expect_invalid(cccd_trust_add_master_list(nullptr, list.c_str(), root.c_str()), "add_master_list trust");
+  expect_invalid(cccd_trust_add_master_list(trust.ptr, nullptr, root.c_str()), "add_master_list path");
+  expect_invalid(cccd_trust_add_master_list(trust.ptr, list.c_str(), nullptr), "add_master_list root");
+  expect_invalid(cccd_trust_add_crl(nullptr, root.c_str()), "add_crl trust");
+  expect_invalid(cccd_trust_add_crl(trust.ptr, nullptr), "add_crl path");
+}
+
 }  // namespace
 }  // namespace cccd
