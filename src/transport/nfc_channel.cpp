@@ -160,7 +160,14 @@ NfcChannel::~NfcChannel() {
 }
 
 void NfcChannel::throw_if_cancelled() const {
-  if (cancelled_.load()) throw Error(ErrorCode::cancelled, "libnfc: the operation was cancelled");
+  if (cancelled_.load() || (cancellation() != nullptr && cancellation()->cancelled())) {
+    throw Error(ErrorCode::cancelled, "libnfc: the operation was cancelled");
+  }
+}
+
+std::optional<Cancellation::Registration> NfcChannel::interrupt_on_cancel() {
+  if (cancellation() == nullptr) return std::nullopt;
+  return cancellation()->on_cancel([this] { cancel(); });
 }
 
 void NfcChannel::cancel() noexcept {
@@ -213,6 +220,7 @@ void NfcChannel::select_card() {
 }
 
 void NfcChannel::wait_for_card(std::chrono::milliseconds timeout) {
+  const std::optional<Cancellation::Registration> interrupt = interrupt_on_cancel();
   const Clock::time_point deadline = Clock::now() + timeout;
   for (;;) {
     if (try_select()) return;
@@ -232,6 +240,7 @@ Bytes NfcChannel::exchange(ByteView command) {
                                                " bytes is longer than a PN53x carries (262)");
   }
   std::uint8_t response[kNfcMaxApdu + 2];
+  const std::optional<Cancellation::Registration> interrupt = interrupt_on_cancel();
   const int rc = nfc_initiator_transceive_bytes(device_, command.data(), command.size(), response,
                                                 sizeof response, timeout_ms(command_timeout_));
   if (rc < 0) {

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,7 +49,7 @@ inline constexpr std::size_t kNfcMaxApdu = 262;
 
 ChannelCapabilities nfc_capabilities() noexcept;
 
-class NfcChannel : public RawChannel {
+class NfcChannel : public RawChannel, public Reconnectable {
  public:
   // Opens the reader `connstring` (the first one libnfc finds when empty) as an initiator with its field
   // on. No card is selected yet: call select_card() or wait_for_card().
@@ -66,10 +67,11 @@ class NfcChannel : public RawChannel {
   // Error(cancelled) after cancel().
   void wait_for_card(std::chrono::milliseconds timeout);
   // For a read that resumes after the card left the field: the same as wait_for_card.
-  void reconnect(std::chrono::milliseconds timeout) { wait_for_card(timeout); }
+  void reconnect(std::chrono::milliseconds timeout) override { wait_for_card(timeout); }
 
   // Ends the exchange or the wait running on another thread with Error(cancelled), and every later one:
-  // a cancelled session is over. Safe from any thread while the channel lives.
+  // a cancelled session is over. Safe from any thread while the channel lives. A Cancellation given to
+  // set_cancellation() does the same when it is cancelled.
   void cancel() noexcept;
   bool cancelled() const noexcept { return cancelled_.load(); }
 
@@ -89,6 +91,8 @@ class NfcChannel : public RawChannel {
  private:
   bool try_select();  // one polling round; true when a card was selected
   void throw_if_cancelled() const;
+  // While an exchange or a wait runs: a cancelled Cancellation (set_cancellation) interrupts it.
+  std::optional<Cancellation::Registration> interrupt_on_cancel();
 
   nfc_device* device_ = nullptr;
   std::string connstring_;

@@ -193,7 +193,8 @@ TEST(NfcChannel, CardPutBackIsSelectedAgainAndAnswers) {
   EXPECT_EQ(error_of([&] { channel.transmit(select); }), ErrorCode::card_removed);
   EXPECT_EQ(error_of([&] { channel.transmit(select); }), ErrorCode::no_card);
   bench.emulator.insert_card();
-  channel.wait_for_card(2s);
+  transport::Reconnectable& link = channel;
+  link.reconnect(2s);
   EXPECT_EQ(channel.transmit(select).sw, 0x9000);
 }
 
@@ -252,6 +253,23 @@ TEST(NfcChannel, CancelEndsAWaitForCard) {
   EXPECT_LT(Clock::now() - start, 3s);
   // A cancelled channel stays cancelled.
   EXPECT_EQ(error_of([&] { channel.select_card(); }), ErrorCode::cancelled);
+}
+
+TEST(NfcChannel, ACancellationEndsAWaitForCard) {
+  Bench bench;
+  bench.emulator.remove_card();
+  NfcContext context;
+  NfcChannel channel(context, bench.emulator.connstring());
+  Cancellation cancellation;
+  channel.set_cancellation(&cancellation);
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(300ms);
+    cancellation.cancel();
+  });
+  const Clock::time_point start = Clock::now();
+  EXPECT_EQ(error_of([&] { channel.wait_for_card(30s); }), ErrorCode::cancelled);
+  canceller.join();
+  EXPECT_LT(Clock::now() - start, 3s);
 }
 
 TEST(NfcChannel, CancelEndsARead) {
