@@ -75,14 +75,20 @@ std::vector<X509Ptr> parse_certificates(ByteView data) {
 }
 
 // Reads at most the bound plus one byte, so a file that grows or a device file cannot make it read
-// without end. The bound is the master list's: other contents are held to 1 MiB once recognised.
+// without end; in chunks, so a small certificate does not cost a master list's buffer. The bound is the
+// master list's: other contents are held to 1 MiB once recognised.
 Bytes read_bounded(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error(ErrorCode::io, "trust store: cannot open " + file.string());
-  Bytes data(verification::kMaxMasterListSize + 1);
-  in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  constexpr std::size_t kChunk = 64 * 1024;
+  Bytes data;
+  while (in && data.size() <= verification::kMaxMasterListSize) {
+    std::size_t used = data.size();
+    data.resize(used + kChunk);
+    in.read(reinterpret_cast<char*>(data.data() + used), static_cast<std::streamsize>(kChunk));
+    data.resize(used + static_cast<std::size_t>(in.gcount()));
+  }
   if (in.bad()) throw Error(ErrorCode::io, "trust store: cannot read " + file.string());
-  data.resize(static_cast<std::size_t>(in.gcount()));
   if (data.size() > verification::kMaxMasterListSize) {
     throw Error(ErrorCode::limit_exceeded, "trust store: " + file.string() + " is larger than 32 MiB");
   }
