@@ -415,5 +415,32 @@ TEST(MadeMasterList, BrokenStructuresAreNamed) {
   }
 }
 
+TEST(MadeMasterList, EveryBitFlipIsRefusedOrChangesNothingSigned) {
+  // A small list: every byte flipped in turn either fails with a cccd::Error or (in the few unsigned
+  // places: SignedData.digestAlgorithms, the algorithm parameters) still yields exactly the signed list.
+  ListPki pki = make_list_pki("EC", "P-256");
+  std::vector<IssuedCertificate> one;
+  one.push_back(sim::issue_test_certificate(
+      {"CSCA Z", "VN", "EC", "P-256", false, true, 7, std::time(nullptr) - kYear, std::time(nullptr) + kYear},
+      nullptr));
+  const Bytes list = sim::make_test_master_list(ders(one), pki.signer);
+  const auto roots = anchors_of({&pki.root});
+  const std::time_t now = std::time(nullptr);
+  std::size_t accepted = 0;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    Bytes flipped = list;
+    flipped[i] ^= 0x80;
+    try {
+      verification::MasterList opened = verification::open_master_list(flipped, roots, now);
+      ++accepted;
+      ASSERT_EQ(opened.certificates.size(), 1u) << i;
+      EXPECT_EQ(X509_cmp(opened.certificates[0].get(), one[0].certificate.get()), 0) << i;
+    } catch (const Error&) {
+      // refused: the expected outcome nearly everywhere
+    }
+  }
+  EXPECT_LT(accepted, 40u);
+}
+
 }  // namespace
 }  // namespace cccd
