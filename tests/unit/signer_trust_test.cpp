@@ -1,6 +1,7 @@
 // Signer trust under the validity policy of trust.hpp (docs/trust.md): SODs signed by test PKIs with
 // chosen validity periods and signing times, CRLs, explicit EC parameters, link certificates, and the
 // BSI 2008 specimen verified offline.
+#include "asn1/der.hpp"
 #include "sim/test_pki.hpp"
 #include "test_support.hpp"
 #include "util/bytes.hpp"
@@ -143,6 +144,20 @@ TEST(SignerTrust, ValidityIsJudgedAtTheSigningTime) {
     EXPECT_EQ(v.signer_trust.status, c.status) << v.signer_trust.detail;
     EXPECT_TRUE(v.signer_trust.detail.starts_with(c.detail)) << v.signer_trust.detail;
     EXPECT_EQ(v.csca_subject.empty(), c.status != FindingStatus::passed);
+  }
+}
+
+TEST(SignerTrust, AnUnreadableSigningTimeFails) {
+  TestPki pki = sim::make_test_pki(SignerAlgorithm::ecdsa_brainpool_p256r1, 515);
+  TrustStore store = store_of({&pki.csca_certificate});
+  for (const Bytes& bad :
+       {asn1::tlv(0x17, as_bytes("2402301200Z")),  // 30 February
+        asn1::tlv(0x17, as_bytes("not a time")), asn1::tlv(0x04, as_bytes("240301000000Z")),
+        asn1::tlv(0x18, as_bytes("20240301"))}) {
+    Verdict v = verify_now(signed_dump(pki, bad), store);
+    EXPECT_EQ(v.data_integrity.status, FindingStatus::passed) << v.data_integrity.detail;  // it is signed
+    EXPECT_EQ(v.signer_trust.status, FindingStatus::failed);
+    EXPECT_EQ(v.signer_trust.detail, "the signingTime attribute of EF.SOD does not parse");
   }
 }
 
