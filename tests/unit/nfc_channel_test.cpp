@@ -9,6 +9,7 @@
 #include "sim/virtual_card.hpp"
 #include "test_support.hpp"
 
+#include <cccd/cccd.h>
 #include <cccd/error.hpp>
 #include <cccd/reader.hpp>
 #include <cccd/verify.hpp>
@@ -23,6 +24,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <string>
 #include <thread>
@@ -338,6 +340,40 @@ TEST(NfcChannel, TheFirstDeviceIsTheConfiguredOne) {
   ASSERT_FALSE(devices.empty());
   EXPECT_EQ(devices.front(), bench.emulator.connstring());
   EXPECT_EQ(dump.access_protocol, "PACE-GM");
+}
+
+TEST(NfcChannel, TheCApiReadsAndVerifiesThroughLibnfc) {
+  Bench bench;
+  test::TempDir dir;
+  const std::filesystem::path csca = dir.path() / "csca.pem";
+  {
+    std::FILE* file = std::fopen(csca.c_str(), "wb");
+    ASSERT_NE(file, nullptr);
+    std::fwrite(bench.card_data.csca_pem.data(), 1, bench.card_data.csca_pem.size(), file);
+    std::fclose(file);
+  }
+  cccd_credentials* credentials = nullptr;
+  ASSERT_EQ(cccd_credentials_from_id("001099012345", "1990-05-17", "2030-05-17", &credentials), CCCD_OK);
+  cccd_trust* trust = nullptr;
+  ASSERT_EQ(cccd_trust_new(&trust), CCCD_OK);
+  ASSERT_EQ(cccd_trust_add_path(trust, csca.c_str()), CCCD_OK);
+
+  cccd_result* result = nullptr;
+  EXPECT_EQ(cccd_read_nfc(bench.emulator.connstring().c_str(), credentials, trust, &result), CCCD_OK)
+      << cccd_last_error();
+  EXPECT_EQ(cccd_result_verified(result), 1);
+  EXPECT_NE(std::string(cccd_result_json(result)).find("\"source\": \"nfc\""), std::string::npos);
+  cccd_result_free(result);
+
+  result = nullptr;
+  EXPECT_EQ(cccd_read_nfc("pn532_uart:/dev/cccd-no-such-tty", credentials, trust, &result),
+            CCCD_ERR_NO_READER);
+  EXPECT_EQ(result, nullptr);
+  EXPECT_NE(std::string(cccd_last_error()).find("cannot open"), std::string::npos);
+  EXPECT_EQ(cccd_read_nfc(bench.emulator.connstring().c_str(), nullptr, trust, &result),
+            CCCD_ERR_INVALID_ARGUMENT);
+  cccd_trust_free(trust);
+  cccd_credentials_free(credentials);
 }
 
 // A channel whose raw exchange the test can call with any length (the limits of the link itself).
