@@ -58,6 +58,9 @@ std::vector<const ChipAuthenticationPublicKeyInfo*> keys_for(const ChipAuthentic
     if (key.agreement != info.agreement) continue;
     if (info.key_id ? key.key_id == info.key_id : (!key.key_id || all.size() == 1)) keys.push_back(&key);
   }
+  // A key identifier on the protocol only, with a single key: that key (the chip knows its identifier).
+  if (keys.empty() && all.size() == 1 && all.front().agreement == info.agreement && !all.front().key_id)
+    keys.push_back(&all.front());
   return keys;
 }
 

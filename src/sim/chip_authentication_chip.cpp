@@ -135,6 +135,8 @@ apdu::ResponseApdu ChipAuthenticationChip::agree(const access::ChipAuthenticatio
     if (key.agreement != info.agreement) continue;
     if (key_id ? key.key_id == key_id : (!key.key_id || all.size() == 1)) public_key = &key;
   }
+  if (!public_key && all.size() == 1 && !all.front().key_id && all.front().agreement == info.agreement)
+    public_key = &all.front();  // the identifier named by the protocol entry only
   const ChipAuthenticationPrivateKey* private_key = nullptr;
   for (const ChipAuthenticationPrivateKey& key : keys_) {
     if (key.key_id == key_id || (!key.key_id && !private_key)) private_key = &key;
