@@ -88,6 +88,12 @@ CCCD_API cccd_status cccd_read_nfc(const char* connstring, const cccd_credential
                                    const cccd_trust* trust, cccd_result** out);
 /* Verifies a dump folder offline (passive authentication and consistency). */
 CCCD_API cccd_status cccd_verify_dump(const char* folder, const cccd_trust* trust, cccd_result** out);
+/* The same for a server that chose the Active Authentication challenge (`challenge_length` must be 8, else
+ * CCCD_ERR_INVALID_ARGUMENT): chip authenticity passes only when the dump's signature is the chip's over
+ * that very challenge, so a replayed dump fails. */
+CCCD_API cccd_status cccd_verify_dump_with_challenge(const char* folder, const cccd_trust* trust,
+                                                     const unsigned char* challenge, size_t challenge_length,
+                                                     cccd_result** out);
 
 /* 1 when every applicable finding passed, 0 otherwise. */
 CCCD_API int cccd_result_verified(const cccd_result* result);

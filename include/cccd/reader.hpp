@@ -4,8 +4,11 @@
 
 #include <cccd/dump.hpp>
 
+#include <array>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +58,10 @@ struct ReadOptions {
   bool extended_length = true;  // use extended length APDUs when the link supports them
   bool read_photo = true;       // DG2, the largest file
   std::function<void(const ReadProgress&)> progress;
+  // Active Authentication when the chip has DG15: INTERNAL AUTHENTICATE with this challenge (a server's,
+  // so that it can verify the dump later) or a fresh random one; the dump keeps both challenge and signature.
+  bool active_authentication = true;
+  std::optional<std::array<std::uint8_t, 8>> active_authentication_challenge;
 };
 
 // Reads a virtual card: the built-in default CCCD when `folder` is empty, else a card folder

@@ -8,6 +8,7 @@
 #include <cccd/reader.hpp>
 #include <cccd/trust.hpp>
 #include <cccd/verdict.hpp>
+#include <cccd/verify.hpp>
 
 #include <filesystem>
 #include <string>
@@ -33,8 +34,10 @@ struct Report {
 // is unknown. Throws cccd::Error for failures of the read itself (wrong password, card removed ...).
 Report read_and_verify(const CardSource& source, const Credentials& credentials, const TrustStore* trust,
                        const ReadOptions& options = {});
-// Verifies a dump folder offline.
-Report verify_dump_folder(const std::filesystem::path& folder, const TrustStore& trust);
+// Verifies a dump folder offline. A server that chose the Active Authentication challenge passes it in
+// `options` (VerifyOptions::active_authentication_challenge): a dump signed over another one fails.
+Report verify_dump_folder(const std::filesystem::path& folder, const TrustStore& trust,
+                          const VerifyOptions& options = {});
 
 // The JSON of docs/json-schema.md; indent < 0 gives one line.
 std::string to_json(const Report& report, int indent = 2);

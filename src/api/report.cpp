@@ -26,16 +26,20 @@ Report read_and_verify(const CardSource& source, const Credentials& credentials,
     report.dump = read_pcsc_card(source.reader, credentials, options);
   }
   static const TrustStore kEmpty;
-  report.verdict = verify(report.dump, trust != nullptr ? *trust : kEmpty);
+  // A caller's challenge (a server's) must be the one the chip signed, as an offline check would require.
+  VerifyOptions verify_options;
+  verify_options.active_authentication_challenge = options.active_authentication_challenge;
+  report.verdict = verify(report.dump, trust != nullptr ? *trust : kEmpty, verify_options);
   report.document = lds::parse_document(report.dump);
   return report;
 }
 
-Report verify_dump_folder(const std::filesystem::path& folder, const TrustStore& trust) {
+Report verify_dump_folder(const std::filesystem::path& folder, const TrustStore& trust,
+                          const VerifyOptions& options) {
   Report report;
   report.source = "dump";
   report.dump = load_dump(folder);
-  report.verdict = verify(report.dump, trust);
+  report.verdict = verify(report.dump, trust, options);
   report.document = lds::parse_document(report.dump);
   return report;
 }

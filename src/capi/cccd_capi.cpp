@@ -6,6 +6,9 @@
 #include <cccd/report.hpp>
 #include <cccd/verify.hpp>
 
+#include <algorithm>
+#include <array>
+#include <cstdint>
 #include <new>
 #include <string>
 
@@ -167,6 +170,23 @@ cccd_status cccd_verify_dump(const char* folder, const cccd_trust* trust, cccd_r
     require(folder && out, "cccd_verify_dump: NULL argument");
     static const cccd::TrustStore kNoTrust;
     *out = make_result(cccd::verify_dump_folder(folder, trust ? trust->value : kNoTrust));
+  });
+}
+
+cccd_status cccd_verify_dump_with_challenge(const char* folder, const cccd_trust* trust,
+                                            const unsigned char* challenge, size_t challenge_length,
+                                            cccd_result** out) {
+  return guarded([&] {
+    if (out != nullptr) *out = nullptr;
+    require(folder && challenge && out, "cccd_verify_dump_with_challenge: NULL argument");
+    std::array<std::uint8_t, 8> expected{};
+    require(challenge_length == expected.size(),
+            "cccd_verify_dump_with_challenge: the challenge must be 8 bytes");
+    std::copy(challenge, challenge + expected.size(), expected.begin());
+    cccd::VerifyOptions options;
+    options.active_authentication_challenge = expected;
+    static const cccd::TrustStore kNoTrust;
+    *out = make_result(cccd::verify_dump_folder(folder, trust ? trust->value : kNoTrust, options));
   });
 }
 

@@ -2,7 +2,8 @@
 //
 //   cccd-sim personalise DIR [--id ID] [--name NAME] [--birth DATE] [--expiry DATE|none] [--issue DATE]
 //                            [--sex M|F] [--seed N] [--signer ecdsa|rsa] [--pace MAPPING:PARAM:CIPHER|none]
-//                            [--ca none|v1|v2]
+//                            [--ca none|v1|v2] [--aa none|rsa|ecdsa]
+//   cccd-sim clone SRC DST
 //                            [--face jpeg|jp2]
 //   cccd-sim show DIR
 //   cccd-sim serve [DIR] [--vpcd HOST:PORT]
@@ -13,6 +14,7 @@
 // typed into this command.
 #include "crypto/pace_domain.hpp"
 #include "sim/card_folder.hpp"
+#include "sim/clone_card.hpp"
 #include "sim/generator.hpp"
 #include "sim/pn532_emulator.hpp"
 #include "sim/virtual_card.hpp"
@@ -90,6 +92,7 @@ struct PersonaliseOptions {
   std::uint64_t seed = 1;
   std::string signer = "ecdsa";
   std::string ca = "none";
+  std::string aa = "none";
   std::string face = "jpeg";
 };
 
@@ -250,6 +253,10 @@ int personalise(const PersonaliseOptions& options) {
                                                        : cccd::sim::chip_authentication_offer_v2();
   }
 
+  generator.active_authentication.algorithm = options.aa == "rsa"     ? cccd::sim::AaAlgorithm::rsa
+                                              : options.aa == "ecdsa" ? cccd::sim::AaAlgorithm::ecdsa
+                                                                      : cccd::sim::AaAlgorithm::none;
+
   const fs::path folder(options.folder);
   if (!safe_to_write(folder)) {
     std::cerr << "cccd-sim personalise: " << options.folder
@@ -269,10 +276,33 @@ int personalise(const PersonaliseOptions& options) {
                 : options.ca == "v2" ? "v2, MSE:Set AT + General Authenticate, ECDH brainpoolP256r1, AES-128"
                                      : "none")
             << "\n"
+            << "Active Authentication: "
+            << (options.aa == "rsa"     ? "RSA-2048, ISO/IEC 9796-2 (SHA-1)"
+                : options.aa == "ecdsa" ? "ECDSA brainpoolP256r1 with SHA-256"
+                                        : "none")
+            << "\n"
             << "Test CSCA (not a real authority): " << csca.string() << "\n"
             << "Read it with:\n"
             << "  cccd-verify read --sim " << options.folder << " --id " << h.id_number << " --birth "
             << h.birth << " --expiry " << h.expiry << " --trust " << csca.string() << "\n";
+  return kExitOk;
+}
+
+// `clone SRC DST`: the same files and access data, every private key new (sim/clone_card.hpp).
+int clone(const std::string& source_text, const std::string& target_text) {
+  const fs::path target(target_text);
+  std::error_code error;
+  const bool same = fs::equivalent(fs::path(source_text), target, error);  // false when DST does not exist
+  if (same || !safe_to_write(target)) {
+    std::cerr << "cccd-sim clone: " << target_text
+              << " is the source or holds files other than a card's; choose a new or empty folder\n";
+    return kExitUsage;
+  }
+  const cccd::sim::CardData original = cccd::sim::load_card_folder(source_text);
+  cccd::sim::write_card_folder(cccd::sim::clone_card(original), target);
+  std::cout << "Cloned " << source_text << " to " << target_text
+            << ": the same files and access data, new private keys (its Chip and Active Authentication "
+               "fail)\n";
   return kExitOk;
 }
 
@@ -417,6 +447,18 @@ int main(int argc, char** argv) {
                    "Authenticate, AES-128), both ECDH brainpoolP256r1; none: no CA key but PACE-CAM's")
       ->check(CLI::IsMember({"none", "v1", "v2"}))
       ->capture_default_str();
+  personalise_command
+      ->add_option("--aa", options.aa,
+                   "Active Authentication key in DG15: rsa (RSA-2048, ISO/IEC 9796-2, SHA-1), ecdsa "
+                   "(brainpoolP256r1, SHA-256, named in DG14); none")
+      ->check(CLI::IsMember({"none", "rsa", "ecdsa"}))
+      ->capture_default_str();
+
+  std::string clone_source, clone_target;
+  CLI::App* clone_command = app.add_subcommand(
+      "clone", "Copy a card folder as a cloned chip would hold it: same files, new wrong private keys");
+  clone_command->add_option("SRC", clone_source, "The card folder to clone")->required();
+  clone_command->add_option("DST", clone_target, "The clone's folder (created 0700)")->required();
 
   std::string show_folder;
   CLI::App* show_command = app.add_subcommand("show", "List the files of a card folder and their sizes");
@@ -450,6 +492,7 @@ int main(int argc, char** argv) {
   try {
     if (*personalise_command) return personalise(options);
     if (*serve_command) return serve(serve_options);
+    if (*clone_command) return clone(clone_source, clone_target);
     if (*serve_pn532_command) return serve_pn532(serve_pn532_folder);
     return show(show_folder);
   } catch (const Error& e) {

@@ -9,7 +9,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cctype>
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -35,10 +38,12 @@ struct ReadArguments {
   bool json = false;
   bool short_apdus = false;
   bool no_photo = false;
+  std::string challenge;  // --challenge: 16 hex digits
 };
 
 struct VerifyArguments {
   std::string folder;
+  std::string challenge;
   std::vector<std::string> trust;
   std::vector<std::string> ml_roots;  // --ml-root: what a master list's signer must chain to
   bool json = false;
@@ -75,6 +80,20 @@ void write_photo(const std::string& path, const FaceImage& face) {
                                                                 : ": name the file .jpg/.jpeg or .png"));
   }
   write_private_file(path, face.data);
+}
+
+// `--challenge HEX`: the 8-byte Active Authentication challenge a server chose; nothing when not given.
+std::optional<std::array<std::uint8_t, 8>> challenge_from(const std::string& hex) {
+  if (hex.empty()) return std::nullopt;
+  const bool digits = hex.size() == 16 && std::all_of(hex.begin(), hex.end(), [](char c) {
+                        return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+                      });
+  if (!digits) throw Error(ErrorCode::invalid_argument, "--challenge: give 16 hex digits (8 bytes)");
+  std::array<std::uint8_t, 8> challenge{};
+  for (std::size_t i = 0; i < challenge.size(); ++i) {
+    challenge[i] = static_cast<std::uint8_t>(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
+  }
+  return challenge;
 }
 
 Credentials credentials_from(const ReadArguments& args) {
@@ -195,6 +214,7 @@ int run_readers() {
 
 int run_read(const ReadArguments& args, bool sim_requested, bool reader_requested) {
   Credentials credentials = credentials_from(args);
+  const std::optional<std::array<std::uint8_t, 8>> challenge = challenge_from(args.challenge);
   if (!args.photo.empty()) photo_output_for(args.photo);  // a bad name fails before the card is touched
   CardSource source;
   if (reader_requested) {
@@ -225,6 +245,7 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
                    : args.bac_only ? AccessMode::bac_only
                                    : AccessMode::automatic;
   options.read_photo = !args.no_photo || !args.photo.empty();
+  options.active_authentication_challenge = challenge;
   std::optional<TrustStore> trust = trust_from(args.trust, args.ml_roots);
   const std::optional<std::string> nfc = reader_requested ? nfc_connstring_of(args.reader) : std::nullopt;
   Report report = nfc ? api::read_and_verify_nfc(*nfc, credentials, trust ? &*trust : nullptr, options)
@@ -241,7 +262,9 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
 int run_verify(const VerifyArguments& args) {
   std::optional<TrustStore> trust = trust_from(args.trust, args.ml_roots);
   TrustStore none;
-  return finish(verify_dump_folder(args.folder, trust ? *trust : none), args.json);
+  VerifyOptions options;
+  options.active_authentication_challenge = challenge_from(args.challenge);
+  return finish(verify_dump_folder(args.folder, trust ? *trust : none, options), args.json);
 }
 
 }  // namespace
@@ -290,6 +313,9 @@ int main(int argc, char** argv) {
   read->add_option("--dump", read_args.dump, "Write the files read to the folder DIR (mode 0700/0600)");
   read->add_flag("--short-apdus", read_args.short_apdus, "Do not use extended length APDUs");
   read->add_flag("--no-photo", read_args.no_photo, "Do not read DG2 (faster)");
+  read->add_option("--challenge", read_args.challenge,
+                   "Active Authentication challenge, 16 hex digits (a server's; default: random)")
+      ->type_name("HEX");
 
   CLI::App* readers =
       app.add_subcommand("readers", "List the PC/SC readers and the libnfc devices (nfc:CONNSTRING)");
@@ -311,6 +337,10 @@ int main(int argc, char** argv) {
   trust_command->add_option("--ml-root", trust_args.ml_roots,
                             "Certificate a master list's signer must chain to; repeatable");
   verify->add_flag("--json", verify_args.json, "Print the result as JSON");
+  verify
+      ->add_option("--challenge", verify_args.challenge,
+                   "The Active Authentication challenge the dump must be signed over, 16 hex digits")
+      ->type_name("HEX");
 
   try {
     app.parse(argc, argv);

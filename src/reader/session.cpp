@@ -6,6 +6,7 @@
 #include "access/security_infos.hpp"
 #include "crypto/pace_mapping.hpp"
 #include "lds/lds.hpp"
+#include "reader/active_authentication_step.hpp"
 #include "reader/file_reader.hpp"
 #include "sm/secure_messaging.hpp"
 
@@ -183,6 +184,8 @@ ChipDump read_chip(transport::Channel& channel, const Credentials& credentials, 
     }
     ++progress.files_done;
   }
+  // Active Authentication once DG15 is in (reader/active_authentication_step.hpp).
+  perform_active_authentication(secure, options, dump);
 
   transport::TransferStats stats = channel.stats();
   dump.stats.apdus = stats.apdus - before.apdus;

@@ -23,6 +23,7 @@ constexpr std::uint8_t kInsReadBinary = 0xB0;
 constexpr std::uint8_t kInsReadBinaryOdd = 0xB1;
 constexpr std::uint8_t kInsGetChallenge = 0x84;
 constexpr std::uint8_t kInsExternalAuthenticate = 0x82;
+constexpr std::uint8_t kInsGetResponse = 0xC0;
 
 // The offset data object of READ BINARY with odd INS (ISO/IEC 7816-4 section 11.2.3): 54 L offset.
 std::optional<std::size_t> odd_ins_offset(ByteView data) {
@@ -57,6 +58,14 @@ VirtualCard::VirtualCard(CardData data) : data_(std::move(data)) {
     if (!infos.pace.empty()) pace_.emplace(std::move(infos), data_.secrets);
   } catch (const Error&) {
   }
+  if (!data_.secrets.active_authentication_private_key.empty()) {
+    try {
+      active_authentication_.emplace(view(data_.secrets.active_authentication_private_key),
+                                     data_.secrets.active_authentication_hash);
+    } catch (const Error&) {
+      // A key that does not parse: the chip has no Active Authentication (a personalisation error).
+    }
+  }
 }
 
 void VirtualCard::reset() {
@@ -64,6 +73,7 @@ void VirtualCard::reset() {
   current_file_.reset();
   challenge_.reset();
   session_.reset();
+  pending_response_.reset();
   if (pace_) pace_->reset();
   if (chip_authentication_) chip_authentication_->reset();
   next_session_.reset();
@@ -83,23 +93,23 @@ Bytes VirtualCard::process(ByteView encoded) {
     return status(sw::kWrongLength).encode();
   }
   if (extended && !data_.secrets.extended_length) return status(sw::kWrongLength).encode();
+  // GET RESPONSE fetches the rest of a response left waiting (61xx); it is not secure messaging.
+  if (command.cla == 0x00 && command.ins == kInsGetResponse && pending_response_)
+    return get_response(command);
+  pending_response_.reset();
 
   const bool protected_command = (command.cla & 0x0C) == 0x0C;
   if (!session_) {
     // Without a session key there is nothing to check a MAC with.
     if (protected_command) return status(sw::kSmDataObjectsIncorrect).encode();
-    ResponseApdu response = dispatch(command, extended);
-    if (response.data.size() > response_capacity(command.le)) return status(sw::kWrongLength).encode();
-    return response.encode();
+    return deliver(dispatch(command, extended), command);
   }
 
   if (!protected_command) {
     // A plain command ends secure messaging (ICAO Doc 9303 Part 11 section 9.8.6); it is then handled
     // as from an unauthenticated terminal, so a new GET CHALLENGE can start access control again.
     session_.reset();
-    ResponseApdu response = dispatch(command, extended);
-    if (response.data.size() > response_capacity(command.le)) return status(sw::kWrongLength).encode();
-    return response.encode();
+    return deliver(dispatch(command, extended), command);
   }
 
   CommandApdu plain;
@@ -111,17 +121,48 @@ Bytes VirtualCard::process(ByteView encoded) {
     return status(sw::kSmDataObjectsIncorrect).encode();
   }
   ResponseApdu response = dispatch(plain, extended);
-  if (response.data.size() > session_->max_plain_response(response_capacity(command.le))) {
+  if (plain.ins != kInsInternalAuthenticate &&
+      response.data.size() > session_->max_plain_response(response_capacity(command.le))) {
     // The terminal asked for more than one response can carry under secure messaging.
     response = status(sw::kWrongLength);
   }
-  Bytes answer = session_->protect_response(response).encode();
+  Bytes answer = deliver(session_->protect_response(response), command);
   if (next_session_) {
     // Chip Authentication succeeded: secure messaging restarts with its keys from the next command.
     session_.emplace(std::move(*next_session_));
     next_session_.reset();
   }
   return answer;
+}
+
+Bytes VirtualCard::deliver(const ResponseApdu& response, const CommandApdu& command) {
+  const std::size_t capacity = response_capacity(command.le);
+  if (response.data.size() <= capacity) return response.encode();
+  if (command.ins != kInsInternalAuthenticate || capacity == 0) return status(sw::kWrongLength).encode();
+  // ISO/IEC 7816-4 section 5.3.4: the first part now, the rest with GET RESPONSE.
+  const auto split = response.data.begin() + static_cast<std::ptrdiff_t>(capacity);
+  pending_response_ = ResponseApdu{Bytes(split, response.data.end()), response.sw};
+  const std::size_t waiting = pending_response_->data.size();
+  ResponseApdu first{Bytes(response.data.begin(), split),
+                     static_cast<std::uint16_t>(0x6100 | (waiting >= apdu::kMaxShortLe ? 0 : waiting))};
+  return first.encode();
+}
+
+Bytes VirtualCard::get_response(const CommandApdu& command) {
+  if (command.p1 != 0 || command.p2 != 0) return status(sw::kIncorrectP1P2).encode();
+  ResponseApdu& waiting = *pending_response_;
+  const std::size_t count = std::min(waiting.data.size(), response_capacity(command.le));
+  if (count == 0) return status(sw::kWrongLength).encode();
+  const auto split = waiting.data.begin() + static_cast<std::ptrdiff_t>(count);
+  ResponseApdu part{Bytes(waiting.data.begin(), split), waiting.sw};
+  waiting.data.erase(waiting.data.begin(), split);
+  if (waiting.data.empty()) {
+    pending_response_.reset();
+  } else {
+    const std::size_t left = waiting.data.size();
+    part.sw = static_cast<std::uint16_t>(0x6100 | (left >= apdu::kMaxShortLe ? 0 : left));
+  }
+  return part.encode();
 }
 
 ResponseApdu VirtualCard::dispatch(const CommandApdu& command, bool /*extended*/) {
@@ -140,6 +181,8 @@ ResponseApdu VirtualCard::dispatch(const CommandApdu& command, bool /*extended*/
       return get_challenge(command);
     case kInsExternalAuthenticate:
       return external_authenticate(command);
+    case kInsInternalAuthenticate:
+      return internal_authenticate(command);
     case access::kInsMseSetAt:
       if (command.p1 == access::kP1SetForComputation) return chip_authentication_command(command);
       return pace_command(command);
@@ -291,6 +334,13 @@ ResponseApdu VirtualCard::chip_authentication_command(const CommandApdu& command
   if (std::optional<sm::SessionKeys> keys = chip_authentication_->take_session())
     next_session_ = std::move(keys);
   return response;
+}
+
+ResponseApdu VirtualCard::internal_authenticate(const CommandApdu& command) {
+  if (!active_authentication_) return status(sw::kInsNotSupported);
+  // Active Authentication runs after access control, under secure messaging.
+  if (!session_ || !application_selected_) return status(sw::kSecurityStatusNotSatisfied);
+  return active_authentication_->internal_authenticate(command);
 }
 
 transport::ChannelCapabilities VirtualCardChannel::capabilities() const {

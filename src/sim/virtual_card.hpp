@@ -3,6 +3,7 @@
 // reader code must get every APDU right to read it — access conditions, secure messaging, lengths.
 #pragma once
 
+#include "sim/active_authentication_chip.hpp"
 #include "sim/card_folder.hpp"
 #include "sim/chip_authentication_chip.hpp"
 #include "sim/pace_chip.hpp"
@@ -43,6 +44,11 @@ class VirtualCard {
   apdu::ResponseApdu get_challenge(const apdu::CommandApdu& command);
   apdu::ResponseApdu external_authenticate(const apdu::CommandApdu& command);
   apdu::ResponseApdu pace_command(const apdu::CommandApdu& command);
+  apdu::ResponseApdu internal_authenticate(const apdu::CommandApdu& command);
+  // The encoded response; one longer than the command's Le and the link allow is refused (6700), except
+  // INTERNAL AUTHENTICATE's, which is sent in parts: 61xx and GET RESPONSE (get_response).
+  Bytes deliver(const apdu::ResponseApdu& response, const apdu::CommandApdu& command);
+  Bytes get_response(const apdu::CommandApdu& command);
   apdu::ResponseApdu chip_authentication_command(const apdu::CommandApdu& command);
   std::optional<FileId> file_by_fid(std::uint16_t fid) const;
   bool readable(FileId file, std::uint16_t* denied_sw) const;
@@ -54,6 +60,10 @@ class VirtualCard {
   std::optional<Bytes> challenge_;      // RND.IC of a pending BAC
   std::optional<sm::SmCodec> session_;  // secure messaging after access control
   std::optional<PaceChip> pace_;        // when EF.CardAccess offers PACE
+  // Active Authentication, when the secrets hold an AA key.
+  std::optional<ActiveAuthenticationChip> active_authentication_;
+  // The rest of a response sent in parts (61xx), for GET RESPONSE.
+  std::optional<apdu::ResponseApdu> pending_response_;
   // Chip Authentication, when DG14 holds a CA key and the secrets its private key. Its keys replace the
   // session's after the answer to the command that agreed them has been sent under the old ones.
   std::optional<ChipAuthenticationChip> chip_authentication_;
