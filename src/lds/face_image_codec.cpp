@@ -101,6 +101,10 @@ void run_libjpeg(const unsigned char* data, unsigned long size, bool header_only
     jpeg_destroy_decompress(&info);
     return;
   }
+  if (header_only) {  // the size is all the caller wants, whatever the colour model
+    jpeg_destroy_decompress(&info);
+    return;
+  }
   if (info.jpeg_color_space == JCS_GRAYSCALE && info.num_components == 1) {
     info.out_color_space = JCS_GRAYSCALE;
   } else if ((info.jpeg_color_space == JCS_YCbCr || info.jpeg_color_space == JCS_RGB) &&
@@ -108,10 +112,6 @@ void run_libjpeg(const unsigned char* data, unsigned long size, bool header_only
     info.out_color_space = JCS_RGB;
   } else {
     run->status = JpegStatus::unsupported_colour;
-    jpeg_destroy_decompress(&info);
-    return;
-  }
-  if (header_only) {
     jpeg_destroy_decompress(&info);
     return;
   }
@@ -286,15 +286,7 @@ class Jpeg2000Decoder {
       throw Error(ErrorCode::not_supported,
                   "face image: JPEG 2000: colour space other than grey, RGB or sYCC");
     }
-    for (OPJ_UINT32 i = 0; i < header.numcomps; ++i) {
-      const opj_image_comp_t& component = header.comps[i];
-      if (component.prec == 0 || component.prec > 16) {
-        throw Error(ErrorCode::not_supported, "face image: JPEG 2000: samples of more than 16 bits");
-      }
-      if (component.dx == 0 || component.dy == 0 || component.w == 0 || component.h == 0) {
-        malformed("JPEG 2000: image component without samples");
-      }
-    }
+    for (OPJ_UINT32 i = 0; i < header.numcomps; ++i) check_component(header.comps[i]);
     return header;
   }
 
@@ -306,8 +298,11 @@ class Jpeg2000Decoder {
     const int height = static_cast<int>(header.y1 - header.y0);
     const bool colour = header.numcomps >= 3;
     const OPJ_UINT32 used = colour ? 3 : 1;  // a 2nd or 4th component is alpha: dropped
+    // Decoding may change the components (a JP2 palette expands into new ones): checked again.
+    if (header.numcomps == 0 || header.comps == nullptr) malformed("JPEG 2000: no image components");
     for (OPJ_UINT32 i = 0; i < used; ++i) {
       const opj_image_comp_t& component = header.comps[i];
+      check_component(component);
       if (component.data == nullptr) malformed("JPEG 2000: a component was not decoded");
       if (std::uint64_t{component.w} * component.h > kMaxImagePixels)
         malformed("JPEG 2000: component larger than the image");
@@ -349,6 +344,15 @@ class Jpeg2000Decoder {
   [[noreturn]] void fail(const char* stage) {
     std::string detail = messages_.first_error.empty() ? std::string("no detail") : messages_.first_error;
     malformed(std::string("JPEG 2000: corrupt data in the ") + stage + " (OpenJPEG: " + detail + ")");
+  }
+
+  static void check_component(const opj_image_comp_t& component) {
+    if (component.prec == 0 || component.prec > 16) {
+      throw Error(ErrorCode::not_supported, "face image: JPEG 2000: samples of more than 16 bits");
+    }
+    if (component.dx == 0 || component.dy == 0 || component.w == 0 || component.h == 0) {
+      malformed("JPEG 2000: image component without samples");
+    }
   }
 
   static int clamp8(double value) { return static_cast<int>(std::clamp(value + 0.5, 0.0, 255.0)); }
