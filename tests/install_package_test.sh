@@ -8,7 +8,7 @@ set -euo pipefail
 build=$1
 source=$2
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 prefix=$work/prefix
 
 fail() {
@@ -39,10 +39,13 @@ for file in pkgconfig/cccd.pc cmake/cccd/cccdConfig.cmake cmake/cccd/cccdConfigV
 done
 # Only the C API's header: the C++ headers belong to the static core, which is not installed.
 [ "$(find "$prefix/include" -type f | wc -l)" -eq 1 ] || fail "headers other than cccd/cccd.h installed"
-# Only the C API is exported from libcccd's own code (the C++ standard library's inline templates keep
-# their default visibility, which is harmless): no symbol of the cccd namespace.
-nm -D --defined-only "$library" | awk '{print $3}' | grep -q '^cccd_read_virtual$' || fail "C API not exported"
-if nm -D --defined-only "$library" | awk '{print $3}' | grep -q '4cccd'; then
+# Only the C API is exported from libcccd's own code (the C++ standard library's templates keep their
+# default visibility, even when instantiated over cccd types, which is harmless): no function, vtable or
+# type info of the cccd namespace.
+# (Output captured first: grep -q ending a pipeline early would fail it under pipefail.)
+exported=$(nm -D --defined-only "$library" | awk '{print $3}')
+grep -q '^cccd_read_virtual$' <<<"$exported" || fail "C API not exported"
+if grep -qE '^_Z(NK?|T[VIS]N)4cccd' <<<"$exported"; then
   fail "libcccd.so exports C++ symbols of the cccd namespace"
 fi
 if command -v groff >/dev/null; then
@@ -53,13 +56,21 @@ if command -v groff >/dev/null; then
   }
 fi
 
+# A sanitizer build's library needs its runtime in the program too.
+sanitize=()
+if grep -q 'libasan' <<<"$(readelf -d "$library")"; then
+  sanitize=(-fsanitize=address,undefined)
+fi
+
 run_example() {
   local binary=$1 how=$2
   local output
   output=$(LD_LIBRARY_PATH="$libdir" "$binary" 001099012345 1990-05-17 2030-05-17) || fail "$how: the example failed"
   grep -q '^overall: verified$' <<<"$output" || fail "$how: not verified"
   # The program must have used the installed library, not the build tree's.
-  LD_LIBRARY_PATH="$libdir" ldd "$binary" | grep -q "$libdir/$soname" || fail "$how: does not load $libdir/$soname"
+  local loaded
+  loaded=$(LD_LIBRARY_PATH="$libdir" ldd "$binary")
+  grep -qF "$libdir/$soname" <<<"$loaded" || fail "$how: does not load $libdir/$soname"
   echo "ok: $how: read_card built against the installed package reads the virtual card: verified"
 }
 
@@ -67,7 +78,7 @@ run_example() {
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 [ "$(pkg-config --modversion cccd)" = "$(sed -n 's/^Version: //p' "$libdir/pkgconfig/cccd.pc")" ] || fail "pkg-config"
 # shellcheck disable=SC2046
-cc -std=c11 -Wall -Werror $(pkg-config --cflags cccd) "$source/examples/read_card.c" -o "$work/read_card_pkgconfig" \
+cc -std=c11 -Wall -Werror "${sanitize[@]}" $(pkg-config --cflags cccd) "$source/examples/read_card.c" -o "$work/read_card_pkgconfig" \
   $(pkg-config --libs cccd) || fail "pkg-config build"
 run_example "$work/read_card_pkgconfig" "pkg-config"
 
@@ -81,7 +92,8 @@ find_package(cccd 0.1 REQUIRED)
 add_executable(read_card read_card.c)
 target_link_libraries(read_card PRIVATE cccd::cccd)
 EOF
-cmake -S "$work/consumer" -B "$work/consumer/build" -DCMAKE_PREFIX_PATH="$prefix" >"$work/consumer.log" 2>&1 &&
+cmake -S "$work/consumer" -B "$work/consumer/build" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_C_FLAGS="${sanitize[*]}" >"$work/consumer.log" 2>&1 &&
   cmake --build "$work/consumer/build" >>"$work/consumer.log" 2>&1 || {
   cat "$work/consumer.log" >&2
   fail "find_package build"

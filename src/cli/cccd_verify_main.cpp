@@ -66,13 +66,13 @@ PhotoOutput photo_output_for(const std::string& path) {
 }
 
 void write_photo(const std::string& path, const FaceImage& face) {
-  const PhotoOutput output = photo_output_for(path);
-  if (output == PhotoOutput::png) {
+  const PhotoOutput wanted = photo_output_for(path);
+  if (wanted == PhotoOutput::png) {
     write_private_file(path, lds::face_image_png(face));
     return;
   }
-  const bool matches = (output == PhotoOutput::stored_jpeg && face.format == FaceImage::Format::jpeg) ||
-                       (output == PhotoOutput::stored_jpeg2000 && face.format == FaceImage::Format::jpeg2000);
+  const bool matches = (wanted == PhotoOutput::stored_jpeg && face.format == FaceImage::Format::jpeg) ||
+                       (wanted == PhotoOutput::stored_jpeg2000 && face.format == FaceImage::Format::jpeg2000);
   if (!matches) {
     throw Error(ErrorCode::invalid_argument,
                 std::string("--photo: the chip stores the face as ") + std::string(format_name(face.format)) +
