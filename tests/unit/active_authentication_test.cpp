@@ -11,6 +11,7 @@
 #include "test_support.hpp"
 #include "util/bytes.hpp"
 
+#include <cccd/cccd.h>
 #include <cccd/report.hpp>
 #include <cccd/verify.hpp>
 
@@ -23,10 +24,12 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <dlfcn.h>
 #include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
 
@@ -685,6 +688,66 @@ TEST(AaOffline, ReadJsonFieldsAreChecked) {
   EXPECT_EQ(error_of([&] { load_dump(dir.path()); }), ErrorCode::malformed_data);
   rewrite(R"({"active_authentication": {"challenge": 5}})");
   EXPECT_EQ(error_of([&] { load_dump(dir.path()); }), ErrorCode::malformed_data);
+}
+
+// ---- The C API (libcccd.so, opened at run time: this test program links the static core) ----
+
+template <class Function>
+Function symbol(void* library, const char* name) {
+  void* address = ::dlsym(library, name);
+  EXPECT_NE(address, nullptr) << name;
+  Function function = nullptr;
+  std::memcpy(&function, &address, sizeof(function));
+  return function;
+}
+
+TEST(AaCapi, VerifyDumpWithChallenge) {
+  void* library = ::dlopen((std::string(CCCD_BINARY_DIR) + "/libcccd.so").c_str(), RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(library, nullptr) << ::dlerror();
+  auto trust_new = symbol<cccd_status (*)(cccd_trust**)>(library, "cccd_trust_new");
+  auto trust_add = symbol<cccd_status (*)(cccd_trust*, const char*)>(library, "cccd_trust_add_path");
+  auto trust_free = symbol<void (*)(cccd_trust*)>(library, "cccd_trust_free");
+  auto verify_with_challenge =
+      symbol<cccd_status (*)(const char*, const cccd_trust*, const unsigned char*, size_t, cccd_result**)>(
+          library, "cccd_verify_dump_with_challenge");
+  auto verified = symbol<int (*)(const cccd_result*)>(library, "cccd_result_verified");
+  auto json = symbol<const char* (*)(const cccd_result*)>(library, "cccd_result_json");
+  auto result_free = symbol<void (*)(cccd_result*)>(library, "cccd_result_free");
+  ASSERT_TRUE(trust_new && trust_add && trust_free && verify_with_challenge && verified && json &&
+              result_free);
+
+  test::TempDir dir;
+  const std::filesystem::path dump = dir.path() / "dump";
+  write_dump(api::read_card_data(rsa_card(), credentials(), with_challenge()), dump);
+  std::ofstream(dir.path() / "csca.pem") << rsa_card().csca_pem;
+  cccd_trust* trust = nullptr;
+  ASSERT_EQ(trust_new(&trust), CCCD_OK);
+  ASSERT_EQ(trust_add(trust, (dir.path() / "csca.pem").c_str()), CCCD_OK);
+
+  cccd_result* result = nullptr;
+  ASSERT_EQ(
+      verify_with_challenge(dump.c_str(), trust, kServerChallenge.data(), kServerChallenge.size(), &result),
+      CCCD_OK);
+  EXPECT_EQ(verified(result), 1) << json(result);
+  result_free(result);
+
+  const unsigned char other[8] = {9, 9, 9, 9, 9, 9, 9, 9};
+  result = nullptr;
+  ASSERT_EQ(verify_with_challenge(dump.c_str(), trust, other, sizeof(other), &result), CCCD_OK);
+  EXPECT_EQ(verified(result), 0);
+  nlohmann::json parsed = nlohmann::json::parse(json(result));
+  EXPECT_EQ(parsed["verdict"]["chip_authenticity"]["status"], "failed");
+  EXPECT_NE(parsed["verdict"]["chip_authenticity"]["detail"].get<std::string>().find("another challenge"),
+            std::string::npos);
+  result_free(result);
+
+  result = reinterpret_cast<cccd_result*>(&result);  // a stale handle is cleared on failure
+  EXPECT_EQ(verify_with_challenge(dump.c_str(), trust, other, 7, &result), CCCD_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(result, nullptr);
+  EXPECT_EQ(verify_with_challenge(dump.c_str(), trust, nullptr, 8, &result), CCCD_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(verify_with_challenge(nullptr, trust, other, 8, &result), CCCD_ERR_INVALID_ARGUMENT);
+  trust_free(trust);
+  ::dlclose(library);
 }
 
 // ---- The programs ----
