@@ -1,0 +1,78 @@
+// Every user-facing string of cccd-verify's human output, one table per language: Vietnamese (with
+// diacritics, the default at a Vietnamese desk) and English (`--lang en`). The JSON stays
+// language-neutral; the finding details come from the library in English in both languages.
+#pragma once
+
+#include <cccd/verdict.hpp>
+
+#include <string_view>
+
+namespace cccd::cli {
+
+enum class Language { vi, en };
+
+// "vi" or "en"; throws Error(invalid_argument) for anything else.
+Language language_from(std::string_view name);
+
+struct Messages {
+  // The verdict and its findings.
+  const char* verified;
+  const char* not_verified;
+  const char* access;
+  const char* data_integrity;
+  const char* signer_trust;
+  const char* chip_authenticity;
+  const char* consistency;
+  const char* passed;
+  const char* failed;
+  const char* unknown;
+  const char* not_supported;
+  const char* not_checked;
+  const char* test_csca_note;
+
+  // DG13 (Vietnamese personal data).
+  const char* personal_heading;
+  const char* id_number;
+  const char* full_name;
+  const char* date_of_birth;
+  const char* sex;
+  const char* nationality;
+  const char* ethnicity;
+  const char* religion;
+  const char* place_of_origin;
+  const char* place_of_residence;
+  const char* identification_marks;
+  const char* date_of_issue;
+  const char* date_of_expiry;
+  const char* father_name;
+  const char* mother_name;
+  const char* spouse_name;
+  const char* former_id_number;
+
+  // DG1, DG2, the read.
+  const char* mrz_heading;
+  const char* document_number;
+  const char* mrz_name;
+  const char* photo;
+  const char* bytes;
+  const char* parse_error;
+  const char* denied;
+  const char* read_stats;
+  const char* bytes_sent;
+  const char* bytes_received;
+
+  // Errors and the desk loop.
+  const char* error;
+  const char* no_reader_using_virtual;
+  const char* place_card;
+  const char* remove_card;
+  const char* card_number;  // followed by the number of the card in this session
+  const char* stopped;      // followed by the number of cards read
+  const char* files;        // the progress bar's "5/7 files"
+
+  const char* status(FindingStatus status) const;
+};
+
+const Messages& messages(Language language);
+
+}  // namespace cccd::cli
