@@ -132,8 +132,9 @@ FileResult FileReader::read(FileId file, const Progress& progress, Bytes& conten
 
   // Each further command asks for what is left, up to one response's worth; a card that stops making
   // progress or drags the read out beyond what the size needs is cut off.
-  // (Counted with the data a short B1 response carries, the smallest a command may bring.)
-  std::size_t payload = short_chunk_ - kMaxDo53Header;
+  // (Counted with the data a B1 response carries at the smaller of the two sizes a command may ask for:
+  // a link can carry less than a short APDU, and a card that refuses extended length gets short ones.)
+  std::size_t payload = std::min(chunk_, short_chunk_) - kMaxDo53Header;
   std::size_t budget = (*total + payload - 1) / payload + kMaxExtraApdusPerFile;
   while (content.size() < *total) {
     if (budget-- == 0) {
