@@ -1,11 +1,13 @@
 /* Reads a CCCD through the libcccd C API and prints the verdict, the JSON and the photo size.
  *
- *   read_card_c ID_NUMBER BIRTH EXPIRY [CARD_FOLDER]
+ *   read_card_c ID_NUMBER BIRTH EXPIRY [CARD_FOLDER | pcsc:READER]
  *
- * Without CARD_FOLDER it reads the built-in virtual CCCD. Exit status 0 only when verified. */
+ * Without CARD_FOLDER it reads the built-in virtual CCCD; "pcsc:READER" reads the card on the PC/SC
+ * reader whose name contains READER. Exit status 0 only when verified. */
 #include <cccd/cccd.h>
 
 #include <stdio.h>
+#include <string.h>
 
 static int report_failure(const char* what, cccd_status status) {
   fprintf(stderr, "%s: %s: %s\n", what, cccd_status_name(status), cccd_last_error());
@@ -14,7 +16,7 @@ static int report_failure(const char* what, cccd_status status) {
 
 int main(int argc, char** argv) {
   if (argc < 4 || argc > 5) {
-    fprintf(stderr, "usage: %s ID_NUMBER BIRTH EXPIRY [CARD_FOLDER]\n", argv[0]);
+    fprintf(stderr, "usage: %s ID_NUMBER BIRTH EXPIRY [CARD_FOLDER | pcsc:READER]\n", argv[0]);
     return 2;
   }
   cccd_credentials* credentials = NULL;
@@ -22,7 +24,12 @@ int main(int argc, char** argv) {
   if (status != CCCD_OK) return report_failure("credentials", status);
 
   cccd_result* result = NULL;
-  status = cccd_read_virtual(argc == 5 ? argv[4] : NULL, credentials, NULL, &result);
+  const char* source = argc == 5 ? argv[4] : NULL;
+  if (source != NULL && strncmp(source, "pcsc:", 5) == 0) {
+    status = cccd_read_pcsc(source + 5, credentials, NULL, &result);
+  } else {
+    status = cccd_read_virtual(source, credentials, NULL, &result);
+  }
   cccd_credentials_free(credentials); /* wipes the ID number and dates */
   if (status != CCCD_OK) return report_failure("read", status);
 

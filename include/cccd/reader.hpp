@@ -2,9 +2,11 @@
 // ChipDump from the built-in virtual CCCD, a virtual card folder, or a PC/SC reader.
 #pragma once
 
+#include <cccd/cancel.hpp>
 #include <cccd/dump.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -62,7 +64,20 @@ struct ReadOptions {
   // so that it can verify the dump later) or a fresh random one; the dump keeps both challenge and signature.
   bool active_authentication = true;
   std::optional<std::array<std::uint8_t, 8>> active_authentication_challenge;
+
+  // When the card leaves the field during the read: false ends the read with Error(card_removed); true
+  // waits up to `resume_wait` for it to come back, opens the chip again (access control anew) and goes
+  // on from the file and offset where it stopped, reading nothing twice. At most kMaxReopenings times.
+  bool resume_after_removal = false;
+  std::chrono::milliseconds resume_wait{30000};
+  // Lets another thread stop the read (Error(cancelled)); not owned, must outlive the read.
+  const Cancellation* cancellation = nullptr;
+  // Before connecting to a reader: wait this long for a card to be presented (0: the card must be there).
+  std::chrono::milliseconds wait_for_card{0};
 };
+
+// How often one read may open the chip again (card put back, or a link that refused extended length).
+inline constexpr int kMaxReopenings = 8;
 
 // Reads a virtual card: the built-in default CCCD when `folder` is empty, else a card folder
 // (written by `cccd-sim personalise` or `cccd-verify read --dump` plus secrets).
@@ -73,6 +88,11 @@ ChipDump read_virtual_card(const std::filesystem::path& folder, const Credential
 ChipDump read_pcsc_card(std::string_view reader_name, const Credentials& credentials,
                         const ReadOptions& options = {});
 std::vector<std::string> list_pcsc_readers();
+// Returns once the card on the PC/SC reader (the first whose name contains `reader_name`) is gone, at
+// once when there is none; a desk loop calls it between cards. Error(timeout) when the card is still
+// there after `timeout`; Error(cancelled) at once when `cancellation` (may be null) is cancelled.
+void wait_for_card_removal(std::string_view reader_name, std::chrono::milliseconds timeout,
+                           const Cancellation* cancellation = nullptr);
 
 // Reads the card on a reader driven by libnfc (PN53x): `connstring` as libnfc writes it, e.g.
 // "pn532_uart:/dev/ttyUSB0"; empty: the first device libnfc finds. Short APDUs only (a PN53x carries

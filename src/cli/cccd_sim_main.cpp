@@ -2,11 +2,11 @@
 //
 //   cccd-sim personalise DIR [--id ID] [--name NAME] [--birth DATE] [--expiry DATE|none] [--issue DATE]
 //                            [--sex M|F] [--seed N] [--signer ecdsa|rsa] [--pace MAPPING:PARAM:CIPHER|none]
+//                            [--face jpeg|jp2]
 //                            [--ca none|v1|v2] [--aa none|rsa|ecdsa]
 //   cccd-sim clone SRC DST
-//                            [--face jpeg|jp2]
 //   cccd-sim show DIR
-//   cccd-sim serve [DIR] [--vpcd HOST:PORT]
+//   cccd-sim serve [DIR] [--vpcd HOST:PORT] [--remove-at N,M...] [--reinsert-after-ms MS]
 //   cccd-sim serve-pn532 [DIR]
 //
 // Exit codes as cccd-verify: 0 done, 2 bad command line or argument, 5 the link to the vpcd driver failed,
@@ -25,6 +25,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -91,9 +92,9 @@ struct PersonaliseOptions {
   std::optional<std::string> id, name, birth, expiry, issue, sex, pace;
   std::uint64_t seed = 1;
   std::string signer = "ecdsa";
+  std::string face = "jpeg";
   std::string ca = "none";
   std::string aa = "none";
-  std::string face = "jpeg";
 };
 
 // What `--pace` asked for: the profile's EF.CardAccess (option absent), none (a BAC-only card), or an
@@ -334,6 +335,9 @@ extern "C" void request_stop(int) {
 struct ServeOptions {
   std::string folder;  // empty: the built-in default card
   std::string vpcd = "localhost:" + std::to_string(cccd::sim::kVpcdDefaultPort);
+  // Tearing, for tests: the card leaves the field at these APDU indexes and comes back after a pause.
+  std::vector<std::uint64_t> remove_at;
+  unsigned reinsert_after_ms = 500;
 };
 
 int serve(const ServeOptions& options) {
@@ -364,10 +368,30 @@ int serve(const ServeOptions& options) {
     link.connect(host, static_cast<std::uint16_t>(port));
     std::cout << "Serving " << (options.folder.empty() ? "the built-in virtual CCCD" : options.folder)
               << " to the vpcd driver at " << host << ":" << port << " (Ctrl-C to stop)" << std::endl;
-    const cccd::sim::VpcdServeEnd end = link.serve(card, stop_serving);
-    std::cout << (end == cccd::sim::VpcdServeEnd::stopped ? "Stopped"
-                                                          : "The vpcd driver closed the connection")
-              << std::endl;
+    std::vector<std::uint64_t> removals = options.remove_at;
+    std::sort(removals.begin(), removals.end());
+    std::size_t next_removal = 0;
+    for (;;) {
+      const std::uint64_t leave_at =
+          next_removal < removals.size() ? removals[next_removal] : cccd::sim::kNeverLeave;
+      const cccd::sim::VpcdServeEnd end = link.serve(card, stop_serving, leave_at);
+      if (end == cccd::sim::VpcdServeEnd::card_left) {
+        ++next_removal;
+        std::cout << "The card left the field at APDU " << leave_at << std::endl;
+        // Out of the field for a while, then back (a new connection is a card put on the reader).
+        for (unsigned waited = 0; waited < options.reinsert_after_ms && !stop_serving.load(); waited += 10) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        if (stop_serving.load()) break;
+        link.connect(host, static_cast<std::uint16_t>(port));
+        std::cout << "The card is back" << std::endl;
+        continue;
+      }
+      std::cout << (end == cccd::sim::VpcdServeEnd::stopped ? "Stopped"
+                                                            : "The vpcd driver closed the connection")
+                << std::endl;
+      break;
+    }
   } catch (const Error& e) {
     if (e.code() != ErrorCode::transport && e.code() != ErrorCode::timeout &&
         e.code() != ErrorCode::limit_exceeded) {
@@ -468,6 +492,12 @@ int main(int argc, char** argv) {
   CLI::App* serve_command = app.add_subcommand(
       "serve", "Put a virtual card on the vsmartcard vpcd reader driver (pcscd) until SIGINT or SIGTERM");
   serve_command->add_option("DIR", serve_options.folder, "The card folder (default: the built-in card)");
+  serve_command
+      ->add_option("--remove-at", serve_options.remove_at,
+                   "For tests: pull the card away at these command APDU indexes (0-based), answer lost")
+      ->delimiter(',');
+  serve_command->add_option("--reinsert-after-ms", serve_options.reinsert_after_ms,
+                            "How long a pulled card stays away (default 500)");
   serve_command->add_option("--vpcd", serve_options.vpcd, "The vpcd driver's HOST:PORT")
       ->capture_default_str();
 
@@ -492,8 +522,8 @@ int main(int argc, char** argv) {
   try {
     if (*personalise_command) return personalise(options);
     if (*serve_command) return serve(serve_options);
-    if (*clone_command) return clone(clone_source, clone_target);
     if (*serve_pn532_command) return serve_pn532(serve_pn532_folder);
+    if (*clone_command) return clone(clone_source, clone_target);
     return show(show_folder);
   } catch (const Error& e) {
     std::cerr << "cccd-sim: " << cccd::to_string(e.code()) << ": " << e.what() << "\n";

@@ -7,6 +7,7 @@
 #include "crypto/pace_mapping.hpp"
 #include "lds/lds.hpp"
 #include "reader/active_authentication_step.hpp"
+#include "reader/chip_authentication_step.hpp"
 #include "reader/file_reader.hpp"
 #include "sm/secure_messaging.hpp"
 
@@ -123,7 +124,8 @@ sm::SessionKeys open_chip(transport::Channel& channel, const Credentials& creden
 std::vector<FileId> reading_order(const std::vector<FileId>& listed, bool read_photo) {
   // Verdict first (SOD, MRZ, personal data), then the photo, then the rest the card lists.
   std::vector<FileId> order{FileId::sod};
-  for (FileId preferred : {FileId::dg1, FileId::dg13, FileId::dg2}) {
+  // DG14 first: Chip Authentication runs as soon as it is read, and the rest is read under its keys.
+  for (FileId preferred : {FileId::dg14, FileId::dg1, FileId::dg13, FileId::dg2}) {
     if (preferred == FileId::dg2 && !read_photo) continue;
     if (std::find(listed.begin(), listed.end(), preferred) != listed.end()) order.push_back(preferred);
   }
@@ -134,65 +136,164 @@ std::vector<FileId> reading_order(const std::vector<FileId>& listed, bool read_p
   return order;
 }
 
-ChipDump read_chip(transport::Channel& channel, const Credentials& credentials, const ReadOptions& options) {
-  auto started = std::chrono::steady_clock::now();
-  const transport::TransferStats before = channel.stats();
-  ChipDump dump;
+namespace {
 
-  sm::SecureChannel secure(channel, open_chip(channel, credentials, options, dump));
-  // After BAC the application is already selected; after PACE it is selected under secure messaging.
-  if (dump.access_protocol != "BAC") select_application(secure);
+// One read of a chip, kept as a plan and a position so that it can go on after the chip was opened
+// again: the files done are in the dump, `next_` is the file being read and `partial_` its bytes so far.
+class ChipRead {
+ public:
+  ChipRead(transport::Channel& channel, transport::Reconnectable* link, const Credentials& credentials,
+           const ReadOptions& options)
+      : channel_(channel), link_(link), credentials_(credentials), options_(options),
+        extended_length_(options.extended_length) {}
 
-  FileReader files(secure, options.extended_length);
-  ReadProgress progress;
-  auto report = [&](FileId file) {
-    return [&, file](std::size_t done, std::size_t size) {
-      if (!options.progress) return;
-      progress.file = file;
-      progress.file_bytes = done;
-      progress.file_size = size;
-      options.progress(progress);
+  ChipDump run() {
+    const auto started = std::chrono::steady_clock::now();
+    const transport::TransferStats before = channel_.stats();
+    for (int reopenings = 0;; ++reopenings) {
+      try {
+        open();
+        read_files();
+        break;
+      } catch (const Error& e) {
+        if (reopenings >= kMaxReopenings || !may_reopen_after(e)) throw;
+      }
+    }
+    const transport::TransferStats stats = channel_.stats();
+    dump_.stats.apdus = stats.apdus - before.apdus;
+    dump_.stats.bytes_sent = stats.bytes_sent - before.bytes_sent;
+    dump_.stats.bytes_received = stats.bytes_received - before.bytes_received;
+    dump_.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return std::move(dump_);
+  }
+
+ private:
+  // Decides whether the read can go on after `e`, and prepares the link for it.
+  bool may_reopen_after(const Error& e) {
+    // A card that refused an extended READ BINARY, or a reader that could not carry one: the command
+    // may or may not have reached the chip's secure messaging, so the send sequence counters can no
+    // longer be trusted. Open the chip again and read the rest on short APDUs.
+    const bool extended_refused =
+        files_ && (files_->extended_length_refused() ||
+                   (e.code() == ErrorCode::transport && files_->uses_extended_length()));
+    if (extended_refused) {
+      extended_length_ = false;
+      return true;
+    }
+    if (e.code() != ErrorCode::card_removed || !options_.resume_after_removal || link_ == nullptr) return false;
+    link_->reconnect(options_.resume_wait);
+    return true;
+  }
+
+  // Access control and the eMRTD application: a new secure channel, a new file reader. The first
+  // opening decides what the dump says about access; later ones (after the card came back) only
+  // restore a session to read the rest with.
+  void open() {
+    files_.reset();
+    secure_.reset();
+    ChipDump scratch;
+    ChipDump& access_record = opened_ ? scratch : dump_;
+    secure_.emplace(channel_, open_chip(channel_, credentials_, options_, access_record));
+    opened_ = true;
+    // After BAC the application is already selected; after PACE it is selected under secure messaging.
+    if (access_record.access_protocol != "BAC") select_application(*secure_);
+    files_.emplace(*secure_, extended_length_);
+    if (chip_authentication_.due(dump_)) authenticate_chip();  // again, after the card came back
+  }
+
+  // Chip Authentication (reader/chip_authentication_step.hpp): secure messaging restarts with the keys
+  // agreed with DG14's key. A chip that cannot answer under them (a clone) has dropped the session: it
+  // is opened again to read the rest, and the dump says Chip Authentication failed.
+  void authenticate_chip() {
+    std::optional<sm::SessionKeys> keys = chip_authentication_.agree(*secure_, dump_);
+    if (!keys) return;
+    files_.reset();
+    secure_.emplace(channel_, std::move(*keys));
+    files_.emplace(*secure_, extended_length_);
+    if (!chip_authentication_.confirm(*files_, dump_)) open();
+  }
+
+  FileReader::Progress report(FileId file) {
+    return [this, file](std::size_t done, std::size_t size) {
+      if (!options_.progress) return;
+      progress_.file = file;
+      progress_.file_bytes = done;
+      progress_.file_size = size;
+      options_.progress(progress_);
     };
-  };
-
-  FileResult com = files.read(FileId::com, report(FileId::com));
-  std::vector<FileId> listed = kCccdDataGroups;
-  if (com.outcome == FileOutcome::read) {
-    dump.files[FileId::com] = com.content;
-    try {
-      listed = lds::parse_ef_com(com.content).data_groups;
-    } catch (const Error&) {
-      // EF.COM is not signed; a broken one must not stop the read. The SOD decides what is genuine.
-    }
   }
-  std::vector<FileId> order = reading_order(listed, options.read_photo);
-  progress.files_done = 1;
-  progress.files_total = order.size() + 1;
 
-  for (FileId file : order) {
-    FileResult result = files.read(file, report(file));
-    switch (result.outcome) {
-      case FileOutcome::read:
-        dump.files[file] = std::move(result.content);
-        break;
-      case FileOutcome::absent:
-        dump.absent.push_back(file);
-        break;
-      case FileOutcome::denied:
-        dump.denied.push_back(file);
-        break;  // DG3 without TA: skipped quietly
-    }
-    ++progress.files_done;
+  bool finished(FileId file) const {
+    return dump_.files.count(file) != 0 ||
+           std::find(dump_.denied.begin(), dump_.denied.end(), file) != dump_.denied.end() ||
+           std::find(dump_.absent.begin(), dump_.absent.end(), file) != dump_.absent.end();
   }
-  // Active Authentication once DG15 is in (reader/active_authentication_step.hpp).
-  perform_active_authentication(secure, options, dump);
 
-  transport::TransferStats stats = channel.stats();
-  dump.stats.apdus = stats.apdus - before.apdus;
-  dump.stats.bytes_sent = stats.bytes_sent - before.bytes_sent;
-  dump.stats.bytes_received = stats.bytes_received - before.bytes_received;
-  dump.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return dump;
+  void read_files() {
+    if (!planned_) {
+      FileResult com = files_->read(FileId::com, report(FileId::com), partial_);
+      partial_.clear();
+      std::vector<FileId> listed = kCccdDataGroups;
+      if (com.outcome == FileOutcome::read) {
+        dump_.files[FileId::com] = com.content;
+        try {
+          listed = lds::parse_ef_com(com.content).data_groups;
+        } catch (const Error&) {
+          // EF.COM is not signed; a broken one must not stop the read. The SOD decides what is genuine.
+        }
+      }
+      order_ = reading_order(listed, options_.read_photo);
+      progress_.files_done = 1;
+      progress_.files_total = order_.size() + 1;
+      planned_ = true;
+    }
+
+    for (; next_ < order_.size(); ++next_) {
+      const FileId file = order_[next_];
+      if (finished(file)) continue;
+      FileResult result = files_->read(file, report(file), partial_);
+      partial_.clear();
+      switch (result.outcome) {
+        case FileOutcome::read:
+          dump_.files[file] = std::move(result.content);
+          break;
+        case FileOutcome::absent:
+          dump_.absent.push_back(file);
+          break;
+        case FileOutcome::denied:
+          dump_.denied.push_back(file);
+          break;  // DG3 without TA: skipped quietly
+      }
+      ++progress_.files_done;
+      if (file == FileId::dg14 && chip_authentication_.due(dump_)) authenticate_chip();
+    }
+    // Active Authentication once DG15 is in (reader/active_authentication_step.hpp), once per read.
+    if (dump_.aa_challenge.empty()) perform_active_authentication(*secure_, options_, dump_);
+  }
+
+  transport::Channel& channel_;
+  transport::Reconnectable* link_;
+  const Credentials& credentials_;
+  const ReadOptions& options_;
+  bool extended_length_;
+
+  ChipDump dump_;
+  bool opened_ = false;
+  std::optional<sm::SecureChannel> secure_;
+  std::optional<FileReader> files_;
+  ReadProgress progress_;
+  bool planned_ = false;
+  std::vector<FileId> order_;
+  std::size_t next_ = 0;
+  Bytes partial_;
+  ChipAuthenticationStep chip_authentication_;
+};
+
+}  // namespace
+
+ChipDump read_chip(transport::Channel& channel, const Credentials& credentials, const ReadOptions& options,
+                   transport::Reconnectable* link) {
+  return ChipRead(channel, link, credentials, options).run();
 }
 
 }  // namespace cccd::reader

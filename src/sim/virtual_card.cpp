@@ -325,6 +325,22 @@ ResponseApdu VirtualCard::pace_command(const CommandApdu& command) {
   return response;
 }
 
+Bytes VirtualCardChannel::exchange(ByteView command) {
+  if (!present_) throw Error(ErrorCode::card_removed, "the card left the field");
+  const std::uint64_t index = exchanges_++;
+  Bytes response = card_.process(command);
+  if (removals_.count(index) != 0) {
+    present_ = false;
+    throw Error(ErrorCode::card_removed, "the card left the field");
+  }
+  return response;
+}
+
+void VirtualCardChannel::reconnect(std::chrono::milliseconds /*timeout*/) {
+  card_.reset();
+  present_ = true;
+}
+
 ResponseApdu VirtualCard::chip_authentication_command(const CommandApdu& command) {
   if (!chip_authentication_) return status(sw::kFunctionNotSupported);
   if (!session_) return status(sw::kSecurityStatusNotSatisfied);  // CA runs under secure messaging

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 
 namespace cccd::sim {
 
@@ -71,17 +72,30 @@ class VirtualCard {
   int authentication_attempts_ = 0;
 };
 
-// The in-process link to a virtual card: a raw channel whose "wire" is VirtualCard::process.
-class VirtualCardChannel : public transport::RawChannel {
+// The in-process link to a virtual card: a raw channel whose "wire" is VirtualCard::process. It can
+// also tear the link: the card leaves the field at chosen exchanges (after it processed the command,
+// so its answer is lost, the hardest case for a reader) and comes back on reconnect(), powered up anew.
+class VirtualCardChannel : public transport::RawChannel, public transport::Reconnectable {
  public:
   explicit VirtualCardChannel(VirtualCard& card) : card_(card) {}
   transport::ChannelCapabilities capabilities() const override;
 
+  // Exchange indexes (0-based, counted over the channel's life, GET RESPONSE included) at which the card
+  // is pulled away.
+  void remove_card_at(std::set<std::uint64_t> exchange_indexes) { removals_ = std::move(exchange_indexes); }
+  std::uint64_t exchanges() const noexcept { return exchanges_; }
+  bool card_present() const noexcept { return present_; }
+  // Puts the card back (reset, as a card entering the field is).
+  void reconnect(std::chrono::milliseconds timeout) override;
+
  protected:
-  Bytes exchange(ByteView command) override { return card_.process(command); }
+  Bytes exchange(ByteView command) override;
 
  private:
   VirtualCard& card_;
+  std::set<std::uint64_t> removals_;
+  std::uint64_t exchanges_ = 0;
+  bool present_ = true;
 };
 
 }  // namespace cccd::sim

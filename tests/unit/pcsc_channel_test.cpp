@@ -124,22 +124,40 @@ class PcscStack {
   bool up() const { return up_; }
 
   // Personalises a virtual card folder and serves it to the vpcd driver (the card is then "inserted").
-  bool start_card() {
-    Child personalise({kSim, "personalise", (folder_.path() / "card").string()});
-    if (!personalise.started()) return false;
-    const std::optional<int> status = personalise.wait_exit(60s);
-    if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) return false;
-    sim_.emplace(std::vector<std::string>{kSim, "serve", (folder_.path() / "card").string()});
+  // `serve_options`: more arguments of `cccd-sim serve` (tearing: --remove-at ...).
+  bool start_card(const std::vector<std::string>& serve_options = {}) {
+    if (!personalised_) {
+      Child personalise({kSim, "personalise", card_folder().string()});
+      if (!personalise.started()) return false;
+      const std::optional<int> status = personalise.wait_exit(60s);
+      if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) return false;
+      personalised_ = true;
+    }
+    std::vector<std::string> argv{kSim, "serve", card_folder().string()};
+    argv.insert(argv.end(), serve_options.begin(), serve_options.end());
+    sim_.emplace(argv);
     return sim_->started();
   }
-  // Stops cccd-sim: to pcscd the card has left the reader.
-  void remove_card() { sim_.reset(); }
+  std::filesystem::path card_folder() const { return folder_.path() / "card"; }
+  // Stops cccd-sim: to pcscd the card has left the reader. Returns once pcscd has seen it go (its
+  // driver polls for presence), so the next card served is a new card to pcscd too.
+  void remove_card() {
+    sim_.reset();
+    try {
+      PcscContext context;
+      for (const std::string& reader : context.readers()) {
+        if (reader.find(kVirtualReader) != std::string::npos) context.wait_for_removal(reader, 10s);
+      }
+    } catch (const Error&) {
+    }
+  }
 
  private:
   test::TempDir folder_;
   Child pcscd_;
   std::optional<Child> sim_;
   bool up_ = false;
+  bool personalised_ = false;
 };
 
 // Why this machine cannot run the pcscd tests, or empty when it can.
@@ -275,6 +293,125 @@ TEST(PcscChannel, SecondExclusiveConnectionIsASharingViolation) {
     EXPECT_EQ(error.code(), ErrorCode::transport);
     EXPECT_NE(std::string(error.what()).find("another program"), std::string::npos) << error.what();
   }
+}
+
+const Credentials& card_credentials() {
+  static const Credentials credentials = Credentials::from_id_number("001099012345");
+  return credentials;
+}
+
+// Reads the card through pcscd once it is on the reader.
+ChipDump read_through_pcscd(const ReadOptions& options) {
+  ReadOptions waiting = options;
+  waiting.wait_for_card = 20s;
+  return read_pcsc_card(kVirtualReader, card_credentials(), waiting);
+}
+
+TEST(PcscResume, CardPulledAtTheFirstAMiddleAndTheLastApdu) {
+  REQUIRE_OWN_PCSCD();
+  PcscStack stack;
+  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.start_card());
+  const ChipDump baseline = read_through_pcscd({});
+  const std::uint64_t apdus = baseline.stats.apdus;
+  ASSERT_GT(apdus, 10u);
+  stack.remove_card();
+
+  // cccd-sim counts the APDUs of its link from 0; the first read on a new link starts there.
+  for (std::uint64_t at : {std::uint64_t{0}, apdus / 2, apdus - 1}) {
+    SCOPED_TRACE("pulled at APDU " + std::to_string(at));
+    // Without resume: a clear "card removed", nothing else.
+    ASSERT_TRUE(stack.start_card({"--remove-at", std::to_string(at), "--reinsert-after-ms", "1500"}));
+    try {
+      read_through_pcscd({});
+      ADD_FAILURE() << "the read went through";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::card_removed) << e.what();
+    }
+    stack.remove_card();
+
+    // With resume: the card comes back 1.5 s later (a person putting it back) and the read completes with the
+    // same files.
+    ASSERT_TRUE(stack.start_card({"--remove-at", std::to_string(at), "--reinsert-after-ms", "1500"}));
+    ReadOptions resume;
+    resume.resume_after_removal = true;
+    resume.resume_wait = 10s;
+    const ChipDump resumed = read_through_pcscd(resume);
+    EXPECT_EQ(resumed.files, baseline.files);
+    EXPECT_EQ(resumed.access_protocol, baseline.access_protocol);
+    // Access control again and at most a SELECT: nothing read twice.
+    EXPECT_LE(resumed.stats.apdus, apdus + 10);
+    stack.remove_card();
+  }
+}
+
+TEST(PcscCancel, AReadWaitingForItsCardToComeBackEndsPromptly) {
+  REQUIRE_OWN_PCSCD();
+  PcscStack stack;
+  ASSERT_TRUE(stack.up());
+  // The card leaves at APDU 20 and stays away for a minute; the read waits for it (resume) until another
+  // thread cancels.
+  ASSERT_TRUE(stack.start_card({"--remove-at", "20", "--reinsert-after-ms", "60000"}));
+  Cancellation cancellation;
+  ReadOptions options;
+  options.resume_after_removal = true;
+  options.resume_wait = 50s;
+  options.cancellation = &cancellation;
+  auto read =
+      std::async(std::launch::async, [&] { return test::error_of([&] { read_through_pcscd(options); }); });
+  std::this_thread::sleep_for(1500ms);  // well inside the wait
+  const Clock::time_point cancelled_at = Clock::now();
+  cancellation.cancel();
+  ASSERT_EQ(read.wait_for(5s), std::future_status::ready);
+  EXPECT_LT(Clock::now() - cancelled_at, 2s);
+  EXPECT_EQ(read.get(), ErrorCode::cancelled);
+}
+
+TEST(PcscCancel, AWaitForACardEndsPromptly) {
+  REQUIRE_OWN_PCSCD();
+  PcscStack stack;
+  ASSERT_TRUE(stack.up());
+  Cancellation cancellation;
+  ReadOptions options;
+  options.wait_for_card = 50s;
+  options.cancellation = &cancellation;
+  auto read = std::async(std::launch::async, [&] {
+    return test::error_of([&] { read_pcsc_card(kVirtualReader, card_credentials(), options); });
+  });
+  std::this_thread::sleep_for(500ms);
+  cancellation.cancel();
+  ASSERT_EQ(read.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(read.get(), ErrorCode::cancelled);
+}
+
+TEST(PcscRead, WithBacThroughPcscd) {
+  REQUIRE_OWN_PCSCD();
+  PcscStack stack;
+  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.start_card());
+  ReadOptions options;
+  options.access = AccessMode::bac_only;
+  options.wait_for_card = 20s;
+  const ChipDump dump = read_pcsc_card(
+      kVirtualReader, Credentials::from_id_number("001099012345", "1990-05-17", "2030-05-17"), options);
+  EXPECT_EQ(dump.access_protocol, "BAC");
+  EXPECT_TRUE(dump.files.count(FileId::dg2));
+}
+
+TEST(PcscRead, NoReaderMatchingTheNameIsAClearError) {
+  REQUIRE_OWN_PCSCD();
+  PcscStack stack;
+  ASSERT_TRUE(stack.up());
+  EXPECT_EQ(test::error_of([&] { read_pcsc_card("No Such Reader", card_credentials(), {}); }),
+            ErrorCode::no_reader);
+}
+
+TEST(PcscRead, ReaderWithoutCardIsNoCard) {
+  REQUIRE_OWN_PCSCD();
+  PcscStack stack;
+  ASSERT_TRUE(stack.up());
+  const ErrorCode code = test::error_of([&] { read_pcsc_card(kVirtualReader, card_credentials(), {}); });
+  EXPECT_EQ(code, ErrorCode::no_card) << to_string(code);
 }
 
 // The extended-length rule, from ATRs alone.
