@@ -144,7 +144,10 @@ class ChipRead {
  public:
   ChipRead(transport::Channel& channel, transport::Reconnectable* link, const Credentials& credentials,
            const ReadOptions& options)
-      : channel_(channel), link_(link), credentials_(credentials), options_(options),
+      : channel_(channel),
+        link_(link),
+        credentials_(credentials),
+        options_(options),
         extended_length_(options.extended_length) {}
 
   ChipDump run() {
@@ -180,7 +183,8 @@ class ChipRead {
       extended_length_ = false;
       return true;
     }
-    if (e.code() != ErrorCode::card_removed || !options_.resume_after_removal || link_ == nullptr) return false;
+    if (e.code() != ErrorCode::card_removed || !options_.resume_after_removal || link_ == nullptr)
+      return false;
     link_->reconnect(options_.resume_wait);
     return true;
   }
