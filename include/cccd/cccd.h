@@ -95,6 +95,70 @@ CCCD_API cccd_status cccd_verify_dump_with_challenge(const char* folder, const c
                                                      const unsigned char* challenge, size_t challenge_length,
                                                      cccd_result** out);
 
+/* Read options for kiosks and desks: progress, waiting for a card, a card pulled away and put back, a
+ * server's Active Authentication challenge, and cancelling from another thread.
+ *
+ * Thread safety: set an options object up before the read and do not change or free it while a read
+ * that uses it runs; one options object may serve several reads one after the other, or at the same
+ * time when none of them changes it. The progress callback runs on the thread that reads, between
+ * APDUs: it must return quickly and must not free the options or the cancel token. cccd_cancel() is
+ * the one call that is safe from any thread (or a signal-watching thread) at any time while the token
+ * lives. A token, once cancelled, stays cancelled: make a new one for the next read. */
+typedef struct cccd_read_options cccd_read_options;
+typedef struct cccd_cancel_token cccd_cancel_token;
+
+typedef struct cccd_progress {
+  const char* file;   /* "EF.COM", "DG1", "DG2" ...; valid during the callback only */
+  size_t file_bytes;  /* bytes of this file read so far */
+  size_t file_size;   /* its size; 0 until its header was read */
+  size_t files_done;  /* files finished */
+  size_t files_total; /* files to read; 0 until EF.COM was read */
+} cccd_progress;
+typedef void (*cccd_progress_callback)(const cccd_progress* progress, void* user);
+
+CCCD_API cccd_status cccd_read_options_new(cccd_read_options** out);
+CCCD_API void cccd_read_options_free(cccd_read_options* options);
+/* Called after every chunk read; NULL removes it. `user` is passed back unchanged. */
+CCCD_API cccd_status cccd_read_options_set_progress(cccd_read_options* options,
+                                                    cccd_progress_callback callback, void* user);
+/* PC/SC: wait up to `timeout_ms` for a card to be presented (0, the default: it must be there already).
+ * No card in time: CCCD_ERR_TIMEOUT. */
+CCCD_API cccd_status cccd_read_options_set_wait_for_card(cccd_read_options* options,
+                                                         unsigned long timeout_ms);
+/* `resume` non-zero: a card pulled away during the read is waited for up to `wait_ms`, then read on from
+ * where it stopped; 0 (the default): the read fails with CCCD_ERR_CARD_REMOVED. */
+CCCD_API cccd_status cccd_read_options_set_resume(cccd_read_options* options, int resume,
+                                                  unsigned long wait_ms);
+/* The Active Authentication challenge (8 bytes, else CCCD_ERR_INVALID_ARGUMENT) a server chose, so that it
+ * can check the dump with cccd_verify_dump_with_challenge; NULL: a random one (the default). */
+CCCD_API cccd_status cccd_read_options_set_challenge(cccd_read_options* options,
+                                                     const unsigned char* challenge, size_t challenge_length);
+/* Reads with these options can be stopped by cccd_cancel(token) (CCCD_ERR_CANCELLED); NULL detaches.
+ * The token is not owned and must outlive the reads. */
+CCCD_API cccd_status cccd_read_options_set_cancel(cccd_read_options* options, cccd_cancel_token* token);
+
+CCCD_API cccd_status cccd_cancel_new(cccd_cancel_token** out);
+/* Stops the read (before its next APDU) or the wait for a card that uses this token, at once. Safe from any
+ * thread; idempotent; NULL is ignored. */
+CCCD_API void cccd_cancel(cccd_cancel_token* token);
+/* 1 once cccd_cancel was called on the token, else 0. */
+CCCD_API int cccd_cancel_requested(const cccd_cancel_token* token);
+CCCD_API void cccd_cancel_free(cccd_cancel_token* token);
+
+/* cccd_read_pcsc / cccd_read_virtual with options (NULL: the defaults). A virtual card ignores the wait
+ * for a card and the resume. */
+CCCD_API cccd_status cccd_read_pcsc_with_options(const char* reader_name, const cccd_credentials* credentials,
+                                                 const cccd_trust* trust, const cccd_read_options* options,
+                                                 cccd_result** out);
+CCCD_API cccd_status cccd_read_virtual_with_options(const char* folder, const cccd_credentials* credentials,
+                                                    const cccd_trust* trust, const cccd_read_options* options,
+                                                    cccd_result** out);
+/* Returns once the card on the PC/SC reader whose name contains `reader_name` (NULL: the first) is gone,
+ * at once if there is none: a kiosk calls it before it asks for the next card. CCCD_ERR_TIMEOUT when the
+ * card is still there after `timeout_ms`; CCCD_ERR_CANCELLED when `token` (may be NULL) is cancelled. */
+CCCD_API cccd_status cccd_wait_for_card_removal(const char* reader_name, unsigned long timeout_ms,
+                                                cccd_cancel_token* token);
+
 /* 1 when every applicable finding passed, 0 otherwise. */
 CCCD_API int cccd_result_verified(const cccd_result* result);
 /* The result as JSON (docs/json-schema.md), UTF-8, owned by the result. */

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <new>
 #include <string>
@@ -21,6 +22,14 @@ struct cccd_trust {
 struct cccd_result {
   cccd::Report report;
   std::string json;
+};
+struct cccd_cancel_token {
+  cccd::Cancellation value;
+};
+struct cccd_read_options {
+  cccd::ReadOptions value;
+  cccd_progress_callback progress = nullptr;
+  void* progress_user = nullptr;
 };
 
 namespace {
@@ -187,6 +196,130 @@ cccd_status cccd_verify_dump_with_challenge(const char* folder, const cccd_trust
     options.active_authentication_challenge = expected;
     static const cccd::TrustStore kNoTrust;
     *out = make_result(cccd::verify_dump_folder(folder, trust ? trust->value : kNoTrust, options));
+  });
+}
+
+cccd_status cccd_read_options_new(cccd_read_options** out) {
+  return guarded([&] {
+    require(out, "cccd_read_options_new: NULL argument");
+    *out = nullptr;
+    *out = new cccd_read_options{};
+  });
+}
+
+void cccd_read_options_free(cccd_read_options* options) {
+  delete options;
+}
+
+cccd_status cccd_read_options_set_progress(cccd_read_options* options, cccd_progress_callback callback,
+                                           void* user) {
+  return guarded([&] {
+    require(options, "cccd_read_options_set_progress: NULL options");
+    options->progress = callback;
+    options->progress_user = user;
+    options->value.progress = nullptr;
+    if (callback == nullptr) return;
+    options->value.progress = [callback, user](const cccd::ReadProgress& progress) {
+      const std::string file(cccd::file_name(progress.file));  // NUL-terminated for C
+      const cccd_progress c_progress{file.c_str(), progress.file_bytes, progress.file_size,
+                                     progress.files_done, progress.files_total};
+      callback(&c_progress, user);
+    };
+  });
+}
+
+cccd_status cccd_read_options_set_wait_for_card(cccd_read_options* options, unsigned long timeout_ms) {
+  return guarded([&] {
+    require(options, "cccd_read_options_set_wait_for_card: NULL options");
+    options->value.wait_for_card = std::chrono::milliseconds(timeout_ms);
+  });
+}
+
+cccd_status cccd_read_options_set_resume(cccd_read_options* options, int resume, unsigned long wait_ms) {
+  return guarded([&] {
+    require(options, "cccd_read_options_set_resume: NULL options");
+    options->value.resume_after_removal = resume != 0;
+    options->value.resume_wait = std::chrono::milliseconds(wait_ms);
+  });
+}
+
+cccd_status cccd_read_options_set_challenge(cccd_read_options* options, const unsigned char* challenge,
+                                            size_t challenge_length) {
+  return guarded([&] {
+    require(options, "cccd_read_options_set_challenge: NULL options");
+    if (challenge == nullptr) {
+      options->value.active_authentication_challenge.reset();
+      return;
+    }
+    std::array<std::uint8_t, 8> value{};
+    require(challenge_length == value.size(),
+            "cccd_read_options_set_challenge: the challenge must be 8 bytes");
+    std::copy(challenge, challenge + value.size(), value.begin());
+    options->value.active_authentication_challenge = value;
+  });
+}
+
+cccd_status cccd_read_options_set_cancel(cccd_read_options* options, cccd_cancel_token* token) {
+  return guarded([&] {
+    require(options, "cccd_read_options_set_cancel: NULL options");
+    options->value.cancellation = token != nullptr ? &token->value : nullptr;
+  });
+}
+
+cccd_status cccd_cancel_new(cccd_cancel_token** out) {
+  return guarded([&] {
+    require(out, "cccd_cancel_new: NULL argument");
+    *out = nullptr;
+    *out = new cccd_cancel_token{};
+  });
+}
+
+void cccd_cancel(cccd_cancel_token* token) {
+  if (token != nullptr) token->value.cancel();
+}
+
+int cccd_cancel_requested(const cccd_cancel_token* token) {
+  return token != nullptr && token->value.cancelled() ? 1 : 0;
+}
+
+void cccd_cancel_free(cccd_cancel_token* token) {
+  delete token;
+}
+
+cccd_status cccd_read_pcsc_with_options(const char* reader_name, const cccd_credentials* credentials,
+                                        const cccd_trust* trust, const cccd_read_options* options,
+                                        cccd_result** out) {
+  return guarded([&] {
+    if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
+    require(credentials && out, "cccd_read_pcsc_with_options: NULL argument");
+    cccd::CardSource source;
+    source.kind = cccd::CardSource::Kind::pcsc;
+    source.reader = reader_name ? reader_name : "";
+    static const cccd::ReadOptions kDefaults;
+    *out = make_result(cccd::read_and_verify(source, credentials->value, trust ? &trust->value : nullptr,
+                                             options ? options->value : kDefaults));
+  });
+}
+
+cccd_status cccd_read_virtual_with_options(const char* folder, const cccd_credentials* credentials,
+                                           const cccd_trust* trust, const cccd_read_options* options,
+                                           cccd_result** out) {
+  return guarded([&] {
+    if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
+    require(credentials && out, "cccd_read_virtual_with_options: NULL argument");
+    cccd::CardSource source;
+    source.folder = folder ? folder : "";
+    static const cccd::ReadOptions kDefaults;
+    *out = make_result(cccd::read_and_verify(source, credentials->value, trust ? &trust->value : nullptr,
+                                             options ? options->value : kDefaults));
+  });
+}
+
+cccd_status cccd_wait_for_card_removal(const char* reader_name, unsigned long timeout_ms,
+                                       cccd_cancel_token* token) {
+  return guarded([&] {
+    cccd::wait_for_card_removal(reader_name ? reader_name : "", std::chrono::milliseconds(timeout_ms),
+                                token != nullptr ? &token->value : nullptr);
   });
 }
 
