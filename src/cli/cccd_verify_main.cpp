@@ -2,6 +2,9 @@
 #include "api/read_nfc.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/human_output.hpp"
+#include "cli/messages.hpp"
+#include "cli/progress_bar.hpp"
+#include "cli/redact.hpp"
 #include "lds/face_image_codec.hpp"
 #include "util/private_file.hpp"
 
@@ -9,13 +12,20 @@
 
 #include <CLI/CLI.hpp>
 
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <sstream>
+#include <thread>
 
 namespace {
 
@@ -38,8 +48,19 @@ struct ReadArguments {
   bool json = false;
   bool short_apdus = false;
   bool no_photo = false;
-  std::string challenge;  // --challenge: 16 hex digits
+  std::string challenge;      // --challenge: 16 hex digits
+  unsigned wait_seconds = 0;  // --wait [SECONDS]: wait for a card first
+  bool resume = false;        // --resume: a card pulled away and put back is read on
+  bool loop = false;          // --loop: card after card until Ctrl-C (with --wait)
 };
+
+// How results and errors are printed: --lang, --redact, --json.
+struct Output {
+  const cli::Messages* text = &cli::messages(cli::Language::vi);
+  cli::Redactor redactor{false};
+  bool json = false;
+};
+Output style;  // set once in main() from the command line
 
 struct VerifyArguments {
   std::string folder;
@@ -161,12 +182,28 @@ int run_trust(const TrustArguments& args) {
 }
 
 int finish(const Report& report, bool json) {
+  style.redactor.learn(report);
+  const Report shown = style.redactor.redact(report);
   if (json) {
-    std::cout << to_json(report) << '\n';
+    std::cout << style.redactor.scrub(to_json(shown)) << '\n';
   } else {
-    cli::print_report(std::cout, report);
+    std::ostringstream text;
+    cli::print_report(text, shown, *style.text);
+    std::cout << style.redactor.scrub(text.str());
   }
+  std::cout.flush();
   return report.verdict.verified ? cli::kExitVerified : cli::kExitNotVerified;
+}
+
+void print_failure(const Error& e) {
+  if (style.json) {
+    std::cout << style.redactor.scrub(error_json(e)) << '\n';
+    std::cout.flush();
+  } else {
+    std::ostringstream text;
+    cli::print_error(text, e, *style.text);
+    std::cerr << style.redactor.scrub(text.str());
+  }
 }
 
 // A --reader NAME that names a libnfc device: "nfc" or "nfc:" (the first device libnfc finds),
@@ -212,10 +249,126 @@ int run_readers() {
   return pcsc.empty() && nfc.empty() ? cli::kExitNoCard : 0;
 }
 
+// Ctrl-C (SIGINT) and SIGTERM for --loop: the signals are blocked in every thread and a watcher thread
+// takes them with sigwait and cancels the read or wait in progress, which a handler could not do safely
+// (cancelling locks a mutex and calls into pcscd).
+class StopOnSignal {
+ public:
+  StopOnSignal() {
+    sigemptyset(&signals_);
+    sigaddset(&signals_, SIGINT);
+    sigaddset(&signals_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
+    watcher_ = std::thread([this] {
+      int received = 0;
+      sigwait(&signals_, &received);
+      cancellation_.cancel();
+    });
+  }
+  ~StopOnSignal() {
+    // Wake the watcher if no signal came (the loop ended on an error), then let signals through again.
+    if (!cancellation_.cancelled()) pthread_kill(watcher_.native_handle(), SIGTERM);
+    watcher_.join();
+    pthread_sigmask(SIG_UNBLOCK, &signals_, nullptr);
+  }
+  StopOnSignal(const StopOnSignal&) = delete;
+  StopOnSignal& operator=(const StopOnSignal&) = delete;
+
+  const Cancellation& cancellation() const { return cancellation_; }
+
+ private:
+  sigset_t signals_{};
+  Cancellation cancellation_;
+  std::thread watcher_;
+};
+
+// Reads one card with the progress bar on a terminal's stderr (not with --json).
+Report read_with_progress(const CardSource& source, const std::optional<std::string>& nfc,
+                          const Credentials& credentials, const TrustStore* trust, ReadOptions options,
+                          bool* progressed = nullptr) {
+  cli::ProgressBar bar(stderr, !style.json && isatty(STDERR_FILENO) != 0, *style.text);
+  // Test-only slow-down of a virtual card so that tests/progress_tmux_test.sh can watch the bar move.
+  const std::chrono::milliseconds delay = !nfc && source.kind == CardSource::Kind::virtual_card
+                                              ? cli::test_read_delay()
+                                              : std::chrono::milliseconds(0);
+  options.progress = [&bar, delay, progressed](const ReadProgress& progress) {
+    if (progressed != nullptr) *progressed = true;
+    bar.update(progress);
+    if (delay.count() > 0) std::this_thread::sleep_for(delay);
+  };
+  try {
+    Report report = nfc ? api::read_and_verify_nfc(*nfc, credentials, trust, options)
+                        : read_and_verify(source, credentials, trust, options);
+    bar.clear();
+    return report;
+  } catch (...) {
+    bar.clear();
+    throw;
+  }
+}
+
+// `read --wait --loop`: a desk that reads card after card on one reader. Each card: wait for it, read and
+// show it (or its error: wrong ID, pulled away...), wait for it to be taken away. Ctrl-C ends the loop
+// at once, whatever it is waiting for, with exit 0.
+int run_read_loop(const CardSource& source, const Credentials& credentials, const TrustStore* trust,
+                  ReadOptions options) {
+  StopOnSignal stop;
+  options.cancellation = &stop.cancellation();
+  // Short rounds of waiting: a read that is cancelled just before its wait begins ends within one round.
+  constexpr std::chrono::milliseconds kRound{2000};
+  options.wait_for_card = kRound;
+  const cli::Messages& text = *style.text;
+  int cards = 0;
+  bool prompt = true;
+  while (!stop.cancellation().cancelled()) {
+    if (prompt && !style.json) std::cerr << text.place_card << std::endl;
+    prompt = false;
+    bool progressed = false;
+    std::optional<Report> report;
+    try {
+      report = read_with_progress(source, std::nullopt, credentials, trust, options, &progressed);
+    } catch (const Error& e) {
+      if (e.code() == ErrorCode::cancelled && stop.cancellation().cancelled()) break;
+      if (e.code() == ErrorCode::no_reader) throw;  // no PC/SC service or reader: no desk to loop at
+      if (e.code() == ErrorCode::timeout && !progressed) continue;  // no card yet: wait another round
+      if (e.code() == ErrorCode::no_card && !progressed) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        continue;
+      }
+      ++cards;
+      if (!style.json) std::cout << "\n===== " << text.card_number << cards << " =====\n" << std::flush;
+      print_failure(e);
+    }
+    if (report) {
+      ++cards;
+      if (!style.json) std::cout << "\n===== " << text.card_number << cards << " =====\n";
+      finish(*report, style.json);
+    }
+    if (!style.json) std::cerr << text.remove_card << std::endl;
+    prompt = true;
+    for (;;) {
+      try {
+        wait_for_card_removal(source.reader, kRound, &stop.cancellation());
+        break;
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::timeout) break;  // cancelled, or the reader went away
+      }
+    }
+  }
+  if (!style.json) std::cerr << text.stopped << cards << std::endl;
+  return 0;
+}
+
 int run_read(const ReadArguments& args, bool sim_requested, bool reader_requested) {
+  // What the redactor must hide even in a refusal of the credentials themselves.
+  style.redactor.add_id_number(args.id_number);
+  style.redactor.add_id_number(args.can);
+  style.redactor.add_date(args.birth);
+  style.redactor.add_date(args.expiry);
   Credentials credentials = credentials_from(args);
-  const std::optional<std::array<std::uint8_t, 8>> challenge = challenge_from(args.challenge);
+  style.redactor.learn(credentials);
   if (!args.photo.empty()) photo_output_for(args.photo);  // a bad name fails before the card is touched
+  const std::optional<std::array<std::uint8_t, 8>> challenge = challenge_from(args.challenge);
   CardSource source;
   if (reader_requested) {
     source.kind = CardSource::Kind::pcsc;
@@ -234,7 +387,7 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
       source.kind = CardSource::Kind::pcsc;
       source.reader = readers.front();
     } else {
-      std::cerr << "No PC/SC reader found: reading the built-in virtual CCCD.\n";
+      if (!style.json) std::cerr << style.text->no_reader_using_virtual << '\n';
     }
   }
   source.folder = args.sim_folder;
@@ -246,10 +399,22 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
                                    : AccessMode::automatic;
   options.read_photo = !args.no_photo || !args.photo.empty();
   options.active_authentication_challenge = challenge;
+  options.wait_for_card = std::chrono::seconds(args.wait_seconds);
+  options.resume_after_removal = args.resume;
   std::optional<TrustStore> trust = trust_from(args.trust, args.ml_roots);
   const std::optional<std::string> nfc = reader_requested ? nfc_connstring_of(args.reader) : std::nullopt;
-  Report report = nfc ? api::read_and_verify_nfc(*nfc, credentials, trust ? &*trust : nullptr, options)
-                      : read_and_verify(source, credentials, trust ? &*trust : nullptr, options);
+  if (args.loop) {
+    if (source.kind != CardSource::Kind::pcsc || nfc) {
+      throw Error(ErrorCode::invalid_argument,
+                  "--loop reads card after card on a PC/SC reader, not a virtual card");
+    }
+    if (!args.dump.empty() || !args.photo.empty()) {
+      throw Error(ErrorCode::invalid_argument,
+                  "--loop writes no --dump or --photo (each card would overwrite it)");
+    }
+    return run_read_loop(source, credentials, trust ? &*trust : nullptr, options);
+  }
+  Report report = read_with_progress(source, nfc, credentials, trust ? &*trust : nullptr, options);
 
   if (!args.dump.empty()) write_dump(report.dump, args.dump);
   if (!args.photo.empty()) {
@@ -275,8 +440,13 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 verified, 1 not verified, 2 usage, 3 access denied (wrong ID/dates/MRZ), 4 no reader "
       "or\n"
-      "card, 5 communication (card removed, timeout), 6 the card misbehaved (secure messaging, malformed\n"
-      "data), 7 local file error, 8 internal. The JSON schema is docs/json-schema.md.");
+      "card, 5 communication (card removed, timeout, cancelled), 6 the card misbehaved (secure messaging,\n"
+      "malformed data), 7 local file error, 8 internal. read --loop exits 0 on Ctrl-C; each card's own\n"
+      "error is printed and the loop goes on.\n"
+      "JSON (--json): JSON Schema docs/schema/cccd-result.schema.json, described in\n"
+      "docs/json-schema.md; the JSON is the same in every --lang.\n"
+      "--redact masks ID numbers (*********345), names (N. T. T. H.), dates (**/**/1990) and addresses\n"
+      "(***, Tỉnh Thái Bình) in everything printed. See docs/cli.md and man cccd-verify.");
 
   ReadArguments read_args;
   CLI::App* read = app.add_subcommand("read", "Read a card and verify it");
@@ -312,7 +482,17 @@ int main(int argc, char** argv) {
       ->type_name("FILE");
   read->add_option("--dump", read_args.dump, "Write the files read to the folder DIR (mode 0700/0600)");
   read->add_flag("--short-apdus", read_args.short_apdus, "Do not use extended length APDUs");
+  read->add_option("--wait", read_args.wait_seconds,
+                   "Wait up to SECONDS (default 60) for a card to be placed on the reader")
+      ->expected(0, 1)
+      ->default_str("60")
+      ->type_name("[SECONDS]");
+  read->add_flag("--resume", read_args.resume,
+                 "If the card is pulled away during the read, wait up to 30 s for it to come back and go on");
   read->add_flag("--no-photo", read_args.no_photo, "Do not read DG2 (faster)");
+  CLI::Option* loop_option = read->add_flag(
+      "--loop", read_args.loop,
+      "With --wait: read card after card (wait, read, show, wait for removal) until Ctrl-C, then exit 0");
   read->add_option("--challenge", read_args.challenge,
                    "Active Authentication challenge, 16 hex digits (a server's; default: random)")
       ->type_name("HEX");
@@ -342,28 +522,40 @@ int main(int argc, char** argv) {
                    "The Active Authentication challenge the dump must be signed over, 16 hex digits")
       ->type_name("HEX");
 
+  std::string language = "vi";
+  bool redact = false;
+  for (CLI::App* command : {read, verify}) {
+    command->add_option("--lang", language, "Language of the human output: vi (default, Tiếng Việt) or en")
+        ->type_name("vi|en");
+    command->add_flag("--redact", redact,
+                      "Mask ID numbers (last 3 digits kept), names (initials), dates (year kept) and "
+                      "addresses in everything printed, JSON and errors included");
+  }
+
   try {
     app.parse(argc, argv);
+    if (loop_option->count() > 0 && read->get_option("--wait")->count() == 0) {
+      throw CLI::ValidationError("--loop", "--loop needs --wait [SECONDS]");
+    }
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : cccd::cli::kExitUsage;
   }
 
   bool json = read->parsed() ? read_args.json : verify_args.json;
+  style.json = json;
+  style.redactor = cccd::cli::Redactor(redact);
   try {
+    style.text = &cccd::cli::messages(cccd::cli::language_from(language));
     if (read->parsed()) return run_read(read_args, sim->count() > 0, reader->count() > 0);
     if (readers->parsed()) return run_readers();
     if (trust_command->parsed()) return run_trust(trust_args);
     return run_verify(verify_args);
   } catch (const cccd::Error& e) {
-    if (json) {
-      std::cout << cccd::error_json(e) << '\n';
-    } else {
-      cccd::cli::print_error(std::cerr, e);
-    }
+    print_failure(e);
     return cccd::cli::exit_code_for(e.code());
   } catch (const std::exception& e) {
-    std::cerr << "internal error: " << e.what() << '\n';
+    std::cerr << style.redactor.scrub(std::string("internal error: ") + e.what()) << '\n';
     return cccd::cli::kExitInternal;
   }
 }

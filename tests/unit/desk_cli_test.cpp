@@ -1,0 +1,278 @@
+// The desk side of cccd-verify: the masks of --redact, the language tables, the progress bar's line,
+// whole runs with --redact / --lang / --loop mistakes, and the C API's read options and cancel token.
+#include "cli/messages.hpp"
+#include "cli/progress_bar.hpp"
+#include "cli/redact.hpp"
+#include "sim/generator.hpp"
+#include "test_support.hpp"
+
+#include <cccd/cccd.h>
+
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace cccd {
+namespace {
+
+struct ProgramRun {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+ProgramRun cccd_verify(const std::string& arguments) {
+  const std::string command = std::string(CCCD_BINARY_DIR) + "/cccd-verify " + arguments + " 2>&1";
+  ProgramRun run;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+const std::string kCredentials = "--id 001099012345 --birth 1990-05-17 --expiry 2030-05-17";
+
+// Every spelling of the default holder's ID number, name and birth date that a program could print.
+void expect_no_personal_data(const std::string& text) {
+  const sim::Holder holder;
+  for (const std::string& secret :
+       {holder.id_number, std::string("099012345"), std::string("012345"), holder.full_name,
+        std::string("NGUYEN THI THU HA"), std::string("NGUYEN"), std::string("17/05/1990"),
+        std::string("1990-05-17"), std::string("900517"), holder.place_of_residence, holder.father_name}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << "'" << secret << "' printed in:\n" << text;
+  }
+}
+
+TEST(Redact, MasksEachKindOfValue) {
+  EXPECT_EQ(cli::mask_id_number("001099012345"), "*********345");
+  EXPECT_EQ(cli::mask_id_number("12"), "**");
+  EXPECT_EQ(cli::mask_name("Nguyễn Thị Thu Hà"), "N. T. T. H.");
+  EXPECT_EQ(cli::mask_name("Đặng  Ước"), "Đ. Ư.");
+  EXPECT_EQ(cli::mask_name("U\xCC\x9B\xCC\x81t Lan"), "U\xCC\x9B\xCC\x81. L.");  // combining marks stay
+  EXPECT_EQ(cli::mask_name("NGUYEN<<THI<THU<HA"), "N. T. T. H.");
+  EXPECT_EQ(cli::mask_name(""), "");
+  EXPECT_EQ(cli::mask_date("17/05/1990"), "**/**/1990");
+  EXPECT_EQ(cli::mask_date("1990-05-17"), "1990-**-**");
+  EXPECT_EQ(cli::mask_date("900517"), "90****");
+  EXPECT_EQ(cli::mask_date("19900517"), "1990****");
+  EXPECT_EQ(cli::mask_date("17 May"), "******");
+  EXPECT_EQ(cli::mask_address("Xã A, Huyện B, Tỉnh C"), "***, Tỉnh C");
+  EXPECT_EQ(cli::mask_address("Hà Nội"), "***");
+}
+
+TEST(Redact, ScrubsWhatItLearntWhereverItAppears) {
+  cli::Redactor redactor(true);
+  redactor.add_id_number("001099012345");
+  redactor.add_id_number("012345");
+  redactor.add_date("17/05/1990");
+  redactor.add_name("Nguyễn Thị Thu Hà");
+  EXPECT_EQ(redactor.scrub("id 001099012345, can 012345, born 1990-05-17 / 900517 / 17/05/1990"),
+            "id *********345, can ***345, born 1990-**-** / 90**** / **/**/1990");
+  EXPECT_EQ(redactor.scrub("Nguyễn Thị Thu Hà; NGUYỄN<THỊ"), "N. T. T. H.; NGUYỄN<THỊ");
+  cli::Redactor off(false);
+  off.add_id_number("001099012345");
+  EXPECT_EQ(off.scrub("001099012345"), "001099012345");
+}
+
+TEST(Messages, OneTablePerLanguage) {
+  EXPECT_STREQ(cli::messages(cli::Language::vi).full_name, "Họ và tên:              ");
+  EXPECT_STREQ(cli::messages(cli::Language::en).full_name, "Full name:              ");
+  EXPECT_STREQ(cli::messages(cli::Language::vi).status(FindingStatus::failed), "KHÔNG ĐẠT");
+  EXPECT_STREQ(cli::messages(cli::Language::en).status(FindingStatus::passed), "passed");
+  EXPECT_EQ(cli::language_from("en"), cli::Language::en);
+  EXPECT_EQ(cli::language_from("vi"), cli::Language::vi);
+  EXPECT_EQ(test::error_of([] { cli::language_from("fr"); }), ErrorCode::invalid_argument);
+}
+
+TEST(ProgressBar, LineShowsTheFileAndTheWholeRead) {
+  cli::ProgressBar bar(nullptr, false, cli::messages(cli::Language::en));
+  ReadProgress p;
+  p.file = FileId::com;
+  p.file_bytes = 1024;
+  p.file_size = 1024;
+  p.files_done = 0;
+  p.files_total = 0;
+  EXPECT_EQ(bar.line(p), "EF.COM[####################] 1.0/1.0 KB  · 0/? files, 1.0 KB");
+  p.file = FileId::dg2;
+  p.file_bytes = 5120;
+  p.file_size = 20480;
+  p.files_done = 4;
+  p.files_total = 6;
+  EXPECT_EQ(bar.line(p), "DG2   [#####...............] 5.0/20.0 KB  · 4/6 files, 6.0 KB");
+  p.file_size = 0;
+  p.file_bytes = 0;
+  EXPECT_EQ(bar.line(p), "DG2   [....................] 0.0/? KB  · 4/6 files, 1.0 KB");
+}
+
+TEST(DeskCli, RedactHidesTheHoldersDataInHumanOutput) {
+  const ProgramRun run = cccd_verify("read --sim " + kCredentials + " --redact");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  expect_no_personal_data(run.out);
+  EXPECT_NE(run.out.find("*********345"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("N. T. T. H."), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("**/**/1990"), std::string::npos) << run.out;
+}
+
+TEST(DeskCli, RedactHidesTheHoldersDataInJson) {
+  const ProgramRun run = cccd_verify("read --sim " + kCredentials + " --redact --json --lang en");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  expect_no_personal_data(run.out);
+  EXPECT_NE(run.out.find("\"id_number\": \"*********345\""), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\"overall\": \"verified\""), std::string::npos) << run.out;
+}
+
+TEST(DeskCli, RedactHidesTheCredentialsInErrors) {
+  // Wrong dates for BAC: the error names no value, and the typed ones are masked wherever they show.
+  const ProgramRun human = cccd_verify(
+      "read --sim --bac-only --id 001099012345 --birth 1990-05-17 --expiry "
+      "2031-05-17 --redact");
+  EXPECT_EQ(human.exit_code, 3) << human.out;
+  expect_no_personal_data(human.out);
+  const ProgramRun json =
+      cccd_verify("read --sim --bac-only " + kCredentials + " --redact --json --short-apdus");
+  EXPECT_EQ(json.exit_code, 0) << json.out;
+  expect_no_personal_data(json.out);
+  const ProgramRun bad_date = cccd_verify(
+      "read --sim --id 001099012345 --birth 1990-05-17 --expiry 2030-13-17 "
+      "--redact");
+  EXPECT_EQ(bad_date.exit_code, 2) << bad_date.out;
+  expect_no_personal_data(bad_date.out);
+}
+
+TEST(DeskCli, WithoutRedactTheDataIsShown) {
+  const ProgramRun run = cccd_verify("read --sim " + kCredentials);
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find(sim::Holder{}.full_name), std::string::npos);
+  EXPECT_NE(run.out.find("Quê quán:"), std::string::npos);
+  EXPECT_NE(run.out.find("KẾT QUẢ: ĐÃ XÁC THỰC"), std::string::npos);
+}
+
+TEST(DeskCli, EnglishOnRequest) {
+  const ProgramRun run = cccd_verify("read --sim " + kCredentials + " --lang en");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find("RESULT: VERIFIED"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Place of origin:"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Chip access:            passed"), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("Quê quán"), std::string::npos) << run.out;
+  const ProgramRun error = cccd_verify("read --sim --id 001099012399 --lang en");
+  EXPECT_EQ(error.exit_code, 3);
+  EXPECT_NE(error.out.find("ERROR: access_denied"), std::string::npos) << error.out;
+}
+
+TEST(DeskCli, BadLanguageAndLoopMisuseAreUsageErrors) {
+  EXPECT_EQ(cccd_verify("read --sim " + kCredentials + " --lang fr").exit_code, 2);
+  EXPECT_EQ(cccd_verify("read --reader x " + kCredentials + " --loop").exit_code, 2);  // no --wait
+  const ProgramRun sim = cccd_verify("read --sim " + kCredentials + " --wait 1 --loop");
+  EXPECT_EQ(sim.exit_code, 2) << sim.out;
+  EXPECT_NE(sim.out.find("--loop"), std::string::npos) << sim.out;
+}
+
+TEST(DeskCli, NoProgressBarWhenStderrIsNotATerminal) {
+  const ProgramRun run = cccd_verify("read --sim " + kCredentials);
+  EXPECT_EQ(run.out.find('\r'), std::string::npos);
+  EXPECT_EQ(run.out.find("KB  ·"), std::string::npos);
+}
+
+TEST(DeskCli, HelpNamesExitCodesAndTheSchema) {
+  const ProgramRun run = cccd_verify("--help");
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.out.find("Exit codes: 0 verified, 1 not verified"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("docs/schema/cccd-result.schema.json"), std::string::npos) << run.out;
+}
+
+// The C API's read options: progress reports, a server's challenge, cancel before and during a read.
+struct ProgressLog {
+  std::vector<std::string> files;
+  std::size_t last_done = 0;
+  bool done_went_back = false;
+  cccd_cancel_token* cancel_at_dg2 = nullptr;
+};
+
+void record_progress(const cccd_progress* progress, void* user) {
+  auto* log = static_cast<ProgressLog*>(user);
+  if (log->files.empty() || log->files.back() != progress->file) log->files.emplace_back(progress->file);
+  if (progress->files_done < log->last_done) log->done_went_back = true;
+  log->last_done = progress->files_done;
+  if (log->cancel_at_dg2 != nullptr && std::strcmp(progress->file, "DG2") == 0)
+    cccd_cancel(log->cancel_at_dg2);
+}
+
+struct CapiFixture : ::testing::Test {
+  void SetUp() override {
+    ASSERT_EQ(cccd_credentials_from_id("001099012345", "1990-05-17", "2030-05-17", &credentials), CCCD_OK);
+    ASSERT_EQ(cccd_read_options_new(&options), CCCD_OK);
+    ASSERT_EQ(cccd_cancel_new(&token), CCCD_OK);
+  }
+  void TearDown() override {
+    cccd_result_free(result);
+    cccd_read_options_free(options);
+    cccd_cancel_free(token);
+    cccd_credentials_free(credentials);
+  }
+  cccd_credentials* credentials = nullptr;
+  cccd_read_options* options = nullptr;
+  cccd_cancel_token* token = nullptr;
+  cccd_result* result = nullptr;
+};
+
+TEST_F(CapiFixture, ProgressCallbackSeesEveryFileInOrder) {
+  ProgressLog log;
+  ASSERT_EQ(cccd_read_options_set_progress(options, record_progress, &log), CCCD_OK);
+  ASSERT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result), CCCD_OK);
+  EXPECT_EQ(cccd_result_verified(result), 1);
+  EXPECT_EQ(log.files, (std::vector<std::string>{"EF.COM", "EF.SOD", "DG1", "DG13", "DG2"}));
+  EXPECT_FALSE(log.done_went_back);
+  EXPECT_GE(log.last_done, 4U);
+}
+
+TEST_F(CapiFixture, CancelBeforeTheReadAndDuringIt) {
+  ASSERT_EQ(cccd_read_options_set_cancel(options, token), CCCD_OK);
+  EXPECT_EQ(cccd_cancel_requested(token), 0);
+  ProgressLog log;
+  log.cancel_at_dg2 = token;
+  ASSERT_EQ(cccd_read_options_set_progress(options, record_progress, &log), CCCD_OK);
+  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result),
+            CCCD_ERR_CANCELLED);
+  EXPECT_EQ(result, nullptr);
+  EXPECT_EQ(cccd_cancel_requested(token), 1);
+  EXPECT_EQ(log.files.back(), "DG2");
+  // A token once cancelled stays so: the next read with it stops at once.
+  log.files.clear();
+  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result),
+            CCCD_ERR_CANCELLED);
+  EXPECT_TRUE(log.files.empty());
+  // Detached, the options read again.
+  ASSERT_EQ(cccd_read_options_set_cancel(options, nullptr), CCCD_OK);
+  ASSERT_EQ(cccd_read_options_set_progress(options, nullptr, nullptr), CCCD_OK);
+  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result), CCCD_OK);
+  cccd_cancel(nullptr);  // ignored
+}
+
+TEST_F(CapiFixture, ChallengeMustBeEightBytesAndArgumentsPresent) {
+  const unsigned char challenge[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  EXPECT_EQ(cccd_read_options_set_challenge(options, challenge, 9), CCCD_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(cccd_read_options_set_challenge(options, challenge, 7), CCCD_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(cccd_read_options_set_challenge(options, challenge, 8), CCCD_OK);
+  EXPECT_EQ(cccd_read_options_set_challenge(options, nullptr, 0), CCCD_OK);
+  EXPECT_EQ(cccd_read_options_set_wait_for_card(nullptr, 10), CCCD_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(cccd_read_options_set_resume(nullptr, 1, 10), CCCD_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(cccd_read_options_new(nullptr), CCCD_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(cccd_cancel_new(nullptr), CCCD_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, nullptr, nullptr, options, &result),
+            CCCD_ERR_INVALID_ARGUMENT);
+  // NULL options: the defaults.
+  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, nullptr, &result), CCCD_OK);
+  EXPECT_EQ(cccd_cancel_requested(nullptr), 0);
+}
+
+}  // namespace
+}  // namespace cccd
