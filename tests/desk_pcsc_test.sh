@@ -130,6 +130,8 @@ case "$mode" in
     grep -q "kiosk: read with [0-9]* progress reports: verified" "$work/out" || fail "not verified"
     grep -qE "progress: DG2 [0-9]+/[0-9]+ bytes" "$work/out" || fail "no DG2 progress"
     grep -q "kiosk: card taken" "$work/out" || fail "the removal was not seen"
+    grep -q "The card left the field at APDU 30" "$work/sim.log" || fail "the card was not pulled during the read"
+    grep -q "The card is back" "$work/sim.log" || fail "the card was not put back"
     echo "kiosk: progress, card pulled and put back, verified, card taken"
     ;;
   kiosk_no_card)
