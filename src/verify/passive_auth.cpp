@@ -39,12 +39,34 @@ std::string join(const std::vector<std::string>& parts) {
   return out;
 }
 
+// Parsing a certificate (d2i_X509, which in OpenSSL 3.0 also runs the provider decoders on its public
+// key) is the largest cost of a verification after the signature checks, and a server verifies many
+// documents of the same few document signers. Each thread keeps the certificates it parsed last, by
+// their exact DER, and hands out references: the checks do not change a certificate, except for the
+// SOD timing, which attach_timing overwrites for every verification (docs/PERFORMANCE.md).
+constexpr std::size_t kParsedCertificatesKept = 4;
+
 X509Ptr parse_certificate(ByteView der) {
+  struct Parsed {
+    Bytes der;
+    X509Ptr certificate;
+  };
+  thread_local std::vector<Parsed> parsed;  // the most recent last
+  for (const Parsed& known : parsed) {
+    if (std::equal(known.der.begin(), known.der.end(), der.begin(), der.end()) &&
+        X509_up_ref(known.certificate.get()) == 1) {
+      return X509Ptr(known.certificate.get());
+    }
+  }
   const unsigned char* cursor = der.data();
   X509Ptr cert(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
   ERR_clear_error();
   if (!cert || cursor != der.data() + der.size()) {
     throw Error(ErrorCode::malformed_data, "a certificate in EF.SOD does not parse");
+  }
+  if (X509_up_ref(cert.get()) == 1) {
+    if (parsed.size() == kParsedCertificatesKept) parsed.erase(parsed.begin());
+    parsed.push_back({Bytes(der.begin(), der.end()), X509Ptr(cert.get())});
   }
   return cert;
 }
@@ -216,6 +238,11 @@ int timing_index() {
 void attach_timing(X509* signer, SodTiming timing) {
   int index = timing_index();
   if (index < 0) return;
+  // A certificate from the parse cache carries the timing of the SOD it came with before: replace it.
+  if (auto* attached = static_cast<SodTiming*>(X509_get_ex_data(signer, index))) {
+    *attached = timing;
+    return;
+  }
   auto* held = new SodTiming(timing);
   if (X509_set_ex_data(signer, index, held) != 1) {
     delete held;
@@ -325,10 +352,14 @@ bool self_signed(const TrustStore::Impl::Anchor& anchor) {
 // store stays the anchor: every certificate of the store is trusted as configured.
 void climb_links(const std::vector<TrustStore::Impl::Anchor>& anchors,
                  std::vector<const TrustStore::Impl::Anchor*>& chain) {
-  for (int depth = 0; depth < kMaxLinkDepth && !self_signed(*chain.back()); ++depth) {
+  for (int depth = 0; depth < kMaxLinkDepth; ++depth) {
     X509* link = chain.back()->certificate.get();
     IssuerSearch search = find_issuer(link, anchors);
     if (!search.issuer || std::find(chain.begin(), chain.end(), search.issuer) != chain.end()) return;
+    // A self-signed anchor is the top. Asked only once another anchor could have issued it: its
+    // self-signature is an ECDSA/RSA verification, which would otherwise cost every verification one
+    // more signature check than the chain needs (docs/PERFORMANCE.md).
+    if (self_signed(*chain.back())) return;
     std::optional<std::time_t> issued = time_of(X509_get0_notBefore(link));
     if (!issued || validity_at(search.issuer->certificate.get(), *issued) != Validity::valid) return;
     chain.push_back(search.issuer);
