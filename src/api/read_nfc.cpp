@@ -12,8 +12,14 @@ ChipDump read_nfc_card(std::string_view connstring, const Credentials& credentia
                        const ReadOptions& options) {
   transport::NfcContext context;
   transport::NfcChannel channel(context, connstring);
-  channel.select_card();
-  return reader::read_chip(channel, credentials, options);
+  // The cancellation also ends a wait for the card below and a libnfc receive in progress.
+  channel.set_cancellation(options.cancellation);
+  if (options.wait_for_card.count() > 0) {
+    channel.wait_for_card(options.wait_for_card);
+  } else {
+    channel.select_card();
+  }
+  return reader::read_chip(channel, credentials, options, &channel);
 }
 
 std::vector<std::string> list_nfc_devices() {

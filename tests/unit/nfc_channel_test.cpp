@@ -184,6 +184,58 @@ TEST(NfcChannel, ReadNfcCardGivesCardRemoved) {
             ErrorCode::card_removed);
 }
 
+TEST(NfcChannel, AReadResumesWhenTheCardComesBack) {
+  Bench uninterrupted;
+  const ChipDump expected = read_nfc_card(uninterrupted.emulator.connstring(), default_credentials());
+
+  Bench bench;
+  bench.emulator.remove_card_after(full_read_apdus() / 2);
+  std::thread putter([&] {
+    while (bench.emulator.card_present()) std::this_thread::sleep_for(5ms);
+    std::this_thread::sleep_for(300ms);
+    bench.emulator.insert_card();
+  });
+  ReadOptions options;
+  options.resume_after_removal = true;
+  options.resume_wait = 10s;
+  const ChipDump resumed = read_nfc_card(bench.emulator.connstring(), default_credentials(), options);
+  putter.join();
+  EXPECT_EQ(resumed.files, expected.files);
+  EXPECT_TRUE(verify(resumed, anchor_of(bench.card_data)).verified);
+}
+
+TEST(NfcChannel, ReadNfcCardWaitsForACardWhenAsked) {
+  Bench bench;
+  bench.emulator.remove_card();
+  std::thread presenter([&] {
+    std::this_thread::sleep_for(300ms);
+    bench.emulator.insert_card();
+  });
+  ReadOptions options;
+  options.wait_for_card = 10s;
+  EXPECT_EQ(read_nfc_card(bench.emulator.connstring(), default_credentials(), options).access_protocol,
+            "PACE-GM");
+  presenter.join();
+}
+
+TEST(NfcChannel, ACancellationEndsReadNfcCardWaitingForACard) {
+  Bench bench;
+  bench.emulator.remove_card();
+  Cancellation cancellation;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(300ms);
+    cancellation.cancel();
+  });
+  ReadOptions options;
+  options.wait_for_card = 30s;
+  options.cancellation = &cancellation;
+  const Clock::time_point start = Clock::now();
+  EXPECT_EQ(error_of([&] { read_nfc_card(bench.emulator.connstring(), default_credentials(), options); }),
+            ErrorCode::cancelled);
+  canceller.join();
+  EXPECT_LT(Clock::now() - start, 3s);
+}
+
 TEST(NfcChannel, CardPutBackIsSelectedAgainAndAnswers) {
   Bench bench;
   bench.emulator.remove_card_after(0);
