@@ -196,6 +196,21 @@ TEST(ModelledLinkChannel, RecordsEveryExchangeOfARead) {
   EXPECT_GE(kinds[CommandKind::read_binary], 5);
 }
 
+TEST(ModelledLinkChannel, KeepsTheTearingSwitch) {
+  // The card leaves the field at the fourth exchange and comes back: the read resumes through the
+  // same channel, and the torn exchange (its answer lost) has no record.
+  sim::VirtualCard card(sim::default_card());
+  sim::ModelledLinkChannel channel(card, at(424));
+  channel.remove_card_at({3});
+  ReadOptions options;
+  options.resume_after_removal = true;
+  ChipDump dump =
+      reader::read_chip(channel, Credentials::from_can(sim::default_card().secrets.can), options, &channel);
+  EXPECT_EQ(dump.files.count(FileId::dg2), 1u);
+  EXPECT_FALSE(channel.records().empty());
+  EXPECT_EQ(channel.records().size() + 1, channel.exchanges());
+}
+
 TEST(ReadBound, IsBelowTheReadAndMatchesItsExchangeSizes) {
   for (bool extended : {true, false}) {
     ModelledRead read = read_default_card(424, extended);
