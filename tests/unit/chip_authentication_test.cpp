@@ -312,8 +312,10 @@ TEST(ChipAuthenticationChoice, MalformedKeysAreMalformedData) {
   access::SecurityInfos no_parameters = dg14_with(bare);
   EXPECT_EQ(error_of([&] { access::choose_chip_authentication(no_parameters); }), ErrorCode::malformed_data);
   // ... which a ChipAuthenticationDomainParameterInfo supplies.
-  no_parameters.chip_authentication_domain_parameters.push_back(
-      {access::KeyAgreement::ecdh, access::EcNamedCurve{"1.3.36.3.3.2.8.1.1.7"}, std::nullopt});
+  access::ChipAuthenticationDomainParameterInfo domain_info;
+  domain_info.agreement = access::KeyAgreement::ecdh;
+  domain_info.parameters.emplace<access::EcNamedCurve>(access::EcNamedCurve{"1.3.36.3.3.2.8.1.1.7"});
+  no_parameters.chip_authentication_domain_parameters.push_back(std::move(domain_info));
   EXPECT_TRUE(access::choose_chip_authentication(no_parameters));
 }
 
