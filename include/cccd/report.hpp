@@ -16,14 +16,16 @@
 namespace cccd {
 
 struct CardSource {
-  enum class Kind { virtual_card, pcsc };
+  enum class Kind { virtual_card, pcsc, nfc };
   Kind kind = Kind::virtual_card;
   std::filesystem::path folder;  // virtual card folder; empty: the built-in default CCCD
-  std::string reader;            // PC/SC reader name (substring); empty: the first reader
+  // PC/SC: a reader name (substring; empty: the first reader). libnfc: a connstring such as
+  // "pn532_uart:/dev/ttyUSB0" (empty: the first device libnfc finds).
+  std::string reader;
 };
 
 struct Report {
-  std::string source;  // "virtual", "pcsc", "dump"
+  std::string source;  // "virtual", "pcsc", "nfc", "dump"
   ChipDump dump;
   Document document;
   Verdict verdict;

@@ -21,6 +21,13 @@ struct VerifyOptions {
   // another challenge"), which stops a replayed dump. Not set: the signature is checked over the
   // challenge recorded in the dump.
   std::optional<std::array<std::uint8_t, 8>> active_authentication_challenge;
+  // True only for a dump this process has just read from the chip itself (read_and_verify sets it).
+  // Otherwise the dump is someone else's record (an upload, a folder): a Chip Authentication it says
+  // passed, a PACE-CAM proof and an Active Authentication signature over a challenge the verifier did
+  // not choose may all be replayed from a genuine card's session by whoever holds a copy of its data,
+  // so they do not prove that chip was there. Chip authenticity is then `unknown`, unless Active
+  // Authentication verifies over `active_authentication_challenge`. A proof that fails, fails.
+  bool live_read = false;
 };
 
 // Passive authentication (SOD signature, data group hashes, DS to CSCA), consistency of DG1 and DG13,

@@ -1,10 +1,8 @@
 // The public entry points for readers driven by libnfc: open the device, select the card, run the session.
-#include "api/read_nfc.hpp"
-#include "lds/lds.hpp"
 #include "reader/session.hpp"
 #include "transport/nfc_channel.hpp"
 
-#include <cccd/verify.hpp>
+#include <cccd/reader.hpp>
 
 namespace cccd {
 
@@ -27,18 +25,4 @@ std::vector<std::string> list_nfc_devices() {
   return context.list_devices();
 }
 
-namespace api {
-
-Report read_and_verify_nfc(std::string_view connstring, const Credentials& credentials,
-                           const TrustStore* trust, const ReadOptions& options) {
-  Report report;
-  report.source = "nfc";
-  report.dump = read_nfc_card(connstring, credentials, options);
-  static const TrustStore kEmpty;
-  report.verdict = verify(report.dump, trust != nullptr ? *trust : kEmpty);
-  report.document = lds::parse_document(report.dump);
-  return report;
-}
-
-}  // namespace api
 }  // namespace cccd

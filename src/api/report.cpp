@@ -21,6 +21,9 @@ Report read_and_verify(const CardSource& source, const Credentials& credentials,
       if (!card.csca_pem.empty()) test_anchor.add_certificate(as_bytes(card.csca_pem), true);
       trust = &test_anchor;
     }
+  } else if (source.kind == CardSource::Kind::nfc) {
+    report.source = "nfc";
+    report.dump = read_nfc_card(source.reader, credentials, options);
   } else {
     report.source = "pcsc";
     report.dump = read_pcsc_card(source.reader, credentials, options);
@@ -29,6 +32,8 @@ Report read_and_verify(const CardSource& source, const Credentials& credentials,
   // A caller's challenge (a server's) must be the one the chip signed, as an offline check would require.
   VerifyOptions verify_options;
   verify_options.active_authentication_challenge = options.active_authentication_challenge;
+  // This process talked to the chip itself: the Chip Authentication and PACE-CAM it recorded are proofs.
+  verify_options.live_read = true;
   report.verdict = verify(report.dump, trust != nullptr ? *trust : kEmpty, verify_options);
   report.document = lds::parse_document(report.dump);
   return report;

@@ -1,5 +1,4 @@
 // The C API over the C++ library: every entry point catches everything, so no exception crosses into C.
-#include "api/read_nfc.hpp"
 
 #include <cccd/cccd.h>
 #include <cccd/reader.hpp>
@@ -168,8 +167,10 @@ cccd_status cccd_read_nfc(const char* connstring, const cccd_credentials* creden
   return guarded([&] {
     if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
     require(credentials && out, "cccd_read_nfc: NULL argument");
-    *out = make_result(cccd::api::read_and_verify_nfc(connstring ? connstring : "", credentials->value,
-                                                      trust ? &trust->value : nullptr));
+    cccd::CardSource source;
+    source.kind = cccd::CardSource::Kind::nfc;
+    source.reader = connstring ? connstring : "";
+    *out = make_result(cccd::read_and_verify(source, credentials->value, trust ? &trust->value : nullptr));
   });
 }
 

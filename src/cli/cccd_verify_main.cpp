@@ -1,5 +1,4 @@
 // cccd-verify: read and verify a CCCD at the desk, or verify a dump offline. See docs/cli.md.
-#include "api/read_nfc.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/human_output.hpp"
 #include "cli/messages.hpp"
@@ -283,22 +282,19 @@ class StopOnSignal {
 };
 
 // Reads one card with the progress bar on a terminal's stderr (not with --json).
-Report read_with_progress(const CardSource& source, const std::optional<std::string>& nfc,
-                          const Credentials& credentials, const TrustStore* trust, ReadOptions options,
-                          bool* progressed = nullptr) {
+Report read_with_progress(const CardSource& source, const Credentials& credentials, const TrustStore* trust,
+                          ReadOptions options, bool* progressed = nullptr) {
   cli::ProgressBar bar(stderr, !style.json && isatty(STDERR_FILENO) != 0, *style.text);
   // Test-only slow-down of a virtual card so that tests/progress_tmux_test.sh can watch the bar move.
-  const std::chrono::milliseconds delay = !nfc && source.kind == CardSource::Kind::virtual_card
-                                              ? cli::test_read_delay()
-                                              : std::chrono::milliseconds(0);
+  const std::chrono::milliseconds delay =
+      source.kind == CardSource::Kind::virtual_card ? cli::test_read_delay() : std::chrono::milliseconds(0);
   options.progress = [&bar, delay, progressed](const ReadProgress& progress) {
     if (progressed != nullptr) *progressed = true;
     bar.update(progress);
     if (delay.count() > 0) std::this_thread::sleep_for(delay);
   };
   try {
-    Report report = nfc ? api::read_and_verify_nfc(*nfc, credentials, trust, options)
-                        : read_and_verify(source, credentials, trust, options);
+    Report report = read_and_verify(source, credentials, trust, options);
     bar.clear();
     return report;
   } catch (...) {
@@ -326,7 +322,7 @@ int run_read_loop(const CardSource& source, const Credentials& credentials, cons
     bool progressed = false;
     std::optional<Report> report;
     try {
-      report = read_with_progress(source, std::nullopt, credentials, trust, options, &progressed);
+      report = read_with_progress(source, credentials, trust, options, &progressed);
     } catch (const Error& e) {
       if (e.code() == ErrorCode::cancelled && stop.cancellation().cancelled()) break;
       if (e.code() == ErrorCode::no_reader) throw;  // no PC/SC service or reader: no desk to loop at
@@ -371,8 +367,10 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
   const std::optional<std::array<std::uint8_t, 8>> challenge = challenge_from(args.challenge);
   CardSource source;
   if (reader_requested) {
-    source.kind = CardSource::Kind::pcsc;
-    source.reader = args.reader;
+    // A libnfc connstring (or "nfc[:CONNSTRING]") names a libnfc device; anything else a PC/SC reader.
+    const std::optional<std::string> nfc = nfc_connstring_of(args.reader);
+    source.kind = nfc ? CardSource::Kind::nfc : CardSource::Kind::pcsc;
+    source.reader = nfc ? *nfc : args.reader;
   } else if (!sim_requested) {
     // No source named: the first physical reader if one is attached, otherwise the built-in virtual
     // CCCD. vsmartcard's "Virtual PCD" readers (a developer's tool, present whenever its driver is
@@ -402,9 +400,8 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
   options.wait_for_card = std::chrono::seconds(args.wait_seconds);
   options.resume_after_removal = args.resume;
   std::optional<TrustStore> trust = trust_from(args.trust, args.ml_roots);
-  const std::optional<std::string> nfc = reader_requested ? nfc_connstring_of(args.reader) : std::nullopt;
   if (args.loop) {
-    if (source.kind != CardSource::Kind::pcsc || nfc) {
+    if (source.kind != CardSource::Kind::pcsc) {
       throw Error(ErrorCode::invalid_argument,
                   "--loop reads card after card on a PC/SC reader, not a virtual card");
     }
@@ -414,7 +411,7 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
     }
     return run_read_loop(source, credentials, trust ? &*trust : nullptr, options);
   }
-  Report report = read_with_progress(source, nfc, credentials, trust ? &*trust : nullptr, options);
+  Report report = read_with_progress(source, credentials, trust ? &*trust : nullptr, options);
 
   if (!args.dump.empty()) write_dump(report.dump, args.dump);
   if (!args.photo.empty()) {

@@ -120,11 +120,21 @@ Finding chip_authenticity_finding(const ChipDump& dump, const Verdict& verdict,
   if (!offers_chip_authentication(dump, verdict)) {
     return {FindingStatus::not_supported, "the chip offers neither Chip nor Active Authentication"};
   }
-  std::vector<Finding> proofs;
-  if (!dump.cam_chip_authentication_data.empty()) proofs.push_back(cam_finding(dump, verdict));
-  if (!dump.chip_authentication_result.empty()) proofs.push_back(chip_authentication_finding(dump, verdict));
-  if (verification::active_authentication_to_check(dump, options))
-    proofs.push_back(verification::check_active_authentication(dump, verdict, options));
+  // Each proof, and whether it shows the chip was present for this verifier (VerifyOptions::live_read).
+  struct Proof {
+    Finding finding;
+    bool fresh;
+  };
+  std::vector<Proof> proofs;
+  if (!dump.cam_chip_authentication_data.empty())
+    proofs.push_back({cam_finding(dump, verdict), options.live_read});
+  if (!dump.chip_authentication_result.empty())
+    proofs.push_back({chip_authentication_finding(dump, verdict), options.live_read});
+  if (verification::active_authentication_to_check(dump, options)) {
+    const bool own_challenge = options.active_authentication_challenge.has_value();
+    proofs.push_back({verification::check_active_authentication(dump, verdict, options),
+                      options.live_read || own_challenge});
+  }
   if (proofs.empty()) {
     // Not checked rather than failed: an uploaded dump may simply lack the proof. Not verified either way.
     std::string detail =
@@ -133,12 +143,23 @@ Finding chip_authenticity_finding(const ChipDump& dump, const Verdict& verdict,
     if (!dump.chip_authentication_note.empty()) detail += " (" + dump.chip_authentication_note + ")";
     return {FindingStatus::not_checked, detail};
   }
-  for (const Finding& proof : proofs) {
-    if (proof.status != FindingStatus::passed) return proof;
+  for (const Proof& proof : proofs) {
+    if (proof.finding.status != FindingStatus::passed) return proof.finding;
   }
-  Finding passed{FindingStatus::passed, proofs.front().detail};
-  for (std::size_t i = 1; i < proofs.size(); ++i) passed.detail += "; " + proofs[i].detail;
-  return passed;
+  std::string details;
+  bool fresh = false;
+  for (const Proof& proof : proofs) {
+    details += (details.empty() ? "" : "; ") + proof.finding.detail;
+    fresh = fresh || proof.fresh;
+  }
+  if (!fresh) {
+    return {FindingStatus::unknown,
+            details +
+                "; but this is the reading app's record, which a copy of a genuine card's session "
+                "could replay: only Active Authentication over a challenge the verifier chose "
+                "(--challenge) proves the chip was there"};
+  }
+  return {FindingStatus::passed, details};
 }
 
 Finding consistency_finding(const ChipDump& dump) {

@@ -453,6 +453,7 @@ void expect_authentic(const sim::CardData& card, const ReadOptions& options, con
   EXPECT_FALSE(dump.aa_signature.empty());
   VerifyOptions verify_options;
   verify_options.active_authentication_challenge = options.active_authentication_challenge;
+  verify_options.live_read = true;  // this test read the chip itself
   Verdict verdict = verify(dump, anchor_of(card), verify_options);
   EXPECT_EQ(verdict.chip_authenticity.status, FindingStatus::passed) << verdict.chip_authenticity.detail;
   EXPECT_NE(verdict.chip_authenticity.detail.find(scheme), std::string::npos)
@@ -555,8 +556,14 @@ TEST(AaClone, CamCloneGetsANewChipAuthenticationKey) {
   access::SecurityInfos infos = access::parse_security_infos(card.files.at(FileId::dg14));
   EXPECT_EQ(infos.active_authentication.size(), 1u);
   EXPECT_EQ(infos.chip_authentication_public_keys.size(), 1u);
-  Verdict genuine = verify(api::read_card_data(card, credentials(), {}), anchor_of(card));
+  VerifyOptions live;
+  live.live_read = true;  // this test read the chip itself
+  Verdict genuine = verify(api::read_card_data(card, credentials(), {}), anchor_of(card), live);
   EXPECT_EQ(genuine.chip_authenticity.status, FindingStatus::passed) << genuine.chip_authenticity.detail;
+  // The same dump offline, without a challenge of the verifier's: a record, not a proof.
+  Verdict offline = verify(api::read_card_data(card, credentials(), {}), anchor_of(card));
+  EXPECT_EQ(offline.chip_authenticity.status, FindingStatus::unknown) << offline.chip_authenticity.detail;
+  EXPECT_FALSE(offline.verified);
 
   sim::CardData clone = sim::clone_card(card);
   EXPECT_NE(clone.secrets.chip_authentication_private_key, card.secrets.chip_authentication_private_key);
