@@ -12,36 +12,7 @@ mode=$1
 verify=$2
 sim=$3
 kiosk=$4
-skip=77
-
-if [ "$(id -u)" -ne 0 ]; then
-  echo "SKIP: pcscd needs root to create /run/pcscd"
-  exit $skip
-fi
-for needed in /usr/sbin/pcscd /usr/lib/pcsc/drivers/serial/libifdvpcd.so /etc/reader.conf.d/vpcd; do
-  [ -e "$needed" ] || { echo "missing $needed: run scripts/install-deps.sh"; exit 1; }
-done
-if [ -S /run/pcscd/pcscd.comm ] && pgrep -x pcscd > /dev/null; then
-  echo "a pcscd not started by this test is running; this test needs its own" >&2
-  exit 1
-fi
-
-work=$(mktemp -d)
-pcscd_pid=""
-sim_pid=""
-program_pid=""
-cleanup() {
-  [ -n "$program_pid" ] && kill "$program_pid" 2> /dev/null && wait "$program_pid" 2> /dev/null || true
-  [ -n "$sim_pid" ] && kill "$sim_pid" 2> /dev/null && wait "$sim_pid" 2> /dev/null || true
-  [ -n "$pcscd_pid" ] && kill "$pcscd_pid" 2> /dev/null && wait "$pcscd_pid" 2> /dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-/usr/sbin/pcscd --foreground > "$work/pcscd.log" 2>&1 &
-pcscd_pid=$!
-for _ in $(seq 50); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
-[ -S /run/pcscd/pcscd.comm ] || { cat "$work/pcscd.log"; echo "pcscd did not start"; exit 1; }
+source "$(dirname "$0")/lib/pcscd_stack.sh"
 "$sim" personalise "$work/card" > /dev/null
 
 # A new card on the reader: `cccd-sim serve` with the given options.

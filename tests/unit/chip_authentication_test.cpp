@@ -23,6 +23,8 @@
 namespace cccd {
 namespace {
 
+using test::anchor_of;
+
 using access::ChipAuthenticationCommand;
 using crypto::CipherKind;
 using test::error_of;
@@ -420,13 +422,6 @@ VerifyOptions live() {
   VerifyOptions options;
   options.live_read = true;
   return options;
-}
-
-TrustStore anchor_of(const sim::CardData& card) {
-  TrustStore store;
-  store.add_certificate(
-      ByteView(reinterpret_cast<const std::uint8_t*>(card.csca_pem.data()), card.csca_pem.size()), true);
-  return store;
 }
 
 sim::CardData card_with(const sim::ChipAuthenticationOffer& offer, std::uint64_t seed = 5) {

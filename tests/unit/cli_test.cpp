@@ -17,23 +17,12 @@
 namespace cccd {
 namespace {
 
-struct ProgramRun {
-  int exit_code = -1;
-  std::string out;
-};
+using test::ProgramRun;
 
 // Runs cccd-verify with `arguments` (shell words), capturing stdout; stderr goes to the test log.
 ProgramRun cccd_verify(const std::string& arguments) {
   std::string command = std::string(CCCD_BINARY_DIR) + "/cccd-verify " + arguments;
-  ProgramRun run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
-  int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return test::run_program(command);
 }
 
 const std::string kCredentials = "--id 001099012345 --birth 1990-05-17 --expiry 2030-05-17";

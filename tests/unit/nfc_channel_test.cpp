@@ -33,6 +33,9 @@
 namespace cccd {
 namespace {
 
+using test::anchor_of;
+using test::default_credentials;
+
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using sim::Pn532Emulator;
@@ -41,17 +44,6 @@ using test::error_of;
 using transport::NfcChannel;
 using transport::NfcContext;
 using Kind = Pn532FrameParser::Event::Kind;
-
-Credentials default_credentials() {
-  return Credentials::from_id_number("001099012345", "1990-05-17", "2030-05-17");
-}
-
-TrustStore anchor_of(const sim::CardData& card) {
-  TrustStore store;
-  store.add_certificate(
-      ByteView(reinterpret_cast<const std::uint8_t*>(card.csca_pem.data()), card.csca_pem.size()), true);
-  return store;
-}
 
 // libnfc prints its own error lines on stderr; the tests provoke errors on purpose.
 class QuietLibnfc : public ::testing::Environment {

@@ -19,18 +19,10 @@
 namespace cccd {
 namespace {
 
+using test::anchor_of;
+using test::default_credentials;
+
 const sim::Holder kHolder{};  // the default card's holder
-
-Credentials default_credentials() {
-  return Credentials::from_id_number("001099012345", "1990-05-17", "2030-05-17");
-}
-
-TrustStore anchor_of(const sim::CardData& card) {
-  TrustStore store;
-  store.add_certificate(
-      ByteView(reinterpret_cast<const std::uint8_t*>(card.csca_pem.data()), card.csca_pem.size()), true);
-  return store;
-}
 
 using test::error_of;
 

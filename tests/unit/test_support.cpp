@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
 
+#include <array>
+#include <cstdio>
 #include <memory>
 
 #include <fstream>
@@ -103,6 +107,28 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+Credentials default_credentials() {
+  return Credentials::from_id_number("001099012345", "1990-05-17", "2030-05-17");
+}
+
+TrustStore anchor_of(const sim::CardData& card) {
+  TrustStore store;
+  store.add_certificate(as_bytes(card.csca_pem), true);
+  return store;
+}
+
+ProgramRun run_program(const std::string& command_line) {
+  ProgramRun run;
+  FILE* pipe = ::popen(command_line.c_str(), "r");
+  if (pipe == nullptr) return run;
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
 }
 
 }  // namespace cccd::test

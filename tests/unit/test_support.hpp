@@ -2,9 +2,12 @@
 #pragma once
 
 #include "access/security_infos.hpp"
+#include "sim/card_folder.hpp"
 
 #include <cccd/bytes.hpp>
 #include <cccd/error.hpp>
+#include <cccd/reader.hpp>
+#include <cccd/trust.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -21,6 +24,21 @@ Bytes icao_hex(const std::string& section, const std::string& key);
 // The code of the cccd::Error `body` throws. A body that throws none is a test failure (and gives
 // ErrorCode::internal, which no test expects).
 ErrorCode error_of(const std::function<void()>& body);
+
+// What opens the built-in virtual CCCD (and every generated card with the default holder): its ID
+// number with the birth and expiry dates, so both PACE (CAN) and BAC work.
+Credentials default_credentials();
+
+// A trust store holding a generated card's own test CSCA.
+TrustStore anchor_of(const sim::CardData& card);
+
+// A program run through the shell: its exit status (-1 when it did not exit normally) and its stdout
+// (stderr too when the command line redirects it with 2>&1).
+struct ProgramRun {
+  int exit_code = -1;
+  std::string out;
+};
+ProgramRun run_program(const std::string& command_line);
 
 // brainpoolP256r1 (PACE parameter id 13) as explicit ECParameters, from OpenSSL's built-in curve.
 access::EcExplicitParameters brainpool_p256r1_explicit();

@@ -18,23 +18,12 @@
 namespace cccd {
 namespace {
 
-struct ProgramRun {
-  int exit_code = -1;
-  std::string out;  // stdout, then stderr when `with_errors`
-};
+using test::ProgramRun;
 
 ProgramRun cccd_verify(const std::string& arguments, bool with_errors = false) {
   std::string command =
       std::string(CCCD_BINARY_DIR) + "/cccd-verify " + arguments + (with_errors ? " 2>&1" : "");
-  ProgramRun run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
-  int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return test::run_program(command);
 }
 
 const std::string kPki = std::string(CCCD_TEST_DATA_DIR) + "/pki";

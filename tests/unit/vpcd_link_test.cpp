@@ -26,6 +26,9 @@
 namespace cccd {
 namespace {
 
+using test::anchor_of;
+using test::default_credentials;
+
 using namespace std::chrono_literals;
 
 constexpr int kDriverWaitMilliseconds = 3000;  // no single step of a test waits longer
@@ -195,17 +198,6 @@ class CardThread {
   std::optional<ErrorCode> error_;
   std::thread thread_;
 };
-
-Credentials default_credentials() {
-  return Credentials::from_id_number("001099012345", "1990-05-17", "2030-05-17");
-}
-
-TrustStore anchor_of(const sim::CardData& card) {
-  TrustStore store;
-  store.add_certificate(
-      ByteView(reinterpret_cast<const std::uint8_t*>(card.csca_pem.data()), card.csca_pem.size()), true);
-  return store;
-}
 
 Bytes atr() {
   return Bytes(sim::kContactlessAtr.begin(), sim::kContactlessAtr.end());

@@ -1,0 +1,35 @@
+# Sourced by the shell tests that go through the real PC/SC stack (pcscd + vsmartcard-vpcd + cccd-sim
+# serve). Starts this test's own pcscd in the foreground, records its PID and, on exit, stops exactly the
+# processes the test recorded (pcscd_pid, sim_pid, program_pid) and removes the work folder.
+#
+# After sourcing: $work (a fresh folder), $pcscd_pid; the test sets sim_pid / program_pid as it starts them.
+# Exits 77 (ctest's skip) when not root: pcscd needs root to create /run/pcscd.
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "SKIP: pcscd needs root to create /run/pcscd"
+  exit 77
+fi
+for needed in /usr/sbin/pcscd /usr/lib/pcsc/drivers/serial/libifdvpcd.so /etc/reader.conf.d/vpcd; do
+  [ -e "$needed" ] || { echo "missing $needed: run scripts/install-deps.sh"; exit 1; }
+done
+if [ -S /run/pcscd/pcscd.comm ] && pgrep -x pcscd > /dev/null; then
+  echo "a pcscd not started by this test is running; this test needs its own" >&2
+  exit 1
+fi
+
+work=$(mktemp -d)
+pcscd_pid=""
+sim_pid=""
+program_pid=""
+pcscd_stack_cleanup() {
+  [ -n "$program_pid" ] && kill "$program_pid" 2> /dev/null && wait "$program_pid" 2> /dev/null || true
+  [ -n "$sim_pid" ] && kill "$sim_pid" 2> /dev/null && wait "$sim_pid" 2> /dev/null || true
+  [ -n "$pcscd_pid" ] && kill "$pcscd_pid" 2> /dev/null && wait "$pcscd_pid" 2> /dev/null || true
+  rm -rf "$work"
+}
+trap pcscd_stack_cleanup EXIT
+
+/usr/sbin/pcscd --foreground > "$work/pcscd.log" 2>&1 &
+pcscd_pid=$!
+for _ in $(seq 50); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
+[ -S /run/pcscd/pcscd.comm ] || { cat "$work/pcscd.log"; echo "pcscd did not start"; exit 1; }
