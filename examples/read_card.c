@@ -11,6 +11,7 @@
 
 static int report_failure(const char* what, cccd_status status) {
   fprintf(stderr, "%s: %s: %s\n", what, cccd_status_name(status), cccd_last_error());
+  printf("%s\n", cccd_last_error_json()); /* the same failure for a program that reads JSON */
   return 2;
 }
 

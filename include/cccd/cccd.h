@@ -54,6 +54,9 @@ CCCD_API const char* cccd_version(void);
 CCCD_API const char* cccd_status_name(cccd_status status);
 /* The message of this thread's last failed call ("" if none). */
 CCCD_API const char* cccd_last_error(void);
+/* The same failure as the JSON error document of docs/schema/cccd-result.schema.json ("error": code and
+ * message; "verdict": not_verified), as `cccd-verify --json` prints it; "" after a call that succeeded. */
+CCCD_API const char* cccd_last_error_json(void);
 
 /* Credentials. birth / expiry: "YYYY-MM-DD" or "YYMMDD" (birth may be "YYYY" or "YYYY-MM" when not on
  * record; expiry "none" for a card without expiry). Wiped when freed. */

@@ -34,9 +34,15 @@ struct cccd_read_options {
 namespace {
 
 thread_local std::string last_error;
+thread_local std::string last_error_json;  // the same error as the JSON document of docs/schema
 
 cccd_status fail(cccd_status status, const char* message) {
   last_error = message;
+  try {
+    last_error_json = cccd::error_json(cccd::Error(static_cast<cccd::ErrorCode>(status), message));
+  } catch (...) {
+    last_error_json.clear();  // out of memory: the message alone must do
+  }
   return status;
 }
 
@@ -45,6 +51,7 @@ template <class Body>
 cccd_status guarded(Body&& body) noexcept {
   try {
     last_error.clear();
+    last_error_json.clear();
     body();
     return CCCD_OK;
   } catch (const cccd::Error& e) {
@@ -84,6 +91,10 @@ const char* cccd_status_name(cccd_status status) {
 
 const char* cccd_last_error(void) {
   return last_error.c_str();
+}
+
+const char* cccd_last_error_json(void) {
+  return last_error_json.c_str();
 }
 
 cccd_status cccd_credentials_from_id(const char* id_number, const char* birth, const char* expiry,

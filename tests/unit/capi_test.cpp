@@ -100,6 +100,20 @@ TEST(CApi, BadIdNumberIsInvalidArgumentWithoutEchoingIt) {
   EXPECT_EQ(std::string(cccd_last_error()).find("0010990123"), std::string::npos) << cccd_last_error();
 }
 
+TEST(CApi, AFailedCallIsAlsoAnErrorDocumentAndASuccessClearsIt) {
+  cccd_credentials* out = nullptr;
+  ASSERT_EQ(cccd_credentials_from_id("00109901234X", kBirth, kExpiry, &out), CCCD_ERR_INVALID_ARGUMENT);
+  const nlohmann::json error = nlohmann::json::parse(cccd_last_error_json());
+  EXPECT_EQ(error["error"]["code"], "invalid_argument");
+  EXPECT_EQ(error["error"]["message"], cccd_last_error());
+  EXPECT_EQ(error["verdict"]["overall"], "not_verified");
+  EXPECT_EQ(std::string(cccd_last_error_json()).find("00109901234X"), std::string::npos);
+
+  ASSERT_EQ(cccd_credentials_from_id("001099012345", kBirth, kExpiry, &out), CCCD_OK);
+  EXPECT_STREQ(cccd_last_error_json(), "");
+  cccd_credentials_free(out);
+}
+
 TEST(CApi, BadDateIsInvalidArgumentWithoutEchoingIt) {
   const char* const bad_birth = "1990-13-45";
   cccd_credentials* out = reinterpret_cast<cccd_credentials*>(&out);
