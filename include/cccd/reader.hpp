@@ -74,6 +74,12 @@ struct ReadOptions {
   const Cancellation* cancellation = nullptr;
   // Before connecting to a reader: wait this long for a card to be presented (0: the card must be there).
   std::chrono::milliseconds wait_for_card{0};
+  // Ceilings of one read, whatever the card does (docs/ARCHITECTURE.md, "Bounds"), checked before every
+  // command: its total time from the first APDU (Error(timeout)), waits for a removed card included, and
+  // its APDUs on the wire, GET RESPONSE included (Error(limit_exceeded)). A CCCD read takes a few seconds
+  // and under 200 short APDUs.
+  std::chrono::milliseconds time_limit{60000};
+  std::uint64_t max_apdus = 4000;
 };
 
 // How often one read may open the chip again (card put back, or a link that refused extended length).

@@ -138,13 +138,41 @@ std::vector<FileId> reading_order(const std::vector<FileId>& listed, bool read_p
 
 namespace {
 
+// The ceilings of one read (ReadOptions::time_limit, max_apdus), checked before every command whatever
+// layer sends it: a card that answers slowly or makes the read ask again and again is cut off.
+class BoundedChannel : public transport::Channel {
+ public:
+  BoundedChannel(transport::Channel& inner, const ReadOptions& options)
+      : inner_(inner),
+        first_apdu_(inner.stats().apdus),
+        max_apdus_(options.max_apdus),
+        deadline_(std::chrono::steady_clock::now() + options.time_limit) {}
+
+  apdu::ResponseApdu transmit(const apdu::CommandApdu& command) override {
+    if (std::chrono::steady_clock::now() >= deadline_)
+      throw Error(ErrorCode::timeout, "the read took longer than its time limit");
+    if (inner_.stats().apdus - first_apdu_ >= max_apdus_)
+      throw Error(ErrorCode::limit_exceeded, "the read needed more APDUs than its limit");
+    return inner_.transmit(command);
+  }
+  transport::ChannelCapabilities capabilities() const override { return inner_.capabilities(); }
+  transport::TransferStats stats() const override { return inner_.stats(); }
+
+ private:
+  transport::Channel& inner_;
+  std::uint64_t first_apdu_;
+  std::uint64_t max_apdus_;
+  std::chrono::steady_clock::time_point deadline_;
+};
+
 // One read of a chip, kept as a plan and a position so that it can go on after the chip was opened
 // again: the files done are in the dump, `next_` is the file being read and `partial_` its bytes so far.
 class ChipRead {
  public:
   ChipRead(transport::Channel& channel, transport::Reconnectable* link, const Credentials& credentials,
            const ReadOptions& options)
-      : channel_(channel),
+      : bounded_(channel, options),
+        channel_(bounded_),
         link_(link),
         credentials_(credentials),
         options_(options),
@@ -275,7 +303,8 @@ class ChipRead {
     if (dump_.aa_challenge.empty()) perform_active_authentication(*secure_, options_, dump_);
   }
 
-  transport::Channel& channel_;
+  BoundedChannel bounded_;
+  transport::Channel& channel_;  // bounded_
   transport::Reconnectable* link_;
   const Credentials& credentials_;
   const ReadOptions& options_;

@@ -127,6 +127,11 @@ CardSecrets parse_secrets(const Bytes& file) {
     }
     secrets.max_response_data = it->get<std::size_t>();
   }
+  if (auto it = json.find("fault"); it != json.end()) {
+    if (!it->is_string() || it->get<std::string>().size() > 64)
+      throw malformed("fault must be a fault's name");
+    secrets.fault = it->get<std::string>();
+  }
   return secrets;
 }
 
@@ -154,6 +159,7 @@ void write_card_folder(const CardData& card, const fs::path& folder) {
       {"extended_length", card.secrets.extended_length},
       {"max_response_data", card.secrets.max_response_data},
   };
+  if (!card.secrets.fault.empty()) secrets["fault"] = card.secrets.fault;
   if (!card.secrets.chip_authentication_private_key.empty())
     secrets["chip_authentication_private_key"] = to_hex(card.secrets.chip_authentication_private_key);
   if (!card.secrets.active_authentication_private_key.empty()) {

@@ -32,6 +32,9 @@ struct CardSecrets {
   // Link behaviour of this chip.
   bool extended_length = true;
   std::size_t max_response_data = 2048;  // largest protected response body the chip sends (extended)
+  // The hostile card: the name of a CardFault (sim/card_faults.hpp) the chip misbehaves with; empty for
+  // a faithful chip.
+  std::string fault;
 };
 
 struct CardData {

@@ -36,6 +36,11 @@ std::optional<std::size_t> odd_ins_offset(ByteView data) {
 }  // namespace
 
 VirtualCard::VirtualCard(CardData data) : data_(std::move(data)) {
+  if (!data_.secrets.fault.empty()) {
+    std::optional<CardFault> fault = card_fault_from_name(data_.secrets.fault);
+    if (!fault) throw Error(ErrorCode::invalid_argument, "the card's secrets name an unknown fault");
+    set_fault(*fault);
+  }
   // Chip Authentication with the static key of the secrets (a clone's differs from DG14's public key).
   auto dg14 = data_.files.find(FileId::dg14);
   if (dg14 != data_.files.end() && !data_.secrets.chip_authentication_private_key.empty()) {
@@ -77,6 +82,20 @@ void VirtualCard::reset() {
   if (pace_) pace_->reset();
   if (chip_authentication_) chip_authentication_->reset();
   next_session_.reset();
+  if (fault_) fault_->reset();
+}
+
+void VirtualCard::set_fault(CardFault fault) {
+  if (fault == CardFault::none) {
+    fault_.reset();
+  } else {
+    fault_.emplace(fault);
+  }
+}
+
+void VirtualCard::start_session(sm::SessionKeys keys) {
+  if (fault_ && fault_->needs_session_keys()) forging_keys_ = keys;
+  session_.emplace(std::move(keys));
 }
 
 std::size_t VirtualCard::response_capacity(std::size_t le) const {
@@ -85,6 +104,12 @@ std::size_t VirtualCard::response_capacity(std::size_t le) const {
 }
 
 Bytes VirtualCard::process(ByteView encoded) {
+  Bytes answer = process_command(encoded);
+  if (fault_) answer = fault_->alter_exchange(encoded, std::move(answer));
+  return answer;
+}
+
+Bytes VirtualCard::process_command(ByteView encoded) {
   CommandApdu command;
   bool extended = false;
   try {
@@ -126,10 +151,16 @@ Bytes VirtualCard::process(ByteView encoded) {
     // The terminal asked for more than one response can carry under secure messaging.
     response = status(sw::kWrongLength);
   }
+  if (fault_ && fault_->skips_ssc(plain)) session_->protect_response(response);  // a lost SSC value
   Bytes answer = deliver(session_->protect_response(response), command);
+  if (fault_) {
+    const sm::SessionKeys no_keys;
+    answer = fault_->alter_protected_answer(plain, response, std::move(answer),
+                                            forging_keys_ ? *forging_keys_ : no_keys, session_->ssc());
+  }
   if (next_session_) {
     // Chip Authentication succeeded: secure messaging restarts with its keys from the next command.
-    session_.emplace(std::move(*next_session_));
+    start_session(std::move(*next_session_));
     next_session_.reset();
   }
   return answer;
@@ -171,12 +202,19 @@ ResponseApdu VirtualCard::dispatch(const CommandApdu& command, bool /*extended*/
   if ((command.cla & 0xE3) != 0x00 || (chained && command.ins != access::kInsGeneralAuthenticate)) {
     return status(sw::kClaNotSupported);
   }
+  if (fault_) {
+    if (std::optional<std::uint16_t> refused = fault_->refusal(command, session_.has_value()))
+      return status(*refused);
+  }
   switch (command.ins) {
     case kInsSelect:
       return select(command);
     case kInsReadBinary:
-    case kInsReadBinaryOdd:
-      return read_binary(command);
+    case kInsReadBinaryOdd: {
+      ResponseApdu response = read_binary(command);
+      if (fault_ && session_) fault_->alter_read_binary(command, response);
+      return response;
+    }
     case kInsGetChallenge:
       return get_challenge(command);
     case kInsExternalAuthenticate:
@@ -309,7 +347,7 @@ ResponseApdu VirtualCard::external_authenticate(const CommandApdu& command) {
     Bytes k_ic = crypto::random_bytes(16);
     access::BacChipResult result = access::bac_chip_authenticate(keys, rnd_ic, k_ic, command.data);
     secure_wipe(k_ic.data(), k_ic.size());
-    session_.emplace(std::move(result.session));
+    start_session(std::move(result.session));
     return ResponseApdu{std::move(result.response), sw::kOk};
   } catch (const Error&) {
     return status(0x6300);  // authentication failed
@@ -321,7 +359,7 @@ ResponseApdu VirtualCard::pace_command(const CommandApdu& command) {
   if (session_) return status(sw::kConditionsNotSatisfied);  // PACE runs before secure messaging
   ResponseApdu response = command.ins == access::kInsMseSetAt ? pace_->set_authentication_template(command)
                                                               : pace_->general_authenticate(command);
-  if (std::optional<sm::SessionKeys> keys = pace_->take_session()) session_.emplace(std::move(*keys));
+  if (std::optional<sm::SessionKeys> keys = pace_->take_session()) start_session(std::move(*keys));
   return response;
 }
 
@@ -356,7 +394,9 @@ ResponseApdu VirtualCard::internal_authenticate(const CommandApdu& command) {
   if (!active_authentication_) return status(sw::kInsNotSupported);
   // Active Authentication runs after access control, under secure messaging.
   if (!session_ || !application_selected_) return status(sw::kSecurityStatusNotSatisfied);
-  return active_authentication_->internal_authenticate(command);
+  ResponseApdu response = active_authentication_->internal_authenticate(command);
+  if (fault_) fault_->alter_internal_authenticate(response);
+  return response;
 }
 
 transport::ChannelCapabilities VirtualCardChannel::capabilities() const {

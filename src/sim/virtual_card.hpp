@@ -4,6 +4,7 @@
 #pragma once
 
 #include "sim/active_authentication_chip.hpp"
+#include "sim/card_faults.hpp"
 #include "sim/card_folder.hpp"
 #include "sim/chip_authentication_chip.hpp"
 #include "sim/pace_chip.hpp"
@@ -31,6 +32,11 @@ class VirtualCard {
   // The card leaves the field and comes back: application deselected, secure messaging dropped.
   void reset();
 
+  // The hostile card (sim/card_faults.hpp): from now on the card misbehaves as `fault` says (none: a
+  // faithful chip again). A card whose secrets name a fault starts with it.
+  void set_fault(CardFault fault);
+  CardFault fault() const noexcept { return fault_ ? fault_->fault() : CardFault::none; }
+
   const CardData& data() const noexcept { return data_; }
   bool secure_messaging_active() const noexcept { return session_.has_value(); }
   // Counts EXTERNAL AUTHENTICATE attempts (tests check that a wrong key is tried once, not stormed).
@@ -39,6 +45,8 @@ class VirtualCard {
   int pace_failures() const noexcept { return pace_ ? pace_->failed_attempts() : 0; }
 
  private:
+  Bytes process_command(ByteView command);
+  void start_session(sm::SessionKeys keys);
   apdu::ResponseApdu dispatch(const apdu::CommandApdu& command, bool extended);
   apdu::ResponseApdu select(const apdu::CommandApdu& command);
   apdu::ResponseApdu read_binary(const apdu::CommandApdu& command);
@@ -70,6 +78,9 @@ class VirtualCard {
   std::optional<ChipAuthenticationChip> chip_authentication_;
   std::optional<sm::SessionKeys> next_session_;
   int authentication_attempts_ = 0;
+  // The fault switch, and a copy of the session keys for the faults that forge protected answers.
+  std::optional<CardFaultInjector> fault_;
+  std::optional<sm::SessionKeys> forging_keys_;
 };
 
 // The in-process link to a virtual card: a raw channel whose "wire" is VirtualCard::process. It can
