@@ -3,7 +3,8 @@
 //   cccd-sim personalise DIR [--id ID] [--name NAME] [--birth DATE] [--expiry DATE|none] [--issue DATE]
 //                            [--sex M|F] [--seed N] [--signer ecdsa|rsa] [--pace MAPPING:PARAM:CIPHER|none]
 //                            [--face jpeg|jp2]
-//                            [--ca none|v1|v2] [--aa none|rsa|ecdsa]
+//                            [--ca none|v1|v2] [--aa none|rsa|ecdsa] [--fault NAME]
+//   cccd-sim --list-faults
 //   cccd-sim clone SRC DST
 //   cccd-sim show DIR
 //   cccd-sim serve [DIR] [--vpcd HOST:PORT] [--remove-at N,M...] [--reinsert-after-ms MS]
@@ -13,10 +14,12 @@
 // 7 a file or folder could not be read or written, 8 internal. Nothing personal is printed but what the user
 // typed into this command.
 #include "crypto/pace_domain.hpp"
+#include "sim/card_faults.hpp"
 #include "sim/card_folder.hpp"
 #include "sim/clone_card.hpp"
 #include "sim/generator.hpp"
 #include "sim/pn532_emulator.hpp"
+#include "sim/test_pki.hpp"
 #include "sim/virtual_card.hpp"
 #include "sim/vpcd_link.hpp"
 
@@ -95,6 +98,7 @@ struct PersonaliseOptions {
   std::string face = "jpeg";
   std::string ca = "none";
   std::string aa = "none";
+  std::string fault;  // a CardFault's name: a hostile card
 };
 
 // What `--pace` asked for: the profile's EF.CardAccess (option absent), none (a BAC-only card), or an
@@ -264,7 +268,22 @@ int personalise(const PersonaliseOptions& options) {
               << " exists and holds files other than a card's; choose a new or empty folder\n";
     return kExitUsage;
   }
-  const cccd::sim::CardData card = cccd::sim::generate_card(generator);
+  std::optional<cccd::sim::CardFault> fault;
+  if (!options.fault.empty()) {
+    fault = cccd::sim::card_fault_from_name(options.fault);
+    if (!fault) {
+      std::cerr << "cccd-sim personalise: --fault: not a fault of the catalogue (see --list-faults)\n";
+      return kExitUsage;
+    }
+  }
+  cccd::sim::CardData card = cccd::sim::generate_card(generator);
+  if (fault) {
+    // Card-data faults alter the files (EF.SOD re-signed with the card's test DS); the others are the
+    // chip's behaviour, kept in the secrets for `serve`.
+    card = cccd::sim::apply_card_data_fault(std::move(card), *fault,
+                                            cccd::sim::make_test_pki(generator.signer, generator.seed));
+    card.secrets.fault = options.fault;
+  }
   cccd::sim::write_card_folder(card, folder);
 
   const cccd::sim::Holder& h = generator.holder;
@@ -436,7 +455,11 @@ int serve_pn532(const std::string& folder) {
 
 int main(int argc, char** argv) {
   CLI::App app{"cccd-sim: virtual CCCD cards for development and tests (test PKI, not real documents)"};
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
+  bool list_faults = false;
+  app.add_flag("--list-faults", list_faults,
+               "List the hostile card's faults (personalise --fault NAME): name, what the card does, and "
+               "the outcome libcccd must give");
 
   PersonaliseOptions options;
   CLI::App* personalise_command =
@@ -477,6 +500,11 @@ int main(int argc, char** argv) {
                    "(brainpoolP256r1, SHA-256, named in DG14); none")
       ->check(CLI::IsMember({"none", "rsa", "ecdsa"}))
       ->capture_default_str();
+  personalise_command->add_option(
+      "--fault", options.fault,
+      "A hostile card: the chip misbehaves as this fault of the catalogue says (see --list-faults); "
+      "`serve` serves it so. The link faults (chip_stops_answering, chip_too_slow) need the in-process "
+      "FaultyCardChannel and do nothing through serve");
 
   std::string clone_source, clone_target;
   CLI::App* clone_command = app.add_subcommand(
@@ -519,6 +547,18 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
+  if (list_faults) {
+    for (const cccd::sim::CardFaultInfo& info : cccd::sim::card_fault_catalogue()) {
+      std::cout << info.name << "\t" << info.description << "\t"
+                << cccd::sim::fault_outcome_text(info.outcome) << "\n";
+    }
+    return kExitOk;
+  }
+  if (app.get_subcommands().empty()) {
+    std::cerr
+        << "cccd-sim: a command is required (personalise, clone, show, serve, serve-pn532); see --help\n";
+    return kExitUsage;
+  }
   try {
     if (*personalise_command) return personalise(options);
     if (*serve_command) return serve(serve_options);
