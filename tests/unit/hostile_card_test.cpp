@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -212,6 +213,34 @@ TEST(HostileCard, AFolderKeepsItsFault) {
 
   data.secrets.fault = "no_such_fault";
   EXPECT_EQ(test::error_of([&] { sim::VirtualCard unknown(data); }), ErrorCode::invalid_argument);
+}
+
+// `cccd-sim personalise --fault` writes hostile cards that the library reads as the catalogue says.
+TEST(HostileCard, CccdSimPersonalisesAndListsFaults) {
+  const std::string sim = std::string(CCCD_BINARY_DIR) + "/cccd-sim";
+  const test::ProgramRun list = test::run_program("'" + sim + "' --list-faults");
+  ASSERT_EQ(list.exit_code, 0);
+  EXPECT_EQ(static_cast<std::size_t>(std::count(list.out.begin(), list.out.end(), '\n')),
+            sim::card_fault_catalogue().size());
+  EXPECT_NE(list.out.find("sm_ssc_replayed\t"), std::string::npos);
+
+  test::TempDir dir;
+  const std::string behaviour = (dir.path() / "mac").string();
+  const std::string data = (dir.path() / "signer").string();
+  ASSERT_EQ(test::run_program("'" + sim + "' personalise '" + behaviour + "' --fault sm_response_mac_wrong")
+                .exit_code,
+            0);
+  ASSERT_EQ(test::run_program("'" + sim + "' personalise '" + data + "' --fault sod_no_signer").exit_code, 0);
+  EXPECT_EQ(test::run_program("'" + sim + "' personalise '" + (dir.path() / "x").string() + "' --fault nope")
+                .exit_code,
+            2);
+
+  const Credentials credentials = test::default_credentials();
+  EXPECT_EQ(test::error_of([&] { read_virtual_card(behaviour, credentials); }), ErrorCode::secure_messaging);
+  const sim::CardData card = sim::load_card_folder(data);
+  const Verdict verdict = verify(read_virtual_card(data, credentials), test::anchor_of(card));
+  EXPECT_EQ(verdict.data_integrity.status, FindingStatus::failed);
+  EXPECT_FALSE(verdict.verified);
 }
 
 // The read's own ceilings: total APDUs and total time (ReadOptions::max_apdus, time_limit).
