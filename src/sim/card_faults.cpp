@@ -83,7 +83,7 @@ constexpr CardFaultInfo kCatalogue[] = {
   {CardFault::sod_signature_corrupted, "sod_signature_corrupted", "EF.SOD's signature does not verify", kData, finding(Which::data_integrity)},
   {CardFault::sod_missing, "sod_missing", "the card has no EF.SOD", kData, finding(Which::data_integrity)},
   {CardFault::dg13_invalid_utf8, "dg13_invalid_utf8", "DG13 text with an invalid UTF-8 byte (SOD re-signed)", kData, finding(Which::consistency, FindingStatus::not_checked)},
-  {CardFault::dg2_lying_image_length, "dg2_lying_image_length", "DG2's facial record claims 16 MiB (SOD re-signed)", kData, tolerated()},
+  {CardFault::dg2_lying_image_length, "dg2_lying_image_length", "DG2's facial record claims 16 MiB (SOD re-signed): the face is rejected, the signed data stand", kData, tolerated()},
   {CardFault::ca_invalid_key, "ca_invalid_key", "DG14's Chip Authentication key is not on its curve (SOD re-signed)", kData, finding(Which::chip_authenticity)},
   {CardFault::chip_stops_answering, "chip_stops_answering", "the chip goes silent after 12 exchanges (the reader times out)", kLink, error(ErrorCode::timeout)},
   {CardFault::chip_too_slow, "chip_too_slow", "every exchange takes 250 ms: the read overruns its time limit", kLink, error(ErrorCode::timeout)},

@@ -58,6 +58,7 @@ struct Observed {
   ErrorCode code = ErrorCode::internal;
   std::string message;
   Verdict verdict;
+  std::string document;  // what parse() of the dump gave: "parsed" or its error
   double seconds = 0;
 };
 
@@ -77,6 +78,16 @@ Observed read_and_verify(CardFault fault) {
     VerifyOptions verify_options;
     verify_options.live_read = true;
     observed.verdict = verify(dump, test::anchor_of(data), verify_options);
+    // The document's parsers (DG1, DG2 and its image, DG13) meet the same bytes: an error, never a crash.
+    try {
+      const Document document = parse(dump);
+      // Which groups did not parse (their names only: the errors name what is wrong, never a value).
+      for (const std::string& problem : document.parse_errors)
+        observed.document += (observed.document.empty() ? "" : ", ") + problem.substr(0, problem.find(':'));
+      observed.document = observed.document.empty() ? "parsed" : observed.document + " rejected";
+    } catch (const Error& e) {
+      observed.document = std::string("Error: ") + to_string(e.code());
+    }
   } catch (const Error& e) {
     observed.error = true;
     observed.code = e.code();
@@ -104,7 +115,7 @@ std::string observed_text(const Observed& observed) {
   std::string text = "data_integrity " + std::string(status_name(v.data_integrity.status)) +
                      ", chip_authenticity " + std::string(status_name(v.chip_authenticity.status)) +
                      ", consistency " + std::string(status_name(v.consistency.status));
-  return text + (v.verified ? ", verified: true" : ", verified: false");
+  return text + (v.verified ? ", verified: true" : ", verified: false") + "; document: " + observed.document;
 }
 
 bool matches(const FaultOutcome& required, const Observed& observed) {
