@@ -75,6 +75,27 @@ cccd_result* make_result(cccd::Report report) {
   return result;
 }
 
+// Every cccd_read_*: the card named by `kind` and `where` (a folder, a reader name or a libnfc connstring;
+// NULL for the default one), read and verified with `options` (NULL: the defaults).
+cccd_status read_card(const char* function, cccd::CardSource::Kind kind, const char* where,
+                      const cccd_credentials* credentials, const cccd_trust* trust,
+                      const cccd_read_options* options, cccd_result** out) {
+  return guarded([&] {
+    if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
+    require(credentials && out, (std::string(function) + ": NULL argument").c_str());
+    cccd::CardSource source;
+    source.kind = kind;
+    if (kind == cccd::CardSource::Kind::virtual_card) {
+      source.folder = where ? where : "";
+    } else {
+      source.reader = where ? where : "";
+    }
+    static const cccd::ReadOptions kDefaults;
+    *out = make_result(cccd::read_and_verify(source, credentials->value, trust ? &trust->value : nullptr,
+                                             options ? options->value : kDefaults));
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -152,37 +173,20 @@ void cccd_trust_free(cccd_trust* trust) {
 
 cccd_status cccd_read_virtual(const char* folder, const cccd_credentials* credentials,
                               const cccd_trust* trust, cccd_result** out) {
-  return guarded([&] {
-    if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
-    require(credentials && out, "cccd_read_virtual: NULL argument");
-    cccd::CardSource source;
-    source.folder = folder ? folder : "";
-    *out = make_result(cccd::read_and_verify(source, credentials->value, trust ? &trust->value : nullptr));
-  });
+  return read_card("cccd_read_virtual", cccd::CardSource::Kind::virtual_card, folder, credentials, trust,
+                   nullptr, out);
 }
 
 cccd_status cccd_read_pcsc(const char* reader_name, const cccd_credentials* credentials,
                            const cccd_trust* trust, cccd_result** out) {
-  return guarded([&] {
-    if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
-    require(credentials && out, "cccd_read_pcsc: NULL argument");
-    cccd::CardSource source;
-    source.kind = cccd::CardSource::Kind::pcsc;
-    source.reader = reader_name ? reader_name : "";
-    *out = make_result(cccd::read_and_verify(source, credentials->value, trust ? &trust->value : nullptr));
-  });
+  return read_card("cccd_read_pcsc", cccd::CardSource::Kind::pcsc, reader_name, credentials, trust, nullptr,
+                   out);
 }
 
 cccd_status cccd_read_nfc(const char* connstring, const cccd_credentials* credentials,
                           const cccd_trust* trust, cccd_result** out) {
-  return guarded([&] {
-    if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
-    require(credentials && out, "cccd_read_nfc: NULL argument");
-    cccd::CardSource source;
-    source.kind = cccd::CardSource::Kind::nfc;
-    source.reader = connstring ? connstring : "";
-    *out = make_result(cccd::read_and_verify(source, credentials->value, trust ? &trust->value : nullptr));
-  });
+  return read_card("cccd_read_nfc", cccd::CardSource::Kind::nfc, connstring, credentials, trust, nullptr,
+                   out);
 }
 
 cccd_status cccd_verify_dump(const char* folder, const cccd_trust* trust, cccd_result** out) {
@@ -301,30 +305,15 @@ void cccd_cancel_free(cccd_cancel_token* token) {
 cccd_status cccd_read_pcsc_with_options(const char* reader_name, const cccd_credentials* credentials,
                                         const cccd_trust* trust, const cccd_read_options* options,
                                         cccd_result** out) {
-  return guarded([&] {
-    if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
-    require(credentials && out, "cccd_read_pcsc_with_options: NULL argument");
-    cccd::CardSource source;
-    source.kind = cccd::CardSource::Kind::pcsc;
-    source.reader = reader_name ? reader_name : "";
-    static const cccd::ReadOptions kDefaults;
-    *out = make_result(cccd::read_and_verify(source, credentials->value, trust ? &trust->value : nullptr,
-                                             options ? options->value : kDefaults));
-  });
+  return read_card("cccd_read_pcsc_with_options", cccd::CardSource::Kind::pcsc, reader_name, credentials,
+                   trust, options, out);
 }
 
 cccd_status cccd_read_virtual_with_options(const char* folder, const cccd_credentials* credentials,
                                            const cccd_trust* trust, const cccd_read_options* options,
                                            cccd_result** out) {
-  return guarded([&] {
-    if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
-    require(credentials && out, "cccd_read_virtual_with_options: NULL argument");
-    cccd::CardSource source;
-    source.folder = folder ? folder : "";
-    static const cccd::ReadOptions kDefaults;
-    *out = make_result(cccd::read_and_verify(source, credentials->value, trust ? &trust->value : nullptr,
-                                             options ? options->value : kDefaults));
-  });
+  return read_card("cccd_read_virtual_with_options", cccd::CardSource::Kind::virtual_card, folder,
+                   credentials, trust, options, out);
 }
 
 cccd_status cccd_wait_for_card_removal(const char* reader_name, unsigned long timeout_ms,
