@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole ctest suite again, built with AddressSanitizer and UndefinedBehaviorSanitizer (gcc, Debug,
+# -fno-sanitize-recover=all) in build-asan/: any report (memory error, leak, undefined behaviour) aborts
+# the program that made it, and so fails its test. valgrind_end_to_end is not in this build (ASan and
+# valgrind cannot share a process); the plain build runs it.
+#
+#   scripts/sanitize.sh [CTEST_ARGS...]        (e.g. -R hostile)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${ASAN_BUILD_DIR:-build-asan}
+BUILD_DIR=$build scripts/build.sh -DCCCD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir "$build" --output-on-failure --parallel "$(nproc)" "$@"
