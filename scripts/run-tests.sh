@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Every test: installs the dependencies, builds, checks the format and the layering, runs ctest, then
-# each fuzz target briefly (5 s; about 4 minutes with its clang build: docs/FUZZING.md).
+# Every test: installs the dependencies, builds, checks the format and the layering, runs ctest (with
+# the end-to-end read under valgrind memcheck), then the whole suite again built with ASan+UBSan
+# (scripts/sanitize.sh, in build-asan/), then each fuzz target briefly (5 s; about 4 minutes with its
+# clang build: docs/FUZZING.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -8,4 +10,5 @@ scripts/build.sh
 scripts/check-format.sh
 scripts/check-layers.sh
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure --parallel "$(nproc)"
+scripts/sanitize.sh
 scripts/fuzz.sh 5
