@@ -3,6 +3,8 @@
 # generated virtual cards, the BSI 2008 specimen and the Dutch master list, and runs each target in turn.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 10 s; TARGET e.g. tlv_fuzzer or tlv)
+#   FUZZ_RUNS=10000000 scripts/fuzz.sh 7200 ...           (a campaign: each target stops after that many
+#                                                           executions, or the seconds, whichever comes first)
 #
 # Prints per target its executions, executions per second, corpus size and crashes; exits non-zero when
 # any target crashed (the reproducer is under build-fuzz/fuzz/crashes/<target>/). Corpora grow across
@@ -12,6 +14,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 seconds=${1:-10}
 shift || true
+runs=${FUZZ_RUNS:--1}
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 work=$build/fuzz
 
@@ -64,7 +67,7 @@ for target in "${targets[@]}"; do
   rm -rf "$crashes"
   mkdir -p "$corpus" "$crashes" "$(dirname "$log")"
   status=0
-  "$build/fuzz/$target" "$corpus" "$seeds/${target%_fuzzer}" -max_total_time="$seconds" \
+  "$build/fuzz/$target" "$corpus" "$seeds/${target%_fuzzer}" -max_total_time="$seconds" -runs="$runs" \
     -max_len="$(max_len_of "$target")" -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
     -artifact_prefix="$crashes/" >"$log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
