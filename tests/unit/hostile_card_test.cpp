@@ -61,8 +61,8 @@ struct Observed {
   Verdict verdict;
   std::string document;  // what parse() of the dump gave: "parsed" or its error
   double seconds = 0;
-  // OpenSSL's error queue of the reading thread afterwards: the library must leave it as it found it
-  // (empty here), or an integrator's next OpenSSL call would see our failures as its own.
+  // OpenSSL's error queue of the reading thread afterwards: the library must leave none of its errors
+  // there (it starts empty), or an integrator's next OpenSSL call would see our failures as its own.
   unsigned long openssl_error = 0;
 };
 
