@@ -74,10 +74,11 @@ def main() -> None:
             if text:
                 add("mrz", label + "-text", text)
         elif name == "DG2":
-            add("dg2", label, b"\x00" + data)
+            add("dg2", label, data)
+            add("face_image", label, b"\x00" + data)
             image = face_image(data)
             if image:
-                add("dg2", f"{label}-image", bytes([image[0]]) + image[1])
+                add("face_image", f"{label}-image", bytes([image[0]]) + image[1])
         elif name == "DG13":
             add("dg13", label, data)
         elif name == "DG15":

@@ -31,7 +31,7 @@ fi
 max_len_of() {
   case "$1" in
     master_list_fuzzer) echo 700000 ;;  # the NL master list is 610 KiB
-    dg2_fuzzer) echo 65536 ;;           # faces of the generated cards and the specimen are 10-25 KiB
+    dg2_fuzzer | face_image_fuzzer) echo 65536 ;; # the faces of the generated cards and the specimen: 10-25 KiB
     sod_fuzzer | tlv_fuzzer) echo 16384 ;;
     virtual_card_fuzzer) echo 4096 ;;
     *) echo 8192 ;;
