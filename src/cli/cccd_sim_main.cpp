@@ -278,6 +278,10 @@ int personalise(const PersonaliseOptions& options) {
   }
   cccd::sim::CardData card = cccd::sim::generate_card(generator);
   if (fault) {
+    if (std::optional<std::string_view> why = cccd::sim::fault_inapplicable_reason(card, *fault)) {
+      std::cerr << "cccd-sim personalise: --fault " << options.fault << ": " << *why << "\n";
+      return kExitUsage;
+    }
     // Card-data faults alter the files (EF.SOD re-signed with the card's test DS); the others are the
     // chip's behaviour, kept in the secrets for `serve`.
     card = cccd::sim::apply_card_data_fault(std::move(card), *fault,

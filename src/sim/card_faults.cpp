@@ -253,6 +253,40 @@ std::string fault_outcome_text(const FaultOutcome& outcome) {
   return "tolerated: verified as a genuine card";
 }
 
+std::optional<std::string_view> fault_inapplicable_reason(const CardData& card, CardFault fault) {
+  switch (fault) {
+    case CardFault::sw_pace_mse_set_at:
+    case CardFault::sw_pace_ga_nonce:
+    case CardFault::sw_pace_ga_map:
+    case CardFault::sw_pace_ga_key_agreement:
+    case CardFault::sw_pace_ga_mutual_authentication:
+    case CardFault::pace_short_nonce:
+    case CardFault::pace_mapping_point_off_curve:
+    case CardFault::pace_mapping_identity_point:
+    case CardFault::pace_ephemeral_point_off_curve:
+    case CardFault::pace_ephemeral_point_reflected:
+    case CardFault::pace_wrong_token:
+    case CardFault::pace_empty_dynamic_data:
+      if (!card.files.contains(FileId::card_access))
+        return "it needs a card that offers PACE (not --pace none)";
+      return std::nullopt;
+    case CardFault::sw_ca_mse_set_at:
+    case CardFault::sw_ca_general_authenticate:
+    case CardFault::ca_invalid_key:
+      if (card.secrets.chip_authentication_private_key.empty())
+        return "it needs a card with Chip Authentication (--ca v1 or v2)";
+      return std::nullopt;
+    case CardFault::sw_internal_authenticate:
+    case CardFault::aa_signature_wrong_length:
+    case CardFault::aa_signature_wrong:
+      if (!card.files.contains(FileId::dg15))
+        return "it needs a card with Active Authentication (--aa rsa or ecdsa)";
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
 CardData apply_card_data_fault(CardData card, CardFault fault, const TestPki& pki) {
   if (fault == CardFault::none || card_fault_info(fault).place != FaultPlace::card_data) return card;
   SodShape shape = genuine_shape(pki);

@@ -118,6 +118,11 @@ std::optional<CardFault> card_fault_from_name(std::string_view name);
 // "Error: card error", "data_integrity failed, verified: false", "tolerated: verified as a genuine card".
 std::string fault_outcome_text(const FaultOutcome& outcome);
 
+// Why `fault` cannot show on `card` (it needs a protocol the card does not offer: PACE, Chip or Active
+// Authentication), or nothing when it can. A fault that cannot show leaves a genuine card behind, which
+// a test would then wrongly take for a handled fault; `cccd-sim personalise --fault` refuses it.
+std::optional<std::string_view> fault_inapplicable_reason(const CardData& card, CardFault fault);
+
 // The card with the files of a card-data fault (others: unchanged). EF.SOD is re-signed with `pki` (the
 // test PKI the card was generated with) wherever the fault is not in the SOD's signature.
 CardData apply_card_data_fault(CardData card, CardFault fault, const TestPki& pki);

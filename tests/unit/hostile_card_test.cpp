@@ -240,6 +240,21 @@ TEST(HostileCard, AFolderKeepsItsFault) {
   EXPECT_EQ(test::error_of([&] { sim::VirtualCard unknown(data); }), ErrorCode::invalid_argument);
 }
 
+// Every fault can show on the base card (it offers PACE, Chip and Active Authentication), so none of the
+// table's rows is a genuine card in disguise; on a card without those protocols, their faults cannot.
+TEST(HostileCard, EveryFaultCanShowOnTheBaseCardAndProtocolFaultsNeedTheirProtocol) {
+  for (const sim::CardFaultInfo& info : sim::card_fault_catalogue())
+    EXPECT_EQ(sim::fault_inapplicable_reason(base_card(), info.fault), std::nullopt) << info.name;
+  sim::GeneratorOptions plain;
+  plain.seed = kSeed;
+  plain.no_card_access = true;
+  const sim::CardData bac_only = sim::generate_card(plain);
+  EXPECT_NE(sim::fault_inapplicable_reason(bac_only, CardFault::pace_wrong_token), std::nullopt);
+  EXPECT_NE(sim::fault_inapplicable_reason(bac_only, CardFault::aa_signature_wrong), std::nullopt);
+  EXPECT_NE(sim::fault_inapplicable_reason(bac_only, CardFault::ca_invalid_key), std::nullopt);
+  EXPECT_EQ(sim::fault_inapplicable_reason(bac_only, CardFault::sm_response_mac_wrong), std::nullopt);
+}
+
 // `cccd-sim personalise --fault` writes hostile cards that the library reads as the catalogue says.
 TEST(HostileCard, CccdSimPersonalisesAndListsFaults) {
   const std::string sim = std::string(CCCD_BINARY_DIR) + "/cccd-sim";
@@ -259,6 +274,12 @@ TEST(HostileCard, CccdSimPersonalisesAndListsFaults) {
   EXPECT_EQ(test::run_program("'" + sim + "' personalise '" + (dir.path() / "x").string() + "' --fault nope")
                 .exit_code,
             2);
+  // A fault the card cannot show (no DG15 on the default card) is refused, not a genuine card written.
+  const test::ProgramRun no_aa = test::run_program(
+      "'" + sim + "' personalise '" + (dir.path() / "y").string() + "' --fault aa_signature_wrong 2>&1");
+  EXPECT_EQ(no_aa.exit_code, 2);
+  EXPECT_NE(no_aa.out.find("needs a card with Active Authentication"), std::string::npos) << no_aa.out;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "y" / "DG1"));
 
   const Credentials credentials = test::default_credentials();
   EXPECT_EQ(test::error_of([&] { read_virtual_card(behaviour, credentials); }), ErrorCode::secure_messaging);
