@@ -329,7 +329,8 @@ class TableWriter : public ::testing::Environment {
            "false\" below is the fault's doing. \"Tolerated\" faults are harmless by design: EF.COM is not "
            "signed and only says what to read; DG2's record length is not needed for the verdict. Card-data "
            "faults other than the SOD's signature are re-signed with the card's test DS, as a forger holding "
-           "a DS key would.\n\n"
+           "a DS key would. Every row also left OpenSSL's error queue of the reading thread empty. The "
+           "same faults through pcscd + vpcd (a selection): tests/hostile_pcsc_test.sh.\n\n"
         << "| # | Scenario | Required outcome | Observed outcome | Time (s) | Handled |\n"
         << "|---|---|---|---|---|---|\n";
     std::size_t handled = 0;
