@@ -649,22 +649,8 @@ TEST(FaceRecord19794, VirtualCardCarriesAJpeg2000Face) {
 
 // ---- cccd-verify read --photo ------------------------------------------------------------------
 
-struct ProgramRun {
-  int exit_code = -1;
-  std::string out;
-};
-
-ProgramRun run_program(const std::string& program, const std::string& arguments) {
-  const std::string command = std::string(CCCD_BINARY_DIR) + "/" + program + " " + arguments;
-  ProgramRun run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+test::ProgramRun run_program(const std::string& program, const std::string& arguments) {
+  return test::run_program(std::string(CCCD_BINARY_DIR) + "/" + program + " " + arguments);
 }
 
 const std::string kRead = "read --id 001099012345 --json --sim";
@@ -678,7 +664,7 @@ unsigned mode_of(const fs::path& path) {
 TEST(FaceImageCli, PngFromTheJpegCardMatchesTheGeneratedFace) {
   test::TempDir dir;
   const fs::path photo = dir.path() / "face.png";
-  const ProgramRun run = run_program("cccd-verify", kRead + " --photo " + photo.string());
+  const test::ProgramRun run = run_program("cccd-verify", kRead + " --photo " + photo.string());
   ASSERT_EQ(run.exit_code, 0) << run.out;
   EXPECT_EQ(nlohmann::json::parse(run.out)["verdict"]["overall"], "verified");
   EXPECT_EQ(mode_of(photo), 0600u);
@@ -696,11 +682,11 @@ TEST(FaceImageCli, PngFromTheJpegCardMatchesTheGeneratedFace) {
 TEST(FaceImageCli, PngFromAJpeg2000CardIsExactlyTheGeneratedFace) {
   test::TempDir dir;
   const fs::path card = dir.path() / "card";
-  const ProgramRun made = run_program("cccd-sim", "personalise " + card.string() + " --face jp2");
+  const test::ProgramRun made = run_program("cccd-sim", "personalise " + card.string() + " --face jp2");
   ASSERT_EQ(made.exit_code, 0) << made.out;
 
   const fs::path photo = dir.path() / "FACE.PNG";  // the extension in any case
-  const ProgramRun run =
+  const test::ProgramRun run =
       run_program("cccd-verify", kRead + " " + card.string() + " --trust " + (card / "csca.pem").string() +
                                      " --photo " + photo.string());
   ASSERT_EQ(run.exit_code, 0) << run.out;
@@ -719,7 +705,7 @@ TEST(FaceImageCli, PngFromAJpeg2000CardIsExactlyTheGeneratedFace) {
   EXPECT_EQ(read_file(stored), default_jpeg2000());
   EXPECT_EQ(mode_of(stored), 0600u);
   const fs::path wrong = dir.path() / "face.jpg";
-  const ProgramRun refused =
+  const test::ProgramRun refused =
       run_program("cccd-verify", kRead + " " + card.string() + " --photo " + wrong.string());
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_EQ(nlohmann::json::parse(refused.out)["error"]["code"], "invalid_argument");
@@ -739,7 +725,8 @@ TEST(FaceImageCli, StoredJpegAndRefusedNames) {
   // An extension that names no format: a usage error before the card is read.
   for (const char* name : {"face.gif", "face", "face.png.txt"}) {
     SCOPED_TRACE(name);
-    const ProgramRun run = run_program("cccd-verify", kRead + " --photo " + (dir.path() / name).string());
+    const test::ProgramRun run =
+        run_program("cccd-verify", kRead + " --photo " + (dir.path() / name).string());
     EXPECT_EQ(run.exit_code, 2);
     const nlohmann::json result = nlohmann::json::parse(run.out);
     EXPECT_EQ(result["error"]["code"], "invalid_argument");
