@@ -759,22 +759,8 @@ TEST(AaCapi, VerifyDumpWithChallenge) {
 
 // ---- The programs ----
 
-struct ProgramRun {
-  int exit_code = -1;
-  std::string out;
-};
-
-ProgramRun run(const std::string& program, const std::string& arguments) {
-  std::string command = std::string(CCCD_BINARY_DIR) + "/" + program + " " + arguments;
-  ProgramRun result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+test::ProgramRun run(const std::string& program, const std::string& arguments) {
+  return test::run_program(std::string(CCCD_BINARY_DIR) + "/" + program + " " + arguments);
 }
 
 TEST(AaCli, ReadWithAServerChallengeThenVerifyOffline) {
@@ -784,7 +770,7 @@ TEST(AaCli, ReadWithAServerChallengeThenVerifyOffline) {
   const std::string csca = (dir.path() / "card" / "csca.pem").string();
   ASSERT_EQ(run("cccd-sim", "personalise " + card + " --aa rsa").exit_code, 0);
 
-  ProgramRun read =
+  test::ProgramRun read =
       run("cccd-verify", "read --sim " + card + " --can 012345 --challenge 1122334455667788 --dump " + dump +
                              " --trust " + csca + " --json");
   ASSERT_EQ(read.exit_code, 0) << read.out;
@@ -793,10 +779,10 @@ TEST(AaCli, ReadWithAServerChallengeThenVerifyOffline) {
   nlohmann::json recorded = nlohmann::json::parse(read_json);
   EXPECT_EQ(recorded["active_authentication"]["challenge"], "1122334455667788");
 
-  ProgramRun right =
+  test::ProgramRun right =
       run("cccd-verify", "verify " + dump + " --trust " + csca + " --challenge 1122334455667788 --json");
   EXPECT_EQ(right.exit_code, 0) << right.out;
-  ProgramRun wrong =
+  test::ProgramRun wrong =
       run("cccd-verify", "verify " + dump + " --trust " + csca + " --challenge 1122334455667789 --json");
   EXPECT_EQ(wrong.exit_code, 1);
   nlohmann::json result = nlohmann::json::parse(wrong.out);
@@ -810,7 +796,8 @@ TEST(AaCli, ReadWithAServerChallengeThenVerifyOffline) {
   // The clone opens with the same CAN, passes data integrity, and is found out.
   const std::string clone = (dir.path() / "clone").string();
   ASSERT_EQ(run("cccd-sim", "clone " + card + " " + clone).exit_code, 0);
-  ProgramRun cloned = run("cccd-verify", "read --sim " + clone + " --can 012345 --trust " + csca + " --json");
+  test::ProgramRun cloned =
+      run("cccd-verify", "read --sim " + clone + " --can 012345 --trust " + csca + " --json");
   EXPECT_EQ(cloned.exit_code, 1);
   result = nlohmann::json::parse(cloned.out);
   EXPECT_EQ(result["verdict"]["chip_authenticity"]["status"], "failed");
