@@ -136,6 +136,12 @@ CCCD_API cccd_status cccd_read_options_set_resume(cccd_read_options* options, in
  * can check the dump with cccd_verify_dump_with_challenge; NULL: a random one (the default). */
 CCCD_API cccd_status cccd_read_options_set_challenge(cccd_read_options* options,
                                                      const unsigned char* challenge, size_t challenge_length);
+/* The ceilings of one read, so that a slow or hostile card cannot hold a kiosk: the read fails with
+ * CCCD_ERR_TIMEOUT once `time_limit_ms` have passed since its first APDU (waits for a removed card
+ * included), and with CCCD_ERR_LIMIT_EXCEEDED before APDU number `max_apdus + 1`. 0 keeps the default
+ * (60000 ms, 4000 APDUs; a CCCD read takes a few seconds and under 200 APDUs). */
+CCCD_API cccd_status cccd_read_options_set_limits(cccd_read_options* options, unsigned long time_limit_ms,
+                                                  unsigned long max_apdus);
 /* Reads with these options can be stopped by cccd_cancel(token) (CCCD_ERR_CANCELLED); NULL detaches.
  * The token is not owned and must outlive the reads. */
 CCCD_API cccd_status cccd_read_options_set_cancel(cccd_read_options* options, cccd_cancel_token* token);

@@ -275,6 +275,17 @@ cccd_status cccd_read_options_set_challenge(cccd_read_options* options, const un
   });
 }
 
+cccd_status cccd_read_options_set_limits(cccd_read_options* options, unsigned long time_limit_ms,
+                                         unsigned long max_apdus) {
+  return guarded([&] {
+    require(options, "cccd_read_options_set_limits: NULL options");
+    const cccd::ReadOptions defaults;
+    options->value.time_limit =
+        time_limit_ms != 0 ? std::chrono::milliseconds(time_limit_ms) : defaults.time_limit;
+    options->value.max_apdus = max_apdus != 0 ? max_apdus : defaults.max_apdus;
+  });
+}
+
 cccd_status cccd_read_options_set_cancel(cccd_read_options* options, cccd_cancel_token* token) {
   return guarded([&] {
     require(options, "cccd_read_options_set_cancel: NULL options");

@@ -1,5 +1,6 @@
 // The desk side of cccd-verify: the masks of --redact, the language tables, the progress bar's line,
-// whole runs with --redact / --lang / --loop mistakes, and the C API's read options and cancel token.
+// whole runs with --redact / --lang / --loop mistakes, and the C API's read options (progress, limits,
+// challenge) and cancel token.
 #include "cli/messages.hpp"
 #include "cli/progress_bar.hpp"
 #include "cli/redact.hpp"
@@ -13,9 +14,11 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace cccd {
@@ -244,6 +247,34 @@ TEST_F(CapiFixture, CancelBeforeTheReadAndDuringIt) {
   ASSERT_EQ(cccd_read_options_set_progress(options, nullptr, nullptr), CCCD_OK);
   EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result), CCCD_OK);
   cccd_cancel(nullptr);  // ignored
+}
+
+void sleep_at_first_progress(const cccd_progress* /*progress*/, void* user) {
+  auto* slept = static_cast<bool*>(user);
+  if (!*slept) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  *slept = true;
+}
+
+TEST_F(CapiFixture, ReadLimitsCutTheReadOffAndZeroRestoresTheDefaults) {
+  // Opening the chip alone (SELECT, EF.CardAccess, MSE:Set AT, four GENERAL AUTHENTICATE) needs more
+  // than 5 APDUs.
+  ASSERT_EQ(cccd_read_options_set_limits(options, 0, 5), CCCD_OK);
+  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result),
+            CCCD_ERR_LIMIT_EXCEEDED);
+  EXPECT_EQ(result, nullptr);
+  // A read that is still going after its time limit stops before its next APDU (here after the first
+  // chunk's progress call, or already in PACE on a slow machine).
+  bool slept = false;
+  ASSERT_EQ(cccd_read_options_set_progress(options, sleep_at_first_progress, &slept), CCCD_OK);
+  ASSERT_EQ(cccd_read_options_set_limits(options, 20, 0), CCCD_OK);
+  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result),
+            CCCD_ERR_TIMEOUT);
+  EXPECT_EQ(result, nullptr);
+  // 0, 0: the defaults again, which a whole read stays well within.
+  ASSERT_EQ(cccd_read_options_set_limits(options, 0, 0), CCCD_OK);
+  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result), CCCD_OK);
+  EXPECT_EQ(cccd_result_verified(result), 1);
+  EXPECT_EQ(cccd_read_options_set_limits(nullptr, 1000, 100), CCCD_ERR_INVALID_ARGUMENT);
 }
 
 TEST_F(CapiFixture, ChallengeMustBeEightBytesAndArgumentsPresent) {
