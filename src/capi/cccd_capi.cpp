@@ -280,8 +280,13 @@ cccd_status cccd_read_options_set_limits(cccd_read_options* options, unsigned lo
   return guarded([&] {
     require(options, "cccd_read_options_set_limits: NULL options");
     const cccd::ReadOptions defaults;
+    // unsigned long may not fit the signed millisecond count: the largest values saturate.
+    constexpr auto kLongest = std::chrono::milliseconds::max();
     options->value.time_limit =
-        time_limit_ms != 0 ? std::chrono::milliseconds(time_limit_ms) : defaults.time_limit;
+        time_limit_ms == 0 ? defaults.time_limit
+        : time_limit_ms >= static_cast<unsigned long long>(kLongest.count())
+            ? kLongest
+            : std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(time_limit_ms));
     options->value.max_apdus = max_apdus != 0 ? max_apdus : defaults.max_apdus;
   });
 }

@@ -146,7 +146,7 @@ class BoundedChannel : public transport::Channel {
       : inner_(inner),
         first_apdu_(inner.stats().apdus),
         max_apdus_(options.max_apdus),
-        deadline_(std::chrono::steady_clock::now() + options.time_limit) {}
+        deadline_(deadline_after(options.time_limit)) {}
 
   apdu::ResponseApdu transmit(const apdu::CommandApdu& command) override {
     if (std::chrono::steady_clock::now() >= deadline_)
@@ -159,6 +159,16 @@ class BoundedChannel : public transport::Channel {
   transport::TransferStats stats() const override { return inner_.stats(); }
 
  private:
+  // now + limit, saturating: a caller may pass a huge limit (ULONG_MAX ms from C) to mean "no limit",
+  // and the plain sum would overflow the clock's signed count.
+  static std::chrono::steady_clock::time_point deadline_after(std::chrono::milliseconds limit) {
+    using Clock = std::chrono::steady_clock;
+    const Clock::time_point now = Clock::now();
+    if (limit.count() <= 0) return now;
+    const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::time_point::max() - now);
+    return limit >= room ? Clock::time_point::max() : now + limit;
+  }
+
   transport::Channel& inner_;
   std::uint64_t first_apdu_;
   std::uint64_t max_apdus_;

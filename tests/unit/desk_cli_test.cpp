@@ -15,6 +15,7 @@
 
 #include <array>
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -272,6 +273,12 @@ TEST_F(CapiFixture, ReadLimitsCutTheReadOffAndZeroRestoresTheDefaults) {
   EXPECT_EQ(result, nullptr);
   // 0, 0: the defaults again, which a whole read stays well within.
   ASSERT_EQ(cccd_read_options_set_limits(options, 0, 0), CCCD_OK);
+  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result), CCCD_OK);
+  EXPECT_EQ(cccd_result_verified(result), 1);
+  // The largest values mean "no limit" and must not overflow the deadline (UBSan checks the sum).
+  cccd_result_free(result);
+  result = nullptr;
+  ASSERT_EQ(cccd_read_options_set_limits(options, ULONG_MAX, ULONG_MAX), CCCD_OK);
   EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result), CCCD_OK);
   EXPECT_EQ(cccd_result_verified(result), 1);
   EXPECT_EQ(cccd_read_options_set_limits(nullptr, 1000, 100), CCCD_ERR_INVALID_ARGUMENT);
