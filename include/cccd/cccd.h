@@ -6,12 +6,31 @@
  *  - every call that can fail returns a cccd_status; on failure the message of the calling thread's last
  *    error is cccd_last_error() (never personal data);
  *  - no C++ exception crosses this boundary;
- *  - strings returned by the library stay owned by the object they came from and live as long as it.
+ *  - strings returned by the library stay owned by the object they came from and live as long as it;
+ *  - sizes, counts and milliseconds are fixed-width integers (uint32_t, size_t for buffer lengths).
+ *
+ * Threading contract, handle by handle:
+ *  - cccd_credentials, cccd_trust: immutable once set up. Build them on one thread (the cccd_*_add_* and
+ *    cccd_*_from_* calls are not safe against other calls on the same handle), then any number of
+ *    threads may read and verify with the same handle at once. Free only when no call uses it.
+ *  - cccd_read_options: set up before the reads; any number of reads may share it while none changes it.
+ *  - cccd_transport: one read at a time per transport (a card serves one session); different transports
+ *    on different threads are independent. cccd_cancel may stop its read from any thread.
+ *  - cccd_cancel_token: cccd_cancel and cccd_cancel_requested are safe from any thread at any time while
+ *    the token lives.
+ *  - cccd_result: immutable; any number of threads may read it at once; free it once.
+ *  - cccd_last_error / cccd_last_error_json: per thread; the pointer stays valid until the same thread's
+ *    next call into libcccd.
+ *  - The library keeps no global mutable state of its own beyond those per-thread errors; OpenSSL 3 is
+ *    thread-safe without set-up.
  */
 #ifndef CCCD_CCCD_H
 #define CCCD_CCCD_H
 
+#include <cccd/version.h> /* CCCD_VERSION_MAJOR, _MINOR, _PATCH, _NUMBER, _STRING */
+
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -49,7 +68,11 @@ typedef struct cccd_credentials cccd_credentials;
 typedef struct cccd_trust cccd_trust;
 typedef struct cccd_result cccd_result;
 
+/* The library's version, "MAJOR.MINOR.PATCH": the CCCD_VERSION_STRING the library was built with (a
+ * program compares it with the CCCD_VERSION_STRING it was compiled against to detect a mismatch). */
 CCCD_API const char* cccd_version(void);
+/* CCCD_VERSION_NUMBER of the library: MAJOR * 10000 + MINOR * 100 + PATCH. */
+CCCD_API uint32_t cccd_version_number(void);
 /* "ok", "access_denied" ... (the names of the JSON "error.code"). */
 CCCD_API const char* cccd_status_name(cccd_status status);
 /* The message of this thread's last failed call ("" if none). */
@@ -63,6 +86,9 @@ CCCD_API const char* cccd_last_error_json(void);
 CCCD_API cccd_status cccd_credentials_from_id(const char* id_number, const char* birth, const char* expiry,
                                               cccd_credentials** out);
 CCCD_API cccd_status cccd_credentials_from_mrz(const char* mrz_text, cccd_credentials** out);
+/* The card access number alone (6 digits, printed on the card; on a CCCD the last 6 digits of the ID
+ * number): enough for PACE, which every CCCD offers; a chip that offers only BAC cannot be opened with it. */
+CCCD_API cccd_status cccd_credentials_from_can(const char* can, cccd_credentials** out);
 CCCD_API void cccd_credentials_free(cccd_credentials* credentials);
 
 /* Trust store of CSCA certificates: PEM or DER files, or folders of them; PEM/DER CRLs found there are
@@ -73,33 +99,87 @@ CCCD_API cccd_status cccd_trust_add_path(cccd_trust* trust, const char* path);
  * the certificate(s) in `root_path` (a PEM/DER file or a folder), then every CSCA of the list is added.
  * An altered list, or one whose signer does not chain to the root: CCCD_ERR_CRYPTO, nothing added. */
 CCCD_API cccd_status cccd_trust_add_master_list(cccd_trust* trust, const char* path, const char* root_path);
+/* One or more CSCA certificates (or CRLs) from memory: PEM or DER bytes, as a file would hold them. */
+CCCD_API cccd_status cccd_trust_add_data(cccd_trust* trust, const uint8_t* data, size_t size);
 /* A CRL file (DER, or PEM with one or more CRLs); a document signer it lists fails signer trust. */
 CCCD_API cccd_status cccd_trust_add_crl(cccd_trust* trust, const char* path);
 CCCD_API void cccd_trust_free(cccd_trust* trust);
 
-/* Reads and verifies a virtual card: `folder` NULL or "" for the built-in virtual CCCD. With `trust`
- * NULL, the virtual card's own test CSCA is trusted and the result says so ("test_csca": true). */
-CCCD_API cccd_status cccd_read_virtual(const char* folder, const cccd_credentials* credentials,
-                                       const cccd_trust* trust, cccd_result** out);
-/* Reads and verifies the card on a PC/SC reader whose name contains `reader_name` (NULL: the first).
- * With `trust` NULL signer trust is unknown and the card cannot be "verified". */
-CCCD_API cccd_status cccd_read_pcsc(const char* reader_name, const cccd_credentials* credentials,
-                                    const cccd_trust* trust, cccd_result** out);
-/* Reads and verifies the card on a libnfc (PN53x) reader: `connstring` as libnfc writes it, e.g.
- * "pn532_uart:/dev/ttyUSB0"; NULL or "": the first device libnfc finds. `trust` as for cccd_read_pcsc. */
-CCCD_API cccd_status cccd_read_nfc(const char* connstring, const cccd_credentials* credentials,
-                                   const cccd_trust* trust, cccd_result** out);
 /* Verifies a dump folder offline (passive authentication and consistency). */
 CCCD_API cccd_status cccd_verify_dump(const char* folder, const cccd_trust* trust, cccd_result** out);
 /* The same for a server that chose the Active Authentication challenge (`challenge_length` must be 8, else
  * CCCD_ERR_INVALID_ARGUMENT): chip authenticity passes only when the dump's signature is the chip's over
  * that very challenge, so a replayed dump fails. */
 CCCD_API cccd_status cccd_verify_dump_with_challenge(const char* folder, const cccd_trust* trust,
-                                                     const unsigned char* challenge, size_t challenge_length,
+                                                     const uint8_t* challenge, size_t challenge_length,
                                                      cccd_result** out);
 
+/* Transports: how APDUs reach the card.
+ *
+ * A transport carries command APDUs to a card and its responses back. The library does everything above
+ * that for every transport alike: 61xx (GET RESPONSE) and 6Cxx (resend with the right Le), extended or
+ * short length as the transport's limits allow, secure messaging, access control, resuming a read after
+ * the card was pulled away and put back, the read's limits, counting APDUs and bytes.
+ *
+ * Bring your own (a phone's NFC stack, a reader vendor's SDK, a card served by another process): fill in
+ * a cccd_transport_callbacks and call cccd_transport_new. PC/SC and libnfc readers are transports made
+ * by cccd_transport_pcsc_new and cccd_transport_nfc_new. */
+typedef struct cccd_transport cccd_transport;
+
+typedef struct cccd_transport_callbacks {
+  /* sizeof(cccd_transport_callbacks) as the caller compiled it. Later versions add fields at the end
+   * only; the library reads no further than struct_size, so an older caller's struct stays valid. */
+  size_t struct_size;
+  /* Required. Sends one command APDU (ISO/IEC 7816-4 encoding: header, Lc and data, Le; short or extended
+   * as the library chose within max_command_data / max_response_data) and writes the card's response,
+   * data then SW1 SW2, into `response` (room for `response_capacity` bytes, always at least
+   * max_response_data + 2), its length into *response_length. Returns CCCD_OK, or:
+   * CCCD_ERR_CARD_REMOVED when the card left the field (the read can resume: see `reconnect`),
+   * CCCD_ERR_TIMEOUT when the card did not answer in time, CCCD_ERR_CANCELLED after `cancel`,
+   * CCCD_ERR_TRANSPORT for any other failure of the link. Anything else counts as CCCD_ERR_TRANSPORT.
+   * A response shorter than 2 bytes or longer than the capacity is a transport error. */
+  cccd_status (*transmit)(void* user, const uint8_t* command, size_t command_length, uint8_t* response,
+                          size_t response_capacity, size_t* response_length);
+  /* Optional (NULL: the card must be in the field when the read starts). Waits up to `timeout_ms` for a
+   * card and connects to it: CCCD_OK, CCCD_ERR_TIMEOUT, CCCD_ERR_CANCELLED or CCCD_ERR_TRANSPORT. Called
+   * before the first APDU when the read options ask to wait for a card; with 0 it tells whether a card
+   * is there now (CCCD_OK) or not (CCCD_ERR_NO_CARD). */
+  cccd_status (*wait_for_card)(void* user, uint32_t timeout_ms);
+  /* Optional (NULL: a card pulled away ends the read with CCCD_ERR_CARD_REMOVED). After a transmit gave
+   * CCCD_ERR_CARD_REMOVED and the read options ask to resume: waits up to `timeout_ms` for a card on the
+   * same reader and connects to it afresh (powered up again: nothing selected, no secure messaging).
+   * Also used once when the link refuses an extended APDU, to read on with short ones. CCCD_OK,
+   * CCCD_ERR_TIMEOUT, CCCD_ERR_CANCELLED or CCCD_ERR_TRANSPORT. */
+  cccd_status (*reconnect)(void* user, uint32_t timeout_ms);
+  /* Optional. Called by cccd_cancel, on the cancelling thread, while a read on this transport runs: it
+   * must make a blocking transmit / wait_for_card / reconnect return CCCD_ERR_CANCELLED soon, and be safe
+   * to call from any thread. Without it a cancelled read stops before its next APDU. */
+  void (*cancel)(void* user);
+  /* Optional. Called once by cccd_transport_free, to release `user`. */
+  void (*release)(void* user);
+  /* The largest command data (Nc) and response data (Ne) one APDU may carry on this link: 255 and 256
+   * for short APDUs only; up to 65535 and 65536 when the reader and the card take extended length.
+   * 0 means the short-APDU value. The library never sends more, and with a secure channel it sizes its
+   * READ BINARY commands so the protected answer fits. */
+  uint32_t max_command_data;
+  uint32_t max_response_data;
+} cccd_transport_callbacks;
+
+/* A transport over the caller's callbacks (copied; `user` is passed back unchanged). */
+CCCD_API cccd_status cccd_transport_new(const cccd_transport_callbacks* callbacks, void* user,
+                                        cccd_transport** out);
+/* The card on the PC/SC reader whose name contains `reader_name` (NULL or "": the first reader). The
+ * reader is opened at each read; CCCD_ERR_NOT_SUPPORTED when the library was built without PC/SC. */
+CCCD_API cccd_status cccd_transport_pcsc_new(const char* reader_name, cccd_transport** out);
+/* The card on a libnfc (PN53x) reader: `connstring` as libnfc writes it, e.g. "pn532_uart:/dev/ttyUSB0";
+ * NULL or "": the first device libnfc finds. Short APDUs only (a PN53x carries at most 262 bytes).
+ * CCCD_ERR_NOT_SUPPORTED when the library was built without libnfc. */
+CCCD_API cccd_status cccd_transport_nfc_new(const char* connstring, cccd_transport** out);
+/* Calls the callbacks' release. NULL is ignored. Not while a read uses the transport. */
+CCCD_API void cccd_transport_free(cccd_transport* transport);
+
 /* Read options for kiosks and desks: progress, waiting for a card, a card pulled away and put back, a
- * server's Active Authentication challenge, and cancelling from another thread.
+ * server's Active Authentication challenge, limits, and cancelling from another thread.
  *
  * Thread safety: set an options object up before the read and do not change or free it while a read
  * that uses it runs; one options object may serve several reads one after the other, or at the same
@@ -111,11 +191,11 @@ typedef struct cccd_read_options cccd_read_options;
 typedef struct cccd_cancel_token cccd_cancel_token;
 
 typedef struct cccd_progress {
-  const char* file;   /* "EF.COM", "DG1", "DG2" ...; valid during the callback only */
-  size_t file_bytes;  /* bytes of this file read so far */
-  size_t file_size;   /* its size; 0 until its header was read */
-  size_t files_done;  /* files finished */
-  size_t files_total; /* files to read; 0 until EF.COM was read */
+  const char* file;     /* "EF.COM", "DG1", "DG2" ...; valid during the callback only */
+  size_t file_bytes;    /* bytes of this file read so far */
+  size_t file_size;     /* its size; 0 until its header was read */
+  uint32_t files_done;  /* files finished */
+  uint32_t files_total; /* files to read; 0 until EF.COM was read */
 } cccd_progress;
 typedef void (*cccd_progress_callback)(const cccd_progress* progress, void* user);
 
@@ -124,48 +204,47 @@ CCCD_API void cccd_read_options_free(cccd_read_options* options);
 /* Called after every chunk read; NULL removes it. `user` is passed back unchanged. */
 CCCD_API cccd_status cccd_read_options_set_progress(cccd_read_options* options,
                                                     cccd_progress_callback callback, void* user);
-/* PC/SC: wait up to `timeout_ms` for a card to be presented (0, the default: it must be there already).
- * No card in time: CCCD_ERR_TIMEOUT. */
-CCCD_API cccd_status cccd_read_options_set_wait_for_card(cccd_read_options* options,
-                                                         unsigned long timeout_ms);
+/* Wait up to `timeout_ms` for a card to be presented (0, the default: it must be there already). No
+ * card in time: CCCD_ERR_TIMEOUT. A custom transport needs its wait_for_card callback for this. */
+CCCD_API cccd_status cccd_read_options_set_wait_for_card(cccd_read_options* options, uint32_t timeout_ms);
 /* `resume` non-zero: a card pulled away during the read is waited for up to `wait_ms`, then read on from
- * where it stopped; 0 (the default): the read fails with CCCD_ERR_CARD_REMOVED. */
-CCCD_API cccd_status cccd_read_options_set_resume(cccd_read_options* options, int resume,
-                                                  unsigned long wait_ms);
+ * where it stopped; 0 (the default): the read fails with CCCD_ERR_CARD_REMOVED. A custom transport needs
+ * its reconnect callback for this. */
+CCCD_API cccd_status cccd_read_options_set_resume(cccd_read_options* options, int resume, uint32_t wait_ms);
 /* The Active Authentication challenge (8 bytes, else CCCD_ERR_INVALID_ARGUMENT) a server chose, so that it
  * can check the dump with cccd_verify_dump_with_challenge; NULL: a random one (the default). */
-CCCD_API cccd_status cccd_read_options_set_challenge(cccd_read_options* options,
-                                                     const unsigned char* challenge, size_t challenge_length);
+CCCD_API cccd_status cccd_read_options_set_challenge(cccd_read_options* options, const uint8_t* challenge,
+                                                     size_t challenge_length);
 /* The ceilings of one read, so that a slow or hostile card cannot hold a kiosk: the read fails with
  * CCCD_ERR_TIMEOUT once `time_limit_ms` have passed since its first APDU (waits for a removed card
  * included), and with CCCD_ERR_LIMIT_EXCEEDED before APDU number `max_apdus + 1`. 0 keeps the default
  * (60000 ms, 4000 APDUs; a CCCD read takes a few seconds and under 200 APDUs). */
-CCCD_API cccd_status cccd_read_options_set_limits(cccd_read_options* options, unsigned long time_limit_ms,
-                                                  unsigned long max_apdus);
+CCCD_API cccd_status cccd_read_options_set_limits(cccd_read_options* options, uint32_t time_limit_ms,
+                                                  uint32_t max_apdus);
 /* Reads with these options can be stopped by cccd_cancel(token) (CCCD_ERR_CANCELLED); NULL detaches.
  * The token is not owned and must outlive the reads. */
 CCCD_API cccd_status cccd_read_options_set_cancel(cccd_read_options* options, cccd_cancel_token* token);
 
 CCCD_API cccd_status cccd_cancel_new(cccd_cancel_token** out);
-/* Stops the read (before its next APDU) or the wait for a card that uses this token, at once. Safe from any
- * thread; idempotent; NULL is ignored. */
+/* Stops the read (before its next APDU, or at once through the transport's cancel) or the wait for a card
+ * that uses this token. Safe from any thread; idempotent; NULL is ignored. */
 CCCD_API void cccd_cancel(cccd_cancel_token* token);
 /* 1 once cccd_cancel was called on the token, else 0. */
 CCCD_API int cccd_cancel_requested(const cccd_cancel_token* token);
 CCCD_API void cccd_cancel_free(cccd_cancel_token* token);
 
-/* cccd_read_pcsc / cccd_read_virtual with options (NULL: the defaults). A virtual card ignores the wait
- * for a card and the resume. */
-CCCD_API cccd_status cccd_read_pcsc_with_options(const char* reader_name, const cccd_credentials* credentials,
-                                                 const cccd_trust* trust, const cccd_read_options* options,
-                                                 cccd_result** out);
-CCCD_API cccd_status cccd_read_virtual_with_options(const char* folder, const cccd_credentials* credentials,
-                                                    const cccd_trust* trust, const cccd_read_options* options,
-                                                    cccd_result** out);
+/* Reads the card on `transport` and verifies what was read against `trust` (NULL: no CSCA, so signer
+ * trust is unknown and the card cannot be "verified"), with `options` (NULL: the defaults). Failures of
+ * the read itself (a wrong CAN: CCCD_ERR_ACCESS_DENIED; the card pulled away: CCCD_ERR_CARD_REMOVED; ...)
+ * return their status and no result; a card that reads but does not verify is a result whose
+ * cccd_result_verified is 0, with the reasons in its JSON. */
+CCCD_API cccd_status cccd_read(cccd_transport* transport, const cccd_credentials* credentials,
+                               const cccd_trust* trust, const cccd_read_options* options, cccd_result** out);
+
 /* Returns once the card on the PC/SC reader whose name contains `reader_name` (NULL: the first) is gone,
  * at once if there is none: a kiosk calls it before it asks for the next card. CCCD_ERR_TIMEOUT when the
  * card is still there after `timeout_ms`; CCCD_ERR_CANCELLED when `token` (may be NULL) is cancelled. */
-CCCD_API cccd_status cccd_wait_for_card_removal(const char* reader_name, unsigned long timeout_ms,
+CCCD_API cccd_status cccd_wait_for_card_removal(const char* reader_name, uint32_t timeout_ms,
                                                 cccd_cancel_token* token);
 
 /* 1 when every applicable finding passed, 0 otherwise. */
@@ -174,7 +253,7 @@ CCCD_API int cccd_result_verified(const cccd_result* result);
 CCCD_API const char* cccd_result_json(const cccd_result* result);
 /* The face image bytes as stored on the chip (JPEG or JPEG 2000), owned by the result.
  * CCCD_ERR_FILE_NOT_FOUND when the card gave no photo. */
-CCCD_API cccd_status cccd_result_photo(const cccd_result* result, const unsigned char** data, size_t* size);
+CCCD_API cccd_status cccd_result_photo(const cccd_result* result, const uint8_t** data, size_t* size);
 /* Writes the files read to a dump folder (mode 0700, files 0600). */
 CCCD_API cccd_status cccd_result_write_dump(const cccd_result* result, const char* folder);
 CCCD_API void cccd_result_free(cccd_result* result);
