@@ -5,6 +5,7 @@
 // after (memory must not grow). docs/PERFORMANCE.md has the figures.
 #include "lds/sod.hpp"
 #include "sim/generator.hpp"
+#include "sim/virtual_card_source.hpp"
 #include "util/bytes.hpp"
 
 #include <cccd/reader.hpp>
@@ -39,7 +40,7 @@ Fixture& fixture() {
   static Fixture* f = [] {
     auto* made = new Fixture;
     const sim::CardData& card = sim::default_card();
-    made->dump = read_virtual_card(
+    made->dump = sim::read_virtual_card(
         {}, Credentials::from_id_number(sim::Holder{}.id_number, "1990-05-17", "2030-05-17"));
     made->trust.add_certificate(as_bytes(card.csca_pem), true);
     return made;

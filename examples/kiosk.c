@@ -50,8 +50,8 @@ static void on_progress(const cccd_progress* progress, void* user) {
   ++*calls;
   /* A real kiosk would move a bar on its screen; one line per file start and end keeps the log short. */
   if (progress->file_bytes == 0 || progress->file_bytes == progress->file_size) {
-    printf("progress: %s %zu/%zu bytes, %zu/%zu files\n", progress->file, progress->file_bytes,
-           progress->file_size, progress->files_done, progress->files_total);
+    printf("progress: %s %zu/%zu bytes, %u/%u files\n", progress->file, progress->file_bytes,
+           progress->file_size, (unsigned)progress->files_done, (unsigned)progress->files_total);
   }
 }
 
@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
   if (status == CCCD_OK) status = cccd_cancel_new(&token);
   if (status == CCCD_OK) status = cccd_read_options_set_progress(options, on_progress, &progress_calls);
   /* Wait for the card for as long as the timer allows: the timer, not this limit, ends the wait. */
-  if (status == CCCD_OK) status = cccd_read_options_set_wait_for_card(options, 24UL * 3600 * 1000);
+  if (status == CCCD_OK) status = cccd_read_options_set_wait_for_card(options, 24u * 3600 * 1000);
   if (status == CCCD_OK) status = cccd_read_options_set_resume(options, 1, 20000);
   if (status == CCCD_OK) status = cccd_read_options_set_cancel(options, token);
   if (status != CCCD_OK) {
@@ -92,7 +92,10 @@ int main(int argc, char** argv) {
   printf("kiosk: place your card on the reader\n");
   fflush(stdout);
   cccd_result* result = NULL;
-  status = cccd_read_pcsc_with_options(reader, credentials, trust, options, &result);
+  cccd_transport* transport = NULL;
+  status = cccd_transport_pcsc_new(reader, &transport);
+  if (status == CCCD_OK) status = cccd_read(transport, credentials, trust, options, &result);
+  cccd_transport_free(transport);
 
   pthread_mutex_lock(&t.lock);
   t.done = 1;

@@ -9,6 +9,7 @@
  * Exit status: 0 verified, 1 not verified, 2 the dump could not be checked. */
 #include <cccd/cccd.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: %s DUMP_DIR CHALLENGE_HEX CSCA\n", argv[0]);
     return 2;
   }
-  unsigned char challenge[8];
+  uint8_t challenge[8];
   if (strlen(argv[2]) != 2 * sizeof challenge) {
     fprintf(stderr, "the challenge is 16 hex digits\n");
     return 2;
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
       fprintf(stderr, "the challenge is 16 hex digits\n");
       return 2;
     }
-    challenge[i] = (unsigned char)(high * 16 + low);
+    challenge[i] = (uint8_t)(high * 16 + low);
   }
 
   cccd_trust* trust = NULL;

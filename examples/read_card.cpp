@@ -1,36 +1,51 @@
-// Reads the built-in virtual CCCD (or a card folder) through the libcccd C++ API and prints the verdict
-// and the holder's name.
+// The libcccd C++ API (cccd/cccd.hpp, inline code over the C API): read and verify the card on a PC/SC
+// reader, or verify a dump folder a phone or a desk wrote, against the CSCA certificates given.
 //
-//   read_card_cpp ID_NUMBER BIRTH EXPIRY [CARD_FOLDER]
+//   read_card_cpp --trust CSCA (--reader NAME --can CAN | --dump DIR)
 //
-// Exit status: 0 verified, 1 not verified, 2 the read failed (the error's code and message).
-#include <cccd/report.hpp>
+// Prints the verdict and the result's JSON. Exit status: 0 verified, 1 not verified, 2 failed.
+#include <cccd/cccd.hpp>
 
+#include <cstring>
 #include <iostream>
+#include <string>
 
 int main(int argc, char** argv) {
-  if (argc < 4 || argc > 5) {
-    std::cerr << "usage: " << argv[0] << " ID_NUMBER BIRTH EXPIRY [CARD_FOLDER]\n";
+  std::string trust_path, reader, can, dump;
+  bool use_reader = false;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string option = argv[i];
+    const std::string value = argv[i + 1];
+    if (option == "--trust") {
+      trust_path = value;
+    } else if (option == "--reader") {
+      reader = value;
+      use_reader = true;
+    } else if (option == "--can") {
+      can = value;
+    } else if (option == "--dump") {
+      dump = value;
+    } else {
+      std::cerr << "unknown option " << option << '\n';
+      return 2;
+    }
+  }
+  if (argc % 2 == 0 || trust_path.empty() || use_reader == !dump.empty()) {
+    std::cerr << "usage: " << argv[0] << " --trust CSCA (--reader NAME --can CAN | --dump DIR)\n";
     return 2;
   }
+  std::cout << "libcccd " << cccd::version() << '\n';
   try {
-    const cccd::Credentials credentials = cccd::Credentials::from_id_number(argv[1], argv[2], argv[3]);
-    cccd::CardSource source;  // a virtual card; CardSource::Kind::pcsc and a reader name for a real one
-    if (argc == 5) source.folder = argv[4];
-    // No trust store: a virtual card is checked against its own test CSCA, and the verdict says so.
-    const cccd::Report report = cccd::read_and_verify(source, credentials, nullptr);
-    std::cout << "verdict: " << (report.verdict.verified ? "verified" : "not verified") << '\n';
-    for (const auto& [name, finding] : {std::pair{"access", &report.verdict.access},
-                                        std::pair{"data integrity", &report.verdict.data_integrity},
-                                        std::pair{"signer trust", &report.verdict.signer_trust},
-                                        std::pair{"chip authenticity", &report.verdict.chip_authenticity},
-                                        std::pair{"consistency", &report.verdict.consistency}}) {
-      std::cout << "  " << name << ": " << cccd::status_name(finding->status) << '\n';
-    }
-    if (report.document.personal) std::cout << "name: " << report.document.personal->full_name() << '\n';
-    return report.verdict.verified ? 0 : 1;
+    cccd::Trust trust;
+    trust.add_path(trust_path);
+    const cccd::Result result = use_reader ? cccd::read_pcsc(reader, cccd::Credentials::from_can(can), &trust)
+                                           : cccd::verify_dump(dump, trust);
+    std::cout << result.json() << '\n';
+    std::cout << "photo: " << result.photo().size() << " bytes\n";
+    std::cout << "overall: " << (result.verified() ? "verified" : "not verified") << '\n';
+    return result.verified() ? 0 : 1;
   } catch (const cccd::Error& e) {
-    std::cerr << "read: " << cccd::error_code_name(e.code()) << ": " << e.what() << '\n';
+    std::cerr << "read: " << e.name() << ": " << e.what() << '\n';
     return 2;
   }
 }

@@ -15,6 +15,7 @@
 #include "apdu/apdu.hpp"
 #include "sim/generator.hpp"
 #include "sim/virtual_card.hpp"
+#include "sim/virtual_card_link.hpp"
 #include "sm/secure_messaging.hpp"
 
 #include <cccd/error.hpp>

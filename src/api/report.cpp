@@ -1,33 +1,51 @@
-#include "api/virtual_read.hpp"
 #include "lds/lds.hpp"
-#include "util/bytes.hpp"
 
 #include <cccd/report.hpp>
 #include <cccd/verify.hpp>
 
 namespace cccd {
 
+namespace {
+
+ChipDump acquire(const CardSource& source, const Credentials& credentials, const ReadOptions& options) {
+  switch (source.kind) {
+    case CardSource::Kind::custom:
+      return read_card(source.callbacks, source.user, credentials, options);
+    case CardSource::Kind::nfc:
+#if CCCD_WITH_NFC
+      return read_nfc_card(source.reader, credentials, options);
+#else
+      throw Error(ErrorCode::not_supported, "this libcccd was built without libnfc");
+#endif
+    case CardSource::Kind::pcsc:
+#if CCCD_WITH_PCSC
+      return read_pcsc_card(source.reader, credentials, options);
+#else
+      throw Error(ErrorCode::not_supported, "this libcccd was built without PC/SC");
+#endif
+  }
+  throw Error(ErrorCode::invalid_argument, "unknown card source");
+}
+
+const char* source_name(const CardSource& source) {
+  switch (source.kind) {
+    case CardSource::Kind::custom:
+      return source.label.c_str();
+    case CardSource::Kind::nfc:
+      return "nfc";
+    case CardSource::Kind::pcsc:
+      return "pcsc";
+  }
+  return "custom";
+}
+
+}  // namespace
+
 Report read_and_verify(const CardSource& source, const Credentials& credentials, const TrustStore* trust,
                        const ReadOptions& options) {
   Report report;
-  TrustStore test_anchor;
-  if (source.kind == CardSource::Kind::virtual_card) {
-    report.source = "virtual";
-    sim::CardData card = api::virtual_card_data(source.folder);
-    report.dump = api::read_card_data(card, credentials, options);
-    if (trust == nullptr) {
-      // A virtual card is signed by its own test CSCA; trusting it is what the demo needs, and the
-      // verdict marks it (test_csca) so nobody mistakes it for a real authority.
-      if (!card.csca_pem.empty()) test_anchor.add_certificate(as_bytes(card.csca_pem), true);
-      trust = &test_anchor;
-    }
-  } else if (source.kind == CardSource::Kind::nfc) {
-    report.source = "nfc";
-    report.dump = read_nfc_card(source.reader, credentials, options);
-  } else {
-    report.source = "pcsc";
-    report.dump = read_pcsc_card(source.reader, credentials, options);
-  }
+  report.source = source_name(source);
+  report.dump = acquire(source, credentials, options);
   static const TrustStore kEmpty;
   // A caller's challenge (a server's) must be the one the chip signed, as an offline check would require.
   VerifyOptions verify_options;

@@ -17,6 +17,7 @@
 #include "sim/card_faults.hpp"
 #include "sim/card_folder.hpp"
 #include "sim/clone_card.hpp"
+#include "sim/faulty_card_channel.hpp"
 #include "sim/generator.hpp"
 #include "sim/pn532_emulator.hpp"
 #include "sim/test_pki.hpp"

@@ -5,6 +5,7 @@
 #include "cli/progress_bar.hpp"
 #include "cli/redact.hpp"
 #include "lds/face_image_codec.hpp"
+#include "sim/virtual_card_source.hpp"
 #include "util/private_file.hpp"
 
 #include <cccd/report.hpp>
@@ -287,7 +288,7 @@ Report read_with_progress(const CardSource& source, const Credentials& credentia
   cli::ProgressBar bar(stderr, !style.json && isatty(STDERR_FILENO) != 0, *style.text);
   // Test-only slow-down of a virtual card so that tests/progress_tmux_test.sh can watch the bar move.
   const std::chrono::milliseconds delay =
-      source.kind == CardSource::Kind::virtual_card ? cli::test_read_delay() : std::chrono::milliseconds(0);
+      source.label == "virtual" ? cli::test_read_delay() : std::chrono::milliseconds(0);
   options.progress = [&bar, delay, progressed](const ReadProgress& progress) {
     if (progressed != nullptr) *progressed = true;
     bar.update(progress);
@@ -366,6 +367,7 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
   if (!args.photo.empty()) photo_output_for(args.photo);  // a bad name fails before the card is touched
   const std::optional<std::array<std::uint8_t, 8>> challenge = challenge_from(args.challenge);
   CardSource source;
+  bool use_virtual_card = sim_requested;
   if (reader_requested) {
     // A libnfc connstring (or "nfc[:CONNSTRING]") names a libnfc device; anything else a PC/SC reader.
     const std::optional<std::string> nfc = nfc_connstring_of(args.reader);
@@ -386,9 +388,15 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
       source.reader = readers.front();
     } else {
       if (!style.json) std::cerr << style.text->no_reader_using_virtual << '\n';
+      use_virtual_card = true;
     }
   }
-  source.folder = args.sim_folder;
+  // The virtual card is a transport of the simulator library, read like any integrator's.
+  std::optional<sim::VirtualCardSource> virtual_card;
+  if (use_virtual_card) {
+    virtual_card.emplace(args.sim_folder);
+    source = virtual_card->source();
+  }
 
   ReadOptions options;
   options.extended_length = !args.short_apdus;
@@ -400,6 +408,12 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
   options.wait_for_card = std::chrono::seconds(args.wait_seconds);
   options.resume_after_removal = args.resume;
   std::optional<TrustStore> trust = trust_from(args.trust, args.ml_roots);
+  if (virtual_card && !trust) {
+    // Without --trust, the demo trusts the virtual card's own test CSCA, explicitly here in the program;
+    // the verdict and every output then say that trust rests on a test CSCA.
+    trust.emplace();
+    virtual_card->trust_test_csca(*trust);
+  }
   if (args.loop) {
     if (source.kind != CardSource::Kind::pcsc) {
       throw Error(ErrorCode::invalid_argument,

@@ -603,17 +603,4 @@ Bytes CardFaultInjector::alter_exchange(ByteView encoded, Bytes answer) const {
   return answer;
 }
 
-transport::ChannelCapabilities FaultyCardChannel::capabilities() const {
-  return VirtualCardChannel(card_).capabilities();
-}
-
-Bytes FaultyCardChannel::exchange(ByteView command) {
-  const std::uint64_t index = exchanges_++;
-  if (fault_ == CardFault::chip_stops_answering && index >= kStopAfterExchanges) {
-    throw Error(ErrorCode::timeout, "the card did not answer in time");
-  }
-  if (fault_ == CardFault::chip_too_slow) std::this_thread::sleep_for(kSlowExchangeDelay);
-  return card_.process(command);
-}
-
 }  // namespace cccd::sim

@@ -157,24 +157,4 @@ class CardFaultInjector {
   Bytes previous_answer_;
 };
 
-// A channel to a virtual card whose link fails: chip_stops_answering throws Error(timeout) from exchange
-// `kStopAfterExchanges` on (what a reader reports for a chip that went silent), chip_too_slow answers
-// each exchange after `kSlowExchangeDelay`. Other faults: a plain VirtualCardChannel.
-class FaultyCardChannel : public transport::RawChannel {
- public:
-  static constexpr std::uint64_t kStopAfterExchanges = 12;
-  static constexpr std::chrono::milliseconds kSlowExchangeDelay{250};
-
-  FaultyCardChannel(VirtualCard& card, CardFault fault) : card_(card), fault_(fault) {}
-  transport::ChannelCapabilities capabilities() const override;
-
- protected:
-  Bytes exchange(ByteView command) override;
-
- private:
-  VirtualCard& card_;
-  CardFault fault_;
-  std::uint64_t exchanges_ = 0;
-};
-
 }  // namespace cccd::sim

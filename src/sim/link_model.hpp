@@ -5,7 +5,7 @@
 // cccd-bench compares a read against the fewest exchanges that can carry the same files (read_bound).
 #pragma once
 
-#include "sim/virtual_card.hpp"
+#include "sim/virtual_card_link.hpp"
 
 #include <cccd/dump.hpp>
 

@@ -363,22 +363,6 @@ ResponseApdu VirtualCard::pace_command(const CommandApdu& command) {
   return response;
 }
 
-Bytes VirtualCardChannel::exchange(ByteView command) {
-  if (!present_) throw Error(ErrorCode::card_removed, "the card left the field");
-  const std::uint64_t index = exchanges_++;
-  Bytes response = card_.process(command);
-  if (removals_.count(index) != 0) {
-    present_ = false;
-    throw Error(ErrorCode::card_removed, "the card left the field");
-  }
-  return response;
-}
-
-void VirtualCardChannel::reconnect(std::chrono::milliseconds /*timeout*/) {
-  card_.reset();
-  present_ = true;
-}
-
 ResponseApdu VirtualCard::chip_authentication_command(const CommandApdu& command) {
   if (!chip_authentication_) return status(sw::kFunctionNotSupported);
   if (!session_) return status(sw::kSecurityStatusNotSatisfied);  // CA runs under secure messaging
@@ -397,17 +381,6 @@ ResponseApdu VirtualCard::internal_authenticate(const CommandApdu& command) {
   ResponseApdu response = active_authentication_->internal_authenticate(command);
   if (fault_) fault_->alter_internal_authenticate(response);
   return response;
-}
-
-transport::ChannelCapabilities VirtualCardChannel::capabilities() const {
-  const CardSecrets& secrets = card_.data().secrets;
-  transport::ChannelCapabilities caps;
-  caps.extended_length = secrets.extended_length;
-  caps.max_command_data = secrets.extended_length ? apdu::kMaxExtendedLc : apdu::kMaxShortLc;
-  caps.max_short_command_data = apdu::kMaxShortLc;
-  caps.max_short_response_data = apdu::kMaxShortLe;
-  caps.max_response_data = secrets.extended_length ? secrets.max_response_data : apdu::kMaxShortLe;
-  return caps;
 }
 
 }  // namespace cccd::sim

@@ -9,7 +9,6 @@
 #include "sim/chip_authentication_chip.hpp"
 #include "sim/pace_chip.hpp"
 #include "sm/secure_messaging.hpp"
-#include "transport/channel.hpp"
 
 #include <functional>
 #include <memory>
@@ -81,32 +80,6 @@ class VirtualCard {
   // The fault switch, and a copy of the session keys for the faults that forge protected answers.
   std::optional<CardFaultInjector> fault_;
   std::optional<sm::SessionKeys> forging_keys_;
-};
-
-// The in-process link to a virtual card: a raw channel whose "wire" is VirtualCard::process. It can
-// also tear the link: the card leaves the field at chosen exchanges (after it processed the command,
-// so its answer is lost, the hardest case for a reader) and comes back on reconnect(), powered up anew.
-class VirtualCardChannel : public transport::RawChannel, public transport::Reconnectable {
- public:
-  explicit VirtualCardChannel(VirtualCard& card) : card_(card) {}
-  transport::ChannelCapabilities capabilities() const override;
-
-  // Exchange indexes (0-based, counted over the channel's life, GET RESPONSE included) at which the card
-  // is pulled away.
-  void remove_card_at(std::set<std::uint64_t> exchange_indexes) { removals_ = std::move(exchange_indexes); }
-  std::uint64_t exchanges() const noexcept { return exchanges_; }
-  bool card_present() const noexcept { return present_; }
-  // Puts the card back (reset, as a card entering the field is).
-  void reconnect(std::chrono::milliseconds timeout) override;
-
- protected:
-  Bytes exchange(ByteView command) override;
-
- private:
-  VirtualCard& card_;
-  std::set<std::uint64_t> removals_;
-  std::uint64_t exchanges_ = 0;
-  bool present_ = true;
 };
 
 }  // namespace cccd::sim

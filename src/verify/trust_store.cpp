@@ -288,8 +288,27 @@ std::size_t add_file(TrustStore::Impl& impl, const std::filesystem::path& file, 
 
 }  // namespace
 
+namespace {
+
+// The virtual card's test PKI names its CSCAs "libcccd TEST CSCA <seed>" (sim/test_pki). Whoever passes
+// one as trust, the verdict says that trust rests on a test certificate, never on a real issuer.
+bool names_a_libcccd_test_csca(const X509* certificate) {
+  const X509_NAME* subject = X509_get_subject_name(certificate);
+  const int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (index < 0) return false;
+  const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
+  static constexpr std::string_view kPrefix = "libcccd TEST CSCA";
+  const int length = ASN1_STRING_length(value);
+  return length >= static_cast<int>(kPrefix.size()) &&
+         std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)), kPrefix.size()) ==
+             kPrefix;
+}
+
+}  // namespace
+
 TrustStore::Impl::Anchor TrustStore::Impl::make_anchor(X509Ptr certificate, bool test_anchor) {
   Anchor anchor;
+  test_anchor = test_anchor || names_a_libcccd_test_csca(certificate.get());
   anchor.key = verification::issuer_key(certificate.get(), anchor.key_problem);
   anchor.certificate = std::move(certificate);
   anchor.test_anchor = test_anchor;

@@ -1,13 +1,13 @@
 // Active Authentication: ISO/IEC 9796-2 and ECDSA signature checks, the chip's INTERNAL AUTHENTICATE,
 // reads of AA cards and of their clones, offline verification with a server's challenge, the CLI.
 #include "crypto/active_authentication.hpp"
-#include "api/virtual_read.hpp"
 #include "crypto/openssl_ptr.hpp"
 #include "lds/lds.hpp"
 #include "sim/active_authentication_chip.hpp"
 #include "sim/clone_card.hpp"
 #include "sim/generator.hpp"
 #include "sim/virtual_card.hpp"
+#include "sim/virtual_card_source.hpp"
 #include "test_support.hpp"
 #include "util/bytes.hpp"
 
@@ -448,7 +448,7 @@ ReadOptions with_challenge() {
 }
 
 void expect_authentic(const sim::CardData& card, const ReadOptions& options, const std::string& scheme) {
-  ChipDump dump = api::read_card_data(card, credentials(), options);
+  ChipDump dump = sim::read_card_data(card, credentials(), options);
   ASSERT_EQ(dump.aa_challenge.size(), 8u);
   EXPECT_FALSE(dump.aa_signature.empty());
   VerifyOptions verify_options;
@@ -463,11 +463,11 @@ void expect_authentic(const sim::CardData& card, const ReadOptions& options, con
 
 TEST(AaRead, RsaCardIsAuthentic) {
   expect_authentic(rsa_card(), {}, "RSA-2048, ISO/IEC 9796-2");
-  ChipDump dump = api::read_card_data(rsa_card(), credentials(), with_challenge());
+  ChipDump dump = sim::read_card_data(rsa_card(), credentials(), with_challenge());
   EXPECT_EQ(dump.aa_challenge, Bytes(kServerChallenge.begin(), kServerChallenge.end()));
   // Random challenges differ from read to read.
-  EXPECT_NE(api::read_card_data(rsa_card(), credentials(), {}).aa_challenge,
-            api::read_card_data(rsa_card(), credentials(), {}).aa_challenge);
+  EXPECT_NE(sim::read_card_data(rsa_card(), credentials(), {}).aa_challenge,
+            sim::read_card_data(rsa_card(), credentials(), {}).aa_challenge);
 }
 
 TEST(AaRead, EcdsaCardIsAuthentic) {
@@ -504,7 +504,7 @@ TEST(AaRead, Rsa3072SignatureNeedsExtendedLengthOrGetResponse) {
   for (bool extended : {true, false}) {
     ReadOptions options;
     options.extended_length = extended;
-    ChipDump dump = api::read_card_data(card, credentials(), options);
+    ChipDump dump = sim::read_card_data(card, credentials(), options);
     ASSERT_EQ(dump.aa_signature.size(), 384u) << extended;
     EXPECT_NO_THROW(
         crypto::verify_active_authentication(public_key, std::nullopt, dump.aa_challenge, dump.aa_signature));
@@ -514,7 +514,7 @@ TEST(AaRead, Rsa3072SignatureNeedsExtendedLengthOrGetResponse) {
 TEST(AaRead, SkippedWhenNotAskedFor) {
   ReadOptions options;
   options.active_authentication = false;
-  ChipDump dump = api::read_card_data(rsa_card(), credentials(), options);
+  ChipDump dump = sim::read_card_data(rsa_card(), credentials(), options);
   EXPECT_TRUE(dump.aa_challenge.empty());
   Verdict verdict = verify(dump, anchor_of(rsa_card()));
   // The chip offers AA (DG15) and nothing proved it genuine: not verified.
@@ -529,7 +529,7 @@ void expect_clone_detected(const sim::CardData& original) {
   EXPECT_EQ(clone.secrets.can, original.secrets.can);
   EXPECT_NE(clone.secrets.active_authentication_private_key,
             original.secrets.active_authentication_private_key);
-  ChipDump dump = api::read_card_data(clone, credentials(), {});
+  ChipDump dump = sim::read_card_data(clone, credentials(), {});
   EXPECT_FALSE(dump.aa_signature.empty());
   Verdict verdict = verify(dump, anchor_of(original));
   EXPECT_EQ(verdict.data_integrity.status, FindingStatus::passed);
@@ -558,10 +558,10 @@ TEST(AaClone, CamCloneGetsANewChipAuthenticationKey) {
   EXPECT_EQ(infos.chip_authentication_public_keys.size(), 1u);
   VerifyOptions live;
   live.live_read = true;  // this test read the chip itself
-  Verdict genuine = verify(api::read_card_data(card, credentials(), {}), anchor_of(card), live);
+  Verdict genuine = verify(sim::read_card_data(card, credentials(), {}), anchor_of(card), live);
   EXPECT_EQ(genuine.chip_authenticity.status, FindingStatus::passed) << genuine.chip_authenticity.detail;
   // The same dump offline, without a challenge of the verifier's: a record, not a proof.
-  Verdict offline = verify(api::read_card_data(card, credentials(), {}), anchor_of(card));
+  Verdict offline = verify(sim::read_card_data(card, credentials(), {}), anchor_of(card));
   EXPECT_EQ(offline.chip_authenticity.status, FindingStatus::unknown) << offline.chip_authenticity.detail;
   EXPECT_FALSE(offline.verified);
 
@@ -569,7 +569,7 @@ TEST(AaClone, CamCloneGetsANewChipAuthenticationKey) {
   EXPECT_NE(clone.secrets.chip_authentication_private_key, card.secrets.chip_authentication_private_key);
   EXPECT_EQ(clone.secrets.chip_authentication_private_key.size(),
             card.secrets.chip_authentication_private_key.size());
-  Verdict verdict = verify(api::read_card_data(clone, credentials(), {}), anchor_of(card));
+  Verdict verdict = verify(sim::read_card_data(clone, credentials(), {}), anchor_of(card));
   EXPECT_EQ(verdict.data_integrity.status, FindingStatus::passed);
   EXPECT_EQ(verdict.chip_authenticity.status, FindingStatus::failed);
   EXPECT_FALSE(verdict.verified);
@@ -585,7 +585,7 @@ TEST(AaClone, ChipAndActiveAuthenticationCardAndItsClone) {
   EXPECT_EQ(infos.active_authentication.size(), 1u);
   EXPECT_EQ(infos.chip_authentication_public_keys.size(), 1u);
   EXPECT_EQ(infos.chip_authentication.size(), 1u);
-  ChipDump dump = api::read_card_data(card, credentials(), with_challenge());
+  ChipDump dump = sim::read_card_data(card, credentials(), with_challenge());
   VerifyOptions verify_options;
   verify_options.active_authentication_challenge = kServerChallenge;
   Verdict genuine = verify(dump, anchor_of(card), verify_options);
@@ -595,7 +595,7 @@ TEST(AaClone, ChipAndActiveAuthenticationCardAndItsClone) {
 
   sim::CardData clone = sim::clone_card(card);
   EXPECT_NE(clone.secrets.chip_authentication_private_key, card.secrets.chip_authentication_private_key);
-  Verdict verdict = verify(api::read_card_data(clone, credentials(), {}), anchor_of(card));
+  Verdict verdict = verify(sim::read_card_data(clone, credentials(), {}), anchor_of(card));
   EXPECT_EQ(verdict.data_integrity.status, FindingStatus::passed);
   EXPECT_EQ(verdict.chip_authenticity.status, FindingStatus::failed);
   EXPECT_FALSE(verdict.verified);
@@ -605,7 +605,7 @@ TEST(AaClone, ChipAndActiveAuthenticationCardAndItsClone) {
 
 TEST(AaOffline, ServerChallengeMustBeTheSignedOne) {
   test::TempDir dir;
-  ChipDump dump = api::read_card_data(rsa_card(), credentials(), with_challenge());
+  ChipDump dump = sim::read_card_data(rsa_card(), credentials(), with_challenge());
   write_dump(dump, dir.path());
   ChipDump loaded = load_dump(dir.path());
   EXPECT_EQ(loaded.aa_challenge, dump.aa_challenge);
@@ -626,7 +626,7 @@ TEST(AaOffline, ServerChallengeMustBeTheSignedOne) {
   EXPECT_FALSE(report.verdict.verified);
 
   // A dump whose recorded challenge was rewritten to the server's: the signature is over another one.
-  ChipDump rewritten = api::read_card_data(rsa_card(), credentials(), {});
+  ChipDump rewritten = sim::read_card_data(rsa_card(), credentials(), {});
   rewritten.aa_challenge.assign(kServerChallenge.begin(), kServerChallenge.end());
   Verdict forged = verify(rewritten, anchor_of(rsa_card()), right);
   EXPECT_EQ(forged.chip_authenticity.status, FindingStatus::failed);
@@ -634,7 +634,7 @@ TEST(AaOffline, ServerChallengeMustBeTheSignedOne) {
 }
 
 TEST(AaOffline, AlteredOrMissingSignatureFails) {
-  ChipDump dump = api::read_card_data(ecdsa_card(), credentials(), {});
+  ChipDump dump = sim::read_card_data(ecdsa_card(), credentials(), {});
   ChipDump altered = dump;
   altered.aa_signature[10] ^= 0x01;
   Verdict verdict = verify(altered, anchor_of(ecdsa_card()));
@@ -684,7 +684,7 @@ TEST(AaOffline, AlteredOrMissingSignatureFails) {
 
 TEST(AaOffline, ReadJsonFieldsAreChecked) {
   test::TempDir dir;
-  write_dump(api::read_card_data(rsa_card(), credentials(), {}), dir.path());
+  write_dump(sim::read_card_data(rsa_card(), credentials(), {}), dir.path());
   auto rewrite = [&](const std::string& text) { std::ofstream(dir.path() / "read.json") << text; };
   rewrite(R"({"active_authentication": {"challenge": "00112233445566ZZ", "signature": "00"}})");
   EXPECT_EQ(error_of([&] { load_dump(dir.path()); }), ErrorCode::malformed_data);
@@ -725,7 +725,7 @@ TEST(AaCapi, VerifyDumpWithChallenge) {
 
   test::TempDir dir;
   const std::filesystem::path dump = dir.path() / "dump";
-  write_dump(api::read_card_data(rsa_card(), credentials(), with_challenge()), dump);
+  write_dump(sim::read_card_data(rsa_card(), credentials(), with_challenge()), dump);
   std::ofstream(dir.path() / "csca.pem") << rsa_card().csca_pem;
   cccd_trust* trust = nullptr;
   ASSERT_EQ(trust_new(&trust), CCCD_OK);

@@ -4,6 +4,8 @@
 #include "sim/generator.hpp"
 #include "test_support.hpp"
 
+#include "c_virtual_card.hpp"
+
 #include <cccd/cccd.h>
 
 #include <gtest/gtest.h>
@@ -46,7 +48,9 @@ void read_default_card(ResultHandle& result) {
   ASSERT_EQ(cccd_credentials_from_id(kIdNumber, kBirth, kExpiry, &credentials.ptr), CCCD_OK)
       << cccd_last_error();
   ASSERT_NE(credentials.ptr, nullptr);
-  ASSERT_EQ(cccd_read_virtual(nullptr, credentials.ptr, nullptr, &result.ptr), CCCD_OK) << cccd_last_error();
+  const test::CVirtualCard card;
+  ASSERT_EQ(cccd_read(card.transport(), credentials.ptr, card.trust(), nullptr, &result.ptr), CCCD_OK)
+      << cccd_last_error();
   ASSERT_NE(result.ptr, nullptr);
 }
 
@@ -62,7 +66,8 @@ TEST(CApi, BuiltInVirtualCardIsVerifiedWithItsTestCsca) {
   EXPECT_EQ(cccd_result_verified(result.ptr), 1);
 
   const json report = json_of(result.ptr);
-  EXPECT_EQ(report["source"], "virtual");
+  // Read through cccd_transport_new like any integrator's transport, so the source is "custom".
+  EXPECT_EQ(report["source"], "custom");
   EXPECT_EQ(report["verdict"]["overall"], "verified");
   EXPECT_EQ(report["verdict"]["signer_trust"]["status"], "passed");
   EXPECT_EQ(report["verdict"]["signer_trust"]["test_csca"], true);
@@ -76,7 +81,7 @@ TEST(CApi, PhotoIsTheFaceImageOfDg2) {
   const Bytes expected = lds::parse_dg2(sim::default_card().files.at(FileId::dg2)).data;
   ASSERT_FALSE(expected.empty());
 
-  const unsigned char* data = nullptr;
+  const uint8_t* data = nullptr;
   size_t size = 0;
   ASSERT_EQ(cccd_result_photo(result.ptr, &data, &size), CCCD_OK) << cccd_last_error();
   ASSERT_NE(data, nullptr);
@@ -147,7 +152,9 @@ TEST(CApi, WrongIdNumberIsAccessDenied) {
   CredentialsHandle credentials;
   ASSERT_EQ(cccd_credentials_from_id("001099012399", kBirth, kExpiry, &credentials.ptr), CCCD_OK);
   cccd_result* result = reinterpret_cast<cccd_result*>(&result);
-  EXPECT_EQ(cccd_read_virtual(nullptr, credentials.ptr, nullptr, &result), CCCD_ERR_ACCESS_DENIED);
+  const test::CVirtualCard card;
+  EXPECT_EQ(cccd_read(card.transport(), credentials.ptr, card.trust(), nullptr, &result),
+            CCCD_ERR_ACCESS_DENIED);
   EXPECT_EQ(result, nullptr);
   const std::string message = cccd_last_error();
   EXPECT_FALSE(message.empty());
@@ -155,12 +162,37 @@ TEST(CApi, WrongIdNumberIsAccessDenied) {
   EXPECT_EQ(message.find("900518"), std::string::npos) << message;
 }
 
-TEST(CApi, EmptyFolderMeansTheBuiltInCard) {
+// Nothing is trusted implicitly: the same card without its CSCA as trust reads, but is not verified.
+TEST(CApi, WithoutTrustTheVirtualCardIsNotVerified) {
   CredentialsHandle credentials;
   ASSERT_EQ(cccd_credentials_from_id(kIdNumber, kBirth, kExpiry, &credentials.ptr), CCCD_OK);
+  const test::CVirtualCard card;
   ResultHandle result;
-  ASSERT_EQ(cccd_read_virtual("", credentials.ptr, nullptr, &result.ptr), CCCD_OK) << cccd_last_error();
+  ASSERT_EQ(cccd_read(card.transport(), credentials.ptr, nullptr, nullptr, &result.ptr), CCCD_OK)
+      << cccd_last_error();
+  EXPECT_EQ(cccd_result_verified(result.ptr), 0);
+  const json document = json_of(result.ptr);
+  EXPECT_EQ(document["verdict"]["signer_trust"]["status"], "unknown") << document.dump(2);
+}
+
+// The CAN alone opens the CCCD (PACE).
+TEST(CApi, CanAloneOpensTheCard) {
+  CredentialsHandle credentials;
+  ASSERT_EQ(cccd_credentials_from_can("012345", &credentials.ptr), CCCD_OK) << cccd_last_error();
+  const test::CVirtualCard card;
+  ResultHandle result;
+  ASSERT_EQ(cccd_read(card.transport(), credentials.ptr, card.trust(), nullptr, &result.ptr), CCCD_OK)
+      << cccd_last_error();
   EXPECT_EQ(cccd_result_verified(result.ptr), 1);
+  cccd_credentials* bad = nullptr;
+  EXPECT_EQ(cccd_credentials_from_can("01234", &bad), CCCD_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(bad, nullptr);
+}
+
+TEST(CApi, VersionMacrosMatchTheLibrary) {
+  EXPECT_STREQ(cccd_version(), CCCD_VERSION_STRING);
+  EXPECT_EQ(cccd_version_number(), static_cast<uint32_t>(CCCD_VERSION_NUMBER));
+  EXPECT_EQ(CCCD_VERSION_NUMBER, CCCD_VERSION_MAJOR * 10000 + CCCD_VERSION_MINOR * 100 + CCCD_VERSION_PATCH);
 }
 
 // Every entry point given a NULL where it needs an object fails cleanly, with a message.
@@ -174,7 +206,7 @@ TEST(CApi, NullArgumentsAreInvalidArgument) {
 
   cccd_credentials* new_credentials = nullptr;
   cccd_result* new_result = nullptr;
-  const unsigned char* data = nullptr;
+  const uint8_t* data = nullptr;
   size_t size = 0;
   const auto expect_invalid = [](cccd_status status, const char* call) {
     EXPECT_EQ(status, CCCD_ERR_INVALID_ARGUMENT) << call;
@@ -193,10 +225,19 @@ TEST(CApi, NullArgumentsAreInvalidArgument) {
   expect_invalid(cccd_trust_add_path(nullptr, "/tmp"), "trust_add_path trust");
   expect_invalid(cccd_trust_add_path(trust.ptr, nullptr), "trust_add_path path");
 
-  expect_invalid(cccd_read_virtual(nullptr, nullptr, nullptr, &new_result), "read_virtual credentials");
-  expect_invalid(cccd_read_virtual(nullptr, credentials.ptr, nullptr, nullptr), "read_virtual out");
-  expect_invalid(cccd_read_pcsc(nullptr, nullptr, nullptr, &new_result), "read_pcsc credentials");
-  expect_invalid(cccd_read_pcsc(nullptr, credentials.ptr, nullptr, nullptr), "read_pcsc out");
+  const test::CVirtualCard card;
+  expect_invalid(cccd_read(card.transport(), nullptr, nullptr, nullptr, &new_result), "read credentials");
+  expect_invalid(cccd_read(card.transport(), credentials.ptr, nullptr, nullptr, nullptr), "read out");
+  expect_invalid(cccd_read(nullptr, credentials.ptr, nullptr, nullptr, &new_result), "read transport");
+  cccd_transport* new_transport = nullptr;
+  expect_invalid(cccd_transport_new(nullptr, nullptr, &new_transport), "transport_new callbacks");
+  cccd_transport_callbacks no_transmit{};
+  no_transmit.struct_size = sizeof no_transmit;
+  expect_invalid(cccd_transport_new(&no_transmit, nullptr, &new_transport), "transport_new transmit");
+  no_transmit.struct_size = 4;
+  expect_invalid(cccd_transport_new(&no_transmit, nullptr, &new_transport), "transport_new struct_size");
+  expect_invalid(cccd_transport_pcsc_new(nullptr, nullptr), "transport_pcsc_new out");
+  EXPECT_EQ(new_transport, nullptr);
   expect_invalid(cccd_verify_dump(nullptr, nullptr, &new_result), "verify_dump folder");
   expect_invalid(cccd_verify_dump("/tmp", nullptr, nullptr), "verify_dump out");
   EXPECT_EQ(new_result, nullptr);
@@ -244,10 +285,11 @@ TEST(CApi, DumpVerifiesAgainstTheTestCscaInATrustStore) {
   EXPECT_EQ(report["source"], "dump");
   EXPECT_EQ(report["verdict"]["overall"], "verified");
   EXPECT_EQ(report["verdict"]["signer_trust"]["status"], "passed");
-  EXPECT_EQ(report["verdict"]["signer_trust"]["test_csca"], false);
+  // However it was loaded, a libcccd test CSCA is reported as one.
+  EXPECT_EQ(report["verdict"]["signer_trust"]["test_csca"], true);
 
   // The photo survives the dump.
-  const unsigned char* data = nullptr;
+  const uint8_t* data = nullptr;
   size_t size = 0;
   ASSERT_EQ(cccd_result_photo(verified.ptr, &data, &size), CCCD_OK) << cccd_last_error();
   EXPECT_EQ(Bytes(data, data + size), lds::parse_dg2(sim::default_card().files.at(FileId::dg2)).data);

@@ -8,6 +8,7 @@
 #include "sim/clone_card.hpp"
 #include "sim/generator.hpp"
 #include "sim/virtual_card.hpp"
+#include "sim/virtual_card_link.hpp"
 #include "test_support.hpp"
 #include "util/bytes.hpp"
 

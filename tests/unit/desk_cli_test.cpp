@@ -7,6 +7,8 @@
 #include "sim/generator.hpp"
 #include "test_support.hpp"
 
+#include "c_virtual_card.hpp"
+
 #include <cccd/cccd.h>
 
 #include <gtest/gtest.h>
@@ -211,6 +213,11 @@ struct CapiFixture : ::testing::Test {
     cccd_cancel_free(token);
     cccd_credentials_free(credentials);
   }
+  // A fresh built-in virtual card through the public transport interface, trusted explicitly.
+  cccd_status read_virtual(const cccd_credentials* with, const cccd_read_options* read_options) {
+    const test::CVirtualCard card;
+    return cccd_read(card.transport(), with, card.trust(), read_options, &result);
+  }
   cccd_credentials* credentials = nullptr;
   cccd_read_options* options = nullptr;
   cccd_cancel_token* token = nullptr;
@@ -220,7 +227,7 @@ struct CapiFixture : ::testing::Test {
 TEST_F(CapiFixture, ProgressCallbackSeesEveryFileInOrder) {
   ProgressLog log;
   ASSERT_EQ(cccd_read_options_set_progress(options, record_progress, &log), CCCD_OK);
-  ASSERT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result), CCCD_OK);
+  ASSERT_EQ(read_virtual(credentials, options), CCCD_OK);
   EXPECT_EQ(cccd_result_verified(result), 1);
   EXPECT_EQ(log.files, (std::vector<std::string>{"EF.COM", "EF.SOD", "DG1", "DG13", "DG2"}));
   EXPECT_FALSE(log.done_went_back);
@@ -233,20 +240,18 @@ TEST_F(CapiFixture, CancelBeforeTheReadAndDuringIt) {
   ProgressLog log;
   log.cancel_at_dg2 = token;
   ASSERT_EQ(cccd_read_options_set_progress(options, record_progress, &log), CCCD_OK);
-  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result),
-            CCCD_ERR_CANCELLED);
+  EXPECT_EQ(read_virtual(credentials, options), CCCD_ERR_CANCELLED);
   EXPECT_EQ(result, nullptr);
   EXPECT_EQ(cccd_cancel_requested(token), 1);
   EXPECT_EQ(log.files.back(), "DG2");
   // A token once cancelled stays so: the next read with it stops at once.
   log.files.clear();
-  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result),
-            CCCD_ERR_CANCELLED);
+  EXPECT_EQ(read_virtual(credentials, options), CCCD_ERR_CANCELLED);
   EXPECT_TRUE(log.files.empty());
   // Detached, the options read again.
   ASSERT_EQ(cccd_read_options_set_cancel(options, nullptr), CCCD_OK);
   ASSERT_EQ(cccd_read_options_set_progress(options, nullptr, nullptr), CCCD_OK);
-  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result), CCCD_OK);
+  EXPECT_EQ(read_virtual(credentials, options), CCCD_OK);
   cccd_cancel(nullptr);  // ignored
 }
 
@@ -260,32 +265,30 @@ TEST_F(CapiFixture, ReadLimitsCutTheReadOffAndZeroRestoresTheDefaults) {
   // Opening the chip alone (SELECT, EF.CardAccess, MSE:Set AT, four GENERAL AUTHENTICATE) needs more
   // than 5 APDUs.
   ASSERT_EQ(cccd_read_options_set_limits(options, 0, 5), CCCD_OK);
-  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result),
-            CCCD_ERR_LIMIT_EXCEEDED);
+  EXPECT_EQ(read_virtual(credentials, options), CCCD_ERR_LIMIT_EXCEEDED);
   EXPECT_EQ(result, nullptr);
   // A read that is still going after its time limit stops before its next APDU (here after the first
   // chunk's progress call, or already in PACE on a slow machine).
   bool slept = false;
   ASSERT_EQ(cccd_read_options_set_progress(options, sleep_at_first_progress, &slept), CCCD_OK);
   ASSERT_EQ(cccd_read_options_set_limits(options, 20, 0), CCCD_OK);
-  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result),
-            CCCD_ERR_TIMEOUT);
+  EXPECT_EQ(read_virtual(credentials, options), CCCD_ERR_TIMEOUT);
   EXPECT_EQ(result, nullptr);
   // 0, 0: the defaults again, which a whole read stays well within.
   ASSERT_EQ(cccd_read_options_set_limits(options, 0, 0), CCCD_OK);
-  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result), CCCD_OK);
+  EXPECT_EQ(read_virtual(credentials, options), CCCD_OK);
   EXPECT_EQ(cccd_result_verified(result), 1);
   // The largest values mean "no limit" and must not overflow the deadline (UBSan checks the sum).
   cccd_result_free(result);
   result = nullptr;
-  ASSERT_EQ(cccd_read_options_set_limits(options, ULONG_MAX, ULONG_MAX), CCCD_OK);
-  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, options, &result), CCCD_OK);
+  ASSERT_EQ(cccd_read_options_set_limits(options, UINT32_MAX, UINT32_MAX), CCCD_OK);
+  EXPECT_EQ(read_virtual(credentials, options), CCCD_OK);
   EXPECT_EQ(cccd_result_verified(result), 1);
   EXPECT_EQ(cccd_read_options_set_limits(nullptr, 1000, 100), CCCD_ERR_INVALID_ARGUMENT);
 }
 
 TEST_F(CapiFixture, ChallengeMustBeEightBytesAndArgumentsPresent) {
-  const unsigned char challenge[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  const uint8_t challenge[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   EXPECT_EQ(cccd_read_options_set_challenge(options, challenge, 9), CCCD_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(cccd_read_options_set_challenge(options, challenge, 7), CCCD_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(cccd_read_options_set_challenge(options, challenge, 8), CCCD_OK);
@@ -294,10 +297,9 @@ TEST_F(CapiFixture, ChallengeMustBeEightBytesAndArgumentsPresent) {
   EXPECT_EQ(cccd_read_options_set_resume(nullptr, 1, 10), CCCD_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(cccd_read_options_new(nullptr), CCCD_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(cccd_cancel_new(nullptr), CCCD_ERR_INVALID_ARGUMENT);
-  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, nullptr, nullptr, options, &result),
-            CCCD_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(read_virtual(nullptr, options), CCCD_ERR_INVALID_ARGUMENT);
   // NULL options: the defaults.
-  EXPECT_EQ(cccd_read_virtual_with_options(nullptr, credentials, nullptr, nullptr, &result), CCCD_OK);
+  EXPECT_EQ(read_virtual(credentials, nullptr), CCCD_OK);
   EXPECT_EQ(cccd_cancel_requested(nullptr), 0);
 }
 

@@ -4,9 +4,12 @@
 // table of scenarios, required and observed outcomes and times (docs/HOSTILE.md).
 #include "reader/session.hpp"
 #include "sim/card_faults.hpp"
+#include "sim/faulty_card_channel.hpp"
 #include "sim/generator.hpp"
 #include "sim/test_pki.hpp"
 #include "sim/virtual_card.hpp"
+#include "sim/virtual_card_link.hpp"
+#include "sim/virtual_card_source.hpp"
 #include "test_support.hpp"
 
 #include <cccd/verify.hpp>
@@ -282,9 +285,10 @@ TEST(HostileCard, CccdSimPersonalisesAndListsFaults) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "y" / "DG1"));
 
   const Credentials credentials = test::default_credentials();
-  EXPECT_EQ(test::error_of([&] { read_virtual_card(behaviour, credentials); }), ErrorCode::secure_messaging);
+  EXPECT_EQ(test::error_of([&] { sim::read_virtual_card(behaviour, credentials); }),
+            ErrorCode::secure_messaging);
   const sim::CardData card = sim::load_card_folder(data);
-  const Verdict verdict = verify(read_virtual_card(data, credentials), test::anchor_of(card));
+  const Verdict verdict = verify(sim::read_virtual_card(data, credentials), test::anchor_of(card));
   EXPECT_EQ(verdict.data_integrity.status, FindingStatus::failed);
   EXPECT_FALSE(verdict.verified);
 }

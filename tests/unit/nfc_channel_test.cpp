@@ -402,20 +402,25 @@ TEST(NfcChannel, TheCApiReadsAndVerifiesThroughLibnfc) {
   ASSERT_EQ(cccd_trust_new(&trust), CCCD_OK);
   ASSERT_EQ(cccd_trust_add_path(trust, csca.c_str()), CCCD_OK);
 
+  // A libnfc reader is a transport like any other: made once, read through cccd_read.
+  const auto read_nfc = [&](const std::string& connstring, const cccd_credentials* with, cccd_result** out) {
+    cccd_transport* transport = nullptr;
+    EXPECT_EQ(cccd_transport_nfc_new(connstring.c_str(), &transport), CCCD_OK);
+    const cccd_status status = cccd_read(transport, with, trust, nullptr, out);
+    cccd_transport_free(transport);
+    return status;
+  };
   cccd_result* result = nullptr;
-  EXPECT_EQ(cccd_read_nfc(bench.emulator.connstring().c_str(), credentials, trust, &result), CCCD_OK)
-      << cccd_last_error();
+  EXPECT_EQ(read_nfc(bench.emulator.connstring(), credentials, &result), CCCD_OK) << cccd_last_error();
   EXPECT_EQ(cccd_result_verified(result), 1);
   EXPECT_NE(std::string(cccd_result_json(result)).find("\"source\": \"nfc\""), std::string::npos);
   cccd_result_free(result);
 
   result = nullptr;
-  EXPECT_EQ(cccd_read_nfc("pn532_uart:/dev/cccd-no-such-tty", credentials, trust, &result),
-            CCCD_ERR_NO_READER);
+  EXPECT_EQ(read_nfc("pn532_uart:/dev/cccd-no-such-tty", credentials, &result), CCCD_ERR_NO_READER);
   EXPECT_EQ(result, nullptr);
   EXPECT_NE(std::string(cccd_last_error()).find("cannot open"), std::string::npos);
-  EXPECT_EQ(cccd_read_nfc(bench.emulator.connstring().c_str(), nullptr, trust, &result),
-            CCCD_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(read_nfc(bench.emulator.connstring(), nullptr, &result), CCCD_ERR_INVALID_ARGUMENT);
   cccd_trust_free(trust);
   cccd_credentials_free(credentials);
 }

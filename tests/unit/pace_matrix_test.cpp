@@ -12,6 +12,7 @@
 #include "lds/lds.hpp"
 #include "sim/card_folder.hpp"
 #include "sim/generator.hpp"
+#include "sim/virtual_card_source.hpp"
 #include "test_support.hpp"
 #include "util/bytes.hpp"
 
@@ -85,10 +86,7 @@ Credentials mrz_credentials(const sim::CardData& card) {
 }
 
 Report read_folder(const test::TempDir& folder, const Credentials& credentials) {
-  CardSource source;
-  source.kind = CardSource::Kind::virtual_card;
-  source.folder = folder.path();
-  return read_and_verify(source, credentials, nullptr);
+  return sim::read_and_verify_virtual(folder.path(), credentials, nullptr);
 }
 
 void expect_verified(const Report& report, const std::string& protocol) {

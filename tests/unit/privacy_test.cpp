@@ -6,6 +6,8 @@
 #include "reader/session.hpp"
 #include "sim/generator.hpp"
 #include "sim/virtual_card.hpp"
+#include "sim/virtual_card_link.hpp"
+#include "sim/virtual_card_source.hpp"
 #include "sm/secure_messaging.hpp"
 #include "test_support.hpp"
 #include "util/secure_bytes.hpp"
@@ -71,21 +73,22 @@ void expect_silent(const std::string& what, Body&& body) {
 
 TEST(Privacy, TheLibraryPrintsNothingWhileReadingAndVerifying) {
   expect_silent("a PACE read and its verdict", [] {
-    Report report = read_and_verify(CardSource{}, default_credentials(), nullptr);
+    Report report = sim::read_and_verify_virtual({}, default_credentials(), nullptr);
     EXPECT_TRUE(report.verdict.verified);
   });
   expect_silent("a BAC read", [] {
     ReadOptions options;
     options.access = AccessMode::bac_only;
-    read_virtual_card({}, default_credentials(), options);
+    sim::read_virtual_card({}, default_credentials(), options);
   });
   expect_silent("a read with a wrong CAN", [] {
-    read_virtual_card({}, Credentials::from_id_number("001099012399", "1990-05-17", "2030-05-17"));
+    sim::read_virtual_card({}, Credentials::from_id_number("001099012399", "1990-05-17", "2030-05-17"));
   });
   expect_silent("a BAC read with wrong dates", [] {
     ReadOptions options;
     options.access = AccessMode::bac_only;
-    read_virtual_card({}, Credentials::from_id_number("001099012345", "1990-05-18", "2030-05-17"), options);
+    sim::read_virtual_card({}, Credentials::from_id_number("001099012345", "1990-05-18", "2030-05-17"),
+                           options);
   });
   expect_silent("a read whose card is pulled away", [] {
     sim::VirtualCard card(sim::default_card());
@@ -106,7 +109,9 @@ TEST(Privacy, ErrorMessagesNeverEchoTheCredentials) {
         Credentials::from_mrz(
             "IDVNM0990123454001099012345<<<\n9005171F3005178VNM<<<<<<<<<<<1\nNGUYEN<<THI<THU<HA<<<<<<<<<<<<");
       },
-      [] { read_virtual_card({}, Credentials::from_id_number("001099012399", "1990-05-17", "2030-05-17")); },
+      [] {
+        sim::read_virtual_card({}, Credentials::from_id_number("001099012399", "1990-05-17", "2030-05-17"));
+      },
   };
   for (std::size_t i = 0; i < refused.size(); ++i) {
     try {
@@ -157,7 +162,7 @@ TEST(Privacy, TheProgramsPrintNothingPersonalOnStderrAndInErrors) {
 
 TEST(Privacy, ADumpKeepsNoAccessDataBesideTheFilesRead) {
   test::TempDir dir;
-  const ChipDump dump = read_virtual_card({}, default_credentials());
+  const ChipDump dump = sim::read_virtual_card({}, default_credentials());
   write_dump(dump, dir.path() / "dump");
   std::ifstream in(dir.path() / "dump" / "read.json");
   std::stringstream text;

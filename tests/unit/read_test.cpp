@@ -5,6 +5,8 @@
 #include "reader/session.hpp"
 #include "sim/generator.hpp"
 #include "sim/virtual_card.hpp"
+#include "sim/virtual_card_link.hpp"
+#include "sim/virtual_card_source.hpp"
 #include "sm/secure_messaging.hpp"
 #include "test_support.hpp"
 #include "util/bytes.hpp"
@@ -49,7 +51,7 @@ class MacTamperingChannel : public transport::RawChannel {
 };
 
 TEST(Read, DefaultCardIsVerifiedWithExactFieldsAndPhoto) {
-  Report report = read_and_verify(CardSource{}, default_credentials(), nullptr);
+  Report report = sim::read_and_verify_virtual({}, default_credentials(), nullptr);
   EXPECT_TRUE(report.verdict.verified);
   EXPECT_EQ(report.verdict.access.status, FindingStatus::passed);
   EXPECT_EQ(report.verdict.data_integrity.status, FindingStatus::passed)
@@ -203,7 +205,7 @@ TEST(Read, ResponseWithABrokenMacIsASecureMessagingError) {
 
 TEST(Read, MrzCredentialsOpenTheCard) {
   Mrz mrz = lds::parse_dg1(sim::default_card().files.at(FileId::dg1));
-  Report report = read_and_verify(CardSource{}, Credentials::from_mrz(mrz.text), nullptr);
+  Report report = sim::read_and_verify_virtual({}, Credentials::from_mrz(mrz.text), nullptr);
   EXPECT_TRUE(report.verdict.verified);
 }
 
@@ -229,7 +231,7 @@ TEST(Read, CardSignedUnderAnotherCscaFailsTrust) {
   sim::GeneratorOptions other;
   other.seed = 77;
   TrustStore foreign = anchor_of(sim::generate_card(other));
-  Report report = read_and_verify(CardSource{}, default_credentials(), &foreign);
+  Report report = sim::read_and_verify_virtual({}, default_credentials(), &foreign);
   EXPECT_FALSE(report.verdict.verified);
   EXPECT_EQ(report.verdict.data_integrity.status, FindingStatus::passed);
   EXPECT_EQ(report.verdict.signer_trust.status, FindingStatus::failed);
@@ -237,7 +239,7 @@ TEST(Read, CardSignedUnderAnotherCscaFailsTrust) {
 
 TEST(Read, NoTrustStoreMeansTrustUnknownAndNotVerified) {
   TrustStore empty;
-  Report report = read_and_verify(CardSource{}, default_credentials(), &empty);
+  Report report = sim::read_and_verify_virtual({}, default_credentials(), &empty);
   EXPECT_EQ(report.verdict.signer_trust.status, FindingStatus::unknown);
   EXPECT_EQ(report.verdict.data_integrity.status, FindingStatus::passed);
   EXPECT_FALSE(report.verdict.verified);
@@ -251,10 +253,9 @@ TEST(Read, YearOnlyBirthAndNoExpiryCard) {
   options.seed = 5;
   test::TempDir dir;
   sim::write_card_folder(sim::generate_card(options), dir.path());
-  CardSource source;
-  source.folder = dir.path();
-  Report report =
-      read_and_verify(source, Credentials::from_id_number("079062000123", "1962", "none"), nullptr);
+  const std::filesystem::path source = dir.path();
+  Report report = sim::read_and_verify_virtual(
+      source, Credentials::from_id_number("079062000123", "1962", "none"), nullptr);
   EXPECT_TRUE(report.verdict.verified) << report.verdict.consistency.detail;
   ASSERT_TRUE(report.document.mrz.has_value());
   EXPECT_EQ(report.document.mrz->date_of_expiry, "991231");
@@ -262,7 +263,7 @@ TEST(Read, YearOnlyBirthAndNoExpiryCard) {
 }
 
 TEST(Read, DumpFolderVerifiesOfflineTheSameWay) {
-  Report live = read_and_verify(CardSource{}, default_credentials(), nullptr);
+  Report live = sim::read_and_verify_virtual({}, default_credentials(), nullptr);
   test::TempDir dir;
   std::filesystem::path folder = dir.path() / "dump";
   write_dump(live.dump, folder);
@@ -280,20 +281,19 @@ TEST(Read, DumpFolderVerifiesOfflineTheSameWay) {
 
 TEST(Read, VirtualCardServesADumpedFolder) {
   // A dump plus access data is a card again: the same folder format serves both.
-  Report live = read_and_verify(CardSource{}, default_credentials(), nullptr);
+  Report live = sim::read_and_verify_virtual({}, default_credentials(), nullptr);
   test::TempDir dir;
   sim::CardData data;
   data.files = live.dump.files;
   data.secrets = sim::default_card().secrets;
   data.csca_pem = sim::default_card().csca_pem;
   sim::write_card_folder(data, dir.path());
-  CardSource source;
-  source.folder = dir.path();
-  EXPECT_TRUE(read_and_verify(source, default_credentials(), nullptr).verdict.verified);
+  const std::filesystem::path source = dir.path();
+  EXPECT_TRUE(sim::read_and_verify_virtual(source, default_credentials(), nullptr).verdict.verified);
 }
 
 TEST(Read, JsonCarriesTheVerdictFieldsPhotoAndStats) {
-  Report report = read_and_verify(CardSource{}, default_credentials(), nullptr);
+  Report report = sim::read_and_verify_virtual({}, default_credentials(), nullptr);
   std::string json = to_json(report);
   for (const char* needle : {"\"overall\": \"verified\"", "\"data_integrity\"", "\"signer_trust\"",
                              "\"consistency\"", "\"apdus\"", "\"format\": \"jpeg\"", "\"test_csca\": true"}) {
@@ -310,22 +310,23 @@ namespace {
 
 TEST(Read, ADumpFolderIsServedWithTheAccessDataOfItsMrz) {
   // `read --dump` writes no secrets; the virtual card takes its access data from the dump's DG1.
-  Report live = read_and_verify(CardSource{}, default_credentials(), nullptr);
+  Report live = sim::read_and_verify_virtual({}, default_credentials(), nullptr);
   test::TempDir dir;
   write_dump(live.dump, dir.path());
-  CardSource source;
-  source.folder = dir.path();
+  const std::filesystem::path source = dir.path();
   TrustStore anchor = anchor_of(sim::default_card());
-  Report again = read_and_verify(source, default_credentials(), &anchor);
+  Report again = sim::read_and_verify_virtual(source, default_credentials(), &anchor);
   EXPECT_TRUE(again.verdict.verified);
   EXPECT_EQ(again.dump.files, live.dump.files);
   // Both passwords come from the dump's DG1: the CAN (PACE) and the MRZ key (BAC).
   Credentials wrong_can = Credentials::from_id_number("001099012399", "1990-05-17", "2030-05-17");
-  EXPECT_EQ(error_of([&] { read_and_verify(source, wrong_can, &anchor); }), ErrorCode::access_denied);
+  EXPECT_EQ(error_of([&] { sim::read_and_verify_virtual(source, wrong_can, &anchor); }),
+            ErrorCode::access_denied);
   Credentials wrong_expiry = Credentials::from_id_number("001099012345", "1990-05-17", "2030-05-18");
-  EXPECT_EQ(
-      error_of([&] { read_and_verify(source, wrong_expiry, &anchor, with_access(AccessMode::bac_only)); }),
-      ErrorCode::access_denied);
+  EXPECT_EQ(error_of([&] {
+              sim::read_and_verify_virtual(source, wrong_expiry, &anchor, with_access(AccessMode::bac_only));
+            }),
+            ErrorCode::access_denied);
 }
 
 }  // namespace
@@ -575,9 +576,8 @@ TEST(Read, PaceCamProofTravelsInTheDumpAndIsCheckedButNotTrustedOffline) {
   sim::CardData data = sim::generate_card(options);
   test::TempDir dir;
   sim::write_card_folder(data, dir.path() / "card");
-  CardSource source;
-  source.folder = dir.path() / "card";
-  Report live = read_and_verify(source, default_credentials(), nullptr);
+  const std::filesystem::path source = dir.path() / "card";
+  Report live = sim::read_and_verify_virtual(source, default_credentials(), nullptr);
   EXPECT_EQ(live.dump.access_protocol, "PACE-CAM");
   EXPECT_EQ(live.verdict.chip_authenticity.status, FindingStatus::passed)
       << live.verdict.chip_authenticity.detail;

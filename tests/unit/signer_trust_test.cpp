@@ -76,7 +76,8 @@ TEST(SignerTrust, PassesWithItsCscaAndSaysWhatWasChecked) {
   EXPECT_EQ(v.data_integrity.status, FindingStatus::passed) << v.data_integrity.detail;
   EXPECT_EQ(v.signer_trust.status, FindingStatus::passed) << v.signer_trust.detail;
   EXPECT_EQ(v.signer_trust.detail,
-            "the document signer chains to a configured CSCA, valid at the SOD signing time; no CRL of its "
+            "the document signer chains to a configured libcccd test CSCA (not a real issuer), valid at the "
+            "SOD signing time; no CRL of its "
             "CSCA in the trust store");
   EXPECT_EQ(v.csca_subject, "CN=libcccd TEST CSCA 501,O=libcccd virtual card (not a real authority),C=VN");
 }
@@ -120,7 +121,8 @@ TEST(SignerTrust, ValidityIsJudgedAtTheSigningTime) {
       // the documents last ten years).
       {dates({2020, 1, 1}, {2045, 1, 1}, {2021, 1, 1}, {2024, 1, 1}), sim::der_time(2023, 6, 1),
        FindingStatus::passed,
-       "the document signer chains to a configured CSCA, valid at the SOD signing time"},
+       "the document signer chains to a configured libcccd test CSCA (not a real issuer), valid at the SOD "
+       "signing time"},
       {dates({2020, 1, 1}, {2045, 1, 1}, {2021, 1, 1}, {2022, 1, 1}), sim::der_time(2023, 6, 1),
        FindingStatus::failed, "the document signer certificate had expired at the SOD signing time"},
       {dates({2020, 1, 1}, {2045, 1, 1}, {2024, 1, 1}, {2034, 1, 1}), sim::der_time(2023, 6, 1),

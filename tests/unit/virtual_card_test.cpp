@@ -1,4 +1,5 @@
 #include "sim/virtual_card.hpp"
+#include "sim/virtual_card_link.hpp"
 
 #include "access/bac.hpp"
 #include "asn1/der.hpp"

@@ -5,6 +5,7 @@
 #include "reader/session.hpp"
 #include "sim/generator.hpp"
 #include "sim/virtual_card.hpp"
+#include "sim/virtual_card_link.hpp"
 #include "test_support.hpp"
 
 #include <cccd/verify.hpp>

@@ -15,13 +15,18 @@
 
 namespace cccd {
 
+// Where the card is: a PC/SC reader, a libnfc reader, or the caller's own transport.
 struct CardSource {
-  enum class Kind { virtual_card, pcsc, nfc };
-  Kind kind = Kind::virtual_card;
-  std::filesystem::path folder;  // virtual card folder; empty: the built-in default CCCD
+  enum class Kind { pcsc, nfc, custom };
+  Kind kind = Kind::pcsc;
   // PC/SC: a reader name (substring; empty: the first reader). libnfc: a connstring such as
   // "pn532_uart:/dev/ttyUSB0" (empty: the first device libnfc finds).
   std::string reader;
+  // custom: the transport's callbacks and their `user`, and the name the result gives the source
+  // ("custom"; the project's virtual card says "virtual").
+  cccd_transport_callbacks callbacks{};
+  void* user = nullptr;
+  std::string label = "custom";
 };
 
 struct Report {
@@ -31,9 +36,9 @@ struct Report {
   Verdict verdict;
 };
 
-// Reads the card and verifies what was read. With `trust` null and a virtual card, the card's own test
-// CSCA is trusted and the verdict says so (test_csca); with `trust` null and a real card, signer trust
-// is unknown. Throws cccd::Error for failures of the read itself (wrong password, card removed ...).
+// Reads the card and verifies what was read. With `trust` null signer trust is unknown: nothing is
+// trusted implicitly (a virtual card's test CSCA counts only when passed in `trust`, and the verdict then
+// says test_csca). Throws cccd::Error for failures of the read itself (wrong password, card removed ...).
 Report read_and_verify(const CardSource& source, const Credentials& credentials, const TrustStore* trust,
                        const ReadOptions& options = {});
 // Verifies a dump folder offline. A server that chose the Active Authentication challenge passes it in

@@ -1,7 +1,9 @@
 // Reading a chip: the access credentials, the read options, and the entry points that acquire a
-// ChipDump from the built-in virtual CCCD, a virtual card folder, or a PC/SC reader.
+// ChipDump over a transport: the caller's own (cccd_transport_callbacks), a PC/SC or a libnfc reader.
+// (Internal C++ interface of the core; the installed API is cccd.h and cccd.hpp.)
 #pragma once
 
+#include <cccd/cccd.h>
 #include <cccd/cancel.hpp>
 #include <cccd/dump.hpp>
 
@@ -85,10 +87,11 @@ struct ReadOptions {
 // How often one read may open the chip again (card put back, or a link that refused extended length).
 inline constexpr int kMaxReopenings = 8;
 
-// Reads a virtual card: the built-in default CCCD when `folder` is empty, else a card folder
-// (written by `cccd-sim personalise` or `cccd-verify read --dump` plus secrets).
-ChipDump read_virtual_card(const std::filesystem::path& folder, const Credentials& credentials,
-                           const ReadOptions& options = {});
+// Reads the card behind the caller's transport callbacks (include/cccd/cccd.h): any transport, exactly as
+// a reader's, with the same options (a wait for a card needs wait_for_card, a resume reconnect). Throws
+// Error(invalid_argument) for callbacks without transmit or with a struct_size too small.
+ChipDump read_card(const cccd_transport_callbacks& callbacks, void* user, const Credentials& credentials,
+                   const ReadOptions& options = {});
 
 // Reads the card on a PC/SC reader (the first reader whose name contains `reader_name`).
 ChipDump read_pcsc_card(std::string_view reader_name, const Credentials& credentials,

@@ -1,0 +1,68 @@
+// What the C API's files share: the handles' definitions and the guard that keeps every C++ exception
+// on this side of the boundary.
+#pragma once
+
+#include <cccd/cccd.h>
+#include <cccd/reader.hpp>
+#include <cccd/report.hpp>
+#include <cccd/verify.hpp>
+
+#include <string>
+#include <utility>
+
+struct cccd_credentials {
+  cccd::Credentials value;
+};
+struct cccd_trust {
+  cccd::TrustStore value;
+};
+struct cccd_result {
+  cccd::Report report;
+  std::string json;
+};
+struct cccd_cancel_token {
+  cccd::Cancellation value;
+};
+struct cccd_read_options {
+  cccd::ReadOptions value;
+  cccd_progress_callback progress = nullptr;
+  void* progress_user = nullptr;
+};
+// A PC/SC or libnfc reader (kind and name), or the caller's callbacks.
+struct cccd_transport {
+  cccd::CardSource source;
+  ~cccd_transport();
+};
+
+namespace cccd::capi {
+
+// Records a failure as this thread's last error (message and JSON document) and returns `status`.
+cccd_status fail(cccd_status status, const char* message);
+void clear_last_error() noexcept;
+
+// Runs `body`, turning every exception into a status and this thread's last error message.
+template <class Body>
+cccd_status guarded(Body&& body) noexcept {
+  try {
+    clear_last_error();
+    std::forward<Body>(body)();
+    return CCCD_OK;
+  } catch (const cccd::Error& e) {
+    return fail(static_cast<cccd_status>(e.code()), e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(CCCD_ERR_INTERNAL, "out of memory");
+  } catch (const std::exception& e) {
+    return fail(CCCD_ERR_INTERNAL, e.what());
+  } catch (...) {
+    return fail(CCCD_ERR_INTERNAL, "unknown failure");
+  }
+}
+
+inline void require(bool condition, const char* what) {
+  if (!condition) throw cccd::Error(cccd::ErrorCode::invalid_argument, what);
+}
+
+// The result handle of a report, with its JSON made once.
+cccd_result* make_result(cccd::Report report);
+
+}  // namespace cccd::capi
