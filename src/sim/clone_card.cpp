@@ -1,8 +1,8 @@
 #include "sim/clone_card.hpp"
 
 #include "access/pace.hpp"
-#include "access/security_infos.hpp"
 #include "crypto/pace_domain.hpp"
+#include "lds/security_infos.hpp"
 #include "sim/active_authentication_chip.hpp"
 
 #include <cccd/error.hpp>
@@ -16,8 +16,8 @@ Bytes new_chip_authentication_key(const CardData& card) {
   if (dg14 == card.files.end()) {
     throw Error(ErrorCode::malformed_data, "clone: the card has a Chip Authentication key but no DG14");
   }
-  const access::SecurityInfos infos = access::parse_security_infos(dg14->second);
-  for (const access::ChipAuthenticationPublicKeyInfo& key : infos.chip_authentication_public_keys) {
+  const lds::SecurityInfos infos = lds::parse_security_infos(dg14->second);
+  for (const lds::ChipAuthenticationPublicKeyInfo& key : infos.chip_authentication_public_keys) {
     if (!key.parameters) continue;
     const crypto::PaceKeyPair pair = access::domain_of(*key.parameters).generate_key_pair();
     return Bytes(pair.private_key.begin(), pair.private_key.end());

@@ -301,18 +301,17 @@ std::string card_mrz_information(const Holder& holder) {
 namespace {
 
 // PACEInfo (version 2) and TerminalAuthenticationInfo (version 1).
-access::SecurityInfos pace_and_ta_infos(access::PaceMapping mapping, access::KeyAgreement agreement,
-                                        crypto::CipherKind cipher,
-                                        std::optional<std::uint64_t> parameter_id) {
-  access::SecurityInfos infos;
-  access::PaceInfo pace;
+lds::SecurityInfos pace_and_ta_infos(lds::PaceMapping mapping, lds::KeyAgreement agreement,
+                                     crypto::CipherKind cipher, std::optional<std::uint64_t> parameter_id) {
+  lds::SecurityInfos infos;
+  lds::PaceInfo pace;
   pace.mapping = mapping;
   pace.agreement = agreement;
   pace.cipher = cipher;
   pace.version = 2;
   pace.parameter_id = parameter_id;
   infos.pace.push_back(pace);
-  access::TerminalAuthenticationInfo terminal_authentication;
+  lds::TerminalAuthenticationInfo terminal_authentication;
   terminal_authentication.version = 1;
   infos.terminal_authentication.push_back(terminal_authentication);
   return infos;
@@ -320,21 +319,21 @@ access::SecurityInfos pace_and_ta_infos(access::PaceMapping mapping, access::Key
 
 }  // namespace
 
-Bytes build_card_access(access::PaceMapping mapping, access::KeyAgreement agreement,
-                        crypto::CipherKind cipher, std::optional<std::uint64_t> parameter_id) {
-  return access::encode_security_infos(pace_and_ta_infos(mapping, agreement, cipher, parameter_id));
+Bytes build_card_access(lds::PaceMapping mapping, lds::KeyAgreement agreement, crypto::CipherKind cipher,
+                        std::optional<std::uint64_t> parameter_id) {
+  return lds::encode_security_infos(pace_and_ta_infos(mapping, agreement, cipher, parameter_id));
 }
 
 Bytes build_card_access() {
-  access::SecurityInfos infos = pace_and_ta_infos(access::PaceMapping::generic, access::KeyAgreement::ecdh,
-                                                  crypto::CipherKind::aes128, 13);
+  lds::SecurityInfos infos =
+      pace_and_ta_infos(lds::PaceMapping::generic, lds::KeyAgreement::ecdh, crypto::CipherKind::aes128, 13);
   // The profile's chip also announces Chip Authentication (ECDH, AES-128) here.
-  access::ChipAuthenticationInfo chip_authentication;
-  chip_authentication.agreement = access::KeyAgreement::ecdh;
+  lds::ChipAuthenticationInfo chip_authentication;
+  chip_authentication.agreement = lds::KeyAgreement::ecdh;
   chip_authentication.cipher = crypto::CipherKind::aes128;
   chip_authentication.version = 1;
   infos.chip_authentication.push_back(chip_authentication);
-  return access::encode_security_infos(infos);
+  return lds::encode_security_infos(infos);
 }
 
 namespace {
@@ -359,11 +358,11 @@ void validate_pace_offer(const PaceOffer& offer) {
     throw Error(ErrorCode::invalid_argument,
                 "PACE: parameter id must be 0-2 (DH) or 8-18 (ECDH); 3-7 and 19-31 are reserved");
   }
-  if (offer.mapping == access::PaceMapping::integrated && offer.parameter_id == 10) {
+  if (offer.mapping == lds::PaceMapping::integrated && offer.parameter_id == 10) {
     // ICAO Doc 9303 Part 11: the point encoding of Integrated Mapping needs p = 3 mod 4; P-224 has not.
     throw Error(ErrorCode::invalid_argument, "PACE: Integrated Mapping does not support P-224 (id 10)");
   }
-  if (offer.mapping == access::PaceMapping::chip_authentication) {
+  if (offer.mapping == lds::PaceMapping::chip_authentication) {
     if (!standardized_ecdh(offer.parameter_id)) {
       throw Error(ErrorCode::invalid_argument, "PACE: Chip Authentication Mapping needs ECDH (id 8-18)");
     }
@@ -411,7 +410,7 @@ Bytes magnitude(const BIGNUM* number) {
 }
 
 // The X9.42 parameters of a standardized DH domain, as DG14 carries them.
-access::DhDomainParameters dh_parameters(const crypto::PaceDomain& domain) {
+lds::DhDomainParameters dh_parameters(const crypto::PaceDomain& domain) {
   const crypto::PaceDomain::Impl& impl = domain.impl();
   return {magnitude(impl.p.get()), magnitude(impl.g.get()), magnitude(impl.q.get())};
 }
@@ -439,37 +438,37 @@ ChipAuthenticationKey build_chip_authentication(const ChipAuthenticationOffer& o
   crypto::PaceKeyPair key_pair = domain.generate_key_pair(ByteView(scalar.data(), scalar.size()));
 
   Bytes bit_string_contents{0x00};  // no unused bits
-  access::DomainParameters parameters;
+  lds::DomainParameters parameters;
   if (dh) {
     // RFC 3279: the DH public key is an INTEGER inside the BIT STRING.
     append(bit_string_contents, asn1::der_integer_unsigned(key_pair.public_key));
     parameters = dh_parameters(domain);
   } else {
     append(bit_string_contents, key_pair.public_key);
-    parameters = access::EcNamedCurve{standardized_curve_oid(offer.parameter_id)};
+    parameters = lds::EcNamedCurve{standardized_curve_oid(offer.parameter_id)};
   }
-  const access::KeyAgreement agreement = dh ? access::KeyAgreement::dh : access::KeyAgreement::ecdh;
-  access::ChipAuthenticationPublicKeyInfo public_key;
+  const lds::KeyAgreement agreement = dh ? lds::KeyAgreement::dh : lds::KeyAgreement::ecdh;
+  lds::ChipAuthenticationPublicKeyInfo public_key;
   public_key.agreement = agreement;
-  public_key.subject_public_key_info = asn1::der_sequence(
-      {access::encode_domain_parameters(parameters), asn1::tlv(0x03, bit_string_contents)});
+  public_key.subject_public_key_info =
+      asn1::der_sequence({lds::encode_domain_parameters(parameters), asn1::tlv(0x03, bit_string_contents)});
   public_key.key_id = offer.key_id;
 
-  access::ChipAuthenticationInfo info;
+  lds::ChipAuthenticationInfo info;
   info.agreement = agreement;
   info.cipher = offer.cipher;
   info.version = offer.version;
   info.key_id = offer.key_id;
 
-  access::SecurityInfos infos;
+  lds::SecurityInfos infos;
   infos.chip_authentication_public_keys.push_back(std::move(public_key));
   infos.chip_authentication.push_back(info);
-  return {std::move(key_pair.private_key), asn1::tlv(0x6E, access::encode_security_infos(infos))};
+  return {std::move(key_pair.private_key), asn1::tlv(0x6E, lds::encode_security_infos(infos))};
 }
 
 ChipAuthenticationKey build_chip_authentication(int parameter_id, crypto::CipherKind cipher,
                                                 std::uint64_t seed) {
-  validate_pace_offer({access::PaceMapping::chip_authentication, parameter_id, cipher});
+  validate_pace_offer({lds::PaceMapping::chip_authentication, parameter_id, cipher});
   return build_chip_authentication(ChipAuthenticationOffer{parameter_id, cipher, 1, std::nullopt}, seed);
 }
 
@@ -525,7 +524,7 @@ CardData generate_card(const GeneratorOptions& options) {
   if (options.pace) validate_pace_offer(*options.pace);
   CardData card;
   std::optional<ChipAuthenticationKey> chip_authentication;
-  if (options.pace && options.pace->mapping == access::PaceMapping::chip_authentication) {
+  if (options.pace && options.pace->mapping == lds::PaceMapping::chip_authentication) {
     if (options.chip_authentication) {
       throw Error(ErrorCode::invalid_argument,
                   "Chip Authentication: a PACE-CAM card already carries its Chip Authentication key");
@@ -539,8 +538,8 @@ CardData generate_card(const GeneratorOptions& options) {
     // A card without EF.CardAccess: readers open it with BAC.
   } else if (options.pace) {
     const PaceOffer& offer = *options.pace;
-    const access::KeyAgreement agreement =
-        standardized_dh(offer.parameter_id) ? access::KeyAgreement::dh : access::KeyAgreement::ecdh;
+    const lds::KeyAgreement agreement =
+        standardized_dh(offer.parameter_id) ? lds::KeyAgreement::dh : lds::KeyAgreement::ecdh;
     card.files[FileId::card_access] = build_card_access(offer.mapping, agreement, offer.cipher,
                                                         static_cast<std::uint64_t>(offer.parameter_id));
   } else {

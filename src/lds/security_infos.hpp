@@ -18,7 +18,7 @@
 #include <variant>
 #include <vector>
 
-namespace cccd::access {
+namespace cccd::lds {
 
 // Object identifiers of TR-03110 part 3 (bsi-de 0.4.0.127.0.7) and ICAO 9303 Part 11.
 namespace oid {
@@ -175,4 +175,4 @@ Bytes encode_domain_parameters(const DomainParameters& parameters);
 // The DER SET OF every entry (EF.CardAccess), in DER order (encodings sorted), unknown entries as kept.
 Bytes encode_security_infos(const SecurityInfos& infos);
 
-}  // namespace cccd::access
+}  // namespace cccd::lds

@@ -1,4 +1,4 @@
-#include "access/security_infos.hpp"
+#include "lds/security_infos.hpp"
 
 #include "asn1/der.hpp"
 #include "asn1/tlv.hpp"
@@ -9,7 +9,7 @@
 #include <array>
 #include <string>
 
-namespace cccd::access {
+namespace cccd::lds {
 namespace {
 
 using asn1::Tlv;
@@ -541,4 +541,4 @@ Bytes encode_security_infos(const SecurityInfos& infos) {
   return asn1::tlv(kSet, value);
 }
 
-}  // namespace cccd::access
+}  // namespace cccd::lds
