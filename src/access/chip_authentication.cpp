@@ -95,7 +95,7 @@ crypto::PaceDomain chip_authentication_domain(const lds::ChipAuthenticationPubli
   std::optional<lds::DomainParameters> parameters = parameters_of(key, dg14);
   if (!parameters)
     throw Error(ErrorCode::malformed_data, "DG14: a Chip Authentication key has no domain parameters");
-  return domain_of(*parameters);
+  return lds::domain_of(*parameters);
 }
 
 Bytes chip_authentication_public_key(const lds::ChipAuthenticationPublicKeyInfo& key,

@@ -50,7 +50,7 @@ std::optional<ChipAuthenticationChoice> choose_chip_authentication(const lds::Se
 
 // The group of a Chip Authentication public key: its own AlgorithmIdentifier, else the
 // ChipAuthenticationDomainParameterInfo of its key identifier (or the only one). Throws
-// Error(malformed_data) when there is none, the errors of domain_of otherwise.
+// Error(malformed_data) when there is none, the errors of lds::domain_of otherwise.
 crypto::PaceDomain chip_authentication_domain(const lds::ChipAuthenticationPublicKeyInfo& key,
                                               const lds::SecurityInfos& dg14);
 

@@ -12,26 +12,6 @@ namespace {
 
 namespace sw = apdu::sw;
 
-}  // namespace
-
-crypto::PaceDomain domain_of(const lds::DomainParameters& parameters) {
-  if (const auto* dh = std::get_if<lds::DhDomainParameters>(&parameters)) {
-    return crypto::PaceDomain::explicit_dh({dh->p, dh->g, dh->q});
-  }
-  if (const auto* ec = std::get_if<lds::EcExplicitParameters>(&parameters)) {
-    return crypto::PaceDomain::explicit_ec(
-        {ec->prime, ec->a, ec->b, ec->base, ec->order, ec->cofactor.value_or(Bytes{})});
-  }
-  // A named curve is one of the standardized domains.
-  const auto& named = std::get<lds::EcNamedCurve>(parameters);
-  if (std::optional<int> id = crypto::standardized_curve_id(named.curve_oid)) {
-    return crypto::PaceDomain::standardized(*id);
-  }
-  throw Error(ErrorCode::not_supported, "PACE: the chip names a curve this library does not know");
-}
-
-namespace {
-
 bool agreement_matches(lds::KeyAgreement agreement, const crypto::PaceDomain& domain) {
   return (agreement == lds::KeyAgreement::ecdh) == (domain.kind() == crypto::PaceDomainKind::ecdh);
 }
@@ -97,7 +77,7 @@ crypto::PaceDomain pace_domain(const lds::PaceInfo& info, const lds::SecurityInf
   for (const lds::PaceDomainParameterInfo& explicit_info : infos.pace_domain_parameters) {
     if (explicit_info.parameter_id == info.parameter_id && explicit_info.mapping == info.mapping &&
         explicit_info.agreement == info.agreement) {
-      crypto::PaceDomain domain = domain_of(explicit_info.parameters);
+      crypto::PaceDomain domain = lds::domain_of(explicit_info.parameters);
       if (!agreement_matches(info.agreement, domain)) break;
       return domain;
     }

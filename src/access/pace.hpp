@@ -24,11 +24,6 @@ struct PacePassword {
 // of the PACEDomainParameterInfo with that id. Throws Error(not_supported) when there is neither.
 crypto::PaceDomain pace_domain(const lds::PaceInfo& info, const lds::SecurityInfos& infos);
 
-// The group of explicit or named domain parameters (PACEDomainParameterInfo, a Chip Authentication
-// public key's AlgorithmIdentifier). Throws Error(not_supported) for a curve it does not know,
-// Error(crypto) for parameters that fail their checks.
-crypto::PaceDomain domain_of(const lds::DomainParameters& parameters);
-
 // The first PACEInfo of `infos` whose domain this library can use, or nothing.
 std::optional<lds::PaceInfo> choose_pace_info(const lds::SecurityInfos& infos);
 

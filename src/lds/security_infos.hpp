@@ -8,6 +8,7 @@
 #pragma once
 
 #include "crypto/crypto.hpp"
+#include "crypto/pace_domain.hpp"
 
 #include <cccd/bytes.hpp>
 
@@ -77,6 +78,10 @@ struct EcNamedCurve {
 // id-ecPublicKey with explicit or named ECParameters.
 using DomainParameters = std::variant<DhDomainParameters, EcExplicitParameters, EcNamedCurve>;
 KeyAgreement key_agreement(const DomainParameters& parameters) noexcept;
+// The group of explicit or named domain parameters (PACEDomainParameterInfo, a Chip Authentication
+// public key's AlgorithmIdentifier), for PACE, Chip Authentication and the check of PACE-CAM. Throws
+// Error(not_supported) for a curve it does not know, Error(crypto) for parameters that fail their checks.
+crypto::PaceDomain domain_of(const DomainParameters& parameters);
 
 struct PaceInfo {
   PaceMapping mapping = PaceMapping::generic;

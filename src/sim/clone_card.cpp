@@ -1,6 +1,5 @@
 #include "sim/clone_card.hpp"
 
-#include "access/pace.hpp"
 #include "crypto/pace_domain.hpp"
 #include "lds/security_infos.hpp"
 #include "sim/active_authentication_chip.hpp"
@@ -19,7 +18,7 @@ Bytes new_chip_authentication_key(const CardData& card) {
   const lds::SecurityInfos infos = lds::parse_security_infos(dg14->second);
   for (const lds::ChipAuthenticationPublicKeyInfo& key : infos.chip_authentication_public_keys) {
     if (!key.parameters) continue;
-    const crypto::PaceKeyPair pair = access::domain_of(*key.parameters).generate_key_pair();
+    const crypto::PaceKeyPair pair = lds::domain_of(*key.parameters).generate_key_pair();
     return Bytes(pair.private_key.begin(), pair.private_key.end());
   }
   throw Error(ErrorCode::malformed_data, "clone: DG14 names no group for the Chip Authentication key");

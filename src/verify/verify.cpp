@@ -12,7 +12,6 @@
 //     failed; a dump without any proof gives not_checked: either way a clone is not ruled out.
 //   - consistency: must be passed (DG1 and DG13 both read, parsed and in agreement).
 // Any other status of any finding (a failed access included) means not verified.
-#include "access/pace.hpp"
 #include "crypto/pace_mapping.hpp"
 #include "lds/lds.hpp"
 #include "lds/security_infos.hpp"
@@ -79,7 +78,7 @@ Finding cam_finding(const ChipDump& dump, const Verdict& verdict) {
   for (const lds::ChipAuthenticationPublicKeyInfo& key : infos.chip_authentication_public_keys) {
     if (key.agreement != lds::KeyAgreement::ecdh || !key.parameters) continue;
     try {
-      crypto::PaceDomain domain = access::domain_of(*key.parameters);
+      crypto::PaceDomain domain = lds::domain_of(*key.parameters);
       crypto::cam_verify_chip(domain, dump.cam_chip_authentication_data, key.public_key,
                               dump.cam_mapping_public_key);
       return {FindingStatus::passed,
