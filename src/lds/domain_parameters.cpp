@@ -10,6 +10,10 @@
 
 namespace cccd::lds {
 
+KeyAgreement key_agreement(const DomainParameters& parameters) noexcept {
+  return std::holds_alternative<DhDomainParameters>(parameters) ? KeyAgreement::dh : KeyAgreement::ecdh;
+}
+
 crypto::PaceDomain domain_of(const DomainParameters& parameters) {
   if (const auto* dh = std::get_if<DhDomainParameters>(&parameters)) {
     return crypto::PaceDomain::explicit_dh({dh->p, dh->g, dh->q});
