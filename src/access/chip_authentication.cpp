@@ -37,11 +37,11 @@ bool better(const ChipAuthenticationChoice& a, const ChipAuthenticationChoice& b
 
 // The domain of a public key: its own AlgorithmIdentifier, else the ChipAuthenticationDomainParameterInfo
 // of its key identifier (or the only one).
-std::optional<DomainParameters> parameters_of(const ChipAuthenticationPublicKeyInfo& key,
-                                              const SecurityInfos& dg14) {
+std::optional<lds::DomainParameters> parameters_of(const lds::ChipAuthenticationPublicKeyInfo& key,
+                                                   const lds::SecurityInfos& dg14) {
   if (key.parameters) return key.parameters;
   const auto& all = dg14.chip_authentication_domain_parameters;
-  for (const ChipAuthenticationDomainParameterInfo& info : all) {
+  for (const lds::ChipAuthenticationDomainParameterInfo& info : all) {
     if (info.key_id == key.key_id && info.agreement == key.agreement) return info.parameters;
   }
   if (all.size() == 1 && all.front().agreement == key.agreement) return all.front().parameters;
@@ -50,11 +50,11 @@ std::optional<DomainParameters> parameters_of(const ChipAuthenticationPublicKeyI
 
 // The public keys a ChipAuthenticationInfo may use: the one of its key identifier, or, without one, a
 // key without identifier or the only key.
-std::vector<const ChipAuthenticationPublicKeyInfo*> keys_for(const ChipAuthenticationInfo& info,
-                                                             const SecurityInfos& dg14) {
-  std::vector<const ChipAuthenticationPublicKeyInfo*> keys;
+std::vector<const lds::ChipAuthenticationPublicKeyInfo*> keys_for(const lds::ChipAuthenticationInfo& info,
+                                                                  const lds::SecurityInfos& dg14) {
+  std::vector<const lds::ChipAuthenticationPublicKeyInfo*> keys;
   const auto& all = dg14.chip_authentication_public_keys;
-  for (const ChipAuthenticationPublicKeyInfo& key : all) {
+  for (const lds::ChipAuthenticationPublicKeyInfo& key : all) {
     if (key.agreement != info.agreement) continue;
     if (info.key_id ? key.key_id == info.key_id : (!key.key_id || all.size() == 1)) keys.push_back(&key);
   }
@@ -70,8 +70,8 @@ Bytes integer_content(std::uint64_t value) {
   return Bytes(integer.value.begin(), integer.value.end());
 }
 
-std::string key_agreement_name(KeyAgreement agreement) {
-  return agreement == KeyAgreement::dh ? "DH" : "ECDH";
+std::string key_agreement_name(lds::KeyAgreement agreement) {
+  return agreement == lds::KeyAgreement::dh ? "DH" : "ECDH";
 }
 
 [[noreturn]] void refused(const char* command, std::uint16_t status) {
@@ -90,15 +90,15 @@ std::string ChipAuthenticationChoice::description() const {
   return text;
 }
 
-crypto::PaceDomain chip_authentication_domain(const ChipAuthenticationPublicKeyInfo& key,
-                                              const SecurityInfos& dg14) {
-  std::optional<DomainParameters> parameters = parameters_of(key, dg14);
+crypto::PaceDomain chip_authentication_domain(const lds::ChipAuthenticationPublicKeyInfo& key,
+                                              const lds::SecurityInfos& dg14) {
+  std::optional<lds::DomainParameters> parameters = parameters_of(key, dg14);
   if (!parameters)
     throw Error(ErrorCode::malformed_data, "DG14: a Chip Authentication key has no domain parameters");
-  return domain_of(*parameters);
+  return lds::domain_of(*parameters);
 }
 
-Bytes chip_authentication_public_key(const ChipAuthenticationPublicKeyInfo& key,
+Bytes chip_authentication_public_key(const lds::ChipAuthenticationPublicKeyInfo& key,
                                      const crypto::PaceDomain& domain) {
   Bytes encoded = key.public_key;
   if (domain.kind() == crypto::PaceDomainKind::dh) {
@@ -123,12 +123,12 @@ Bytes chip_authentication_public_key(const ChipAuthenticationPublicKeyInfo& key,
   return encoded;
 }
 
-std::optional<ChipAuthenticationChoice> choose_chip_authentication(const SecurityInfos& dg14) {
+std::optional<ChipAuthenticationChoice> choose_chip_authentication(const lds::SecurityInfos& dg14) {
   if (dg14.chip_authentication_public_keys.empty()) return std::nullopt;
-  std::vector<ChipAuthenticationInfo> protocols = dg14.chip_authentication;
+  std::vector<lds::ChipAuthenticationInfo> protocols = dg14.chip_authentication;
   if (protocols.empty()) {
     // TR-03110 version 1: without a ChipAuthenticationInfo the protocol is the 3DES one of the key.
-    for (const ChipAuthenticationPublicKeyInfo& key : dg14.chip_authentication_public_keys) {
+    for (const lds::ChipAuthenticationPublicKeyInfo& key : dg14.chip_authentication_public_keys) {
       protocols.push_back({key.agreement, crypto::CipherKind::tdes, 1, key.key_id});
     }
   }
@@ -136,15 +136,15 @@ std::optional<ChipAuthenticationChoice> choose_chip_authentication(const Securit
   std::optional<ChipAuthenticationChoice> best;
   std::optional<Error> malformed;
   std::optional<Error> unsupported;
-  for (const ChipAuthenticationInfo& info : protocols) {
+  for (const lds::ChipAuthenticationInfo& info : protocols) {
     if (info.version != 1 && info.version != 2) {
       unsupported = Error(ErrorCode::not_supported, "DG14: Chip Authentication of an unknown version");
       continue;
     }
-    for (const ChipAuthenticationPublicKeyInfo* key : keys_for(info, dg14)) {
+    for (const lds::ChipAuthenticationPublicKeyInfo* key : keys_for(info, dg14)) {
       try {
         crypto::PaceDomain domain = chip_authentication_domain(*key, dg14);
-        if ((domain.kind() == crypto::PaceDomainKind::dh) != (info.agreement == KeyAgreement::dh)) {
+        if ((domain.kind() == crypto::PaceDomainKind::dh) != (info.agreement == lds::KeyAgreement::dh)) {
           throw Error(ErrorCode::malformed_data,
                       "DG14: a Chip Authentication key does not match its protocol");
         }
@@ -198,7 +198,7 @@ sm::SessionKeys perform_chip_authentication(transport::Channel& channel,
     if (!answer.data.empty())
       throw Error(ErrorCode::malformed_data, "Chip Authentication: MSE:Set KAT answered data");
   } else {
-    Bytes protocol = oid_content(chip_authentication_oid(choice.info.agreement, choice.info.cipher));
+    Bytes protocol = oid_content(lds::chip_authentication_oid(choice.info.agreement, choice.info.cipher));
     Bytes set_at = concat({asn1::tlv(kTagCryptographicMechanism, protocol), key_reference});
     apdu::ResponseApdu selected =
         channel.transmit({0x00, kInsMseSetAt, kP1SetForComputation, kP2AuthenticationTemplate,

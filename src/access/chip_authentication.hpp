@@ -11,8 +11,8 @@
 // id-CA-ECDH-AES-CBC-CMAC-128 version 1 and is authenticated with General Authenticate.
 #pragma once
 
-#include "access/security_infos.hpp"
 #include "crypto/pace_domain.hpp"
+#include "lds/security_infos.hpp"
 #include "sm/secure_messaging.hpp"
 #include "transport/channel.hpp"
 
@@ -28,7 +28,7 @@ enum class ChipAuthenticationCommand {
 
 // One Chip Authentication the terminal can run: the protocol and the chip's static key.
 struct ChipAuthenticationChoice {
-  ChipAuthenticationInfo info;          // agreement, cipher, version, keyId (inferred when DG14 has none)
+  lds::ChipAuthenticationInfo info;     // agreement, cipher, version, keyId (inferred when DG14 has none)
   crypto::PaceDomain domain;            // the group of the chip's static key
   Bytes chip_public_key;                // validated, encoded as PaceDomain does (04||X||Y, or y as |p| bytes)
   std::optional<std::uint64_t> key_id;  // sent as 84 when DG14 names the key
@@ -46,18 +46,18 @@ struct ChipAuthenticationChoice {
 // Returns nothing when DG14 holds no Chip Authentication public key. Throws Error(malformed_data) when no
 // pair is usable because a key does not decode or is not a valid key of its group;
 // Error(not_supported) when every pair needs a group or version this library lacks.
-std::optional<ChipAuthenticationChoice> choose_chip_authentication(const SecurityInfos& dg14);
+std::optional<ChipAuthenticationChoice> choose_chip_authentication(const lds::SecurityInfos& dg14);
 
 // The group of a Chip Authentication public key: its own AlgorithmIdentifier, else the
 // ChipAuthenticationDomainParameterInfo of its key identifier (or the only one). Throws
-// Error(malformed_data) when there is none, the errors of domain_of otherwise.
-crypto::PaceDomain chip_authentication_domain(const ChipAuthenticationPublicKeyInfo& key,
-                                              const SecurityInfos& dg14);
+// Error(malformed_data) when there is none, the errors of lds::domain_of otherwise.
+crypto::PaceDomain chip_authentication_domain(const lds::ChipAuthenticationPublicKeyInfo& key,
+                                              const lds::SecurityInfos& dg14);
 
 // The static public key of a ChipAuthenticationPublicKeyInfo as PaceDomain encodes keys: the EC point of
 // the BIT STRING, or for DH the INTEGER inside it left-padded to |p|. Throws Error(malformed_data) when it
 // does not decode or is not a valid public key of `domain`.
-Bytes chip_authentication_public_key(const ChipAuthenticationPublicKeyInfo& key,
+Bytes chip_authentication_public_key(const lds::ChipAuthenticationPublicKeyInfo& key,
                                      const crypto::PaceDomain& domain);
 
 // KSenc = KDF(K, 1), KSmac = KDF(K, 2) with the cipher of the protocol, SSC zero (both sides).

@@ -12,28 +12,8 @@ namespace {
 
 namespace sw = apdu::sw;
 
-}  // namespace
-
-crypto::PaceDomain domain_of(const DomainParameters& parameters) {
-  if (const auto* dh = std::get_if<DhDomainParameters>(&parameters)) {
-    return crypto::PaceDomain::explicit_dh({dh->p, dh->g, dh->q});
-  }
-  if (const auto* ec = std::get_if<EcExplicitParameters>(&parameters)) {
-    return crypto::PaceDomain::explicit_ec(
-        {ec->prime, ec->a, ec->b, ec->base, ec->order, ec->cofactor.value_or(Bytes{})});
-  }
-  // A named curve is one of the standardized domains.
-  const auto& named = std::get<EcNamedCurve>(parameters);
-  if (std::optional<int> id = crypto::standardized_curve_id(named.curve_oid)) {
-    return crypto::PaceDomain::standardized(*id);
-  }
-  throw Error(ErrorCode::not_supported, "PACE: the chip names a curve this library does not know");
-}
-
-namespace {
-
-bool agreement_matches(KeyAgreement agreement, const crypto::PaceDomain& domain) {
-  return (agreement == KeyAgreement::ecdh) == (domain.kind() == crypto::PaceDomainKind::ecdh);
+bool agreement_matches(lds::KeyAgreement agreement, const crypto::PaceDomain& domain) {
+  return (agreement == lds::KeyAgreement::ecdh) == (domain.kind() == crypto::PaceDomainKind::ecdh);
 }
 
 const char* password_name(crypto::PacePasswordType type) {
@@ -89,15 +69,15 @@ Bytes integer_content(std::uint64_t value) {
 
 }  // namespace
 
-crypto::PaceDomain pace_domain(const PaceInfo& info, const SecurityInfos& infos) {
+crypto::PaceDomain pace_domain(const lds::PaceInfo& info, const lds::SecurityInfos& infos) {
   if (!info.parameter_id)
     throw Error(ErrorCode::not_supported, "PACE: the PACEInfo names no domain parameters");
   std::uint64_t id = *info.parameter_id;
   // A PACEDomainParameterInfo with this id takes precedence (ids 0-31 may be reused for explicit ones).
-  for (const PaceDomainParameterInfo& explicit_info : infos.pace_domain_parameters) {
+  for (const lds::PaceDomainParameterInfo& explicit_info : infos.pace_domain_parameters) {
     if (explicit_info.parameter_id == info.parameter_id && explicit_info.mapping == info.mapping &&
         explicit_info.agreement == info.agreement) {
-      crypto::PaceDomain domain = domain_of(explicit_info.parameters);
+      crypto::PaceDomain domain = lds::domain_of(explicit_info.parameters);
       if (!agreement_matches(info.agreement, domain)) break;
       return domain;
     }
@@ -110,8 +90,8 @@ crypto::PaceDomain pace_domain(const PaceInfo& info, const SecurityInfos& infos)
   return domain;
 }
 
-std::optional<PaceInfo> choose_pace_info(const SecurityInfos& infos) {
-  for (const PaceInfo& info : infos.pace) {
+std::optional<lds::PaceInfo> choose_pace_info(const lds::SecurityInfos& infos) {
+  for (const lds::PaceInfo& info : infos.pace) {
     if (info.version != 2) continue;
     try {
       pace_domain(info, infos);
@@ -123,13 +103,13 @@ std::optional<PaceInfo> choose_pace_info(const SecurityInfos& infos) {
   return std::nullopt;
 }
 
-std::string pace_protocol_name(PaceMapping mapping) {
+std::string pace_protocol_name(lds::PaceMapping mapping) {
   switch (mapping) {
-    case PaceMapping::generic:
+    case lds::PaceMapping::generic:
       return "PACE-GM";
-    case PaceMapping::integrated:
+    case lds::PaceMapping::integrated:
       return "PACE-IM";
-    case PaceMapping::chip_authentication:
+    case lds::PaceMapping::chip_authentication:
       return "PACE-CAM";
   }
   return "PACE";
@@ -174,8 +154,8 @@ Bytes authentication_data(std::initializer_list<std::pair<std::uint8_t, ByteView
   return asn1::tlv(0x7C, inner);
 }
 
-PaceResult perform_pace(transport::Channel& channel, const PaceInfo& info, const crypto::PaceDomain& domain,
-                        const PacePassword& password) {
+PaceResult perform_pace(transport::Channel& channel, const lds::PaceInfo& info,
+                        const crypto::PaceDomain& domain, const PacePassword& password) {
   const crypto::CipherKind cipher = info.cipher;
   const Bytes protocol = oid_content(info.oid());
 
@@ -203,7 +183,7 @@ PaceResult perform_pace(transport::Channel& channel, const PaceInfo& info, const
 
   // 2. Mapping to the ephemeral generator.
   std::optional<crypto::PaceDomain> mapped;
-  if (info.mapping == PaceMapping::integrated) {
+  if (info.mapping == lds::PaceMapping::integrated) {
     Bytes nonce_t = crypto::random_bytes(crypto::key_length(cipher));
     accepted(general_authenticate(channel, false, authentication_data({{kTagMappingDataTerminal, nonce_t}})),
              "the mapping", {});
@@ -258,7 +238,7 @@ PaceResult perform_pace(transport::Channel& channel, const PaceInfo& info, const
     throw Error(ErrorCode::crypto, "PACE: the chip's authentication token does not verify");
   }
   std::optional<Bytes> a_ic = confirmed.object(kTagEncryptedChipAuthenticationData);
-  if (info.mapping == PaceMapping::chip_authentication) {
+  if (info.mapping == lds::PaceMapping::chip_authentication) {
     if (!a_ic) throw Error(ErrorCode::crypto, "PACE-CAM: the chip sent no chip authentication data");
     result.encrypted_chip_authentication_data = a_ic;
   }

@@ -3,9 +3,9 @@
 // it: choosing the domain from the SecurityInfos and the dynamic authentication data objects.
 #pragma once
 
-#include "access/security_infos.hpp"
 #include "crypto/pace_domain.hpp"
 #include "crypto/pace_keys.hpp"
+#include "lds/security_infos.hpp"
 #include "sm/secure_messaging.hpp"
 #include "transport/channel.hpp"
 #include "util/secure_bytes.hpp"
@@ -22,18 +22,13 @@ struct PacePassword {
 
 // The key agreement domain a PACEInfo names: a standardized parameter id, or the explicit parameters
 // of the PACEDomainParameterInfo with that id. Throws Error(not_supported) when there is neither.
-crypto::PaceDomain pace_domain(const PaceInfo& info, const SecurityInfos& infos);
-
-// The group of explicit or named domain parameters (PACEDomainParameterInfo, a Chip Authentication
-// public key's AlgorithmIdentifier). Throws Error(not_supported) for a curve it does not know,
-// Error(crypto) for parameters that fail their checks.
-crypto::PaceDomain domain_of(const DomainParameters& parameters);
+crypto::PaceDomain pace_domain(const lds::PaceInfo& info, const lds::SecurityInfos& infos);
 
 // The first PACEInfo of `infos` whose domain this library can use, or nothing.
-std::optional<PaceInfo> choose_pace_info(const SecurityInfos& infos);
+std::optional<lds::PaceInfo> choose_pace_info(const lds::SecurityInfos& infos);
 
 // "PACE-GM", "PACE-IM", "PACE-CAM".
-std::string pace_protocol_name(PaceMapping mapping);
+std::string pace_protocol_name(lds::PaceMapping mapping);
 
 // The content bytes of a dotted OID (what follows tag 06 and its length).
 Bytes oid_content(std::string_view dotted);
@@ -49,7 +44,7 @@ Bytes authentication_data(std::initializer_list<std::pair<std::uint8_t, ByteView
 
 struct PaceResult {
   sm::SessionKeys session;  // secure messaging keys, SSC zero
-  PaceMapping mapping = PaceMapping::generic;
+  lds::PaceMapping mapping = lds::PaceMapping::generic;
   Bytes chip_mapping_public_key;                            // PK_Map,IC (CAM checks it against DG14 later)
   std::optional<Bytes> encrypted_chip_authentication_data;  // A_IC of PACE-CAM
 };
@@ -59,8 +54,8 @@ struct PaceResult {
 // refuses a step with a status word; Error(crypto) when its authentication token does not verify or a
 // public key it sent is invalid; Error(malformed_data) for answers that do not parse;
 // Error(not_supported) for a domain this library lacks.
-PaceResult perform_pace(transport::Channel& channel, const PaceInfo& info, const crypto::PaceDomain& domain,
-                        const PacePassword& password);
+PaceResult perform_pace(transport::Channel& channel, const lds::PaceInfo& info,
+                        const crypto::PaceDomain& domain, const PacePassword& password);
 
 // Instruction bytes and data object tags of PACE (Part 11 section 4.4.4).
 inline constexpr std::uint8_t kInsMseSetAt = 0x22;

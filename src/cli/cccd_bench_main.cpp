@@ -4,7 +4,7 @@
 // the largest responses the card allows. `--pcsc READER` also reads a card through pcscd and reports the
 // wall time. docs/PERFORMANCE.md explains the model and the figures.
 #include "access/pace.hpp"
-#include "access/security_infos.hpp"
+#include "lds/security_infos.hpp"
 #include "reader/session.hpp"
 #include "sim/generator.hpp"
 #include "sim/link_model.hpp"
@@ -62,8 +62,8 @@ const char* kind_name(sim::CommandKind kind) {
 std::size_t cipher_block_of(const ChipDump& dump) {
   auto card_access = dump.files.find(FileId::card_access);
   if (dump.access_protocol == "BAC" || card_access == dump.files.end()) return 8;
-  std::optional<access::PaceInfo> pace =
-      access::choose_pace_info(access::parse_security_infos(card_access->second));
+  std::optional<lds::PaceInfo> pace =
+      access::choose_pace_info(lds::parse_security_infos(card_access->second));
   return pace ? crypto::block_length(pace->cipher) : 8;
 }
 

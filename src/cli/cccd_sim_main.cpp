@@ -111,8 +111,8 @@ struct PaceChoice {
 };
 
 PaceChoice parse_pace(const std::string& text) {
-  using cccd::access::PaceMapping;
   using cccd::crypto::CipherKind;
+  using cccd::lds::PaceMapping;
   PaceChoice choice;
   if (text == "none") {
     choice.no_card_access = true;
@@ -186,9 +186,9 @@ std::string describe(const PaceChoice& choice) {
   if (choice.no_card_access) return "no EF.CardAccess (BAC only)";
   if (!choice.offer) return "the CCCD profile's EF.CardAccess (PACE-GM, brainpoolP256r1, AES-128)";
   const cccd::sim::PaceOffer& offer = *choice.offer;
-  const char* mapping = offer.mapping == cccd::access::PaceMapping::generic      ? "PACE-GM"
-                        : offer.mapping == cccd::access::PaceMapping::integrated ? "PACE-IM"
-                                                                                 : "PACE-CAM";
+  const char* mapping = offer.mapping == cccd::lds::PaceMapping::generic      ? "PACE-GM"
+                        : offer.mapping == cccd::lds::PaceMapping::integrated ? "PACE-IM"
+                                                                              : "PACE-CAM";
   return std::string(mapping) + ", " + cccd::crypto::PaceDomain::standardized(offer.parameter_id).name() +
          " (id " + std::to_string(offer.parameter_id) + "), " +
          std::string(cccd::crypto::cipher_name(offer.cipher));
@@ -251,7 +251,7 @@ int personalise(const PersonaliseOptions& options) {
     generator.no_card_access = pace.no_card_access;
   }
   if (options.ca != "none") {
-    if (generator.pace && generator.pace->mapping == cccd::access::PaceMapping::chip_authentication) {
+    if (generator.pace && generator.pace->mapping == cccd::lds::PaceMapping::chip_authentication) {
       std::cerr << "cccd-sim personalise: --ca: a PACE-CAM card already has its Chip Authentication key\n";
       return kExitUsage;
     }

@@ -1,6 +1,6 @@
-#include "access/mrz.hpp"
 #include "asn1/tlv.hpp"
 #include "lds/lds.hpp"
+#include "lds/mrz.hpp"
 #include "lds/parse_context.hpp"
 
 namespace cccd::lds {
@@ -13,7 +13,7 @@ Mrz parse_dg1(ByteView file) {
     asn1::TlvReader reader(outer.value);
     asn1::Tlv mrz_text = reader.expect(0x5F1F);
     try {
-      return access::parse_mrz(
+      return lds::parse_mrz(
           std::string_view(reinterpret_cast<const char*>(mrz_text.value.data()), mrz_text.value.size()));
     } catch (const Error& e) {
       // A bad MRZ from the chip is bad data, not a bad argument of the caller.

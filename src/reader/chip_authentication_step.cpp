@@ -1,7 +1,7 @@
 #include "reader/chip_authentication_step.hpp"
 
 #include "access/chip_authentication.hpp"
-#include "access/security_infos.hpp"
+#include "lds/security_infos.hpp"
 
 #include <cccd/error.hpp>
 
@@ -17,7 +17,7 @@ bool ChipAuthenticationStep::due(const ChipDump& dump) const {
 std::optional<sm::SessionKeys> ChipAuthenticationStep::agree(transport::Channel& secure, ChipDump& dump) {
   std::optional<access::ChipAuthenticationChoice> choice;
   try {
-    choice = access::choose_chip_authentication(access::parse_security_infos(*dump.file(FileId::dg14)));
+    choice = access::choose_chip_authentication(lds::parse_security_infos(*dump.file(FileId::dg14)));
   } catch (const Error& e) {
     // DG14 is covered by EF.SOD: a key there that does not decode is the chip's issuer's fault or
     // tampering, and no proof either way; a group this library lacks is ours.

@@ -1,4 +1,4 @@
-#include "access/mrz.hpp"
+#include "lds/mrz.hpp"
 #include "util/secure_bytes.hpp"
 
 #include <cccd/error.hpp>
@@ -102,7 +102,7 @@ Credentials Credentials::from_can(std::string_view can) {
 }
 
 Credentials Credentials::from_mrz(std::string_view mrz_text) {
-  Mrz mrz = access::parse_mrz(mrz_text);
+  Mrz mrz = lds::parse_mrz(mrz_text);
   if (!mrz.check_digits_valid) bad("the MRZ has a wrong check digit: check the text typed or scanned");
   Credentials c;
   c.document_number = mrz.document_number;

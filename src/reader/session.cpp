@@ -1,11 +1,11 @@
 #include "reader/session.hpp"
 
 #include "access/bac.hpp"
-#include "access/mrz.hpp"
 #include "access/pace.hpp"
-#include "access/security_infos.hpp"
 #include "crypto/pace_mapping.hpp"
 #include "lds/lds.hpp"
+#include "lds/mrz.hpp"
+#include "lds/security_infos.hpp"
 #include "reader/active_authentication_step.hpp"
 #include "reader/chip_authentication_step.hpp"
 #include "reader/file_reader.hpp"
@@ -38,12 +38,12 @@ bool has_mrz_key(const Credentials& c) {
 }
 
 SecureString mrz_information_of(const Credentials& c) {
-  return access::mrz_information({c.document_number, c.date_of_birth, c.date_of_expiry});
+  return lds::mrz_information({c.document_number, c.date_of_birth, c.date_of_expiry});
 }
 
 // EF.CardAccess, read unprotected by its short identifier before anything is selected (it lives in the
 // MF, which the CCCD does not let anyone select). Nothing when the card has none or it does not parse.
-std::optional<access::SecurityInfos> read_card_access(transport::Channel& channel, ChipDump& dump) {
+std::optional<lds::SecurityInfos> read_card_access(transport::Channel& channel, ChipDump& dump) {
   FileResult card_access = FileReader(channel, false).read(FileId::card_access);
   if (card_access.outcome != FileOutcome::read) {
     dump.access_note = "the chip has no EF.CardAccess, so it offers no PACE";
@@ -51,7 +51,7 @@ std::optional<access::SecurityInfos> read_card_access(transport::Channel& channe
   }
   dump.files[FileId::card_access] = card_access.content;
   try {
-    return access::parse_security_infos(card_access.content);
+    return lds::parse_security_infos(card_access.content);
   } catch (const Error& e) {
     dump.access_note = std::string("EF.CardAccess does not parse (") + e.what() + ")";
     return std::nullopt;
@@ -73,9 +73,9 @@ access::PacePassword pace_password(const Credentials& credentials) {
 // key or a proof that does not verify end the read.
 sm::SessionKeys open_chip(transport::Channel& channel, const Credentials& credentials,
                           const ReadOptions& options, ChipDump& dump) {
-  std::optional<access::SecurityInfos> infos;
+  std::optional<lds::SecurityInfos> infos;
   if (options.access != AccessMode::bac_only) infos = read_card_access(channel, dump);
-  std::optional<access::PaceInfo> pace = infos ? access::choose_pace_info(*infos) : std::nullopt;
+  std::optional<lds::PaceInfo> pace = infos ? access::choose_pace_info(*infos) : std::nullopt;
   if (infos && !pace && dump.access_note.empty())
     dump.access_note = "EF.CardAccess offers no PACE this library supports";
   if (!pace && options.access == AccessMode::pace_only) {

@@ -1,9 +1,9 @@
 #include "sim/active_authentication_chip.hpp"
 
-#include "access/security_infos.hpp"
 #include "asn1/der.hpp"
 #include "asn1/tlv.hpp"
 #include "crypto/active_authentication.hpp"
+#include "lds/security_infos.hpp"
 #include "sim/deterministic_ecdsa.hpp"
 #include "sim/openssl_checks.hpp"
 #include "sim/test_pki.hpp"
@@ -88,7 +88,7 @@ std::optional<crypto::HashAlgorithm> hash_from_name(std::string_view name) noexc
 Bytes encode_active_authentication_info(crypto::HashAlgorithm ecdsa_hash) {
   for (const HashEntry& entry : kHashes) {
     if (entry.hash == ecdsa_hash) {
-      return asn1::der_sequence({asn1::der_oid(access::oid::kIdActiveAuthentication), asn1::der_integer(1),
+      return asn1::der_sequence({asn1::der_oid(lds::oid::kIdActiveAuthentication), asn1::der_integer(1),
                                  asn1::der_oid(entry.ecdsa_oid)});
     }
   }

@@ -1,7 +1,7 @@
 #include "sim/card_folder.hpp"
 
-#include "access/mrz.hpp"
 #include "lds/lds.hpp"
+#include "lds/mrz.hpp"
 #include "sim/active_authentication_chip.hpp"
 #include "util/bytes.hpp"
 #include "util/private_file.hpp"
@@ -44,7 +44,7 @@ Bytes read_bounded(const fs::path& path) {
 CardSecrets secrets_from_dg1(const Bytes& dg1) {
   Mrz mrz = lds::parse_dg1(dg1);
   CardSecrets secrets;
-  SecureString information = access::mrz_information(access::key_fields(mrz));
+  SecureString information = lds::mrz_information(lds::key_fields(mrz));
   secrets.mrz_information.assign(information.begin(), information.end());
   std::string id = mrz.cccd_id_number();
   if (id.size() == 12) secrets.can = id.substr(6);

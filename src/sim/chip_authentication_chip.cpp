@@ -48,13 +48,13 @@ std::optional<MseObjects> parse_mse(ByteView data, bool key_agreement_template) 
 }
 
 // Whether a protocol entry of DG14 may serve the key the terminal names.
-bool serves(const access::ChipAuthenticationInfo& info, std::optional<std::uint64_t> key_id) {
+bool serves(const lds::ChipAuthenticationInfo& info, std::optional<std::uint64_t> key_id) {
   return !info.key_id || !key_id || info.key_id == key_id;
 }
 
 }  // namespace
 
-ChipAuthenticationChip::ChipAuthenticationChip(access::SecurityInfos dg14,
+ChipAuthenticationChip::ChipAuthenticationChip(lds::SecurityInfos dg14,
                                                std::vector<ChipAuthenticationPrivateKey> keys)
     : dg14_(std::move(dg14)), keys_(std::move(keys)) {}
 
@@ -81,24 +81,23 @@ apdu::ResponseApdu ChipAuthenticationChip::manage_security_environment(const apd
     if (!objects->ephemeral_key) return status(sw::kWrongData);
     // MSE:Set KAT names no protocol: the entry of DG14 for this key, 3DES first (the cipher KAT is
     // defined for); a DG14 without ChipAuthenticationInfo means 3DES.
-    std::optional<access::ChipAuthenticationInfo> chosen;
-    for (const access::ChipAuthenticationInfo& info : dg14_.chip_authentication) {
+    std::optional<lds::ChipAuthenticationInfo> chosen;
+    for (const lds::ChipAuthenticationInfo& info : dg14_.chip_authentication) {
       if (!serves(info, objects->key_id)) continue;
       if (!chosen || info.cipher == crypto::CipherKind::tdes) chosen = info;
     }
     if (!chosen && dg14_.chip_authentication.empty() && !dg14_.chip_authentication_public_keys.empty()) {
-      const access::KeyAgreement agreement = dg14_.chip_authentication_public_keys.front().agreement;
-      chosen = access::ChipAuthenticationInfo{agreement, crypto::CipherKind::tdes, 1, objects->key_id};
+      const lds::KeyAgreement agreement = dg14_.chip_authentication_public_keys.front().agreement;
+      chosen = lds::ChipAuthenticationInfo{agreement, crypto::CipherKind::tdes, 1, objects->key_id};
     }
     if (!chosen) return status(kReferenceNotFound);
     return agree(*chosen, objects->key_id, *objects->ephemeral_key);
   }
 
   if (!objects->protocol) return status(sw::kWrongData);
-  for (const access::ChipAuthenticationInfo& info : dg14_.chip_authentication) {
+  for (const lds::ChipAuthenticationInfo& info : dg14_.chip_authentication) {
     if (!serves(info, objects->key_id)) continue;
-    if (access::oid_content(access::chip_authentication_oid(info.agreement, info.cipher)) !=
-        *objects->protocol)
+    if (access::oid_content(lds::chip_authentication_oid(info.agreement, info.cipher)) != *objects->protocol)
       continue;
     pending_ = Pending{info, objects->key_id};
     return status(sw::kOk);
@@ -125,13 +124,13 @@ apdu::ResponseApdu ChipAuthenticationChip::general_authenticate(const apdu::Comm
   return answer;
 }
 
-apdu::ResponseApdu ChipAuthenticationChip::agree(const access::ChipAuthenticationInfo& info,
+apdu::ResponseApdu ChipAuthenticationChip::agree(const lds::ChipAuthenticationInfo& info,
                                                  std::optional<std::uint64_t> key_id,
                                                  ByteView terminal_public_key) {
   // The public key entry gives the group; the private key comes from the chip's own store.
-  const access::ChipAuthenticationPublicKeyInfo* public_key = nullptr;
+  const lds::ChipAuthenticationPublicKeyInfo* public_key = nullptr;
   const auto& all = dg14_.chip_authentication_public_keys;
-  for (const access::ChipAuthenticationPublicKeyInfo& key : all) {
+  for (const lds::ChipAuthenticationPublicKeyInfo& key : all) {
     if (key.agreement != info.agreement) continue;
     if (key_id ? key.key_id == key_id : (!key.key_id || all.size() == 1)) public_key = &key;
   }

@@ -26,7 +26,7 @@ struct ChipAuthenticationPrivateKey {
 class ChipAuthenticationChip {
  public:
   // `dg14` is the card's DG14 (its protocols, keys and domains).
-  ChipAuthenticationChip(access::SecurityInfos dg14, std::vector<ChipAuthenticationPrivateKey> keys);
+  ChipAuthenticationChip(lds::SecurityInfos dg14, std::vector<ChipAuthenticationPrivateKey> keys);
 
   // MSE with P1 41: P2 A6 (Set KAT) runs the whole protocol; P2 A4 (Set AT) names the protocol for the
   // GENERAL AUTHENTICATE that follows.
@@ -41,13 +41,13 @@ class ChipAuthenticationChip {
 
  private:
   struct Pending {
-    access::ChipAuthenticationInfo info;
+    lds::ChipAuthenticationInfo info;
     std::optional<std::uint64_t> key_id;
   };
-  apdu::ResponseApdu agree(const access::ChipAuthenticationInfo& info, std::optional<std::uint64_t> key_id,
+  apdu::ResponseApdu agree(const lds::ChipAuthenticationInfo& info, std::optional<std::uint64_t> key_id,
                            ByteView terminal_public_key);
 
-  access::SecurityInfos dg14_;
+  lds::SecurityInfos dg14_;
   std::vector<ChipAuthenticationPrivateKey> keys_;
   std::optional<Pending> pending_;
   std::optional<sm::SessionKeys> session_;

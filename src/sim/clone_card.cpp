@@ -1,8 +1,7 @@
 #include "sim/clone_card.hpp"
 
-#include "access/pace.hpp"
-#include "access/security_infos.hpp"
 #include "crypto/pace_domain.hpp"
+#include "lds/security_infos.hpp"
 #include "sim/active_authentication_chip.hpp"
 
 #include <cccd/error.hpp>
@@ -16,10 +15,10 @@ Bytes new_chip_authentication_key(const CardData& card) {
   if (dg14 == card.files.end()) {
     throw Error(ErrorCode::malformed_data, "clone: the card has a Chip Authentication key but no DG14");
   }
-  const access::SecurityInfos infos = access::parse_security_infos(dg14->second);
-  for (const access::ChipAuthenticationPublicKeyInfo& key : infos.chip_authentication_public_keys) {
+  const lds::SecurityInfos infos = lds::parse_security_infos(dg14->second);
+  for (const lds::ChipAuthenticationPublicKeyInfo& key : infos.chip_authentication_public_keys) {
     if (!key.parameters) continue;
-    const crypto::PaceKeyPair pair = access::domain_of(*key.parameters).generate_key_pair();
+    const crypto::PaceKeyPair pair = lds::domain_of(*key.parameters).generate_key_pair();
     return Bytes(pair.private_key.begin(), pair.private_key.end());
   }
   throw Error(ErrorCode::malformed_data, "clone: DG14 names no group for the Chip Authentication key");

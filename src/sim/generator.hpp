@@ -2,7 +2,7 @@
 // EF.SOD signed by the DS. Deterministic: the same options and seed give the same bytes.
 #pragma once
 
-#include "access/security_infos.hpp"
+#include "lds/security_infos.hpp"
 #include "sim/active_authentication_chip.hpp"
 #include "sim/card_folder.hpp"
 #include "sim/face_image.hpp"
@@ -39,7 +39,7 @@ enum class SignerAlgorithm { ecdsa_brainpool_p256r1, rsa_2048 };
 
 // The PACE a card offers in its EF.CardAccess (`cccd-sim personalise --pace MAPPING:PARAM:CIPHER`).
 struct PaceOffer {
-  access::PaceMapping mapping = access::PaceMapping::generic;
+  lds::PaceMapping mapping = lds::PaceMapping::generic;
   int parameter_id = 13;  // 0-2 DH, 8-18 ECDH (the key agreement follows from the id)
   crypto::CipherKind cipher = crypto::CipherKind::aes128;
 };
@@ -109,8 +109,8 @@ Bytes build_card_access();
 // An EF.CardAccess for another PACE combination: its PACEInfo (version 2) and a TerminalAuthenticationInfo.
 // `parameter_id` names standardized domain parameters. Throws Error(invalid_argument) for a combination
 // without an OID (Chip Authentication Mapping with DH or 3DES).
-Bytes build_card_access(access::PaceMapping mapping, access::KeyAgreement agreement,
-                        crypto::CipherKind cipher, std::optional<std::uint64_t> parameter_id);
+Bytes build_card_access(lds::PaceMapping mapping, lds::KeyAgreement agreement, crypto::CipherKind cipher,
+                        std::optional<std::uint64_t> parameter_id);
 Bytes build_ef_com();  // LDS 1.7, Unicode 4.0.0, DG1 DG2 DG3 DG13
 // The same with DG14 listed too (a card with Chip Authentication Mapping).
 Bytes build_ef_com_with_dg14();

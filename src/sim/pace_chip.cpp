@@ -22,12 +22,12 @@ std::size_t nonce_length(crypto::CipherKind cipher) {
 }  // namespace
 
 struct PaceChip::Run {
-  Run(access::PaceInfo pace_info, crypto::PaceDomain pace_domain, crypto::PacePasswordType type, Bytes oid)
+  Run(lds::PaceInfo pace_info, crypto::PaceDomain pace_domain, crypto::PacePasswordType type, Bytes oid)
       : info(std::move(pace_info)),
         domain(std::move(pace_domain)),
         password_type(type),
         protocol(std::move(oid)) {}
-  access::PaceInfo info;
+  lds::PaceInfo info;
   crypto::PaceDomain domain;
   crypto::PacePasswordType password_type;
   Bytes protocol;
@@ -41,7 +41,7 @@ struct PaceChip::Run {
   std::optional<crypto::PaceSessionKeys> keys;
 };
 
-PaceChip::PaceChip(access::SecurityInfos infos, const CardSecrets& secrets)
+PaceChip::PaceChip(lds::SecurityInfos infos, const CardSecrets& secrets)
     : infos_(std::move(infos)),
       mrz_information_(secrets.mrz_information.begin(), secrets.mrz_information.end()),
       can_(secrets.can.begin(), secrets.can.end()),
@@ -80,10 +80,10 @@ apdu::ResponseApdu PaceChip::set_authentication_template(const apdu::CommandApdu
     return status(sw::kWrongData);
   if ((type == crypto::PacePasswordType::can ? can_ : mrz_information_).empty())
     return status(sw::kWrongData);
-  for (const access::PaceInfo& info : infos_.pace) {
+  for (const lds::PaceInfo& info : infos_.pace) {
     if (access::oid_content(info.oid()) != *protocol) continue;
     // PACE-CAM needs the chip's static key; a card personalised without one cannot run it.
-    if (info.mapping == access::PaceMapping::chip_authentication && chip_authentication_key_.empty()) {
+    if (info.mapping == lds::PaceMapping::chip_authentication && chip_authentication_key_.empty()) {
       return status(sw::kWrongData);
     }
     if (parameter_id && info.parameter_id != parameter_id) continue;
@@ -132,7 +132,7 @@ apdu::ResponseApdu PaceChip::step(const apdu::CommandApdu& command) {
           access::parse_authentication_data(command.data, {access::kTagMappingDataTerminal});
       std::optional<Bytes> terminal = data.object(access::kTagMappingDataTerminal);
       if (!terminal) throw Error(ErrorCode::malformed_data, "no mapping data");
-      if (run.info.mapping == access::PaceMapping::integrated) {
+      if (run.info.mapping == lds::PaceMapping::integrated) {
         run.mapped = crypto::integrated_mapping(run.domain, cipher, view(run.nonce), *terminal);
         return {access::authentication_data({}), sw::kOk};
       }
@@ -172,7 +172,7 @@ apdu::ResponseApdu PaceChip::step(const apdu::CommandApdu& command) {
       Bytes chip_token = crypto::pace_authentication_token(cipher, view(run.keys->k_mac), *run.mapped,
                                                            run.protocol, run.terminal_ephemeral_key);
       Bytes answer;
-      if (run.info.mapping == access::PaceMapping::chip_authentication) {
+      if (run.info.mapping == lds::PaceMapping::chip_authentication) {
         // PACE-CAM: prove the static key of DG14 — CA_IC = SK_IC^-1 * SK_Map,IC, encrypted under KSenc.
         SecureBytes ca_ic = crypto::cam_chip_authentication_data(run.domain, chip_authentication_key_,
                                                                  view(run.mapping_key->private_key));

@@ -14,7 +14,7 @@ namespace cccd::sim {
 class PaceChip {
  public:
   // `infos` is what the card's EF.CardAccess offers; the passwords come from the card's secrets.
-  PaceChip(access::SecurityInfos infos, const CardSecrets& secrets);
+  PaceChip(lds::SecurityInfos infos, const CardSecrets& secrets);
 
   apdu::ResponseApdu set_authentication_template(const apdu::CommandApdu& command);
   apdu::ResponseApdu general_authenticate(const apdu::CommandApdu& command);
@@ -30,7 +30,7 @@ class PaceChip {
   struct Run;
   apdu::ResponseApdu step(const apdu::CommandApdu& command);
 
-  access::SecurityInfos infos_;
+  lds::SecurityInfos infos_;
   SecureString mrz_information_;
   SecureString can_;
   SecureBytes chip_authentication_key_;  // static CA private key (PACE-CAM), may be empty

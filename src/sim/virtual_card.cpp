@@ -45,7 +45,7 @@ VirtualCard::VirtualCard(CardData data) : data_(std::move(data)) {
   auto dg14 = data_.files.find(FileId::dg14);
   if (dg14 != data_.files.end() && !data_.secrets.chip_authentication_private_key.empty()) {
     try {
-      access::SecurityInfos infos = access::parse_security_infos(dg14->second);
+      lds::SecurityInfos infos = lds::parse_security_infos(dg14->second);
       if (!infos.chip_authentication_public_keys.empty()) {
         std::vector<ChipAuthenticationPrivateKey> keys;
         keys.push_back({std::nullopt, secure_copy(data_.secrets.chip_authentication_private_key)});
@@ -59,7 +59,7 @@ VirtualCard::VirtualCard(CardData data) : data_(std::move(data)) {
   auto card_access = data_.files.find(FileId::card_access);
   if (card_access == data_.files.end()) return;
   try {
-    access::SecurityInfos infos = access::parse_security_infos(card_access->second);
+    lds::SecurityInfos infos = lds::parse_security_infos(card_access->second);
     if (!infos.pace.empty()) pace_.emplace(std::move(infos), data_.secrets);
   } catch (const Error&) {
   }

@@ -1,7 +1,7 @@
 #include "verify/active_authentication_check.hpp"
 
-#include "access/security_infos.hpp"
 #include "crypto/active_authentication.hpp"
+#include "lds/security_infos.hpp"
 #include "util/bytes.hpp"
 
 #include <cccd/error.hpp>
@@ -25,8 +25,8 @@ bool genuine(const Verdict& verdict, FileId file) {
 // The ECDSA hash the ActiveAuthenticationInfo of DG14 names; nothing when there is none (the caller
 // reports it). Throws Error(malformed_data) when DG14 does not parse.
 std::optional<crypto::HashAlgorithm> ecdsa_hash_of(const Bytes& dg14) {
-  access::SecurityInfos infos = access::parse_security_infos(dg14);
-  for (const access::ActiveAuthenticationInfo& info : infos.active_authentication) {
+  lds::SecurityInfos infos = lds::parse_security_infos(dg14);
+  for (const lds::ActiveAuthenticationInfo& info : infos.active_authentication) {
     if (std::optional<crypto::HashAlgorithm> hash = crypto::aa_ecdsa_hash(info.signature_algorithm))
       return hash;
   }

@@ -12,10 +12,9 @@
 //     failed; a dump without any proof gives not_checked: either way a clone is not ruled out.
 //   - consistency: must be passed (DG1 and DG13 both read, parsed and in agreement).
 // Any other status of any finding (a failed access included) means not verified.
-#include "access/pace.hpp"
-#include "access/security_infos.hpp"
 #include "crypto/pace_mapping.hpp"
 #include "lds/lds.hpp"
+#include "lds/security_infos.hpp"
 #include "verify/active_authentication_check.hpp"
 #include "verify/consistency.hpp"
 #include "verify/passive_auth.hpp"
@@ -75,11 +74,11 @@ Finding cam_finding(const ChipDump& dump, const Verdict& verdict) {
   if (!dg14_genuine(verdict)) {
     return {FindingStatus::failed, "PACE-CAM ran, but DG14 was not read or is not covered by a valid EF.SOD"};
   }
-  access::SecurityInfos infos = access::parse_security_infos(*dump.file(FileId::dg14));
-  for (const access::ChipAuthenticationPublicKeyInfo& key : infos.chip_authentication_public_keys) {
-    if (key.agreement != access::KeyAgreement::ecdh || !key.parameters) continue;
+  lds::SecurityInfos infos = lds::parse_security_infos(*dump.file(FileId::dg14));
+  for (const lds::ChipAuthenticationPublicKeyInfo& key : infos.chip_authentication_public_keys) {
+    if (key.agreement != lds::KeyAgreement::ecdh || !key.parameters) continue;
     try {
-      crypto::PaceDomain domain = access::domain_of(*key.parameters);
+      crypto::PaceDomain domain = lds::domain_of(*key.parameters);
       crypto::cam_verify_chip(domain, dump.cam_chip_authentication_data, key.public_key,
                               dump.cam_mapping_public_key);
       return {FindingStatus::passed,

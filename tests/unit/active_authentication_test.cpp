@@ -404,7 +404,7 @@ TEST(AaGenerator, DataGroupsListedAndSigned) {
 
   const sim::CardData& ecdsa = ecdsa_card();
   ASSERT_TRUE(ecdsa.files.count(FileId::dg14));
-  access::SecurityInfos infos = access::parse_security_infos(ecdsa.files.at(FileId::dg14));
+  lds::SecurityInfos infos = lds::parse_security_infos(ecdsa.files.at(FileId::dg14));
   ASSERT_EQ(infos.active_authentication.size(), 1u);
   EXPECT_EQ(infos.active_authentication[0].signature_algorithm, "1.2.840.10045.4.3.2");  // ecdsa-with-SHA256
   EXPECT_EQ(crypto::parse_dg15(ecdsa.files.at(FileId::dg15)).description(), "ECDSA brainpoolP256r1");
@@ -417,7 +417,7 @@ TEST(AaGenerator, DataGroupsListedAndSigned) {
   // Added to an existing DG14 next to what is there, in DER order.
   Bytes both = sim::dg14_with(ecdsa.files.at(FileId::dg14),
                               sim::encode_active_authentication_info(HashAlgorithm::sha1));
-  EXPECT_EQ(access::parse_security_infos(both).active_authentication.size(), 2u);
+  EXPECT_EQ(lds::parse_security_infos(both).active_authentication.size(), 2u);
   EXPECT_EQ(error_of([] { sim::dg14_with(from_hex("6F00"), Bytes{0x30, 0x00}); }), ErrorCode::malformed_data);
   EXPECT_EQ(error_of([] { sim::ef_com_with(from_hex("6103000000"), 0x6F); }), ErrorCode::malformed_data);
 }
@@ -548,12 +548,12 @@ TEST(AaClone, EcdsaCloneFails) {
 
 TEST(AaClone, CamCloneGetsANewChipAuthenticationKey) {
   sim::GeneratorOptions options;
-  options.pace = sim::PaceOffer{access::PaceMapping::chip_authentication, 13, crypto::CipherKind::aes128};
+  options.pace = sim::PaceOffer{lds::PaceMapping::chip_authentication, 13, crypto::CipherKind::aes128};
   options.active_authentication.algorithm = sim::AaAlgorithm::ecdsa;
   sim::CardData card = sim::generate_card(options);
   ASSERT_FALSE(card.secrets.chip_authentication_private_key.empty());
   // DG14 holds the CA key and the ActiveAuthenticationInfo.
-  access::SecurityInfos infos = access::parse_security_infos(card.files.at(FileId::dg14));
+  lds::SecurityInfos infos = lds::parse_security_infos(card.files.at(FileId::dg14));
   EXPECT_EQ(infos.active_authentication.size(), 1u);
   EXPECT_EQ(infos.chip_authentication_public_keys.size(), 1u);
   VerifyOptions live;
@@ -581,7 +581,7 @@ TEST(AaClone, ChipAndActiveAuthenticationCardAndItsClone) {
   options.active_authentication.algorithm = sim::AaAlgorithm::ecdsa;
   sim::CardData card = sim::generate_card(options);
   // One DG14 holds Chip Authentication's entries and the ActiveAuthenticationInfo.
-  access::SecurityInfos infos = access::parse_security_infos(card.files.at(FileId::dg14));
+  lds::SecurityInfos infos = lds::parse_security_infos(card.files.at(FileId::dg14));
   EXPECT_EQ(infos.active_authentication.size(), 1u);
   EXPECT_EQ(infos.chip_authentication_public_keys.size(), 1u);
   EXPECT_EQ(infos.chip_authentication.size(), 1u);

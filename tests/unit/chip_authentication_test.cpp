@@ -90,7 +90,7 @@ TEST(ChipAuthenticationProtocol, BothCommandFormsAgreeOnEveryGroupAndCipher) {
   for (const Group& group : groups) {
     for (CipherKind cipher : {CipherKind::tdes, CipherKind::aes128, CipherKind::aes192, CipherKind::aes256}) {
       const sim::ChipAuthenticationKey key = make_key(group.parameter_id, cipher);
-      const access::SecurityInfos dg14 = access::parse_security_infos(key.dg14);
+      const lds::SecurityInfos dg14 = lds::parse_security_infos(key.dg14);
       std::optional<access::ChipAuthenticationChoice> choice = access::choose_chip_authentication(dg14);
       ASSERT_TRUE(choice);
       // ICAO: MSE:Set KAT for 3DES, General Authenticate for AES.
@@ -118,8 +118,7 @@ TEST(ChipAuthenticationProtocol, BothCommandFormsAgreeOnEveryGroupAndCipher) {
           ASSERT_EQ(link.commands.size(), 2u);
           EXPECT_EQ(link.commands[0].p2, 0xA4);
           // 80 <id-CA-...> names the protocol with its cipher.
-          const Bytes oid =
-              access::oid_content(access::chip_authentication_oid(choice->info.agreement, cipher));
+          const Bytes oid = access::oid_content(lds::chip_authentication_oid(choice->info.agreement, cipher));
           EXPECT_EQ(link.commands[0].data, asn1::tlv(0x80, oid));
           EXPECT_EQ(link.commands[1].ins, 0x86);
           EXPECT_EQ(link.commands[1].data[0], 0x7C);
@@ -132,11 +131,11 @@ TEST(ChipAuthenticationProtocol, BothCommandFormsAgreeOnEveryGroupAndCipher) {
 TEST(ChipAuthenticationProtocol, TheDescriptionSaysWhatRan) {
   const sim::ChipAuthenticationKey key = make_key(13, CipherKind::aes128, 1, 7);
   std::optional<access::ChipAuthenticationChoice> choice =
-      access::choose_chip_authentication(access::parse_security_infos(key.dg14));
+      access::choose_chip_authentication(lds::parse_security_infos(key.dg14));
   ASSERT_TRUE(choice);
   EXPECT_EQ(choice->description(), "CA v1 ECDH-256 AES-128 GA keyId 7");
   const sim::ChipAuthenticationKey dh = make_key(2, CipherKind::tdes, 2);
-  choice = access::choose_chip_authentication(access::parse_security_infos(dh.dg14));
+  choice = access::choose_chip_authentication(lds::parse_security_infos(dh.dg14));
   ASSERT_TRUE(choice);
   EXPECT_EQ(choice->description(), "CA v2 DH-2048 3DES KAT");
 }
@@ -145,21 +144,21 @@ TEST(ChipAuthenticationProtocol, TheDescriptionSaysWhatRan) {
 struct TwoKeys {
   sim::ChipAuthenticationKey first = make_key(13, CipherKind::aes128, 2, 1, 11);
   sim::ChipAuthenticationKey second = make_key(12, CipherKind::aes256, 2, 2, 12);
-  access::SecurityInfos dg14() const {
-    access::SecurityInfos a = access::parse_security_infos(first.dg14);
-    access::SecurityInfos b = access::parse_security_infos(second.dg14);
+  lds::SecurityInfos dg14() const {
+    lds::SecurityInfos a = lds::parse_security_infos(first.dg14);
+    lds::SecurityInfos b = lds::parse_security_infos(second.dg14);
     a.chip_authentication.insert(a.chip_authentication.end(), b.chip_authentication.begin(),
                                  b.chip_authentication.end());
     a.chip_authentication_public_keys.insert(a.chip_authentication_public_keys.end(),
                                              b.chip_authentication_public_keys.begin(),
                                              b.chip_authentication_public_keys.end());
-    return access::parse_security_infos(asn1::tlv(0x6E, access::encode_security_infos(a)));
+    return lds::parse_security_infos(asn1::tlv(0x6E, lds::encode_security_infos(a)));
   }
 };
 
 TEST(ChipAuthenticationProtocol, TheKeyIdentifierSelectsTheKey) {
   TwoKeys two;
-  const access::SecurityInfos dg14 = two.dg14();
+  const lds::SecurityInfos dg14 = two.dg14();
   std::optional<access::ChipAuthenticationChoice> choice = access::choose_chip_authentication(dg14);
   ASSERT_TRUE(choice);
   EXPECT_EQ(choice->key_id, std::optional<std::uint64_t>(2));  // the stronger cipher
@@ -200,7 +199,7 @@ TEST(ChipAuthenticationProtocol, TheKeyIdentifierSelectsTheKey) {
 
 TEST(ChipAuthenticationChoice, WithoutChipAuthenticationInfoTheKeyImpliesThreeDesKat) {
   const sim::ChipAuthenticationKey key = make_key(13, CipherKind::aes128);
-  access::SecurityInfos dg14 = access::parse_security_infos(key.dg14);
+  lds::SecurityInfos dg14 = lds::parse_security_infos(key.dg14);
   dg14.chip_authentication.clear();
   std::optional<access::ChipAuthenticationChoice> choice = access::choose_chip_authentication(dg14);
   ASSERT_TRUE(choice);
@@ -217,7 +216,7 @@ TEST(ChipAuthenticationChoice, WithoutChipAuthenticationInfoTheKeyImpliesThreeDe
 
 TEST(ChipAuthenticationChoice, AKeyIdentifierOnTheProtocolOnlyNamesTheSingleKey) {
   const sim::ChipAuthenticationKey key = make_key(13, CipherKind::aes128);
-  access::SecurityInfos dg14 = access::parse_security_infos(key.dg14);
+  lds::SecurityInfos dg14 = lds::parse_security_infos(key.dg14);
   dg14.chip_authentication.at(0).key_id = 5;
   std::optional<access::ChipAuthenticationChoice> choice = access::choose_chip_authentication(dg14);
   ASSERT_TRUE(choice);
@@ -235,36 +234,34 @@ TEST(ChipAuthenticationChoice, AKeyIdentifierOnTheProtocolOnlyNamesTheSingleKey)
 }
 
 TEST(ChipAuthenticationChoice, NoKeyMeansNoChipAuthentication) {
-  access::SecurityInfos dg14 = access::parse_security_infos(make_key(13, CipherKind::aes128).dg14);
+  lds::SecurityInfos dg14 = lds::parse_security_infos(make_key(13, CipherKind::aes128).dg14);
   dg14.chip_authentication_public_keys.clear();
   EXPECT_FALSE(access::choose_chip_authentication(dg14));
 }
 
 // The SubjectPublicKeyInfo of an ECDH key on brainpoolP256r1 with `point` as its key.
-access::ChipAuthenticationPublicKeyInfo ec_key(ByteView point) {
+lds::ChipAuthenticationPublicKeyInfo ec_key(ByteView point) {
   Bytes bits{0x00};
   append(bits, point);
-  access::ChipAuthenticationPublicKeyInfo key;
-  key.agreement = access::KeyAgreement::ecdh;
-  key.subject_public_key_info =
-      asn1::der_sequence({access::encode_domain_parameters(access::EcNamedCurve{"1.3.36.3.3.2.8.1.1.7"}),
-                          asn1::tlv(0x03, bits)});
+  lds::ChipAuthenticationPublicKeyInfo key;
+  key.agreement = lds::KeyAgreement::ecdh;
+  key.subject_public_key_info = asn1::der_sequence(
+      {lds::encode_domain_parameters(lds::EcNamedCurve{"1.3.36.3.3.2.8.1.1.7"}), asn1::tlv(0x03, bits)});
   return key;
 }
 
 // DG14 with one ChipAuthenticationInfo and `key`, parsed again as a reader would.
-access::SecurityInfos dg14_with(const access::ChipAuthenticationPublicKeyInfo& key,
-                                access::KeyAgreement agreement = access::KeyAgreement::ecdh) {
-  access::SecurityInfos infos;
+lds::SecurityInfos dg14_with(const lds::ChipAuthenticationPublicKeyInfo& key,
+                             lds::KeyAgreement agreement = lds::KeyAgreement::ecdh) {
+  lds::SecurityInfos infos;
   infos.chip_authentication_public_keys.push_back(key);
   infos.chip_authentication.push_back({agreement, CipherKind::aes128, 1, std::nullopt});
-  return access::parse_security_infos(asn1::tlv(0x6E, access::encode_security_infos(infos)));
+  return lds::parse_security_infos(asn1::tlv(0x6E, lds::encode_security_infos(infos)));
 }
 
 TEST(ChipAuthenticationChoice, MalformedKeysAreMalformedData) {
   const sim::ChipAuthenticationKey good = make_key(13, CipherKind::aes128);
-  const Bytes point =
-      access::parse_security_infos(good.dg14).chip_authentication_public_keys.at(0).public_key;
+  const Bytes point = lds::parse_security_infos(good.dg14).chip_authentication_public_keys.at(0).public_key;
   ASSERT_EQ(point.size(), 65u);
   EXPECT_TRUE(access::choose_chip_authentication(dg14_with(ec_key(point))));
 
@@ -276,24 +273,24 @@ TEST(ChipAuthenticationChoice, MalformedKeysAreMalformedData) {
   Bytes infinity{0x00};
   for (const Bytes& bad : {off_curve, compressed, truncated, infinity}) {
     SCOPED_TRACE(to_hex(Bytes(bad.begin(), bad.begin() + 1)) + " " + std::to_string(bad.size()));
-    access::SecurityInfos dg14 = dg14_with(ec_key(bad));
+    lds::SecurityInfos dg14 = dg14_with(ec_key(bad));
     EXPECT_EQ(error_of([&] { access::choose_chip_authentication(dg14); }), ErrorCode::malformed_data);
   }
 
   // DH: the BIT STRING must hold a positive INTEGER no longer than p, valid in the group.
   const sim::ChipAuthenticationKey dh = make_key(0, CipherKind::aes128);
-  access::ChipAuthenticationPublicKeyInfo dh_key =
-      access::parse_security_infos(dh.dg14).chip_authentication_public_keys.at(0);
+  lds::ChipAuthenticationPublicKeyInfo dh_key =
+      lds::parse_security_infos(dh.dg14).chip_authentication_public_keys.at(0);
   const Bytes y = dh_key.public_key;
   auto with_value = [&](ByteView value) {
-    access::ChipAuthenticationPublicKeyInfo key = dh_key;
+    lds::ChipAuthenticationPublicKeyInfo key = dh_key;
     Bytes bits{0x00};
     append(bits, value);
     asn1::Tlv spki = asn1::parse_one(key.subject_public_key_info, 0x30);
     asn1::TlvReader reader(spki.value);
     asn1::Tlv algorithm = reader.next();
     key.subject_public_key_info = asn1::der_sequence({algorithm.encoded, asn1::tlv(0x03, bits)});
-    return dg14_with(key, access::KeyAgreement::dh);
+    return dg14_with(key, lds::KeyAgreement::dh);
   };
   EXPECT_TRUE(access::choose_chip_authentication(with_value(y)));
   for (const Bytes& bad : {Bytes{0x04, 0x01, 0x02},                          // not an INTEGER
@@ -301,42 +298,42 @@ TEST(ChipAuthenticationChoice, MalformedKeysAreMalformedData) {
                            Bytes{0x02, 0x01, 0x01},                          // 1: not in the subgroup
                            asn1::der_integer_unsigned(Bytes(200, 0xFF))}) {  // longer than p
     SCOPED_TRACE(to_hex(bad).substr(0, 8));
-    access::SecurityInfos dg14 = with_value(bad);
+    lds::SecurityInfos dg14 = with_value(bad);
     EXPECT_EQ(error_of([&] { access::choose_chip_authentication(dg14); }), ErrorCode::malformed_data);
   }
 
   // A key without domain parameters and no ChipAuthenticationDomainParameterInfo.
-  access::ChipAuthenticationPublicKeyInfo bare;
-  bare.agreement = access::KeyAgreement::ecdh;
+  lds::ChipAuthenticationPublicKeyInfo bare;
+  bare.agreement = lds::KeyAgreement::ecdh;
   Bytes bits{0x00};
   append(bits, point);
   bare.subject_public_key_info = asn1::der_sequence(
-      {asn1::der_sequence({asn1::der_oid(access::oid::kEcPublicKey)}), asn1::tlv(0x03, bits)});
-  access::SecurityInfos no_parameters = dg14_with(bare);
+      {asn1::der_sequence({asn1::der_oid(lds::oid::kEcPublicKey)}), asn1::tlv(0x03, bits)});
+  lds::SecurityInfos no_parameters = dg14_with(bare);
   EXPECT_EQ(error_of([&] { access::choose_chip_authentication(no_parameters); }), ErrorCode::malformed_data);
   // ... which a ChipAuthenticationDomainParameterInfo supplies.
-  access::ChipAuthenticationDomainParameterInfo domain_info;
-  domain_info.agreement = access::KeyAgreement::ecdh;
-  domain_info.parameters.emplace<access::EcNamedCurve>(access::EcNamedCurve{"1.3.36.3.3.2.8.1.1.7"});
+  lds::ChipAuthenticationDomainParameterInfo domain_info;
+  domain_info.agreement = lds::KeyAgreement::ecdh;
+  domain_info.parameters.emplace<lds::EcNamedCurve>(lds::EcNamedCurve{"1.3.36.3.3.2.8.1.1.7"});
   no_parameters.chip_authentication_domain_parameters.push_back(std::move(domain_info));
   EXPECT_TRUE(access::choose_chip_authentication(no_parameters));
 }
 
 TEST(ChipAuthenticationChoice, AGroupThisLibraryLacksIsNotSupported) {
-  access::ChipAuthenticationPublicKeyInfo key;
-  key.agreement = access::KeyAgreement::ecdh;
+  lds::ChipAuthenticationPublicKeyInfo key;
+  key.agreement = lds::KeyAgreement::ecdh;
   Bytes bits{0x00, 0x04};
   bits.resize(66, 0x01);
   key.subject_public_key_info =
-      asn1::der_sequence({access::encode_domain_parameters(access::EcNamedCurve{"1.3.132.0.10"}),
+      asn1::der_sequence({lds::encode_domain_parameters(lds::EcNamedCurve{"1.3.132.0.10"}),
                           asn1::tlv(0x03, bits)});  // secp256k1
-  access::SecurityInfos dg14 = dg14_with(key);
+  lds::SecurityInfos dg14 = dg14_with(key);
   EXPECT_EQ(error_of([&] { access::choose_chip_authentication(dg14); }), ErrorCode::not_supported);
 }
 
 TEST(ChipAuthenticationProtocol, RefusalsAndOddAnswersAreErrors) {
   const sim::ChipAuthenticationKey key = make_key(13, CipherKind::aes128);
-  const access::SecurityInfos dg14 = access::parse_security_infos(key.dg14);
+  const lds::SecurityInfos dg14 = lds::parse_security_infos(key.dg14);
   std::optional<access::ChipAuthenticationChoice> choice = access::choose_chip_authentication(dg14);
   ASSERT_TRUE(choice);
 
@@ -386,16 +383,16 @@ TEST(ChipAuthenticationProtocol, RefusalsAndOddAnswersAreErrors) {
 
 TEST(ChipAuthenticationChip, RefusesWhatItCannotUse) {
   const sim::ChipAuthenticationKey key = make_key(13, CipherKind::aes128, 2, 1);
-  sim::ChipAuthenticationChip chip(access::parse_security_infos(key.dg14), private_keys(key));
+  sim::ChipAuthenticationChip chip(lds::parse_security_infos(key.dg14), private_keys(key));
   auto answer = [&](std::uint8_t ins, std::uint8_t p1, std::uint8_t p2, Bytes data) {
     return (ins == 0x22 ? chip.manage_security_environment({0x00, ins, p1, p2, std::move(data), 0})
                         : chip.general_authenticate({0x00, ins, p1, p2, std::move(data), 256}))
         .sw;
   };
   const Bytes oid =
-      access::oid_content(access::chip_authentication_oid(access::KeyAgreement::ecdh, CipherKind::aes128));
+      access::oid_content(lds::chip_authentication_oid(lds::KeyAgreement::ecdh, CipherKind::aes128));
   const Bytes other_oid =
-      access::oid_content(access::chip_authentication_oid(access::KeyAgreement::ecdh, CipherKind::aes256));
+      access::oid_content(lds::chip_authentication_oid(lds::KeyAgreement::ecdh, CipherKind::aes256));
   EXPECT_EQ(answer(0x86, 0, 0, {0x7C, 0x00}), 0x6985);                      // GA before MSE
   EXPECT_EQ(answer(0x22, 0x41, 0xB6, asn1::tlv(0x80, oid)), 0x6A86);        // wrong P2
   EXPECT_EQ(answer(0x22, 0x41, 0xA4, asn1::tlv(0x80, other_oid)), 0x6A80);  // not offered
@@ -591,7 +588,7 @@ TEST(ChipAuthenticationRead, AMalformedKeyInDg14IsRecorded) {
   sim::CardData data = card_with(sim::chip_authentication_offer_v2());
   Bytes& dg14 = data.files.at(FileId::dg14);
   // The last byte of the public point (the key's y coordinate): off the curve.
-  const Bytes point = access::parse_security_infos(dg14).chip_authentication_public_keys.at(0).public_key;
+  const Bytes point = lds::parse_security_infos(dg14).chip_authentication_public_keys.at(0).public_key;
   auto at = std::search(dg14.begin(), dg14.end(), point.begin(), point.end());
   ASSERT_NE(at, dg14.end());
   *(at + static_cast<std::ptrdiff_t>(point.size()) - 1) ^= 0x01;
@@ -605,7 +602,7 @@ TEST(ChipAuthenticationRead, AMalformedKeyInDg14IsRecorded) {
 
 TEST(ChipAuthenticationRead, PaceCamCardsAreNotAuthenticatedTwice) {
   sim::GeneratorOptions options;
-  options.pace = sim::PaceOffer{access::PaceMapping::chip_authentication, 13, CipherKind::aes128};
+  options.pace = sim::PaceOffer{lds::PaceMapping::chip_authentication, 13, CipherKind::aes128};
   const sim::CardData data = sim::generate_card(options);
   const ChipDump dump = read(data);
   EXPECT_EQ(dump.access_protocol, "PACE-CAM");

@@ -1,5 +1,5 @@
 #include "verify/consistency.hpp"
-#include "access/mrz.hpp"
+#include "lds/mrz.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,13 +17,13 @@ std::string pad(std::string text, std::size_t width) {
 Mrz cccd_mrz(const std::string& id, const std::string& birth, char sex, const std::string& expiry,
              const std::string& name_field) {
   std::string number = id.substr(3);
-  std::string line1 = "IDVNM" + number + access::mrz_check_digit(number) + pad(id + "<<0", 15);
-  std::string line2 = birth + access::mrz_check_digit(birth) + sex + expiry +
-                      access::mrz_check_digit(expiry) + "VNM" + std::string(11, '<');
-  line2 += access::mrz_check_digit(line1.substr(5, 25) + line2.substr(0, 7) + line2.substr(8, 7) +
-                                   line2.substr(18, 11));
+  std::string line1 = "IDVNM" + number + lds::mrz_check_digit(number) + pad(id + "<<0", 15);
+  std::string line2 = birth + lds::mrz_check_digit(birth) + sex + expiry + lds::mrz_check_digit(expiry) +
+                      "VNM" + std::string(11, '<');
+  line2 += lds::mrz_check_digit(line1.substr(5, 25) + line2.substr(0, 7) + line2.substr(8, 7) +
+                                line2.substr(18, 11));
   std::string line3 = name_field.size() >= 30 ? name_field.substr(0, 30) : pad(name_field, 30);
-  return access::parse_mrz(line1 + "\n" + line2 + "\n" + line3);
+  return lds::parse_mrz(line1 + "\n" + line2 + "\n" + line3);
 }
 
 PersonalData dg13(const std::string& id, const std::string& name, const std::string& birth,

@@ -2,14 +2,14 @@
 // product is checked with an independent reader: OpenSSL (certificates, CMS), libjpeg (the face) and the
 // library's own LDS parsers.
 #include "sim/generator.hpp"
-#include "access/mrz.hpp"
-#include "access/security_infos.hpp"
 #include "asn1/der.hpp"
 #include "asn1/tlv.hpp"
 #include "crypto/crypto.hpp"
 #include "crypto/openssl_ptr.hpp"
 #include "crypto/pace_domain.hpp"
 #include "lds/lds.hpp"
+#include "lds/mrz.hpp"
+#include "lds/security_infos.hpp"
 #include "lds/sod.hpp"
 #include "sim/deterministic_ecdsa.hpp"
 #include "sim/deterministic_random.hpp"
@@ -447,7 +447,7 @@ TEST(Generator, Dg1OfTheProfileExampleShape) {
             "IDVNM0910055134051091005513<<0"  // the line of docs/cccd-chip-profile.md
             "9105<<1M3101012VNM<<<<<<<<<<<4"
             "DANG<<VAN<DUC<<<<<<<<<<<<<<<<<");
-  EXPECT_TRUE(access::parse_mrz(mrz_text(holder)).check_digits_valid);
+  EXPECT_TRUE(lds::parse_mrz(mrz_text(holder)).check_digits_valid);
 }
 
 TEST(Generator, SecretsAreTheMrzInformationAndTheCan) {
@@ -458,7 +458,7 @@ TEST(Generator, SecretsAreTheMrzInformationAndTheCan) {
   EXPECT_EQ(card.secrets.max_response_data, 2048u);
   // The same as the reader derives from the MRZ it reads.
   const SecureString from_mrz =
-      access::mrz_information(access::key_fields(lds::parse_dg1(card.files.at(FileId::dg1))));
+      lds::mrz_information(lds::key_fields(lds::parse_dg1(card.files.at(FileId::dg1))));
   EXPECT_EQ(std::string(from_mrz.begin(), from_mrz.end()), card.secrets.mrz_information);
 }
 
@@ -493,8 +493,8 @@ TEST(Generator, CardAccessIsTheProfilesFile) {
 }
 
 TEST(Generator, CardAccessForOtherPaceCombinations) {
-  using access::KeyAgreement;
-  using access::PaceMapping;
+  using lds::KeyAgreement;
+  using lds::PaceMapping;
   // PACE-DH-IM with 3DES on the 1024-bit MODP group (parameter id 0): the PACEInfo and TA.
   EXPECT_EQ(to_hex(build_card_access(PaceMapping::integrated, KeyAgreement::dh, crypto::CipherKind::tdes, 0)),
             "3123"
@@ -504,7 +504,7 @@ TEST(Generator, CardAccessForOtherPaceCombinations) {
             "020102"
             "020100");
   // Without a parameter id; PACE-ECDH-CAM with AES-256.
-  const access::SecurityInfos cam = access::parse_security_infos(build_card_access(
+  const lds::SecurityInfos cam = lds::parse_security_infos(build_card_access(
       PaceMapping::chip_authentication, KeyAgreement::ecdh, crypto::CipherKind::aes256, std::nullopt));
   ASSERT_EQ(cam.pace.size(), 1u);
   EXPECT_EQ(cam.pace[0].oid(), "0.4.0.127.0.7.2.2.4.6.4");
@@ -788,7 +788,7 @@ TEST(Generator, DefaultCardIsComputedOnceFromDefaultOptions) {
 // ---------------------------------------------------------------------------------------------------
 // The PACE a generated card offers, and the static Chip Authentication key of a CAM card.
 
-GeneratorOptions offering(access::PaceMapping mapping, int parameter_id, crypto::CipherKind cipher,
+GeneratorOptions offering(lds::PaceMapping mapping, int parameter_id, crypto::CipherKind cipher,
                           std::uint64_t seed = 1) {
   GeneratorOptions options;
   options.seed = seed;
@@ -804,8 +804,8 @@ TEST(GeneratorPace, WithoutAnOfferTheCardHasTheProfilesCardAccess) {
 }
 
 TEST(GeneratorPace, AnOfferIsThePaceInfoOfTheCardAccess) {
-  using access::KeyAgreement;
-  using access::PaceMapping;
+  using lds::KeyAgreement;
+  using lds::PaceMapping;
   const struct {
     PaceMapping mapping;
     int id;
@@ -823,7 +823,7 @@ TEST(GeneratorPace, AnOfferIsThePaceInfoOfTheCardAccess) {
     const CardData card = generate_card(offering(c.mapping, c.id, c.cipher));
     EXPECT_EQ(card.files.at(FileId::card_access),
               build_card_access(c.mapping, c.agreement, c.cipher, static_cast<std::uint64_t>(c.id)));
-    const access::SecurityInfos infos = access::parse_security_infos(card.files.at(FileId::card_access));
+    const lds::SecurityInfos infos = lds::parse_security_infos(card.files.at(FileId::card_access));
     ASSERT_EQ(infos.pace.size(), 1u);
     EXPECT_EQ(infos.pace[0].mapping, c.mapping);
     EXPECT_EQ(infos.pace[0].agreement, c.agreement);
@@ -845,8 +845,8 @@ TEST(GeneratorPace, NoCardAccessGivesACardWithoutEfCardAccess) {
 }
 
 TEST(GeneratorPace, OffersThatDoNotExistAreRefused) {
-  using access::PaceMapping;
   using crypto::CipherKind;
+  using lds::PaceMapping;
   const GeneratorOptions bad[] = {
       offering(PaceMapping::chip_authentication, 13, CipherKind::tdes),
       offering(PaceMapping::chip_authentication, 0, CipherKind::aes128),
@@ -891,23 +891,23 @@ TEST(GeneratorPace, ChipAuthenticationMappingCardHasItsStaticKeyInDg14) {
   for (const auto& [id, group] : curves) {
     SCOPED_TRACE(id);
     const crypto::CipherKind cipher = id % 2 ? crypto::CipherKind::aes256 : crypto::CipherKind::aes192;
-    const CardData card = generate_card(offering(access::PaceMapping::chip_authentication, id, cipher, 3));
+    const CardData card = generate_card(offering(lds::PaceMapping::chip_authentication, id, cipher, 3));
     const Bytes& dg14 = card.files.at(FileId::dg14);
     ASSERT_EQ(dg14.front(), 0x6E);
-    const access::SecurityInfos infos = access::parse_security_infos(dg14);
+    const lds::SecurityInfos infos = lds::parse_security_infos(dg14);
     ASSERT_EQ(infos.chip_authentication_public_keys.size(), 1u);
     ASSERT_EQ(infos.chip_authentication.size(), 1u);
     EXPECT_TRUE(infos.pace.empty());
     EXPECT_TRUE(infos.unknown.empty());
-    const access::ChipAuthenticationInfo& info = infos.chip_authentication[0];
-    EXPECT_EQ(info.agreement, access::KeyAgreement::ecdh);
+    const lds::ChipAuthenticationInfo& info = infos.chip_authentication[0];
+    EXPECT_EQ(info.agreement, lds::KeyAgreement::ecdh);
     EXPECT_EQ(info.cipher, cipher);
     EXPECT_EQ(info.version, 1u);
     EXPECT_FALSE(info.key_id.has_value());
-    const access::ChipAuthenticationPublicKeyInfo& key = infos.chip_authentication_public_keys[0];
-    EXPECT_EQ(key.agreement, access::KeyAgreement::ecdh);
+    const lds::ChipAuthenticationPublicKeyInfo& key = infos.chip_authentication_public_keys[0];
+    EXPECT_EQ(key.agreement, lds::KeyAgreement::ecdh);
     ASSERT_TRUE(key.parameters.has_value());
-    EXPECT_EQ(*key.parameters, access::DomainParameters(access::EcNamedCurve{standardized_curve_oid(id)}));
+    EXPECT_EQ(*key.parameters, lds::DomainParameters(lds::EcNamedCurve{standardized_curve_oid(id)}));
     EXPECT_EQ(openssl_group_of(key.subject_public_key_info), group);
 
     // The private scalar in the secrets is the one behind the public point, and a valid key.
@@ -930,11 +930,11 @@ TEST(GeneratorPace, ChipAuthenticationMappingCardHasItsStaticKeyInDg14) {
 
 TEST(GeneratorPace, TheStaticKeyComesFromTheSeed) {
   const GeneratorOptions options =
-      offering(access::PaceMapping::chip_authentication, 13, crypto::CipherKind::aes128, 41);
+      offering(lds::PaceMapping::chip_authentication, 13, crypto::CipherKind::aes128, 41);
   const CardData a = generate_card(options);
   const CardData b = generate_card(options);
   const CardData c =
-      generate_card(offering(access::PaceMapping::chip_authentication, 13, crypto::CipherKind::aes128, 42));
+      generate_card(offering(lds::PaceMapping::chip_authentication, 13, crypto::CipherKind::aes128, 42));
   EXPECT_EQ(a.files, b.files);
   EXPECT_EQ(a.secrets.chip_authentication_private_key, b.secrets.chip_authentication_private_key);
   EXPECT_NE(a.secrets.chip_authentication_private_key, c.secrets.chip_authentication_private_key);
@@ -1168,15 +1168,14 @@ TEST(CccdSim, PaceOptionChoosesTheOffer) {
   ProgramRun run = run_sim("personalise '" + im.string() + "' --seed 9 --pace im:16:aes256");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("PACE-IM, brainpoolP384r1 (id 16), AES-256"), std::string::npos) << run.output;
-  EXPECT_EQ(
-      load_card_folder(im).files,
-      generate_card(offering(access::PaceMapping::integrated, 16, crypto::CipherKind::aes256, 9)).files);
+  EXPECT_EQ(load_card_folder(im).files,
+            generate_card(offering(lds::PaceMapping::integrated, 16, crypto::CipherKind::aes256, 9)).files);
 
   const fs::path cam = temp.path() / "cam";
   run = run_sim("personalise '" + cam.string() + "' --seed 9 --pace cam:12:aes128");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const CardData expected =
-      generate_card(offering(access::PaceMapping::chip_authentication, 12, crypto::CipherKind::aes128, 9));
+      generate_card(offering(lds::PaceMapping::chip_authentication, 12, crypto::CipherKind::aes128, 9));
   const CardData loaded = load_card_folder(cam);
   EXPECT_EQ(loaded.files, expected.files);
   EXPECT_EQ(loaded.secrets.chip_authentication_private_key, expected.secrets.chip_authentication_private_key);

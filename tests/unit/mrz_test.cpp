@@ -1,4 +1,4 @@
-#include "access/mrz.hpp"
+#include "lds/mrz.hpp"
 #include "test_support.hpp"
 
 #include <cccd/error.hpp>
@@ -8,7 +8,7 @@
 #include <cctype>
 #include <functional>
 
-namespace cccd::access {
+namespace cccd::lds {
 namespace {
 
 // The shape of the CCCD's MRZ (chip profile): number = last 9 digits of the ID, the ID in optional data 1.
@@ -251,4 +251,4 @@ TEST(CccdIdNumber, OnlyTwelveDigits) {
 }
 
 }  // namespace
-}  // namespace cccd::access
+}  // namespace cccd::lds

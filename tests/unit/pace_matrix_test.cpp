@@ -7,9 +7,9 @@
 // remaining ids (1, 8, 9, 10, 11, 14) are read once each. Integrated Mapping with ECDH does not support
 // P-224 (id 10; ICAO Doc 9303 Part 11: its point encoding needs p = 3 mod 4), so the generator refuses
 // that card and id 10 is read with Generic Mapping only.
-#include "access/security_infos.hpp"
 #include "crypto/pace_domain.hpp"
 #include "lds/lds.hpp"
+#include "lds/security_infos.hpp"
 #include "sim/card_folder.hpp"
 #include "sim/generator.hpp"
 #include "sim/virtual_card_source.hpp"
@@ -28,8 +28,8 @@
 namespace cccd {
 namespace {
 
-using access::PaceMapping;
 using crypto::CipherKind;
+using lds::PaceMapping;
 
 struct Offer {
   PaceMapping mapping;
@@ -116,11 +116,11 @@ class PaceMatrix : public ::testing::TestWithParam<Offer> {};
 TEST_P(PaceMatrix, ReadsAndVerifiesWithTheCanAndWithTheMrz) {
   const Offer offer = GetParam();
   const sim::CardData card = card_offering(offer);
-  const access::SecurityInfos infos = access::parse_security_infos(card.files.at(FileId::card_access));
+  const lds::SecurityInfos infos = lds::parse_security_infos(card.files.at(FileId::card_access));
   ASSERT_EQ(infos.pace.size(), 1U);
   EXPECT_EQ(infos.pace[0].mapping, offer.mapping);
   EXPECT_EQ(infos.pace[0].agreement,
-            offer.parameter_id <= 2 ? access::KeyAgreement::dh : access::KeyAgreement::ecdh);
+            offer.parameter_id <= 2 ? lds::KeyAgreement::dh : lds::KeyAgreement::ecdh);
   EXPECT_EQ(infos.pace[0].cipher, offer.cipher);
   EXPECT_EQ(infos.pace[0].parameter_id, static_cast<std::uint64_t>(offer.parameter_id));
   EXPECT_EQ(card.files.count(FileId::dg14), 0U);  // only a CAM card has a static CA key
@@ -192,23 +192,23 @@ TEST_P(ChipAuthenticationMapping, Dg14CarriesTheChipsStaticKeyAndIsHashedInTheSo
   const Offer offer = GetParam();
   const sim::CardData card = card_offering(offer);
   ASSERT_EQ(card.files.count(FileId::dg14), 1U);
-  const access::SecurityInfos dg14 = access::parse_security_infos(card.files.at(FileId::dg14));
+  const lds::SecurityInfos dg14 = lds::parse_security_infos(card.files.at(FileId::dg14));
   ASSERT_EQ(dg14.chip_authentication_public_keys.size(), 1U);
   ASSERT_EQ(dg14.chip_authentication.size(), 1U);
-  EXPECT_EQ(dg14.chip_authentication[0].agreement, access::KeyAgreement::ecdh);
+  EXPECT_EQ(dg14.chip_authentication[0].agreement, lds::KeyAgreement::ecdh);
   EXPECT_EQ(dg14.chip_authentication[0].cipher, offer.cipher);
   EXPECT_EQ(dg14.chip_authentication[0].version, 1U);
-  const access::ChipAuthenticationPublicKeyInfo& key = dg14.chip_authentication_public_keys[0];
-  EXPECT_EQ(key.agreement, access::KeyAgreement::ecdh);
+  const lds::ChipAuthenticationPublicKeyInfo& key = dg14.chip_authentication_public_keys[0];
+  EXPECT_EQ(key.agreement, lds::KeyAgreement::ecdh);
   ASSERT_TRUE(key.parameters.has_value());
   EXPECT_EQ(*key.parameters,
-            access::DomainParameters(access::EcNamedCurve{sim::standardized_curve_oid(offer.parameter_id)}));
+            lds::DomainParameters(lds::EcNamedCurve{sim::standardized_curve_oid(offer.parameter_id)}));
   // The public key in DG14 is the public half of the private scalar in the card's secrets.
   const crypto::PaceDomain domain = crypto::PaceDomain::standardized(offer.parameter_id);
   ASSERT_FALSE(card.secrets.chip_authentication_private_key.empty());
   EXPECT_EQ(key.public_key, domain.public_key(card.secrets.chip_authentication_private_key));
 
-  const access::SecurityInfos card_access = access::parse_security_infos(card.files.at(FileId::card_access));
+  const lds::SecurityInfos card_access = lds::parse_security_infos(card.files.at(FileId::card_access));
   ASSERT_EQ(card_access.pace.size(), 1U);
   EXPECT_EQ(card_access.pace[0].mapping, PaceMapping::chip_authentication);
   EXPECT_EQ(card_access.pace[0].cipher, offer.cipher);

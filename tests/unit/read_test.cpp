@@ -571,7 +571,7 @@ namespace {
 
 TEST(Read, PaceCamProofTravelsInTheDumpAndIsCheckedButNotTrustedOffline) {
   sim::GeneratorOptions options;
-  options.pace = sim::PaceOffer{access::PaceMapping::chip_authentication, 13, crypto::CipherKind::aes128};
+  options.pace = sim::PaceOffer{lds::PaceMapping::chip_authentication, 13, crypto::CipherKind::aes128};
   options.seed = 9;
   sim::CardData data = sim::generate_card(options);
   test::TempDir dir;
@@ -618,19 +618,19 @@ namespace {
 // A chip whose EF.CardAccess gives its PACE domain as explicit parameters (PACEDomainParameterInfo
 // with a private id) instead of a standardized id.
 TEST(Read, PaceWithExplicitDomainParametersFromCardAccess) {
-  const std::pair<access::KeyAgreement, access::DomainParameters> domains[] = {
-      {access::KeyAgreement::ecdh, test::brainpool_p256r1_explicit()},
-      {access::KeyAgreement::dh,
-       access::DhDomainParameters{test::icao_hex("pace_gm_dh", "p"), test::icao_hex("pace_gm_dh", "g"),
-                                  test::icao_hex("pace_gm_dh", "q")}},
+  const std::pair<lds::KeyAgreement, lds::DomainParameters> domains[] = {
+      {lds::KeyAgreement::ecdh, test::brainpool_p256r1_explicit()},
+      {lds::KeyAgreement::dh,
+       lds::DhDomainParameters{test::icao_hex("pace_gm_dh", "p"), test::icao_hex("pace_gm_dh", "g"),
+                               test::icao_hex("pace_gm_dh", "q")}},
   };
   for (const auto& [agreement, parameters] : domains) {
-    SCOPED_TRACE(agreement == access::KeyAgreement::ecdh ? "ECDH" : "DH");
-    access::SecurityInfos infos;
-    infos.pace.push_back({access::PaceMapping::generic, agreement, crypto::CipherKind::aes128, 2, 31});
-    infos.pace_domain_parameters.push_back({access::PaceMapping::generic, agreement, parameters, 31});
+    SCOPED_TRACE(agreement == lds::KeyAgreement::ecdh ? "ECDH" : "DH");
+    lds::SecurityInfos infos;
+    infos.pace.push_back({lds::PaceMapping::generic, agreement, crypto::CipherKind::aes128, 2, 31});
+    infos.pace_domain_parameters.push_back({lds::PaceMapping::generic, agreement, parameters, 31});
     sim::CardData data = sim::default_card();
-    data.files[FileId::card_access] = access::encode_security_infos(infos);
+    data.files[FileId::card_access] = lds::encode_security_infos(infos);
     sim::VirtualCard card(data);
     sim::VirtualCardChannel channel(card);
     ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});

@@ -1,6 +1,6 @@
 // SecurityInfos of EF.CardAccess and DG14: the CCCD profile's file, the ICAO worked examples, the BSI 2008
 // specimen DG14, hostile inputs, and the encoders the virtual card uses.
-#include "access/security_infos.hpp"
+#include "lds/security_infos.hpp"
 
 #include "asn1/der.hpp"
 #include "crypto/openssl_ptr.hpp"
@@ -20,7 +20,7 @@
 #include <iterator>
 #include <memory>
 
-namespace cccd::access {
+namespace cccd::lds {
 namespace {
 
 using crypto::CipherKind;
@@ -504,4 +504,4 @@ TEST(SecurityInfos, EncodingRefusesParametersOfTheOtherAgreement) {
 }
 
 }  // namespace
-}  // namespace cccd::access
+}  // namespace cccd::lds

@@ -75,7 +75,7 @@ Bytes bn_bytes(const BIGNUM* number) {
 }  // namespace
 
 // brainpoolP256r1 (parameter id 13) as explicit parameters, taken from OpenSSL's built-in curve.
-access::EcExplicitParameters brainpool_p256r1_explicit() {
+lds::EcExplicitParameters brainpool_p256r1_explicit() {
   std::unique_ptr<EC_GROUP, decltype(&EC_GROUP_free)> group(EC_GROUP_new_by_curve_name(NID_brainpoolP256r1),
                                                             &EC_GROUP_free);
   std::unique_ptr<BN_CTX, decltype(&BN_CTX_free)> context(BN_CTX_new(), &BN_CTX_free);
@@ -84,7 +84,7 @@ access::EcExplicitParameters brainpool_p256r1_explicit() {
   if (!group || !context || !p || !a || !b ||
       EC_GROUP_get_curve(group.get(), p.get(), a.get(), b.get(), context.get()) != 1)
     throw std::runtime_error("OpenSSL has no brainpoolP256r1");
-  access::EcExplicitParameters ec;
+  lds::EcExplicitParameters ec;
   ec.prime = bn_bytes(p.get());
   ec.a = bn_bytes(a.get());
   ec.b = bn_bytes(b.get());

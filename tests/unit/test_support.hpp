@@ -1,7 +1,7 @@
 // Shared helpers for the tests: the ICAO vector file, temporary folders.
 #pragma once
 
-#include "access/security_infos.hpp"
+#include "lds/security_infos.hpp"
 #include "sim/card_folder.hpp"
 
 #include <cccd/bytes.hpp>
@@ -41,7 +41,7 @@ struct ProgramRun {
 ProgramRun run_program(const std::string& command_line);
 
 // brainpoolP256r1 (PACE parameter id 13) as explicit ECParameters, from OpenSSL's built-in curve.
-access::EcExplicitParameters brainpool_p256r1_explicit();
+lds::EcExplicitParameters brainpool_p256r1_explicit();
 
 // A fresh folder under the system temp folder, removed when the object goes away.
 class TempDir {

@@ -1,11 +1,11 @@
-#include "access/mrz.hpp"
+#include "lds/mrz.hpp"
 
 #include <cccd/error.hpp>
 
 #include <string>
 #include <vector>
 
-namespace cccd::access {
+namespace cccd::lds {
 namespace {
 
 [[noreturn]] void bad_mrz(const std::string& what) {
@@ -246,4 +246,4 @@ MrzKeyFields key_fields(const Mrz& mrz) {
   return fields;
 }
 
-}  // namespace cccd::access
+}  // namespace cccd::lds

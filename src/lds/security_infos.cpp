@@ -1,7 +1,9 @@
-#include "access/security_infos.hpp"
+// The parser of SecurityInfos (EF.CardAccess, DG14): hostile bytes to the structures of security_infos.hpp.
+#include "lds/security_infos.hpp"
 
 #include "asn1/der.hpp"
 #include "asn1/tlv.hpp"
+#include "lds/security_infos_oids.hpp"
 
 #include <cccd/error.hpp>
 
@@ -9,12 +11,16 @@
 #include <array>
 #include <string>
 
-namespace cccd::access {
+namespace cccd::lds {
 namespace {
 
 using asn1::Tlv;
 using asn1::TlvReader;
 using crypto::CipherKind;
+using security_infos_detail::Classified;
+using security_infos_detail::classify;
+using security_infos_detail::Kind;
+using security_infos_detail::kind_name;
 
 constexpr asn1::Tag kInteger = 0x02;
 constexpr asn1::Tag kBitString = 0x03;
@@ -30,120 +36,6 @@ constexpr std::size_t kMaxPublicKeyInfoBytes = 8 * kMaxDomainParameterBytes;
 
 [[noreturn]] void malformed(const std::string& what) {
   throw Error(ErrorCode::malformed_data, "SecurityInfos: " + what);
-}
-
-constexpr std::array<CipherKind, 4> kCiphers = {CipherKind::tdes, CipherKind::aes128, CipherKind::aes192,
-                                                CipherKind::aes256};
-constexpr std::array<PaceMapping, 3> kMappings = {PaceMapping::generic, PaceMapping::integrated,
-                                                  PaceMapping::chip_authentication};
-constexpr std::array<KeyAgreement, 2> kAgreements = {KeyAgreement::dh, KeyAgreement::ecdh};
-
-// The arc after id-CA / id-PACE... that names the cipher suite (TR-03110 part 3 A.1.1).
-int cipher_arc(CipherKind cipher) {
-  switch (cipher) {
-    case CipherKind::tdes:
-      return 1;
-    case CipherKind::aes128:
-      return 2;
-    case CipherKind::aes192:
-      return 3;
-    case CipherKind::aes256:
-      return 4;
-  }
-  throw Error(ErrorCode::invalid_argument, "SecurityInfos: unknown cipher");
-}
-
-// The arc after id-PACE naming mapping and key agreement; nothing for a combination that has no OID.
-std::optional<int> pace_arc(PaceMapping mapping, KeyAgreement agreement) {
-  const bool dh = agreement == KeyAgreement::dh;
-  switch (mapping) {
-    case PaceMapping::generic:
-      return dh ? 1 : 2;
-    case PaceMapping::integrated:
-      return dh ? 3 : 4;
-    case PaceMapping::chip_authentication:
-      return dh ? std::nullopt : std::optional<int>(6);
-  }
-  return std::nullopt;
-}
-
-int agreement_arc(KeyAgreement agreement) {
-  return agreement == KeyAgreement::dh ? 1 : 2;
-}
-
-std::string ca_oid(KeyAgreement agreement, CipherKind cipher) {
-  return std::string(oid::kIdCa) + "." + std::to_string(agreement_arc(agreement)) + "." +
-         std::to_string(cipher_arc(cipher));
-}
-std::string ca_domain_parameter_oid(KeyAgreement agreement) {
-  return std::string(oid::kIdCa) + "." + std::to_string(agreement_arc(agreement));
-}
-std::string pk_oid(KeyAgreement agreement) {
-  return std::string(oid::kIdPk) + "." + std::to_string(agreement_arc(agreement));
-}
-
-// What a protocol OID names. Matched exactly: an OID under a known arc that TR-03110 does not define
-// (id-PACE-ECDH-CAM-3DES, id-CA-ECDH.9 ...) is unknown, not misread.
-enum class Kind {
-  unknown,
-  pace,
-  pace_domain_parameters,
-  chip_authentication,
-  chip_authentication_domain_parameters,
-  chip_authentication_public_key,
-  terminal_authentication,
-  active_authentication
-};
-
-struct Classified {
-  Kind kind = Kind::unknown;
-  PaceMapping mapping = PaceMapping::generic;
-  KeyAgreement agreement = KeyAgreement::ecdh;
-  CipherKind cipher = CipherKind::aes128;
-};
-
-Classified classify(const std::string& protocol) {
-  if (protocol == oid::kIdTa) return {Kind::terminal_authentication};
-  if (protocol == oid::kIdActiveAuthentication) return {Kind::active_authentication};
-  for (KeyAgreement agreement : kAgreements) {
-    if (protocol == pk_oid(agreement)) return {Kind::chip_authentication_public_key, {}, agreement};
-    if (protocol == ca_domain_parameter_oid(agreement))
-      return {Kind::chip_authentication_domain_parameters, {}, agreement};
-    for (CipherKind cipher : kCiphers)
-      if (protocol == ca_oid(agreement, cipher)) return {Kind::chip_authentication, {}, agreement, cipher};
-    for (PaceMapping mapping : kMappings) {
-      if (!pace_arc(mapping, agreement)) continue;
-      if (protocol == pace_domain_parameter_oid(mapping, agreement))
-        return {Kind::pace_domain_parameters, mapping, agreement};
-      for (CipherKind cipher : kCiphers) {
-        if (mapping == PaceMapping::chip_authentication && cipher == CipherKind::tdes) continue;
-        if (protocol == pace_oid(mapping, agreement, cipher)) return {Kind::pace, mapping, agreement, cipher};
-      }
-    }
-  }
-  return {};
-}
-
-const char* kind_name(Kind kind) {
-  switch (kind) {
-    case Kind::pace:
-      return "PACEInfo";
-    case Kind::pace_domain_parameters:
-      return "PACEDomainParameterInfo";
-    case Kind::chip_authentication:
-      return "ChipAuthenticationInfo";
-    case Kind::chip_authentication_domain_parameters:
-      return "ChipAuthenticationDomainParameterInfo";
-    case Kind::chip_authentication_public_key:
-      return "ChipAuthenticationPublicKeyInfo";
-    case Kind::terminal_authentication:
-      return "TerminalAuthenticationInfo";
-    case Kind::active_authentication:
-      return "ActiveAuthenticationInfo";
-    case Kind::unknown:
-      break;
-  }
-  return "SecurityInfo";
 }
 
 // ---- decoding helpers; each throws Error(malformed_data) with a short reason -------------------------
@@ -376,70 +268,7 @@ void parse_entry(const Tlv& entry, std::size_t index, SecurityInfos& out) {
   }
 }
 
-// ---- encoding helpers ------------------------------------------------------------------------------
-
-Bytes sequence_of(const std::vector<Bytes>& parts) {
-  Bytes value;
-  for (const Bytes& part : parts) value.insert(value.end(), part.begin(), part.end());
-  return asn1::tlv(kSequence, value);
-}
-
-void append_optional(std::vector<Bytes>& parts, const std::optional<std::uint64_t>& value) {
-  if (value) parts.push_back(asn1::der_integer(*value));
-}
-
-Bytes encode_ec_explicit(const EcExplicitParameters& ec) {
-  std::vector<Bytes> parts = {
-      asn1::der_integer(1),
-      asn1::der_sequence({asn1::der_oid(oid::kPrimeField), asn1::der_integer_unsigned(ec.prime)}),
-      asn1::der_sequence({asn1::der_octet_string(ec.a), asn1::der_octet_string(ec.b)}),
-      asn1::der_octet_string(ec.base),
-      asn1::der_integer_unsigned(ec.order),
-  };
-  if (ec.cofactor) parts.push_back(asn1::der_integer_unsigned(*ec.cofactor));
-  return sequence_of(parts);
-}
-
-Bytes encode_ca_domain_parameter_info(const ChipAuthenticationDomainParameterInfo& info) {
-  std::vector<Bytes> parts = {asn1::der_oid(ca_domain_parameter_oid(info.agreement)),
-                              encode_domain_parameters(info.parameters)};
-  append_optional(parts, info.key_id);
-  return sequence_of(parts);
-}
-
-Bytes encode_ca_public_key_info(const ChipAuthenticationPublicKeyInfo& info) {
-  std::vector<Bytes> parts = {asn1::der_oid(pk_oid(info.agreement)), info.subject_public_key_info};
-  append_optional(parts, info.key_id);
-  return sequence_of(parts);
-}
-
-Bytes encode_active_authentication_info(const ActiveAuthenticationInfo& info) {
-  return asn1::der_sequence({asn1::der_oid(oid::kIdActiveAuthentication), asn1::der_integer(info.version),
-                             asn1::der_oid(info.signature_algorithm)});
-}
-
 }  // namespace
-
-std::string pace_domain_parameter_oid(PaceMapping mapping, KeyAgreement agreement) {
-  const std::optional<int> arc = pace_arc(mapping, agreement);
-  if (!arc)
-    throw Error(ErrorCode::invalid_argument, "PACE: Chip Authentication Mapping is defined for ECDH only");
-  return std::string(oid::kIdPace) + "." + std::to_string(*arc);
-}
-
-std::string pace_oid(PaceMapping mapping, KeyAgreement agreement, CipherKind cipher) {
-  if (mapping == PaceMapping::chip_authentication && cipher == CipherKind::tdes)
-    throw Error(ErrorCode::invalid_argument, "PACE: Chip Authentication Mapping is defined for AES only");
-  return pace_domain_parameter_oid(mapping, agreement) + "." + std::to_string(cipher_arc(cipher));
-}
-
-std::string chip_authentication_oid(KeyAgreement agreement, CipherKind cipher) {
-  return ca_oid(agreement, cipher);
-}
-
-KeyAgreement key_agreement(const DomainParameters& parameters) noexcept {
-  return std::holds_alternative<DhDomainParameters>(parameters) ? KeyAgreement::dh : KeyAgreement::ecdh;
-}
 
 SecurityInfos parse_security_infos(ByteView data) {
   ByteView set_bytes = data;
@@ -477,68 +306,4 @@ SecurityInfos parse_security_infos(ByteView data) {
   return infos;
 }
 
-Bytes encode_pace_info(const PaceInfo& info) {
-  std::vector<Bytes> parts = {asn1::der_oid(info.oid()), asn1::der_integer(info.version)};
-  append_optional(parts, info.parameter_id);
-  return sequence_of(parts);
-}
-
-Bytes encode_pace_domain_parameter_info(const PaceDomainParameterInfo& info) {
-  if (key_agreement(info.parameters) != info.agreement)
-    throw Error(ErrorCode::invalid_argument,
-                "PACEDomainParameterInfo: parameters do not match the key agreement");
-  std::vector<Bytes> parts = {asn1::der_oid(pace_domain_parameter_oid(info.mapping, info.agreement)),
-                              encode_domain_parameters(info.parameters)};
-  append_optional(parts, info.parameter_id);
-  return sequence_of(parts);
-}
-
-Bytes encode_chip_authentication_info(const ChipAuthenticationInfo& info) {
-  std::vector<Bytes> parts = {asn1::der_oid(ca_oid(info.agreement, info.cipher)),
-                              asn1::der_integer(info.version)};
-  append_optional(parts, info.key_id);
-  return sequence_of(parts);
-}
-
-Bytes encode_terminal_authentication_info(const TerminalAuthenticationInfo& info) {
-  std::vector<Bytes> parts = {asn1::der_oid(oid::kIdTa), asn1::der_integer(info.version)};
-  if (info.ef_cvca) parts.push_back(*info.ef_cvca);
-  return sequence_of(parts);
-}
-
-Bytes encode_domain_parameters(const DomainParameters& parameters) {
-  if (const auto* dh = std::get_if<DhDomainParameters>(&parameters)) {
-    return asn1::der_sequence(
-        {asn1::der_oid(oid::kDhPublicNumber),
-         asn1::der_sequence({asn1::der_integer_unsigned(dh->p), asn1::der_integer_unsigned(dh->g),
-                             asn1::der_integer_unsigned(dh->q)})});
-  }
-  if (const auto* named = std::get_if<EcNamedCurve>(&parameters))
-    return asn1::der_sequence({asn1::der_oid(oid::kEcPublicKey), asn1::der_oid(named->curve_oid)});
-  return asn1::der_sequence(
-      {asn1::der_oid(oid::kEcPublicKey), encode_ec_explicit(std::get<EcExplicitParameters>(parameters))});
-}
-
-Bytes encode_security_infos(const SecurityInfos& infos) {
-  std::vector<Bytes> entries;
-  for (const auto& info : infos.pace) entries.push_back(encode_pace_info(info));
-  for (const auto& info : infos.pace_domain_parameters)
-    entries.push_back(encode_pace_domain_parameter_info(info));
-  for (const auto& info : infos.chip_authentication) entries.push_back(encode_chip_authentication_info(info));
-  for (const auto& info : infos.chip_authentication_domain_parameters)
-    entries.push_back(encode_ca_domain_parameter_info(info));
-  for (const auto& info : infos.chip_authentication_public_keys)
-    entries.push_back(encode_ca_public_key_info(info));
-  for (const auto& info : infos.terminal_authentication)
-    entries.push_back(encode_terminal_authentication_info(info));
-  for (const auto& info : infos.active_authentication)
-    entries.push_back(encode_active_authentication_info(info));
-  for (const auto& info : infos.unknown) entries.push_back(info.encoded);
-  // DER orders the elements of a SET OF by their encodings.
-  std::sort(entries.begin(), entries.end());
-  Bytes value;
-  for (const Bytes& entry : entries) value.insert(value.end(), entry.begin(), entry.end());
-  return asn1::tlv(kSet, value);
-}
-
-}  // namespace cccd::access
+}  // namespace cccd::lds

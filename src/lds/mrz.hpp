@@ -7,7 +7,7 @@
 
 #include <string_view>
 
-namespace cccd::access {
+namespace cccd::lds {
 
 // The check digit of ICAO 9303 Part 3 section 4.9 (weights 7-3-1; '<' counts 0, A-Z count 10-35).
 // Throws Error(invalid_argument) on a character outside 0-9, A-Z, '<'.
@@ -31,4 +31,4 @@ struct MrzKeyFields {
 SecureString mrz_information(const MrzKeyFields& fields);
 MrzKeyFields key_fields(const Mrz& mrz);
 
-}  // namespace cccd::access
+}  // namespace cccd::lds

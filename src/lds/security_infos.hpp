@@ -8,6 +8,7 @@
 #pragma once
 
 #include "crypto/crypto.hpp"
+#include "crypto/pace_domain.hpp"
 
 #include <cccd/bytes.hpp>
 
@@ -18,7 +19,7 @@
 #include <variant>
 #include <vector>
 
-namespace cccd::access {
+namespace cccd::lds {
 
 // Object identifiers of TR-03110 part 3 (bsi-de 0.4.0.127.0.7) and ICAO 9303 Part 11.
 namespace oid {
@@ -77,6 +78,10 @@ struct EcNamedCurve {
 // id-ecPublicKey with explicit or named ECParameters.
 using DomainParameters = std::variant<DhDomainParameters, EcExplicitParameters, EcNamedCurve>;
 KeyAgreement key_agreement(const DomainParameters& parameters) noexcept;
+// The group of explicit or named domain parameters (PACEDomainParameterInfo, a Chip Authentication
+// public key's AlgorithmIdentifier), for PACE, Chip Authentication and the check of PACE-CAM. Throws
+// Error(not_supported) for a curve it does not know, Error(crypto) for parameters that fail their checks.
+crypto::PaceDomain domain_of(const DomainParameters& parameters);
 
 struct PaceInfo {
   PaceMapping mapping = PaceMapping::generic;
@@ -175,4 +180,4 @@ Bytes encode_domain_parameters(const DomainParameters& parameters);
 // The DER SET OF every entry (EF.CardAccess), in DER order (encodings sorted), unknown entries as kept.
 Bytes encode_security_infos(const SecurityInfos& infos);
 
-}  // namespace cccd::access
+}  // namespace cccd::lds
