@@ -1,5 +1,7 @@
 #include "access/pace.hpp"
 
+#include "access/pace_test_hooks.hpp"
+
 #include "asn1/der.hpp"
 #include "asn1/tlv.hpp"
 #include "crypto/pace_mapping.hpp"
@@ -174,8 +176,17 @@ Bytes authentication_data(std::initializer_list<std::pair<std::uint8_t, ByteView
   return asn1::tlv(0x7C, inner);
 }
 
-PaceResult perform_pace(transport::Channel& channel, const PaceInfo& info, const crypto::PaceDomain& domain,
-                        const PacePassword& password) {
+namespace {
+
+// The terminal's side of PACE. `hooks` (tests only, nullptr in production) fixes what is otherwise
+// drawn at random.
+PaceResult run_pace(transport::Channel& channel, const PaceInfo& info, const crypto::PaceDomain& domain,
+                    const PacePassword& password, const detail::PaceTestHooks* hooks) {
+  // A fixed secret from the test hooks, or nothing: then the step draws its own at random.
+  auto fixed = [hooks](std::optional<SecureBytes> detail::PaceTestHooks::*field) -> std::optional<ByteView> {
+    if (hooks == nullptr || !(hooks->*field)) return std::nullopt;
+    return view(*(hooks->*field));
+  };
   const crypto::CipherKind cipher = info.cipher;
   const Bytes protocol = oid_content(info.oid());
 
@@ -204,12 +215,15 @@ PaceResult perform_pace(transport::Channel& channel, const PaceInfo& info, const
   // 2. Mapping to the ephemeral generator.
   std::optional<crypto::PaceDomain> mapped;
   if (info.mapping == PaceMapping::integrated) {
-    Bytes nonce_t = crypto::random_bytes(crypto::key_length(cipher));
+    std::optional<ByteView> fixed_t = fixed(&detail::PaceTestHooks::nonce_t);
+    Bytes nonce_t =
+        fixed_t ? Bytes(fixed_t->begin(), fixed_t->end()) : crypto::random_bytes(crypto::key_length(cipher));
     accepted(general_authenticate(channel, false, authentication_data({{kTagMappingDataTerminal, nonce_t}})),
              "the mapping", {});
     mapped = crypto::integrated_mapping(domain, cipher, view(nonce), nonce_t);
   } else {
-    crypto::PaceKeyPair mapping_key = domain.generate_key_pair();
+    crypto::PaceKeyPair mapping_key =
+        domain.generate_key_pair(fixed(&detail::PaceTestHooks::mapping_private_key));
     AuthenticationData answer = accepted(
         general_authenticate(channel, false,
                              authentication_data({{kTagMappingDataTerminal, mapping_key.public_key}})),
@@ -225,7 +239,8 @@ PaceResult perform_pace(transport::Channel& channel, const PaceInfo& info, const
   }
 
   // 3. Key agreement on the mapped generator.
-  crypto::PaceKeyPair ephemeral = mapped->generate_key_pair();
+  crypto::PaceKeyPair ephemeral =
+      mapped->generate_key_pair(fixed(&detail::PaceTestHooks::agreement_private_key));
   AuthenticationData agreed =
       accepted(general_authenticate(channel, false,
                                     authentication_data({{kTagEphemeralKeyTerminal, ephemeral.public_key}})),
@@ -269,5 +284,22 @@ PaceResult perform_pace(transport::Channel& channel, const PaceInfo& info, const
   result.session.ssc = SecureBytes(crypto::block_length(cipher), 0);
   return result;
 }
+
+}  // namespace
+
+PaceResult perform_pace(transport::Channel& channel, const PaceInfo& info, const crypto::PaceDomain& domain,
+                        const PacePassword& password) {
+  return run_pace(channel, info, domain, password, nullptr);
+}
+
+namespace detail {
+
+PaceResult perform_pace_with_test_hooks(transport::Channel& channel, const PaceInfo& info,
+                                        const crypto::PaceDomain& domain, const PacePassword& password,
+                                        const PaceTestHooks& hooks) {
+  return run_pace(channel, info, domain, password, &hooks);
+}
+
+}  // namespace detail
 
 }  // namespace cccd::access
