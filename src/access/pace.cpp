@@ -264,8 +264,12 @@ PaceResult run_pace(transport::Channel& channel, const PaceInfo& info, const cry
     throw Error(ErrorCode::access_denied,
                 std::string("PACE: the chip rejected the ") + password_name(password.type) + retries);
   }
-  AuthenticationData confirmed = accepted(final_answer, "the authentication token",
-                                          {kTagTokenChip, kTagEncryptedChipAuthenticationData});
+  // Besides its token (and A_IC for CAM) the chip may name its CVCA (87, 88; Part 11 section 4.4.4,
+  // as in Appendix G.2's answer).
+  AuthenticationData confirmed =
+      accepted(final_answer, "the authentication token",
+               {kTagTokenChip, kTagCertificationAuthorityReference,
+                kTagPreviousCertificationAuthorityReference, kTagEncryptedChipAuthenticationData});
   std::optional<Bytes> chip_token = confirmed.object(kTagTokenChip);
   Bytes expected =
       crypto::pace_authentication_token(cipher, view(keys.k_mac), *mapped, protocol, ephemeral.public_key);
