@@ -1,5 +1,7 @@
 #include "access/pace.hpp"
 
+#include "access/pace_test_hooks.hpp"
+
 #include "asn1/der.hpp"
 #include "asn1/tlv.hpp"
 #include "crypto/pace_mapping.hpp"
@@ -154,8 +156,17 @@ Bytes authentication_data(std::initializer_list<std::pair<std::uint8_t, ByteView
   return asn1::tlv(0x7C, inner);
 }
 
-PaceResult perform_pace(transport::Channel& channel, const lds::PaceInfo& info,
-                        const crypto::PaceDomain& domain, const PacePassword& password) {
+namespace {
+
+// The terminal's side of PACE. `hooks` (tests only, nullptr in production) fixes what is otherwise
+// drawn at random.
+PaceResult run_pace(transport::Channel& channel, const lds::PaceInfo& info, const crypto::PaceDomain& domain,
+                    const PacePassword& password, const detail::PaceTestHooks* hooks) {
+  // A fixed secret from the test hooks, or nothing: then the step draws its own at random.
+  auto fixed = [hooks](std::optional<SecureBytes> detail::PaceTestHooks::*field) -> std::optional<ByteView> {
+    if (hooks == nullptr || !(hooks->*field)) return std::nullopt;
+    return view(*(hooks->*field));
+  };
   const crypto::CipherKind cipher = info.cipher;
   const Bytes protocol = oid_content(info.oid());
 
@@ -184,12 +195,15 @@ PaceResult perform_pace(transport::Channel& channel, const lds::PaceInfo& info,
   // 2. Mapping to the ephemeral generator.
   std::optional<crypto::PaceDomain> mapped;
   if (info.mapping == lds::PaceMapping::integrated) {
-    Bytes nonce_t = crypto::random_bytes(crypto::key_length(cipher));
+    std::optional<ByteView> fixed_t = fixed(&detail::PaceTestHooks::nonce_t);
+    Bytes nonce_t =
+        fixed_t ? Bytes(fixed_t->begin(), fixed_t->end()) : crypto::random_bytes(crypto::key_length(cipher));
     accepted(general_authenticate(channel, false, authentication_data({{kTagMappingDataTerminal, nonce_t}})),
              "the mapping", {});
     mapped = crypto::integrated_mapping(domain, cipher, view(nonce), nonce_t);
   } else {
-    crypto::PaceKeyPair mapping_key = domain.generate_key_pair();
+    crypto::PaceKeyPair mapping_key =
+        domain.generate_key_pair(fixed(&detail::PaceTestHooks::mapping_private_key));
     AuthenticationData answer = accepted(
         general_authenticate(channel, false,
                              authentication_data({{kTagMappingDataTerminal, mapping_key.public_key}})),
@@ -205,7 +219,8 @@ PaceResult perform_pace(transport::Channel& channel, const lds::PaceInfo& info,
   }
 
   // 3. Key agreement on the mapped generator.
-  crypto::PaceKeyPair ephemeral = mapped->generate_key_pair();
+  crypto::PaceKeyPair ephemeral =
+      mapped->generate_key_pair(fixed(&detail::PaceTestHooks::agreement_private_key));
   AuthenticationData agreed =
       accepted(general_authenticate(channel, false,
                                     authentication_data({{kTagEphemeralKeyTerminal, ephemeral.public_key}})),
@@ -229,8 +244,12 @@ PaceResult perform_pace(transport::Channel& channel, const lds::PaceInfo& info,
     throw Error(ErrorCode::access_denied,
                 std::string("PACE: the chip rejected the ") + password_name(password.type) + retries);
   }
-  AuthenticationData confirmed = accepted(final_answer, "the authentication token",
-                                          {kTagTokenChip, kTagEncryptedChipAuthenticationData});
+  // Besides its token (and A_IC for CAM) the chip may name its CVCA (87, 88; Part 11 section 4.4.4,
+  // as in Appendix G.2's answer).
+  AuthenticationData confirmed =
+      accepted(final_answer, "the authentication token",
+               {kTagTokenChip, kTagCertificationAuthorityReference,
+                kTagPreviousCertificationAuthorityReference, kTagEncryptedChipAuthenticationData});
   std::optional<Bytes> chip_token = confirmed.object(kTagTokenChip);
   Bytes expected =
       crypto::pace_authentication_token(cipher, view(keys.k_mac), *mapped, protocol, ephemeral.public_key);
@@ -249,5 +268,22 @@ PaceResult perform_pace(transport::Channel& channel, const lds::PaceInfo& info,
   result.session.ssc = SecureBytes(crypto::block_length(cipher), 0);
   return result;
 }
+
+}  // namespace
+
+PaceResult perform_pace(transport::Channel& channel, const lds::PaceInfo& info,
+                        const crypto::PaceDomain& domain, const PacePassword& password) {
+  return run_pace(channel, info, domain, password, nullptr);
+}
+
+namespace detail {
+
+PaceResult perform_pace_with_test_hooks(transport::Channel& channel, const lds::PaceInfo& info,
+                                        const crypto::PaceDomain& domain, const PacePassword& password,
+                                        const PaceTestHooks& hooks) {
+  return run_pace(channel, info, domain, password, &hooks);
+}
+
+}  // namespace detail
 
 }  // namespace cccd::access

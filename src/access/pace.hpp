@@ -68,6 +68,10 @@ inline constexpr std::uint8_t kTagEphemeralKeyTerminal = 0x83;
 inline constexpr std::uint8_t kTagEphemeralKeyChip = 0x84;
 inline constexpr std::uint8_t kTagTokenTerminal = 0x85;
 inline constexpr std::uint8_t kTagTokenChip = 0x86;
+// In the chip's last answer, for Terminal Authentication (EAC) only: the most recent and the previous
+// certification authority reference of the chip's CVCA. The terminal takes and ignores them.
+inline constexpr std::uint8_t kTagCertificationAuthorityReference = 0x87;
+inline constexpr std::uint8_t kTagPreviousCertificationAuthorityReference = 0x88;
 inline constexpr std::uint8_t kTagEncryptedChipAuthenticationData = 0x8A;
 
 }  // namespace cccd::access
