@@ -5,8 +5,8 @@
 // (apply_card_data_fault, which re-signs EF.SOD with the card's test DS unless the signature is the
 // fault). Card behaviour: VirtualCard consults a CardFaultInjector at a few points (before dispatching a
 // command, after READ BINARY and INTERNAL AUTHENTICATE, around protecting a response, and on the encoded
-// answer), so a card served through pcscd misbehaves too. Link: FaultyCardChannel (sim/faulty_card_channel.hpp),
-// the virtual card's channel made to stop answering or to answer slowly.
+// answer), so a card served through pcscd misbehaves too. Link: FaultyCardChannel
+// (sim/faulty_card_channel.hpp), the virtual card's channel made to stop answering or to answer slowly.
 #pragma once
 
 #include "apdu/apdu.hpp"
