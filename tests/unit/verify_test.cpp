@@ -915,7 +915,7 @@ TEST(GeneratedCard, CardsWithoutExpiryAndWithOnlyABirthYearAreConsistent) {
   options.holder.birth = "1950";
   options.holder.expiry = "none";
   options.holder.full_name = "Đặng Văn Ông";
-  options.holder.sex = "M";
+  options.holder.sex = 'M';
   sim::CardData card = sim::generate_card(options);
   Verdict v = verify(dump_of(card), test_anchor(card));
   EXPECT_EQ(v.consistency.status, FindingStatus::passed) << v.consistency.detail;
