@@ -5,9 +5,9 @@
 
 #include <cccd/error.hpp>
 
-#include <algorithm>
 #include <array>
 #include <string>
+#include <utility>
 
 namespace cccd::access {
 namespace {
@@ -534,11 +534,7 @@ Bytes encode_security_infos(const SecurityInfos& infos) {
   for (const auto& info : infos.active_authentication)
     entries.push_back(encode_active_authentication_info(info));
   for (const auto& info : infos.unknown) entries.push_back(info.encoded);
-  // DER orders the elements of a SET OF by their encodings.
-  std::sort(entries.begin(), entries.end());
-  Bytes value;
-  for (const Bytes& entry : entries) value.insert(value.end(), entry.begin(), entry.end());
-  return asn1::tlv(kSet, value);
+  return asn1::der_set_of(std::move(entries));
 }
 
 }  // namespace cccd::access
