@@ -85,7 +85,10 @@ std::uint8_t checksum_of(ByteView bytes) {
 Bytes pn532_frame(std::uint8_t tfi, ByteView body) {
   const std::size_t length = body.size() + 1;  // TFI + PD0..PDn
   if (length > kMaxChipFrameBody) throw Error(ErrorCode::limit_exceeded, "PN532 frame body too long");
-  Bytes frame = {0x00, 0x00, 0xFF};
+  Bytes frame;
+  // Preamble and start code, LEN/LCS at their longest (extended) form, TFI and body, DCS and postamble.
+  frame.reserve(3 + 5 + length + 2);
+  frame.insert(frame.end(), {0x00, 0x00, 0xFF});
   if (length <= 255) {
     frame.push_back(static_cast<std::uint8_t>(length));
     frame.push_back(static_cast<std::uint8_t>(0x100 - length));
