@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${ASAN_BUILD_DIR:-build-asan}
-BUILD_DIR=$build scripts/build.sh -DCCCD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+BUILD_DIR=$build scripts/build.sh -DCCCD_WERROR=ON -DCCCD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir "$build" --output-on-failure --parallel "$(nproc)" "$@"

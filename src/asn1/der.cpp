@@ -2,6 +2,7 @@
 
 #include "util/bytes.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
@@ -94,6 +95,18 @@ Bytes der_sequence(std::initializer_list<ByteView> parts) {
 }
 Bytes der_set(std::initializer_list<ByteView> parts) {
   return tlv(0x31, parts);
+}
+
+Bytes der_set_of(std::vector<Bytes> elements) {
+  // Ascending encodings, a prefix first. Spelt out with std::mismatch rather than vector's operator<,
+  // whose memcmp GCC 12 misreads at -O3 (a false -Wstringop-overread: bound above PTRDIFF_MAX).
+  std::sort(elements.begin(), elements.end(), [](const Bytes& a, const Bytes& b) {
+    const auto [in_a, in_b] = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
+    return in_b != b.end() && (in_a == a.end() || *in_a < *in_b);
+  });
+  Bytes contents;
+  for (const Bytes& element : elements) append(contents, element);
+  return tlv(0x31, contents);
 }
 
 }  // namespace cccd::asn1

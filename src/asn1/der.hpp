@@ -8,6 +8,7 @@
 
 #include <initializer_list>
 #include <string_view>
+#include <vector>
 
 namespace cccd::asn1 {
 
@@ -27,5 +28,7 @@ Bytes der_utf8_string(std::string_view text);
 Bytes der_printable_string(std::string_view text);
 Bytes der_sequence(std::initializer_list<ByteView> parts);
 Bytes der_set(std::initializer_list<ByteView> parts);  // the caller orders the parts (DER SET OF order)
+// DER SET OF: the elements sorted by their encodings (X.690 section 11.6), then concatenated.
+Bytes der_set_of(std::vector<Bytes> elements);
 
 }  // namespace cccd::asn1

@@ -143,7 +143,8 @@ std::string decode_oid(const Tlv& oid) {
       out = std::to_string(top) + "." + std::to_string(arc - top * 40);
       first = false;
     } else {
-      out += "." + std::to_string(arc);
+      out += '.';
+      out += std::to_string(arc);
     }
     arc = 0;
     in_arc = false;

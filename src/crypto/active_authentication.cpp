@@ -257,7 +257,9 @@ Bytes iso9796_representative(std::size_t modulus_bytes, HashAlgorithm hash, bool
   }
   Bytes message(m1.begin(), m1.end());
   append(message, challenge);
-  Bytes out{kIso9796PartialRecoveryHeader};
+  Bytes out;
+  out.reserve(modulus_bytes);
+  out.push_back(kIso9796PartialRecoveryHeader);
   append(out, m1);
   append(out, crypto::hash(hash, message));
   if (implicit_trailer) {

@@ -7,7 +7,7 @@
 
 #include <cccd/error.hpp>
 
-#include <algorithm>
+#include <utility>
 #include <vector>
 
 namespace cccd::lds {
@@ -17,7 +17,6 @@ using security_infos_detail::ca_domain_parameter_oid;
 using security_infos_detail::pk_oid;
 
 constexpr asn1::Tag kSequence = 0x30;
-constexpr asn1::Tag kSet = 0x31;
 
 Bytes sequence_of(const std::vector<Bytes>& parts) {
   Bytes value;
@@ -118,11 +117,7 @@ Bytes encode_security_infos(const SecurityInfos& infos) {
   for (const auto& info : infos.active_authentication)
     entries.push_back(encode_active_authentication_info(info));
   for (const auto& info : infos.unknown) entries.push_back(info.encoded);
-  // DER orders the elements of a SET OF by their encodings.
-  std::sort(entries.begin(), entries.end());
-  Bytes value;
-  for (const Bytes& entry : entries) value.insert(value.end(), entry.begin(), entry.end());
-  return asn1::tlv(kSet, value);
+  return asn1::der_set_of(std::move(entries));
 }
 
 }  // namespace cccd::lds

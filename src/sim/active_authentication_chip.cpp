@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <utility>
 #include <vector>
 
 namespace cccd::sim {
@@ -109,10 +110,7 @@ Bytes dg14_with(ByteView dg14, ByteView security_info) {
     }
   }
   entries.emplace_back(security_info.begin(), security_info.end());
-  std::sort(entries.begin(), entries.end());  // DER SET OF: encodings in ascending order
-  Bytes contents;
-  for (const Bytes& entry : entries) append(contents, entry);
-  return asn1::tlv(kDg14Tag, asn1::tlv(0x31, contents));
+  return asn1::tlv(kDg14Tag, asn1::der_set_of(std::move(entries)));
 }
 
 Bytes ef_com_with(ByteView ef_com, std::uint8_t data_group_tag) {

@@ -6,7 +6,6 @@
 
 #include <cccd/error.hpp>
 
-#include <algorithm>
 #include <vector>
 
 namespace cccd::sim {
@@ -19,14 +18,6 @@ Bytes sha256_algorithm() {
 
 Bytes attribute(const char* oid, const Bytes& value) {
   return asn1::der_sequence({asn1::der_oid(oid), asn1::der_set({value})});
-}
-
-// DER SET OF: the elements sorted by their encodings (X.690 section 11.6).
-Bytes der_set_of(std::vector<Bytes> elements) {
-  std::sort(elements.begin(), elements.end());
-  Bytes contents;
-  for (const Bytes& element : elements) append(contents, element);
-  return asn1::tlv(0x31, contents);
 }
 
 }  // namespace
@@ -46,7 +37,7 @@ Bytes build_sod(const std::map<int, Bytes>& data_groups, const TestPki& pki, Byt
   const Bytes security_object =
       asn1::der_sequence({asn1::der_integer(0), sha256_algorithm(), asn1::tlv(0x30, hashes)});
 
-  const Bytes signed_attributes = der_set_of({
+  const Bytes signed_attributes = asn1::der_set_of({
       attribute(asn1::oid::kContentTypeAttribute, asn1::der_oid(asn1::oid::kLdsSecurityObject)),
       attribute(asn1::oid::kSigningTimeAttribute, Bytes(signing_time.begin(), signing_time.end())),
       attribute(asn1::oid::kMessageDigestAttribute,

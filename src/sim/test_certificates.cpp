@@ -177,13 +177,8 @@ Bytes make_test_crl(EVP_PKEY* issuer_key, ByteView issuer_certificate, const std
 
 Bytes make_test_master_list(const std::vector<Bytes>& certificates, const IssuedCertificate& signer,
                             bool rsa_pss, int version, const std::string& econtent_type) {
-  // SET OF in DER order: sorted encodings.
-  std::vector<Bytes> sorted = certificates;
-  std::sort(sorted.begin(), sorted.end());
-  Bytes set_contents;
-  for (const Bytes& certificate : sorted) append(set_contents, certificate);
   const Bytes content = asn1::der_sequence(
-      {asn1::der_integer(static_cast<std::uint64_t>(version)), asn1::tlv(0x31, set_contents)});
+      {asn1::der_integer(static_cast<std::uint64_t>(version)), asn1::der_set_of(certificates)});
 
   BioPtr data(checked(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())), "BIO"));
   const unsigned int flags = CMS_PARTIAL | CMS_BINARY | CMS_NOSMIMECAP;

@@ -154,7 +154,7 @@ std::optional<DateParts> parse_dg13_date(std::string_view text) {
   if (parts.empty() || parts.size() > 3) return std::nullopt;
   auto two_digits = [](std::string_view part) -> std::optional<std::string> {
     if (!all_digits(part) || part.size() > 2) return std::nullopt;
-    return part.size() == 1 ? "0" + std::string(part) : std::string(part);
+    return part.size() == 1 ? std::string{'0', part[0]} : std::string(part);
   };
   DateParts date;
   if (!all_digits(parts.back()) || parts.back().size() != 4) return std::nullopt;

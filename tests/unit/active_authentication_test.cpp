@@ -72,16 +72,15 @@ Bytes spki_of(EVP_PKEY* key) {
 // DG15 of a key: 6F { SubjectPublicKeyInfo }.
 Bytes dg15_of(EVP_PKEY* key) {
   Bytes spki = spki_of(key);
-  Bytes out{0x6F};
+  Bytes header{0x6F};
   if (spki.size() < 128) {
-    out.push_back(static_cast<std::uint8_t>(spki.size()));
+    header.push_back(static_cast<std::uint8_t>(spki.size()));
   } else {
-    out.push_back(0x82);
-    out.push_back(static_cast<std::uint8_t>(spki.size() >> 8));
-    out.push_back(static_cast<std::uint8_t>(spki.size() & 0xFF));
+    header.push_back(0x82);
+    header.push_back(static_cast<std::uint8_t>(spki.size() >> 8));
+    header.push_back(static_cast<std::uint8_t>(spki.size() & 0xFF));
   }
-  append(out, spki);
-  return out;
+  return concat({header, spki});
 }
 
 // The raw RSA private operation on a representative (what the chip does).
@@ -317,9 +316,7 @@ TEST(Dg15, HostileFilesGiveTheirErrors) {
   EXPECT_EQ(error_of([&] { crypto::parse_dg15(garbage); }), ErrorCode::malformed_data);
   // Something after the SubjectPublicKeyInfo inside 6F.
   Bytes spki = spki_of(key.get());
-  Bytes extra{0x6F, static_cast<std::uint8_t>(spki.size() + 2)};
-  append(extra, spki);
-  append(extra, from_hex("0500"));
+  Bytes extra = concat({Bytes{0x6F, static_cast<std::uint8_t>(spki.size() + 2)}, spki, from_hex("0500")});
   EXPECT_EQ(error_of([&] { crypto::parse_dg15(extra); }), ErrorCode::malformed_data);
 
   // Keys AA does not use.

@@ -361,7 +361,7 @@ TEST(Generator, RejectsBadHolderDataWithoutEchoingIt) {
       {"partial expiry", [](Holder& h) { h.expiry = "2030-05"; }},
       {"issue none", [](Holder& h) { h.issue = "none"; }},
       {"year 1899", [](Holder& h) { h.birth = "1899-01-01"; }},
-      {"sex", [](Holder& h) { h.sex = "X"; }},
+      {"sex", [](Holder& h) { h.sex = 'X'; }},
       {"Han character in name", [](Holder& h) { h.full_name = "Nguyễn 阮"; }},
       {"empty name", [](Holder& h) { h.full_name = "  "; }},
       {"broken UTF-8", [](Holder& h) { h.place_of_origin = "X\xC3"; }},
@@ -441,7 +441,7 @@ TEST(Generator, Dg1OfTheProfileExampleShape) {
   holder.id_number = "051091005513";
   holder.full_name = "Đặng Văn Đức";
   holder.birth = "1991-05";
-  holder.sex = "M";
+  holder.sex = 'M';
   holder.expiry = "2031-01-01";
   EXPECT_EQ(mrz_text(holder),
             "IDVNM0910055134051091005513<<0"  // the line of docs/cccd-chip-profile.md
@@ -599,7 +599,7 @@ TEST(Generator, Dg13WithoutExpirySpouseLongAddressAndPartialBirth) {
   EXPECT_EQ(data.former_id_number(), "");
   holder.birth = "1990";
   EXPECT_EQ(lds::parse_dg13(build_dg13(holder, 9)).date_of_birth(), "1990");
-  holder.sex = "M";
+  holder.sex = 'M';
   EXPECT_EQ(lds::parse_dg13(build_dg13(holder, 9)).sex(), "Nam");
   // Field 16 comes from the seed.
   EXPECT_EQ(lds::parse_dg13(build_dg13(holder, 9)).text(16), lds::parse_dg13(build_dg13(holder, 9)).text(16));
@@ -1111,7 +1111,7 @@ TEST(CccdSim, PersonaliseWritesTheCardOfTheOptions) {
   options.holder.birth = "1988";
   options.holder.expiry = "none";
   options.holder.issue = "2022-01-15";
-  options.holder.sex = "M";
+  options.holder.sex = 'M';
   options.seed = 5;
   const CardData expected = generate_card(options);
   const CardData loaded = load_card_folder(folder);

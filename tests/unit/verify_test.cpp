@@ -512,17 +512,16 @@ Bytes build_sod(const SodSpec& spec, const Party& ds) {
                           asn1::tlv(0x30, dg_hashes)});
 
   Bytes digest = spec.message_digest.value_or(crypto::hash(spec.digest, lds_security_object));
-  std::vector<Bytes> attributes{
+  Bytes signed_attributes = asn1::der_set_of({
       asn1::der_sequence({asn1::der_oid("1.2.840.113549.1.9.3"),
                           asn1::der_set({asn1::der_oid(spec.content_type_attribute)})}),
       asn1::der_sequence(
           {asn1::der_oid("1.2.840.113549.1.9.4"), asn1::der_set({asn1::der_octet_string(digest)})}),
-  };
-  std::sort(attributes.begin(), attributes.end());  // DER SET OF order
-  Bytes attribute_bytes;
-  for (const Bytes& a : attributes) append(attribute_bytes, a);
-  Bytes signed_attributes = asn1::tlv(0x31, attribute_bytes);
+  });
   Bytes signature = sign(ds.key.get(), spec.digest, signed_attributes, spec.pss);
+  // In SignerInfo the same attributes stand under the implicit [0] tag instead of SET.
+  Bytes attributes_implicit = signed_attributes;
+  attributes_implicit.front() = 0xA0;
 
   Bytes sid;
   if (spec.sid_by_key_id) {
@@ -539,11 +538,11 @@ Bytes build_sod(const SodSpec& spec, const Party& ds) {
     OPENSSL_free(issuer);
     OPENSSL_free(serial);
   }
-  Bytes signer_info = asn1::der_sequence({asn1::der_integer(spec.sid_by_key_id ? 3 : 1), sid,
-                                          algorithm_identifier(crypto::hash_oid(spec.digest)),
-                                          asn1::tlv(0xA0, attribute_bytes),
-                                          algorithm_identifier(spec.signature_oid, spec.signature_parameters),
-                                          asn1::der_octet_string(signature)});
+  Bytes signer_info =
+      asn1::der_sequence({asn1::der_integer(spec.sid_by_key_id ? 3 : 1), sid,
+                          algorithm_identifier(crypto::hash_oid(spec.digest)), attributes_implicit,
+                          algorithm_identifier(spec.signature_oid, spec.signature_parameters),
+                          asn1::der_octet_string(signature)});
   X509* carried = spec.embedded_certificate ? spec.embedded_certificate : ds.cert.get();
   Bytes certificates = spec.include_certificate ? asn1::tlv(0xA0, certificate_der(carried)) : Bytes{};
   Bytes signed_data = asn1::der_sequence(
@@ -915,7 +914,7 @@ TEST(GeneratedCard, CardsWithoutExpiryAndWithOnlyABirthYearAreConsistent) {
   options.holder.birth = "1950";
   options.holder.expiry = "none";
   options.holder.full_name = "Đặng Văn Ông";
-  options.holder.sex = "M";
+  options.holder.sex = 'M';
   sim::CardData card = sim::generate_card(options);
   Verdict v = verify(dump_of(card), test_anchor(card));
   EXPECT_EQ(v.consistency.status, FindingStatus::passed) << v.consistency.detail;
