@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: installs the dependencies, builds, checks the format and the layering, runs ctest (with
-# the end-to-end read under valgrind memcheck), then the whole suite again built with ASan+UBSan
+# the end-to-end read under valgrind memcheck), builds the Release and verify-only configurations
+# (scripts/check-configurations.sh), then the whole suite again built with ASan+UBSan
 # (scripts/sanitize.sh, in build-asan/), then each fuzz target briefly (5 s; about 4 minutes with its
 # clang build: docs/FUZZING.md).
 set -euo pipefail
@@ -10,5 +11,6 @@ scripts/build.sh
 scripts/check-format.sh
 scripts/check-layers.sh
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure --parallel "$(nproc)"
+scripts/check-configurations.sh
 scripts/sanitize.sh
 scripts/fuzz.sh 5
