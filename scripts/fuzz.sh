@@ -38,7 +38,7 @@ max_len_of() {
   esac
 }
 
-CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCCCD_FUZZ=ON -DCCCD_BUILD_TESTS=OFF -DCCCD_WERROR=ON \
+CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCCCD_FUZZ=ON -DCCCD_BUILD_TESTS=OFF -DCCCD_BUILD_EXAMPLES=OFF -DCCCD_WERROR=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" --target cccd-sim "${targets[@]}"
 

@@ -48,7 +48,8 @@ start_example() {
   example_pid=$!
   port=""
   for _ in $(seq 100); do
-    port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$work/$current_case.out")
+    # The background shell may not have created the output file yet: no file is no port yet.
+    port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$work/$current_case.out" 2> /dev/null || true)
     [ -n "$port" ] && return 0
     kill -0 "$example_pid" 2> /dev/null || break
     sleep 0.1
