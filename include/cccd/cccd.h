@@ -165,7 +165,9 @@ typedef struct cccd_transport_callbacks {
   uint32_t max_response_data;
 } cccd_transport_callbacks;
 
-/* A transport over the caller's callbacks (copied; `user` is passed back unchanged). */
+/* A transport over the caller's callbacks (copied; `user` is passed back unchanged). When this call fails
+ * the callbacks were not taken: release is not called and `user` stays the caller's. The library never
+ * calls wait_for_card unless the read options ask to wait for a card. */
 CCCD_API cccd_status cccd_transport_new(const cccd_transport_callbacks* callbacks, void* user,
                                         cccd_transport** out);
 /* The card on the PC/SC reader whose name contains `reader_name` (NULL or "": the first reader). The
