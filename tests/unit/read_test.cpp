@@ -198,8 +198,10 @@ TEST(Read, ResponseWithABrokenMacIsASecureMessagingError) {
     SCOPED_TRACE(victim);
     sim::VirtualCard card(sim::default_card());
     MacTamperingChannel channel(card, victim);
-    EXPECT_EQ(error_of([&] { reader::read_chip(channel, default_credentials(), with_access(mode)); }),
-              ErrorCode::secure_messaging);
+    // A structured binding is captured explicitly: clang 14 cannot capture one implicitly.
+    EXPECT_EQ(
+        error_of([&, mode = mode] { reader::read_chip(channel, default_credentials(), with_access(mode)); }),
+        ErrorCode::secure_messaging);
   }
 }
 

@@ -316,7 +316,8 @@ TEST(Sod, RejectsBadSecurityObjects) {
   };
   for (const auto& [name, file] : cases) {
     SCOPED_TRACE(name);
-    EXPECT_EQ(code_of([&] { parse_sod(file); }), ErrorCode::malformed_data);
+    // A structured binding is captured explicitly: clang 14 cannot capture one implicitly.
+    EXPECT_EQ(code_of([&file = file] { parse_sod(file); }), ErrorCode::malformed_data);
   }
 }
 
