@@ -7,7 +7,7 @@
 //   cccd-sim --list-faults
 //   cccd-sim clone SRC DST
 //   cccd-sim show DIR
-//   cccd-sim serve [DIR] [--vpcd HOST:PORT] [--remove-at N,M...] [--reinsert-after-ms MS]
+//   cccd-sim serve [DIR] [--vpcd HOST:PORT | --vpcd-fd FD] [--remove-at N,M...] [--reinsert-after-ms MS]
 //   cccd-sim serve-pn532 [DIR]
 //
 // Exit codes as cccd-verify: 0 done, 2 bad command line or argument, 5 the link to the vpcd driver failed,
@@ -362,6 +362,8 @@ struct ServeOptions {
   // Tearing, for tests: the card leaves the field at these APDU indexes and comes back after a pause.
   std::vector<std::uint64_t> remove_at;
   unsigned reinsert_after_ms = 500;
+  // An inherited socket already connected to the driver (-1: connect to `vpcd`).
+  int vpcd_fd = -1;
 };
 
 int serve(const ServeOptions& options) {
@@ -371,7 +373,7 @@ int serve(const ServeOptions& options) {
   const bool digits = !port_text.empty() && port_text.size() <= 5 &&
                       port_text.find_first_not_of("0123456789") == std::string::npos;
   const long port = digits ? std::stol(port_text) : 0;
-  if (host.empty() || port < 1 || port > 65535) {
+  if (options.vpcd_fd < 0 && (host.empty() || port < 1 || port > 65535)) {
     std::cerr << "cccd-sim serve: --vpcd: expected HOST:PORT with a port 1-65535 (e.g. localhost:35963)\n";
     return kExitUsage;
   }
@@ -389,9 +391,15 @@ int serve(const ServeOptions& options) {
 
   cccd::sim::VpcdLink link;
   try {
-    link.connect(host, static_cast<std::uint16_t>(port));
+    if (options.vpcd_fd >= 0) {
+      link.attach(options.vpcd_fd);
+    } else {
+      link.connect(host, static_cast<std::uint16_t>(port));
+    }
     std::cout << "Serving " << (options.folder.empty() ? "the built-in virtual CCCD" : options.folder)
-              << " to the vpcd driver at " << host << ":" << port << " (Ctrl-C to stop)" << std::endl;
+              << " to the vpcd driver at "
+              << (options.vpcd_fd >= 0 ? "socket " + std::to_string(options.vpcd_fd) : options.vpcd)
+              << " (Ctrl-C to stop)" << std::endl;
     std::vector<std::uint64_t> removals = options.remove_at;
     std::sort(removals.begin(), removals.end());
     std::size_t next_removal = 0;
@@ -406,7 +414,8 @@ int serve(const ServeOptions& options) {
         for (unsigned waited = 0; waited < options.reinsert_after_ms && !stop_serving.load(); waited += 10) {
           std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
-        if (stop_serving.load()) break;
+        // An inherited socket cannot be opened again: the card stays away.
+        if (stop_serving.load() || options.vpcd_fd >= 0) break;
         link.connect(host, static_cast<std::uint16_t>(port));
         std::cout << "The card is back" << std::endl;
         continue;
@@ -531,8 +540,15 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   serve_command->add_option("--reinsert-after-ms", serve_options.reinsert_after_ms,
                             "How long a pulled card stays away (default 500)");
-  serve_command->add_option("--vpcd", serve_options.vpcd, "The vpcd driver's HOST:PORT")
-      ->capture_default_str();
+  CLI::Option* vpcd_address =
+      serve_command->add_option("--vpcd", serve_options.vpcd, "The vpcd driver's HOST:PORT")
+          ->capture_default_str();
+  serve_command
+      ->add_option("--vpcd-fd", serve_options.vpcd_fd,
+                   "Serve on this inherited file descriptor, a stream socket already connected to the driver "
+                   "(a parent process that plays the reader), instead of connecting to --vpcd")
+      ->check(CLI::NonNegativeNumber)
+      ->excludes(vpcd_address);
 
   std::string serve_pn532_folder;
   CLI::App* serve_pn532_command = app.add_subcommand(

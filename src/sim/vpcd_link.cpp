@@ -91,6 +91,16 @@ void VpcdLink::disconnect() noexcept {
   socket_ = -1;
 }
 
+void VpcdLink::attach(int connected_socket) noexcept {
+  disconnect();
+  socket_ = connected_socket;
+  // TCP's options only on a TCP socket: a parent's socketpair is a Unix-domain one.
+  int domain = 0;
+  socklen_t length = sizeof domain;
+  tcp_ = ::getsockopt(socket_, SOL_SOCKET, SO_DOMAIN, &domain, &length) == 0 &&
+         (domain == AF_INET || domain == AF_INET6);
+}
+
 void VpcdLink::connect(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout) {
   disconnect();
   const std::string peer = host + ":" + std::to_string(port);
@@ -111,6 +121,7 @@ void VpcdLink::connect(const std::string& host, std::uint16_t port, std::chrono:
       continue;
     }
     socket_ = socket_fd;
+    tcp_ = true;
     try {
       // vpcd waits for each answer before it sends again: small messages must go out at once.
       set_option(socket_, IPPROTO_TCP, TCP_NODELAY);
@@ -131,7 +142,7 @@ VpcdLink::ReadEnd VpcdLink::read_exact(std::uint8_t* into, std::size_t size, std
 #ifdef TCP_QUICKACK
     // Linux clears quick-ack mode after a while; vpcd sends the length and the body in two writes, so a
     // delayed ACK of the first would hold the second back by up to 40 ms per APDU.
-    set_option(socket_, IPPROTO_TCP, TCP_QUICKACK);
+    if (tcp_) set_option(socket_, IPPROTO_TCP, TCP_QUICKACK);
 #endif
     pollfd waiting{socket_, POLLIN, 0};
     const int ready = ::poll(&waiting, 1, kPollMilliseconds);

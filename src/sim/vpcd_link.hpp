@@ -77,6 +77,10 @@ class VpcdLink {
   // Command APDUs received so far (the count leave_at refers to).
   std::uint64_t apdus_received() const noexcept { return apdus_received_; }
 
+  // Serves on a stream socket that is already connected to the driver (e.g. one end of a socketpair a
+  // parent process inherited to this one), taking ownership of it. Replaces an earlier connection.
+  void attach(int connected_socket) noexcept;
+
   // Closes the connection: to the driver, the card left the field. Not while serve() runs in another
   // thread: set its stop flag and join it first.
   void disconnect() noexcept;
@@ -89,6 +93,7 @@ class VpcdLink {
 
   std::size_t max_message_;
   int socket_ = -1;
+  bool tcp_ = false;  // the connection is TCP (its options apply)
   std::uint64_t apdus_received_ = 0;
 };
 
