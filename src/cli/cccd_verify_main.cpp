@@ -4,6 +4,7 @@
 #include "cli/messages.hpp"
 #include "cli/progress_bar.hpp"
 #include "cli/redact.hpp"
+#include "cli/terminal_text.hpp"
 #include "lds/face_image_codec.hpp"
 #include "sim/virtual_card_source.hpp"
 #include "util/private_file.hpp"
@@ -163,21 +164,23 @@ int run_trust(const TrustArguments& args) {
   std::cout << "master list roots: " << summary.master_list_roots << '\n';
   std::cout << "master lists: " << summary.master_lists.size() << '\n';
   for (const TrustStore::MasterListInfo& list : summary.master_lists) {
-    std::cout << "  " << list.source << ": " << list.certificates << " certificates (" << list.added
-              << " new), signed " << (list.signing_time.empty() ? "at no stated time" : list.signing_time)
-              << " by " << list.signer << '\n';
+    std::cout << "  " << cli::terminal_safe(list.source) << ": " << list.certificates << " certificates ("
+              << list.added << " new), signed "
+              << (list.signing_time.empty() ? "at no stated time" : cli::terminal_safe(list.signing_time))
+              << " by " << cli::terminal_safe(list.signer) << '\n';
   }
   std::cout << "CRLs: " << summary.crls.size() << '\n';
   for (const TrustStore::CrlInfo& crl : summary.crls) {
-    std::cout << "  " << crl.issuer << ": " << crl.revoked << " revoked, issued " << crl.this_update
-              << (crl.next_update.empty() ? "" : ", next " + crl.next_update)
+    std::cout << "  " << cli::terminal_safe(crl.issuer) << ": " << crl.revoked << " revoked, issued "
+              << cli::terminal_safe(crl.this_update)
+              << (crl.next_update.empty() ? "" : ", next " + cli::terminal_safe(crl.next_update))
               << (crl.verified ? ", signature verified by its CSCA"
                                : ", NOT verified by a CSCA of the store (ignored)")
               << '\n';
   }
   if (!summary.csca_by_country.empty()) std::cout << "by country:\n";
   for (const auto& [country, count] : summary.csca_by_country)
-    std::cout << "  " << country << ' ' << count << '\n';
+    std::cout << "  " << cli::terminal_safe(country) << ' ' << count << '\n';
   return 0;
 }
 
@@ -241,11 +244,11 @@ int run_readers() {
     nfc_problem = e.what();
   }
   std::cout << "PC/SC readers:\n";
-  for (const std::string& name : pcsc) std::cout << "  " << name << "\n";
-  if (pcsc.empty()) std::cout << "  (" << pcsc_problem << ")\n";
+  for (const std::string& name : pcsc) std::cout << "  " << cli::terminal_safe(name) << "\n";
+  if (pcsc.empty()) std::cout << "  (" << cli::terminal_safe(pcsc_problem) << ")\n";
   std::cout << "libnfc devices:\n";
-  for (const std::string& connstring : nfc) std::cout << "  nfc:" << connstring << "\n";
-  if (nfc.empty()) std::cout << "  (" << nfc_problem << ")\n";
+  for (const std::string& connstring : nfc) std::cout << "  nfc:" << cli::terminal_safe(connstring) << "\n";
+  if (nfc.empty()) std::cout << "  (" << cli::terminal_safe(nfc_problem) << ")\n";
   return pcsc.empty() && nfc.empty() ? cli::kExitNoCard : 0;
 }
 
@@ -566,7 +569,8 @@ int main(int argc, char** argv) {
     print_failure(e);
     return cccd::cli::exit_code_for(e.code());
   } catch (const std::exception& e) {
-    std::cerr << style.redactor.scrub(std::string("internal error: ") + e.what()) << '\n';
+    std::cerr << style.redactor.scrub(std::string("internal error: ") + cccd::cli::terminal_safe(e.what()))
+              << '\n';
     return cccd::cli::kExitInternal;
   }
 }

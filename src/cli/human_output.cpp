@@ -1,19 +1,31 @@
 #include "cli/human_output.hpp"
 
+#include "cli/terminal_text.hpp"
+
 #include <iomanip>
 
 namespace cccd::cli {
 namespace {
 
+// The one place a value reaches the output: `label` is the program's own text (messages.cpp), `value`
+// may come from the card, a dump or a certificate and is printed through terminal_safe(), so that no
+// escape sequence, control character or bidi override in it reaches the terminal.
+void emit(std::ostream& out, std::string_view label, std::string_view value) {
+  out << label << terminal_safe(value) << '\n';
+}
+
 void line(std::ostream& out, const char* label, const std::string& value) {
   if (value.empty()) return;
-  out << "  " << label << value << '\n';
+  emit(out, std::string("  ") + label, value);
 }
 
 void finding(std::ostream& out, const Messages& text, const char* label, const Finding& f) {
-  out << "  " << label << text.status(f.status);
-  if (!f.detail.empty()) out << " — " << f.detail;
-  out << '\n';
+  const std::string status = std::string("  ") + label + text.status(f.status);
+  if (f.detail.empty()) {
+    out << status << '\n';
+  } else {
+    emit(out, status + " — ", f.detail);
+  }
 }
 
 }  // namespace
@@ -60,7 +72,7 @@ void print_report(std::ostream& out, const Report& report, const Messages& text)
         << text.photo << format_name(f.format) << ", " << f.width << "x" << f.height << ", " << f.data.size()
         << ' ' << text.bytes << '\n';
   }
-  for (const std::string& e : report.document.parse_errors) out << text.parse_error << e << '\n';
+  for (const std::string& e : report.document.parse_errors) emit(out, text.parse_error, e);
   if (!report.dump.denied.empty()) {
     out << '\n' << text.denied;
     for (FileId f : report.dump.denied) out << ' ' << file_name(f);
@@ -76,7 +88,7 @@ void print_report(std::ostream& out, const Report& report, const Messages& text)
 }
 
 void print_error(std::ostream& out, const Error& error, const Messages& text) {
-  out << text.error << error_code_name(error.code()) << ": " << error.what() << '\n';
+  emit(out, std::string(text.error) + std::string(error_code_name(error.code())) + ": ", error.what());
 }
 
 }  // namespace cccd::cli

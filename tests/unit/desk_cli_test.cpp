@@ -4,6 +4,7 @@
 #include "cli/messages.hpp"
 #include "cli/progress_bar.hpp"
 #include "cli/redact.hpp"
+#include "cli/terminal_text.hpp"
 #include "sim/generator.hpp"
 #include "test_support.hpp"
 
@@ -20,6 +21,9 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -76,6 +80,47 @@ TEST(Redact, ScrubsWhatItLearntWhereverItAppears) {
   cli::Redactor off(false);
   off.add_id_number("001099012345");
   EXPECT_EQ(off.scrub("001099012345"), "001099012345");
+}
+
+TEST(TerminalSafe, EscapesWhatATerminalWouldActOnOrHide) {
+  const struct {
+    std::string in;
+    std::string out;
+  } cases[] = {
+      {"\x1b[2J\x1b[H", "\\x1b[2J\\x1b[H"},  // clear the screen, cursor home
+      {"\x1b[32m*** VERIFIED ***\x1b[0m", "\\x1b[32m*** VERIFIED ***\\x1b[0m"},  // recolour
+      {"\x1b]0;title\x07", "\\x1b]0;title\\x07"},                                // OSC ended by BEL
+      {"\x1b]8;;http://x\x1b\\", "\\x1b]8;;http://x\\x1b\\\\"},                  // OSC 8 hyperlink, ST
+      {"ok\rVERIFIED", "ok\\x0dVERIFIED"},                                       // carriage return
+      {std::string("a\nb\tc\x7f\0", 7), "a\\x0ab\\x09c\\x7f\\x00"},              // LF, TAB, DEL, NUL
+      {"\xc2\x9b"
+       "2J",
+       "\\u009b2J"},            // C1 CSI (U+009B)
+      {"\xc2\x85", "\\u0085"},  // C1 NEL
+      {"abc\xe2\x80\xae"
+       "cba",
+       "abc\\u202ecba"},                                 // RIGHT-TO-LEFT OVERRIDE
+      {"\xe2\x81\xa6x\xe2\x81\xa9", "\\u2066x\\u2069"},  // LEFT-TO-RIGHT ISOLATE, PDI
+      {"\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad", "\\u202a\\u202b\\u202c\\u202d"},
+      {"a\xe2\x80\x8b"
+       "b\xe2\x80\x8f",
+       "a\\u200bb\\u200f"},           // ZERO WIDTH SPACE, RLM
+      {"\xef\xbb\xbfx", "\\ufeffx"},  // BOM / ZWNBSP
+      {"a\xe2\x80\xa8"
+       "b\xe2\x80\xa9",
+       "a\\u2028b\\u2029"},                 // line, paragraph separator
+      {"\xff\xfe", "\\xff\\xfe"},           // not UTF-8
+      {"\xc3", "\\xc3"},                    // cut sequence
+      {"\xc0\xaf", "\\xc0\\xaf"},           // overlong '/'
+      {"\xed\xa0\x80", "\\xed\\xa0\\x80"},  // surrogate
+      {"C:\\x1b", "C:\\\\x1b"},             // a backslash cannot fake one
+      {"Nguyễn Thị Thu Hà", "Nguyễn Thị Thu Hà"},
+      {"Số 12, Hà Nội", "Số 12, Hà Nội"},
+      {"U\xCC\x9B\xCC\x81t Lan", "U\xCC\x9B\xCC\x81t Lan"},  // combining marks stay
+      {"Đặng Ước, Việt Nam — 日本 😀", "Đặng Ước, Việt Nam — 日本 😀"},
+      {"", ""},
+  };
+  for (const auto& c : cases) EXPECT_EQ(cli::terminal_safe(c.in), c.out) << "input: " << c.in;
 }
 
 TEST(Messages, OneTablePerLanguage) {
@@ -182,6 +227,70 @@ TEST(DeskCli, HelpNamesExitCodesAndTheSchema) {
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_NE(run.out.find("Exit codes: 0 verified, 1 not verified"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("docs/schema/cccd-result.schema.json"), std::string::npos) << run.out;
+}
+
+// True when `text` holds a byte or a character a terminal acts on or that hides text: C0 controls other
+// than LF, DEL, C1 controls (as UTF-8), bidi overrides and isolates, zero-width characters, the BOM.
+std::string raw_control_in(const std::string& text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\n') || c == 0x7F) return "byte " + std::to_string(c) + " at " + std::to_string(i);
+  }
+  for (const char* hidden : {"\xc2\x9b", "\xc2\x85", "\xe2\x80\xae", "\xe2\x81\xa6", "\xe2\x80\x8b",
+                             "\xef\xbb\xbf", "\xe2\x80\xa8"}) {
+    if (text.find(hidden) != std::string::npos)
+      return "a hidden character at " + std::to_string(text.find(hidden));
+  }
+  return {};
+}
+
+// `value` padded with spaces (or cut) to exactly `size` bytes, so that DG13's TLV lengths stay right.
+std::string same_length(std::string value, std::size_t size) {
+  value.resize(size, ' ');
+  return value;
+}
+
+// A dump of the virtual card whose DG13 was rewritten by a hostile hand: its address ends in a
+// "province" that clears the screen and draws a green "*** VERIFIED ***", its nationality (shown even
+// with --redact) holds a one-byte CSI, a bidi override and an isolate. EF.SOD no longer matches: not
+// verified, and the output must say so and nothing else.
+struct HostileDump {
+  test::TempDir dir;
+  std::filesystem::path folder = dir.path() / "dump";
+  HostileDump() {
+    const ProgramRun read =
+        cccd_verify("read --sim " + kCredentials + " --dump " + folder.string() + " --json");
+    EXPECT_EQ(read.exit_code, 0) << read.out;
+    const std::filesystem::path dg13 = folder / "DG13";
+    std::ifstream in(dg13, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    in.close();
+    const sim::Holder holder;
+    replace(
+        bytes, holder.place_of_residence,
+        "Số 12, \x1b[2J\x1b[H\x1b[32m*** VERIFIED ***\x1b[0m\r\x07\x1b]0;pwned\x07\xe2\x80\x8b\xef\xbb\xbf");
+    replace(bytes, holder.nationality,
+            "\xc2\x9b"
+            "2J\xe2\x80\xae\xe2\x81\xa6");
+    replace(bytes, holder.full_name, "\x1b[1mX\xe2\x80\xa8\x1b[0m");
+    std::ofstream(dg13, std::ios::binary | std::ios::trunc) << bytes;
+  }
+  static void replace(std::string& bytes, const std::string& from, const std::string& to) {
+    const std::size_t at = bytes.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    bytes.replace(at, from.size(), same_length(to, from.size()));
+  }
+};
+
+TEST(DeskCli, HostileDg13TextReachesTheTerminalEscaped) {
+  const HostileDump dump;
+  for (const std::string options : {"", " --redact", " --lang en", " --lang en --redact"}) {
+    const ProgramRun run = cccd_verify("verify " + dump.folder.string() + options);
+    EXPECT_EQ(run.exit_code, 1) << options << "\n" << run.out;
+    EXPECT_EQ(raw_control_in(run.out), "") << options << "\n" << run.out;
+    EXPECT_NE(run.out.find("\\x1b[2J"), std::string::npos) << options << "\n" << run.out;  // shown, not run
+    EXPECT_NE(run.out.find("\\u009b2J\\u202e\\u2066"), std::string::npos) << options << "\n" << run.out;
+  }
 }
 
 // The C API's read options: progress reports, a server's challenge, cancel before and during a read.
