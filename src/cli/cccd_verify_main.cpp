@@ -8,20 +8,26 @@
 #include "lds/face_image_codec.hpp"
 #include "sim/virtual_card_source.hpp"
 #include "util/private_file.hpp"
+#include "util/secure_bytes.hpp"
 
 #include <cccd/report.hpp>
 
 #include <CLI/CLI.hpp>
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -35,7 +41,9 @@ using namespace cccd;
 struct ReadArguments {
   std::string sim_folder;
   std::string reader;
-  std::string id_number;
+  std::string id_number;  // --id: on the command line, which every local user can read
+  bool id_stdin = false;  // --id-stdin: the first line of stdin
+  std::string id_file;    // --id-file FILE: the first line of a private file
   std::string birth;
   std::string expiry;
   std::string mrz;
@@ -118,21 +126,103 @@ std::optional<std::array<std::uint8_t, 8>> challenge_from(const std::string& hex
   return challenge;
 }
 
-Credentials credentials_from(const ReadArguments& args) {
-  if (!args.mrz.empty() && !args.id_number.empty()) {
-    throw Error(ErrorCode::invalid_argument, "give either --mrz or --id, not both");
+// The longest line an ID number is read from (--id-stdin, --id-file); the ID itself has 12 digits.
+constexpr std::size_t kMaxIdLine = 256;
+
+// The first line of `text` without its line end (LF, CR LF or CR).
+SecureString first_line(const SecureString& text) {
+  SecureString line(text.substr(0, text.find_first_of("\r\n")));
+  return line;
+}
+
+// --id-stdin: the first line of stdin, read byte by byte with read(2) so that no stdio buffer keeps it.
+SecureString id_number_from_stdin() {
+  SecureString text;
+  text.reserve(kMaxIdLine);
+  char c = 0;
+  while (text.size() < kMaxIdLine) {
+    const ssize_t got = ::read(STDIN_FILENO, &c, 1);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0)
+      throw Error(ErrorCode::io, std::string("--id-stdin: cannot read stdin: ") + std::strerror(errno));
+    if (got == 0 || c == '\n') break;
+    text.push_back(c);
+  }
+  secure_wipe(&c, sizeof c);
+  SecureString line = first_line(text);
+  if (line.empty())
+    throw Error(ErrorCode::invalid_argument, "--id-stdin: stdin gave no ID number on its first line");
+  return line;
+}
+
+// --id-file FILE: the first line of FILE, which must be a regular file of this user that no one else may
+// read or write (mode 0600 or stricter), and not a symbolic link.
+SecureString id_number_from_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    const int error = errno;
+    if (error == ELOOP)
+      throw Error(ErrorCode::io, "--id-file: " + path + " is a symbolic link: name the file itself");
+    throw Error(ErrorCode::io, "--id-file: cannot open " + path + ": " + std::strerror(error));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) throw Error(ErrorCode::io, "--id-file: cannot examine " + path);
+  if (!S_ISREG(info.st_mode)) throw Error(ErrorCode::io, "--id-file: " + path + " is not a regular file");
+  if (info.st_uid != ::geteuid())
+    throw Error(ErrorCode::io, "--id-file: " + path + " belongs to another user");
+  if ((info.st_mode & 077) != 0) {
+    throw Error(ErrorCode::io,
+                "--id-file: " + path + " may be read or written by others: make it private (chmod 600)");
+  }
+  SecureString text(kMaxIdLine, '\0');
+  std::size_t size = 0;
+  while (size < text.size()) {
+    const ssize_t got = ::read(fd, text.data() + size, text.size() - size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw Error(ErrorCode::io, "--id-file: cannot read " + path + ": " + std::strerror(errno));
+    if (got == 0) break;
+    size += static_cast<std::size_t>(got);
+  }
+  text.resize(size);
+  SecureString line = first_line(text);
+  if (line.empty())
+    throw Error(ErrorCode::invalid_argument, "--id-file: " + path + " has no ID number on its first line");
+  return line;
+}
+
+// The ID number from --id, --id-stdin, --id-file or, when no credential is given on the command line,
+// the environment variable CCCD_ID; empty when none. Kept in a buffer that is wiped when released.
+SecureString id_number_of(const ReadArguments& args) {
+  if (args.id_stdin) return id_number_from_stdin();
+  if (!args.id_file.empty()) return id_number_from_file(args.id_file);
+  if (!args.id_number.empty()) return SecureString(args.id_number.begin(), args.id_number.end());
+  if (args.mrz.empty() && args.can.empty()) {
+    if (const char* from_environment = std::getenv("CCCD_ID"); from_environment != nullptr)
+      return SecureString(from_environment);
+  }
+  return {};
+}
+
+Credentials credentials_from(const ReadArguments& args, std::string_view id_number) {
+  if (!args.mrz.empty() && !id_number.empty()) {
+    throw Error(ErrorCode::invalid_argument, "give either --mrz or an ID number (--id...), not both");
   }
   Credentials credentials;
   if (!args.mrz.empty()) {
     credentials = Credentials::from_mrz(args.mrz);
-  } else if (!args.id_number.empty()) {
+  } else if (!id_number.empty()) {
     if (args.birth.empty() != args.expiry.empty()) {
       throw Error(ErrorCode::invalid_argument,
                   "give --birth and --expiry together (or neither: the CAN opens a CCCD)");
     }
-    credentials = Credentials::from_id_number(args.id_number, args.birth, args.expiry);
+    credentials = Credentials::from_id_number(id_number, args.birth, args.expiry);
   } else if (args.can.empty()) {
-    throw Error(ErrorCode::invalid_argument, "give --id (the 12-digit ID number), --can or --mrz");
+    throw Error(ErrorCode::invalid_argument,
+                "give the 12-digit ID number (--id-stdin, --id-file, CCCD_ID or --id), --can or --mrz");
   }
   if (!args.can.empty()) credentials.can = Credentials::from_can(args.can).can;
   return credentials;
@@ -361,11 +451,12 @@ int run_read_loop(const CardSource& source, const Credentials& credentials, cons
 
 int run_read(const ReadArguments& args, bool sim_requested, bool reader_requested) {
   // What the redactor must hide even in a refusal of the credentials themselves.
-  style.redactor.add_id_number(args.id_number);
   style.redactor.add_id_number(args.can);
   style.redactor.add_date(args.birth);
   style.redactor.add_date(args.expiry);
-  Credentials credentials = credentials_from(args);
+  const SecureString id_number = id_number_of(args);
+  style.redactor.add_id_number(id_number);
+  Credentials credentials = credentials_from(args, id_number);
   style.redactor.learn(credentials);
   if (!args.photo.empty()) photo_output_for(args.photo);  // a bad name fails before the card is touched
   const std::optional<std::array<std::uint8_t, 8>> challenge = challenge_from(args.challenge);
@@ -460,7 +551,9 @@ int main(int argc, char** argv) {
       "JSON (--json): JSON Schema docs/schema/cccd-result.schema.json, described in\n"
       "docs/json-schema.md; the JSON is the same in every --lang.\n"
       "--redact masks ID numbers (*********345), names (N. T. T. H.), dates (**/**/1990) and addresses\n"
-      "(***, Tỉnh Thái Bình) in everything printed. See docs/cli.md and man cccd-verify.");
+      "(***, Tỉnh Thái Bình) in everything printed.\n"
+      "Environment: CCCD_ID, the ID number for read when no --id, --id-stdin, --id-file, --can or --mrz is\n"
+      "given (unlike --id, it is not visible to other users). See docs/cli.md and man cccd-verify.");
 
   ReadArguments read_args;
   CLI::App* read = app.add_subcommand("read", "Read a card and verify it");
@@ -473,8 +566,21 @@ int main(int argc, char** argv) {
                        "Read the card on this reader: a PC/SC reader name (or part of it), or a "
                        "libnfc device: nfc (the first), nfc:CONNSTRING, pn532_uart:/dev/ttyUSB0");
   sim->excludes(reader);
-  read->add_option("--id", read_args.id_number,
-                   "The 12-digit personal identification number (its last 6 digits are the CAN for PACE)");
+  CLI::Option* id_option = read->add_option(
+      "--id", read_args.id_number,
+      "The 12-digit personal identification number (its last 6 digits are the CAN for PACE). Any local "
+      "user can read a command line (ps, /proc/PID/cmdline): prefer --id-stdin, --id-file or CCCD_ID");
+  CLI::Option* id_stdin =
+      read->add_flag("--id-stdin", read_args.id_stdin,
+                     "Read the ID number from the first line of stdin (not visible to ps)");
+  CLI::Option* id_file =
+      read->add_option("--id-file", read_args.id_file,
+                       "Read the ID number from the first line of FILE, a regular file of yours with mode "
+                       "0600 (not a symbolic link)")
+          ->type_name("FILE");
+  id_option->excludes(id_stdin);
+  id_option->excludes(id_file);
+  id_stdin->excludes(id_file);
   read->add_option("--birth", read_args.birth,
                    "Date of birth, YYYY-MM-DD (YYYY or YYYY-MM if not on record) or YYMMDD");
   read->add_option("--expiry", read_args.expiry,

@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -291,6 +292,92 @@ TEST(DeskCli, HostileDg13TextReachesTheTerminalEscaped) {
     EXPECT_NE(run.out.find("\\x1b[2J"), std::string::npos) << options << "\n" << run.out;  // shown, not run
     EXPECT_NE(run.out.find("\\u009b2J\\u202e\\u2066"), std::string::npos) << options << "\n" << run.out;
   }
+}
+
+// cccd-verify read with its ID number from stdin, a private file or CCCD_ID instead of the command line.
+const std::string kDates = " --birth 1990-05-17 --expiry 2030-05-17 --json";
+
+std::filesystem::path write_id_file(const test::TempDir& dir, const std::string& name, mode_t mode) {
+  const std::filesystem::path path = dir.path() / name;
+  std::ofstream(path) << "001099012345\r\n";
+  EXPECT_EQ(::chmod(path.c_str(), mode), 0);
+  return path;
+}
+
+TEST(DeskCli, IdNumberFromStdin) {
+  const ProgramRun run = test::run_program("printf '001099012345\\n' | " + std::string(CCCD_BINARY_DIR) +
+                                           "/cccd-verify read --sim --id-stdin" + kDates + " 2>&1");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find("\"overall\": \"verified\""), std::string::npos) << run.out;
+  const ProgramRun crlf =
+      test::run_program("printf '001099012345\\r\\nrest' | " + std::string(CCCD_BINARY_DIR) +
+                        "/cccd-verify read --sim --id-stdin --json 2>&1");
+  EXPECT_EQ(crlf.exit_code, 0) << crlf.out;
+  const ProgramRun wrong = test::run_program("printf '001099012399' | " + std::string(CCCD_BINARY_DIR) +
+                                             "/cccd-verify read --sim --id-stdin --json 2>&1");
+  EXPECT_EQ(wrong.exit_code, 3) << wrong.out;
+  const ProgramRun empty =
+      test::run_program(std::string(CCCD_BINARY_DIR) + "/cccd-verify read --sim --id-stdin </dev/null 2>&1");
+  EXPECT_EQ(empty.exit_code, 2) << empty.out;
+}
+
+TEST(DeskCli, IdNumberFromAPrivateFileOnly) {
+  test::TempDir dir;
+  const std::filesystem::path private_file = write_id_file(dir, "id", 0600);
+  const ProgramRun run = cccd_verify("read --sim --id-file " + private_file.string() + kDates);
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find("\"overall\": \"verified\""), std::string::npos) << run.out;
+  EXPECT_EQ(cccd_verify("read --sim --id-file " + write_id_file(dir, "id400", 0400).string()).exit_code, 0);
+
+  const ProgramRun readable =
+      cccd_verify("read --sim --id-file " + write_id_file(dir, "id644", 0644).string());
+  EXPECT_EQ(readable.exit_code, 7) << readable.out;
+  EXPECT_NE(readable.out.find("chmod 600"), std::string::npos) << readable.out;
+  EXPECT_EQ(cccd_verify("read --sim --id-file " + write_id_file(dir, "id640", 0640).string()).exit_code, 7);
+
+  const std::filesystem::path link = dir.path() / "link";
+  std::filesystem::create_symlink(private_file, link);
+  const ProgramRun linked = cccd_verify("read --sim --id-file " + link.string());
+  EXPECT_EQ(linked.exit_code, 7) << linked.out;
+  EXPECT_NE(linked.out.find("symbolic link"), std::string::npos) << linked.out;
+
+  EXPECT_EQ(cccd_verify("read --sim --id-file " + dir.path().string()).exit_code, 7);  // a folder
+  EXPECT_EQ(cccd_verify("read --sim --id-file " + (dir.path() / "nowhere").string()).exit_code, 7);
+}
+
+TEST(DeskCli, IdNumberFromTheEnvironment) {
+  const std::string binary = std::string(CCCD_BINARY_DIR) + "/cccd-verify";
+  const ProgramRun run =
+      test::run_program("CCCD_ID=001099012345 " + binary + " read --sim" + kDates + " 2>&1");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find("\"overall\": \"verified\""), std::string::npos) << run.out;
+  EXPECT_EQ(test::run_program("CCCD_ID=001099012399 " + binary + " read --sim --json 2>&1").exit_code, 3);
+  // An ID given as an option wins over the environment's.
+  EXPECT_EQ(test::run_program("CCCD_ID=001099012399 " + binary + " read --sim --id 001099012345 --json 2>&1")
+                .exit_code,
+            0);
+}
+
+TEST(DeskCli, IdOptionsExcludeEachOther) {
+  test::TempDir dir;
+  const std::string file = write_id_file(dir, "id", 0600).string();
+  const ProgramRun both = cccd_verify("read --sim --id 001099012345 --id-stdin </dev/null");
+  EXPECT_EQ(both.exit_code, 2) << both.out;
+  EXPECT_NE(both.out.find("excludes"), std::string::npos) << both.out;  // refused as a conflict
+  EXPECT_EQ(cccd_verify("read --sim --id 001099012345 --id-file " + file).exit_code, 2);
+  EXPECT_EQ(cccd_verify("read --sim --id-stdin --id-file " + file + " </dev/null").exit_code, 2);
+  const ProgramRun mrz = test::run_program("printf '001099012345\\n' | " + std::string(CCCD_BINARY_DIR) +
+                                           "/cccd-verify read --sim --id-stdin --mrz 'X' 2>&1");
+  EXPECT_EQ(mrz.exit_code, 2) << mrz.out;
+  EXPECT_NE(mrz.out.find("give either --mrz or an ID number"), std::string::npos) << mrz.out;
+}
+
+TEST(DeskCli, HelpSaysWhyTheIdIsBetterKeptOffTheCommandLine) {
+  const ProgramRun run = cccd_verify("read --help");
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.out.find("--id-stdin"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("--id-file"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("/proc/PID/cmdline"), std::string::npos) << run.out;
 }
 
 // The C API's read options: progress reports, a server's challenge, cancel before and during a read.
