@@ -327,6 +327,24 @@ TEST(DumpIo, EverythingButARegularFileGetsTheSameError) {
   }
 }
 
+TEST(DumpIo, ReadReplaceDumpThroughTheProgram) {
+  test::TempDir temp;
+  const std::string dump = (temp.path() / "dump").string();
+  const std::string read =
+      std::string(CCCD_BINARY_DIR) + "/cccd-verify read --sim --id 001099012345 --json --dump ";
+  ASSERT_EQ(test::run_program(read + dump).exit_code, 0);
+  const std::set<std::string> written = names_in(dump);
+  write_text(temp.path() / "dump" / "extra", "x");
+  test::ProgramRun again = test::run_program(read + dump + " 2>&1");
+  EXPECT_EQ(again.exit_code, 7) << again.out;  // a local file error
+  EXPECT_NE(again.out.find("already exists"), std::string::npos) << again.out;
+  EXPECT_TRUE(fs::exists(temp.path() / "dump" / "extra"));
+  ASSERT_EQ(test::run_program(read + dump + " --replace-dump").exit_code, 0);
+  EXPECT_EQ(names_in(dump), written);
+  EXPECT_EQ(mode_of(dump), 0700u);
+  EXPECT_EQ(names_in(temp.path()), (std::set<std::string>{"dump"}));
+}
+
 TEST(DumpIo, LoadIgnoresOtherFilesAndNeedsNoReadJson) {
   test::TempDir temp;
   fs::path folder = temp.path();
