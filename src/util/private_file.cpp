@@ -74,21 +74,6 @@ void write_new_private_file_at(int folder_fd, const std::string& name, ByteView 
   if (::close(fd.release()) != 0) io_error("cannot write", path, errno);
 }
 
-void create_private_folder(const std::filesystem::path& folder) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(folder, ec)) return;  // a folder the caller chose keeps its mode
-  if (folder.has_parent_path()) {
-    std::filesystem::create_directories(folder.parent_path(), ec);
-    if (ec) io_error("cannot create the parent of", folder, ec.value());
-  }
-  if (::mkdir(folder.c_str(), 0700) != 0) {
-    if (errno == EEXIST && std::filesystem::is_directory(folder, ec)) return;
-    io_error("cannot create the folder", folder, errno);
-  }
-  // mkdir's mode is reduced by the umask, never widened: set exactly 0700.
-  if (::chmod(folder.c_str(), 0700) != 0) io_error("cannot set the mode of", folder, errno);
-}
-
 std::optional<FileDescriptor> open_folder(const std::filesystem::path& folder) {
   FileDescriptor fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (fd.get() < 0) return std::nullopt;

@@ -33,8 +33,6 @@ void write_private_file(const std::filesystem::path& path, ByteView data);
 // Creates `name` inside the open folder `folder_fd`: a new file (never an existing one, never through a
 // symbolic link), mode 0600, written and fsync'ed. Throws Error(io) naming `name`.
 void write_new_private_file_at(int folder_fd, const std::string& name, ByteView data);
-// Creates the folder (and parents) and narrows it to mode 0700. Throws Error(io).
-void create_private_folder(const std::filesystem::path& folder);
 // Opens a folder to read files in it: O_DIRECTORY | O_NOFOLLOW (a symbolic link is refused).
 // Nothing (errno set) when it cannot be opened.
 std::optional<FileDescriptor> open_folder(const std::filesystem::path& folder);
