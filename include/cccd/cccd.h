@@ -256,7 +256,10 @@ CCCD_API const char* cccd_result_json(const cccd_result* result);
 /* The face image bytes as stored on the chip (JPEG or JPEG 2000), owned by the result.
  * CCCD_ERR_FILE_NOT_FOUND when the card gave no photo. */
 CCCD_API cccd_status cccd_result_photo(const cccd_result* result, const uint8_t** data, size_t* size);
-/* Writes the files read to a dump folder (mode 0700, files 0600). */
+/* Writes the files read to a new dump folder (mode 0700, files 0600): everything is written and fsync'ed
+ * in a private temporary folder beside it, which is then renamed to `folder`; after a failure nothing is
+ * left behind. An existing `folder` (even an empty one) is refused with CCCD_ERR_IO and left untouched:
+ * this function never replaces a folder (remove it first, or choose a new name). docs/dump-format.md. */
 CCCD_API cccd_status cccd_result_write_dump(const cccd_result* result, const char* folder);
 CCCD_API void cccd_result_free(cccd_result* result);
 

@@ -54,10 +54,15 @@ struct ChipDump {
 
 // The dump folder: one file per EF named as file_name() ("EF.COM", "DG1" ...) holding its raw bytes, and
 // "read.json" with what only the live read knows (access protocol, denied and absent files, stats).
-// The folder is created 0700 and every file 0600: a dump is personal data.
-void write_dump(const ChipDump& dump, const std::filesystem::path& folder);
-// Reads the EF files of a dump folder (a virtual card folder too: its secrets file is ignored).
-// Throws Error(io) when the folder cannot be read, Error(limit_exceeded) for a file over 1 MiB.
+// Everything is written into a new private folder beside `folder` (mode 0700, files 0600, each fsync'ed),
+// which is then renamed to `folder`: a reader never sees half a dump, and after a failure the temporary
+// folder is removed and `folder` is as it was. An existing `folder` is refused (Error(io)) unless
+// `replace`, which swaps a folder in place atomically and removes the old one.
+void write_dump(const ChipDump& dump, const std::filesystem::path& folder, bool replace = false);
+// Reads the EF files of a dump folder (a virtual card folder too: its secrets file is ignored). The folder
+// and each file are opened without following symbolic links and without blocking; only regular files are
+// read. Throws Error(io) when the folder cannot be opened or a file is anything but a regular file (one
+// message, "NAME is not a usable file"), Error(limit_exceeded) for a file over 1 MiB.
 ChipDump load_dump(const std::filesystem::path& folder);
 
 }  // namespace cccd

@@ -54,6 +54,7 @@ struct ReadArguments {
   std::vector<std::string> ml_roots;  // --ml-root: what a master list's signer must chain to
   std::string photo;
   std::string dump;
+  bool replace_dump = false;  // --replace-dump: an existing --dump DIR is replaced
   bool json = false;
   bool short_apdus = false;
   bool no_photo = false;
@@ -228,14 +229,27 @@ Credentials credentials_from(const ReadArguments& args, std::string_view id_numb
   return credentials;
 }
 
+// A --trust or --ml-root input that failed its checks (a master list that does not verify, a malformed
+// certificate or CRL): exit 7 like any other local file that cannot be used, not 8 (internal).
+class TrustInputRefused : public Error {
+ public:
+  explicit TrustInputRefused(const Error& e) : Error(e.code(), e.what()) {}
+};
+
 // The --trust paths (certificates, folders, CRLs, master lists); a master list is accepted only when its
 // signer chains to one of the --ml-root certificates.
 std::optional<TrustStore> trust_from(const std::vector<std::string>& paths,
                                      const std::vector<std::string>& ml_roots) {
   if (paths.empty()) return std::nullopt;
   TrustStore store;
-  for (const std::string& root : ml_roots) store.add_master_list_roots(root);
-  for (const std::string& path : paths) store.add_path(path);
+  try {
+    for (const std::string& root : ml_roots) store.add_master_list_roots(root);
+    for (const std::string& path : paths) store.add_path(path);
+  } catch (const Error& e) {
+    // A usage error (a master list without --ml-root) stays exit 2, a bug stays exit 8.
+    if (e.code() == ErrorCode::invalid_argument || e.code() == ErrorCode::internal) throw;
+    throw TrustInputRefused(e);
+  }
   return store;
 }
 
@@ -521,7 +535,7 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
   }
   Report report = read_with_progress(source, credentials, trust ? &*trust : nullptr, options);
 
-  if (!args.dump.empty()) write_dump(report.dump, args.dump);
+  if (!args.dump.empty()) write_dump(report.dump, args.dump, args.replace_dump);
   if (!args.photo.empty()) {
     if (!report.document.face) throw Error(ErrorCode::file_not_found, "the card gave no photo to write");
     write_photo(args.photo, *report.document.face);
@@ -546,8 +560,8 @@ int main(int argc, char** argv) {
       "Exit codes: 0 verified, 1 not verified, 2 usage, 3 access denied (wrong ID/dates/MRZ), 4 no reader "
       "or\n"
       "card, 5 communication (card removed, timeout, cancelled), 6 the card misbehaved (secure messaging,\n"
-      "malformed data), 7 local file error, 8 internal. read --loop exits 0 on Ctrl-C; each card's own\n"
-      "error is printed and the loop goes on.\n"
+      "malformed data), 7 local file error or a --trust input refused, 8 internal. read --loop exits 0\n"
+      "on Ctrl-C; each card's own error is printed and the loop goes on.\n"
       "JSON (--json): JSON Schema docs/schema/cccd-result.schema.json, described in\n"
       "docs/json-schema.md; the JSON is the same in every --lang.\n"
       "--redact masks ID numbers (*********345), names (N. T. T. H.), dates (**/**/1990) and addresses\n"
@@ -600,7 +614,11 @@ int main(int argc, char** argv) {
                    "Write the face image to FILE (mode 0600): FILE.png converted from JPEG or JPEG 2000; "
                    "FILE.jpg/.jpeg or FILE.jp2/.j2k as stored on the chip, when it stores that format")
       ->type_name("FILE");
-  read->add_option("--dump", read_args.dump, "Write the files read to the folder DIR (mode 0700/0600)");
+  read->add_option("--dump", read_args.dump,
+                   "Write the files read to the new folder DIR (mode 0700/0600); an existing DIR is refused")
+      ->type_name("DIR");
+  read->add_flag("--replace-dump", read_args.replace_dump,
+                 "With --dump: replace an existing folder DIR (atomically, in one rename)");
   read->add_flag("--short-apdus", read_args.short_apdus, "Do not use extended length APDUs");
   read->add_option("--wait", read_args.wait_seconds,
                    "Wait up to SECONDS (default 60) for a card to be placed on the reader")
@@ -671,6 +689,9 @@ int main(int argc, char** argv) {
     if (readers->parsed()) return run_readers();
     if (trust_command->parsed()) return run_trust(trust_args);
     return run_verify(verify_args);
+  } catch (const TrustInputRefused& e) {
+    print_failure(e);
+    return cccd::cli::kExitFile;
   } catch (const cccd::Error& e) {
     print_failure(e);
     return cccd::cli::exit_code_for(e.code());

@@ -9,9 +9,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 
 namespace cccd {
 namespace {
@@ -162,20 +167,42 @@ void apply_read_json(const Bytes& bytes, ChipDump& dump) {
   }
 }
 
-}  // namespace
+// The temporary folder of write_dump, removed (with whatever it holds) unless it became the dump.
+class TemporaryFolder {
+ public:
+  explicit TemporaryFolder(std::filesystem::path path) : path_(std::move(path)) {}
+  ~TemporaryFolder() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  TemporaryFolder(const TemporaryFolder&) = delete;
+  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+  const std::filesystem::path& path() const noexcept { return path_; }
+  void keep() noexcept { path_.clear(); }
 
-void write_dump(const ChipDump& dump, const std::filesystem::path& folder) {
-  create_private_folder(folder);
+ private:
+  std::filesystem::path path_;
+};
+
+[[noreturn]] void target_exists() {
+  throw Error(ErrorCode::io, "dump: the target folder already exists; a dump replaces it only when asked to");
+}
+
+// rename(2) of `from` to `to` inside the folder `parent_fd` that never replaces an existing `to`.
+void rename_no_replace(int parent_fd, const char* from, const char* to) {
+  if (::renameat2(parent_fd, from, parent_fd, to, RENAME_NOREPLACE) == 0) return;
+  if (errno == EEXIST) target_exists();
+  if (errno != EINVAL && errno != ENOSYS) io_error("cannot move the dump into place", errno);
+  // A file system without RENAME_NOREPLACE: the check before writing stands.
+  struct stat info {};
+  if (::fstatat(parent_fd, to, &info, AT_SYMLINK_NOFOLLOW) == 0) target_exists();
+  if (::renameat(parent_fd, from, parent_fd, to) != 0) io_error("cannot move the dump into place", errno);
+}
+
+void write_dump_files(const ChipDump& dump, int folder_fd) {
   for (FileId id : kAllFiles) {
-    std::string_view name = file_name(id);
-    if (const Bytes* bytes = dump.file(id)) {
-      write_private_file(folder / name, *bytes);
-      continue;
-    }
-    // A file left from an earlier dump in the same folder would be read back as part of this one.
-    std::filesystem::path stale = folder / name;
-    if (::unlink(stale.c_str()) != 0 && errno != ENOENT)
-      io_error("cannot remove the old " + std::string(name), errno);
+    if (const Bytes* bytes = dump.file(id))
+      write_new_private_file_at(folder_fd, std::string(file_name(id)), *bytes);
   }
   nlohmann::json read;
   read["access_protocol"] = dump.access_protocol;
@@ -201,21 +228,69 @@ void write_dump(const ChipDump& dump, const std::filesystem::path& folder) {
                    {"bytes_received", dump.stats.bytes_received},
                    {"seconds", dump.stats.seconds}};
   std::string text = read.dump(2) + "\n";
-  write_private_file(folder / kReadJson,
-                     ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  write_new_private_file_at(folder_fd, kReadJson,
+                            ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  if (::fsync(folder_fd) != 0) io_error("cannot write the temporary folder", errno);
+}
+
+}  // namespace
+
+void write_dump(const ChipDump& dump, const std::filesystem::path& folder, bool replace) {
+  const std::filesystem::path target = folder.has_filename() ? folder : folder.parent_path();  // "DIR/"
+  const std::string name = target.filename().string();
+  if (name.empty() || name == "." || name == "..")
+    throw Error(ErrorCode::io, "dump: name a new folder to write");
+  const std::filesystem::path parent = target.has_parent_path() ? target.parent_path() : ".";
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  if (ec) io_error("cannot create the parent folder", ec.value());
+  std::optional<FileDescriptor> parent_fd = open_folder(parent);
+  if (!parent_fd) io_error("cannot open the parent folder", errno);
+
+  struct stat info {};
+  const bool exists = ::fstatat(parent_fd->get(), name.c_str(), &info, AT_SYMLINK_NOFOLLOW) == 0;
+  if (!exists && errno != ENOENT) io_error("cannot look at the target folder", errno);
+  if (exists && !replace) target_exists();
+  if (exists && !S_ISDIR(info.st_mode))
+    throw Error(ErrorCode::io, "dump: the target exists and is not a folder");
+
+  // Beside the target (the same file system, so that rename is atomic), private from the first instant.
+  std::string pattern = (parent / ".cccd-dump.XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) io_error("cannot create a temporary folder", errno);
+  TemporaryFolder temporary{std::filesystem::path(pattern)};
+  const std::string temporary_name = temporary.path().filename().string();
+  std::optional<FileDescriptor> folder_fd = open_folder(temporary.path());
+  if (!folder_fd) io_error("cannot open the temporary folder", errno);
+  // mkdtemp's 0700 is reduced by the umask, never widened: set exactly 0700.
+  if (::fchmod(folder_fd->get(), 0700) != 0) io_error("cannot set the mode of the temporary folder", errno);
+  write_dump_files(dump, folder_fd->get());
+
+  if (!exists) {
+    rename_no_replace(parent_fd->get(), temporary_name.c_str(), name.c_str());
+    temporary.keep();
+  } else {
+    // Swapped in one step: the target is the old dump or the new one, never neither. The old one is then
+    // where the temporary folder was, and removed with it.
+    if (::renameat2(parent_fd->get(), temporary_name.c_str(), parent_fd->get(), name.c_str(),
+                    RENAME_EXCHANGE) != 0)
+      io_error("cannot move the dump into place", errno);
+    std::filesystem::remove_all(temporary.path(), ec);
+    if (ec) io_error("the new dump is in place but the old one could not be removed", ec.value());
+    temporary.keep();
+  }
+  if (::fsync(parent_fd->get()) != 0) io_error("cannot write the parent folder", errno);
 }
 
 ChipDump load_dump(const std::filesystem::path& folder) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(folder, ec)) {
-    throw Error(ErrorCode::io, "dump: the dump folder does not exist or is not a folder");
-  }
+  // Neither the folder nor a file in it is followed through a symbolic link or waited on (a FIFO).
+  std::optional<FileDescriptor> folder_fd = open_folder(folder);
+  if (!folder_fd) throw Error(ErrorCode::io, "dump: the dump folder does not exist or is not a folder");
   ChipDump dump;
   for (FileId id : kAllFiles) {
-    if (std::optional<Bytes> bytes = read_bounded_file(folder / file_name(id), kMaxDumpFileSize))
+    if (std::optional<Bytes> bytes = read_bounded_file_at(folder_fd->get(), file_name(id), kMaxDumpFileSize))
       dump.files[id] = std::move(*bytes);
   }
-  if (std::optional<Bytes> read = read_bounded_file(folder / kReadJson, kMaxDumpFileSize))
+  if (std::optional<Bytes> read = read_bounded_file_at(folder_fd->get(), kReadJson, kMaxDumpFileSize))
     apply_read_json(*read, dump);
   return dump;
 }

@@ -18,22 +18,25 @@ namespace {
   throw Error(ErrorCode::io, what + " " + path.filename().string() + ": " + std::strerror(error_number));
 }
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) noexcept : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const noexcept { return fd_; }
-  int release() noexcept { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
+[[noreturn]] void unusable(const std::filesystem::path& path) {
+  // One message and one code for whatever is there instead of a regular file (or whatever stops it from
+  // being opened): an uploader learns nothing about the server's files from it.
+  throw Error(ErrorCode::io, path.filename().string() + " is not a usable file");
+}
 
 }  // namespace
+
+FileDescriptor::~FileDescriptor() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
 
 void write_private_file(const std::filesystem::path& path, ByteView data) {
   FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
@@ -51,33 +54,51 @@ void write_private_file(const std::filesystem::path& path, ByteView data) {
   if (::close(fd.release()) != 0) io_error("cannot write", path, errno);
 }
 
-void create_private_folder(const std::filesystem::path& folder) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(folder, ec)) return;  // a folder the caller chose keeps its mode
-  if (folder.has_parent_path()) {
-    std::filesystem::create_directories(folder.parent_path(), ec);
-    if (ec) io_error("cannot create the parent of", folder, ec.value());
+void write_new_private_file_at(int folder_fd, const std::string& name, ByteView data) {
+  const std::filesystem::path path(name);
+  FileDescriptor fd(
+      ::openat(folder_fd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (fd.get() < 0) io_error("cannot create", path, errno);
+  // The mode given to openat is reduced by the umask, never widened: set exactly 0600.
+  if (::fchmod(fd.get(), 0600) != 0) io_error("cannot set the mode of", path, errno);
+  std::size_t written = 0;
+  while (written < data.size()) {
+    ssize_t n = ::write(fd.get(), data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      io_error("cannot write", path, errno);
+    }
+    written += static_cast<std::size_t>(n);
   }
-  if (::mkdir(folder.c_str(), 0700) != 0) {
-    if (errno == EEXIST && std::filesystem::is_directory(folder, ec)) return;
-    io_error("cannot create the folder", folder, errno);
-  }
-  // mkdir's mode is reduced by the umask, never widened: set exactly 0700.
-  if (::chmod(folder.c_str(), 0700) != 0) io_error("cannot set the mode of", folder, errno);
+  if (::fsync(fd.get()) != 0) io_error("cannot write", path, errno);
+  if (::close(fd.release()) != 0) io_error("cannot write", path, errno);
 }
 
-std::optional<Bytes> read_bounded_file(const std::filesystem::path& path, std::size_t max_size) {
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+std::optional<FileDescriptor> open_folder(const std::filesystem::path& folder) {
+  FileDescriptor fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (fd.get() < 0) return std::nullopt;
+  return fd;
+}
+
+std::optional<Bytes> read_bounded_file_at(int folder_fd, const std::filesystem::path& name,
+                                          std::size_t max_size) {
+  // A look before opening spares a device or FIFO the open itself; the fstat after opening decides.
+  struct stat info {};
+  if (::fstatat(folder_fd, name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT) return std::nullopt;
+    unusable(name);
+  }
+  if (!S_ISREG(info.st_mode)) unusable(name);
+  // O_NONBLOCK: a FIFO put in place since the look is opened without waiting for a writer.
+  FileDescriptor fd(::openat(folder_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ENOENT) return std::nullopt;
-    io_error("cannot open", path, errno);
+    unusable(name);
   }
-  struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) io_error("cannot read", path, errno);
-  if (!S_ISREG(info.st_mode)) throw Error(ErrorCode::io, path.filename().string() + " is not a regular file");
+  if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) unusable(name);
   auto too_large = [&] {
     return Error(ErrorCode::limit_exceeded,
-                 path.filename().string() + " is larger than the limit for its kind");
+                 name.filename().string() + " is larger than the limit for its kind");
   };
   if (info.st_size < 0 || static_cast<std::uint64_t>(info.st_size) > max_size) throw too_large();
   Bytes data;
@@ -87,7 +108,7 @@ std::optional<Bytes> read_bounded_file(const std::filesystem::path& path, std::s
     ssize_t n = ::read(fd.get(), chunk, sizeof chunk);
     if (n < 0) {
       if (errno == EINTR) continue;
-      io_error("cannot read", path, errno);
+      io_error("cannot read", name, errno);
     }
     if (n == 0) break;
     // Checked while reading too: the file may have grown since fstat.
@@ -95,6 +116,10 @@ std::optional<Bytes> read_bounded_file(const std::filesystem::path& path, std::s
     data.insert(data.end(), chunk, chunk + n);
   }
   return data;
+}
+
+std::optional<Bytes> read_bounded_file(const std::filesystem::path& path, std::size_t max_size) {
+  return read_bounded_file_at(AT_FDCWD, path, max_size);
 }
 
 }  // namespace cccd

@@ -603,7 +603,7 @@ TEST(AaClone, ChipAndActiveAuthenticationCardAndItsClone) {
 TEST(AaOffline, ServerChallengeMustBeTheSignedOne) {
   test::TempDir dir;
   ChipDump dump = sim::read_card_data(rsa_card(), credentials(), with_challenge());
-  write_dump(dump, dir.path());
+  write_dump(dump, dir.path(), /*replace=*/true);  // the test folder exists
   ChipDump loaded = load_dump(dir.path());
   EXPECT_EQ(loaded.aa_challenge, dump.aa_challenge);
   EXPECT_EQ(loaded.aa_signature, dump.aa_signature);
@@ -681,7 +681,7 @@ TEST(AaOffline, AlteredOrMissingSignatureFails) {
 
 TEST(AaOffline, ReadJsonFieldsAreChecked) {
   test::TempDir dir;
-  write_dump(sim::read_card_data(rsa_card(), credentials(), {}), dir.path());
+  write_dump(sim::read_card_data(rsa_card(), credentials(), {}), dir.path(), /*replace=*/true);
   auto rewrite = [&](const std::string& text) { std::ofstream(dir.path() / "read.json") << text; };
   rewrite(R"({"active_authentication": {"challenge": "00112233445566ZZ", "signature": "00"}})");
   EXPECT_EQ(error_of([&] { load_dump(dir.path()); }), ErrorCode::malformed_data);

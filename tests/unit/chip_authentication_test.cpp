@@ -512,7 +512,7 @@ TEST(ChipAuthenticationRead, ReadJsonFieldsAreChecked) {
   dump.chip_authentication = "CA v1 ECDH-256 3DES KAT";
   dump.chip_authentication_result = "failed";
   dump.chip_authentication_note = "the chip refused MSE:Set KAT (6A80)";
-  write_dump(dump, dir.path());
+  write_dump(dump, dir.path(), /*replace=*/true);  // the test folder exists
   const ChipDump loaded = load_dump(dir.path());
   EXPECT_EQ(loaded.chip_authentication, dump.chip_authentication);
   EXPECT_EQ(loaded.chip_authentication_result, "failed");

@@ -4,15 +4,25 @@
 #include <cccd/dump.hpp>
 #include <cccd/error.hpp>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
+#include <thread>
+#include <utility>
 
 namespace cccd {
 namespace {
@@ -123,36 +133,216 @@ TEST(DumpIo, FolderIs0700AndFiles0600WhateverTheUmask) {
   }
 }
 
-TEST(DumpIo, RewritingNarrowsAWideExistingFileAndRemovesStaleOnes) {
+std::set<std::string> names_in(const fs::path& folder) {
+  std::set<std::string> names;
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder))
+    names.insert(entry.path().filename());
+  return names;
+}
+
+TEST(DumpIo, AnExistingTargetIsRefusedAndLeftAsItWas) {
+  test::TempDir temp;
+  fs::path folder = temp.path() / "dump";
+  fs::create_directories(folder);
+  ASSERT_EQ(::chmod(folder.c_str(), 0755), 0);
+  write_text(folder / "DG1", "old");
+  try {
+    write_dump(sample_dump(), folder);
+    ADD_FAILURE() << "an existing folder was written into";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::io);
+    EXPECT_NE(std::string(e.what()).find("already exists"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(names_in(folder), (std::set<std::string>{"DG1"}));
+  EXPECT_EQ(read_text(folder / "DG1"), "old");
+  EXPECT_EQ(mode_of(folder), 0755u);
+  EXPECT_EQ(names_in(temp.path()), (std::set<std::string>{"dump"}));  // no temporary folder left
+  // An empty folder and a file are targets that exist too.
+  fs::create_directories(temp.path() / "empty");
+  EXPECT_EQ(code_of([&] { write_dump(sample_dump(), temp.path() / "empty"); }), ErrorCode::io);
+  EXPECT_TRUE(fs::is_empty(temp.path() / "empty"));
+}
+
+TEST(DumpIo, ReplacingSwapsInANewPrivateFolder) {
   test::TempDir temp;
   fs::path folder = temp.path() / "dump";
   write_dump(sample_dump(), folder);
+  ASSERT_EQ(::chmod(folder.c_str(), 0755), 0);
   ASSERT_EQ(::chmod((folder / "DG1").c_str(), 0644), 0);
   write_text(folder / "card-secrets.json", "{}");
 
   ChipDump smaller;
   smaller.files[FileId::dg1] = Bytes{0x61, 0x00};
-  write_dump(smaller, folder);
+  {
+    ScopedUmask open_umask(0);
+    write_dump(smaller, folder, /*replace=*/true);
+  }
+  EXPECT_EQ(names_in(folder), (std::set<std::string>{"DG1", "read.json"}));  // the old folder is gone whole
+  EXPECT_EQ(mode_of(folder), 0700u);
   EXPECT_EQ(mode_of(folder / "DG1"), 0600u);
-  EXPECT_FALSE(fs::exists(folder / "DG2"));  // left from the first dump: gone
-  EXPECT_FALSE(fs::exists(folder / "DG13"));
-  EXPECT_TRUE(fs::exists(folder / "card-secrets.json"));  // not an EF: not ours to remove
+  EXPECT_EQ(mode_of(folder / "read.json"), 0600u);
+  EXPECT_EQ(names_in(temp.path()), (std::set<std::string>{"dump"}));
   ChipDump loaded = load_dump(folder);
   ASSERT_EQ(loaded.files.size(), 1u);
   EXPECT_EQ(loaded.files.at(FileId::dg1), (Bytes{0x61, 0x00}));
   EXPECT_EQ(loaded.access_protocol, "");
   EXPECT_TRUE(loaded.denied.empty());
+  // Into a folder that does not exist yet, replace writes a new one.
+  write_dump(smaller, temp.path() / "new", /*replace=*/true);
+  EXPECT_EQ(names_in(temp.path() / "new"), (std::set<std::string>{"DG1", "read.json"}));
 }
 
-TEST(DumpIo, WritingThroughASymlinkIsRefused) {
+TEST(DumpIo, ReplacingNeverWritesThroughASymlink) {
   test::TempDir temp;
   fs::path folder = temp.path() / "dump";
   fs::create_directories(folder);
   fs::path target = temp.path() / "elsewhere";
   write_text(target, "untouched");
   fs::create_symlink(target, folder / "DG1");
-  EXPECT_EQ(code_of([&] { write_dump(sample_dump(), folder); }), ErrorCode::io);
+  write_dump(sample_dump(), folder, /*replace=*/true);
   EXPECT_EQ(read_text(target), "untouched");
+  EXPECT_FALSE(fs::is_symlink(folder / "DG1"));
+  // A target that is itself a symbolic link (to a folder) is not replaced, nor what it points to.
+  fs::create_directories(temp.path() / "real");
+  fs::create_directory_symlink(temp.path() / "real", temp.path() / "link");
+  EXPECT_EQ(code_of([&] { write_dump(sample_dump(), temp.path() / "link", /*replace=*/true); }),
+            ErrorCode::io);
+  EXPECT_TRUE(fs::is_symlink(temp.path() / "link"));
+  EXPECT_TRUE(fs::is_empty(temp.path() / "real"));
+}
+
+TEST(DumpIo, AFailureInTheMiddleLeavesNoTemporaryFolderAndTheTargetUntouched) {
+  test::TempDir temp;
+  fs::path fresh = temp.path() / "fresh";
+  fs::path existing = temp.path() / "existing";
+  fs::create_directories(existing);
+  write_text(existing / "DG1", "old");
+  // In a child process: files may not grow beyond 10000 bytes, so DG2 (20000 bytes) fails half way.
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    struct rlimit limit {};
+    limit.rlim_cur = limit.rlim_max = 10000;
+    ::signal(SIGXFSZ, SIG_IGN);
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(3);
+    const bool fresh_failed = code_of([&] { write_dump(sample_dump(), fresh); }) == ErrorCode::io;
+    const bool replace_failed =
+        code_of([&] { write_dump(sample_dump(), existing, /*replace=*/true); }) == ErrorCode::io;
+    ::_exit(fresh_failed && replace_failed ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "writing did not fail as it should";
+  EXPECT_EQ(names_in(temp.path()), (std::set<std::string>{"existing"}));  // no fresh, no temporary folder
+  EXPECT_EQ(names_in(existing), (std::set<std::string>{"DG1"}));
+  EXPECT_EQ(read_text(existing / "DG1"), "old");
+}
+
+// Loads `folder` on a thread; when that takes more than a second (an open that waits on a FIFO), `fifo`
+// is opened for writing and closed to let it go, and nothing is returned: the suite never hangs.
+std::optional<std::pair<ErrorCode, std::string>> load_within_a_second(const fs::path& folder,
+                                                                      const fs::path& fifo) {
+  std::promise<std::pair<ErrorCode, std::string>> outcome;
+  std::future<std::pair<ErrorCode, std::string>> result = outcome.get_future();
+  std::thread loader([&] {
+    try {
+      load_dump(folder);
+      outcome.set_value({ErrorCode::internal, "no error"});
+    } catch (const Error& e) {
+      outcome.set_value({e.code(), e.what()});
+    }
+  });
+  if (result.wait_for(std::chrono::seconds(1)) == std::future_status::ready) {
+    loader.join();
+    return result.get();
+  }
+  for (;;) {  // the loader waits in open(): a writer that comes and goes releases it
+    int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) ::close(fd);
+    if (result.wait_for(std::chrono::milliseconds(100)) == std::future_status::ready) break;
+  }
+  loader.join();
+  return std::nullopt;
+}
+
+TEST(DumpIo, AFifoIsRefusedAtOnce) {
+  for (const char* name : {"DG2", "read.json"}) {
+    SCOPED_TRACE(name);
+    test::TempDir temp;
+    write_text(temp.path() / "DG1", "a");
+    ASSERT_EQ(::mkfifo((temp.path() / name).c_str(), 0600), 0);
+    auto outcome = load_within_a_second(temp.path(), temp.path() / name);
+    ASSERT_TRUE(outcome) << "load_dump waited on a FIFO";
+    EXPECT_EQ(outcome->first, ErrorCode::io);
+    EXPECT_EQ(outcome->second, std::string(name) + " is not a usable file");
+  }
+}
+
+TEST(DumpIo, ASymlinkIsRefusedAndItsTargetNeverOpened) {
+  test::TempDir temp;
+  fs::path folder = temp.path() / "dump";
+  fs::create_directories(folder);
+  // The target is a FIFO: opening it would block until the test let it go.
+  ASSERT_EQ(::mkfifo((temp.path() / "secret").c_str(), 0600), 0);
+  fs::create_symlink(temp.path() / "secret", folder / "DG13");
+  auto outcome = load_within_a_second(folder, temp.path() / "secret");
+  ASSERT_TRUE(outcome) << "load_dump opened the symbolic link's target";
+  EXPECT_EQ(outcome->first, ErrorCode::io);
+  EXPECT_EQ(outcome->second, "DG13 is not a usable file");
+  // A link to a readable regular file is refused the same way: its content is never read.
+  fs::remove(folder / "DG13");
+  write_text(temp.path() / "plain", "secret");
+  fs::create_symlink(temp.path() / "plain", folder / "DG13");
+  try {
+    load_dump(folder);
+    ADD_FAILURE() << "a symbolic link was followed";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::io);
+    EXPECT_STREQ(e.what(), "DG13 is not a usable file");
+  }
+  // The folder itself is not followed through a symbolic link either.
+  fs::create_directory_symlink(folder, temp.path() / "link");
+  EXPECT_EQ(code_of([&] { load_dump(temp.path() / "link"); }), ErrorCode::io);
+}
+
+TEST(DumpIo, EverythingButARegularFileGetsTheSameError) {
+  test::TempDir temp;
+  fs::create_directories(temp.path() / "DG1");  // a folder where a file should be
+  try {
+    load_dump(temp.path());
+    ADD_FAILURE() << "a folder was read as DG1";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::io);
+    EXPECT_STREQ(e.what(), "DG1 is not a usable file");  // not what it is
+  }
+  fs::remove(temp.path() / "DG1");
+  ASSERT_EQ(::symlink("/dev/null", (temp.path() / "EF.SOD").c_str()), 0);  // a device, through a link
+  try {
+    load_dump(temp.path());
+    ADD_FAILURE() << "a device was read as EF.SOD";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::io);
+    EXPECT_STREQ(e.what(), "EF.SOD is not a usable file");
+  }
+}
+
+TEST(DumpIo, ReadReplaceDumpThroughTheProgram) {
+  test::TempDir temp;
+  const std::string dump = (temp.path() / "dump").string();
+  const std::string read =
+      std::string(CCCD_BINARY_DIR) + "/cccd-verify read --sim --id 001099012345 --json --dump ";
+  ASSERT_EQ(test::run_program(read + dump).exit_code, 0);
+  const std::set<std::string> written = names_in(dump);
+  write_text(temp.path() / "dump" / "extra", "x");
+  test::ProgramRun again = test::run_program(read + dump + " 2>&1");
+  EXPECT_EQ(again.exit_code, 7) << again.out;  // a local file error
+  EXPECT_NE(again.out.find("already exists"), std::string::npos) << again.out;
+  EXPECT_TRUE(fs::exists(temp.path() / "dump" / "extra"));
+  ASSERT_EQ(test::run_program(read + dump + " --replace-dump").exit_code, 0);
+  EXPECT_EQ(names_in(dump), written);
+  EXPECT_EQ(mode_of(dump), 0700u);
+  EXPECT_EQ(names_in(temp.path()), (std::set<std::string>{"dump"}));
 }
 
 TEST(DumpIo, LoadIgnoresOtherFilesAndNeedsNoReadJson) {
@@ -190,6 +380,9 @@ TEST(DumpIo, MissingOrWrongFolderIsAnIoError) {
   write_text(temp.path() / "plain-file", "x");
   EXPECT_EQ(code_of([&] { load_dump(temp.path() / "plain-file"); }), ErrorCode::io);
   EXPECT_EQ(code_of([&] { write_dump(sample_dump(), temp.path() / "plain-file"); }), ErrorCode::io);
+  EXPECT_EQ(code_of([&] { write_dump(sample_dump(), temp.path() / "plain-file", /*replace=*/true); }),
+            ErrorCode::io);
+  EXPECT_EQ(read_text(temp.path() / "plain-file"), "x");
   fs::create_directories(temp.path() / "dir" / "DG1");  // a folder where a file should be
   EXPECT_EQ(code_of([&] { load_dump(temp.path() / "dir"); }), ErrorCode::io);
 }

@@ -314,7 +314,7 @@ TEST(Read, ADumpFolderIsServedWithTheAccessDataOfItsMrz) {
   // `read --dump` writes no secrets; the virtual card takes its access data from the dump's DG1.
   Report live = sim::read_and_verify_virtual({}, default_credentials(), nullptr);
   test::TempDir dir;
-  write_dump(live.dump, dir.path());
+  write_dump(live.dump, dir.path(), /*replace=*/true);  // the test folder exists
   const std::filesystem::path source = dir.path();
   TrustStore anchor = anchor_of(sim::default_card());
   Report again = sim::read_and_verify_virtual(source, default_credentials(), &anchor);

@@ -55,7 +55,8 @@ TEST(TrustCli, AMasterListNeedsItsRoot) {
   EXPECT_EQ(run.exit_code, 2) << run.out;  // usage: --ml-root missing
   EXPECT_TRUE(contains(run.out, "is a CSCA master list")) << run.out;
 
-  // Against another root: refused (a cryptographic failure, exit 8), nothing printed as loaded.
+  // Against another root: refused, exit 7 (a --trust input that fails its checks is a local file that
+  // cannot be used; 8 would say the program is broken), nothing printed as loaded.
   test::TempDir dir;
   std::time_t now = std::time(nullptr);
   sim::IssuedCertificate other = sim::issue_test_certificate(
@@ -64,9 +65,15 @@ TEST(TrustCli, AMasterListNeedsItsRoot) {
   std::ofstream(dir.path() / "other.der", std::ios::binary)
       .write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
   run = cccd_verify("trust --trust " + kList + " --ml-root " + (dir.path() / "other.der").string(), true);
-  EXPECT_EQ(run.exit_code, 8) << run.out;
+  EXPECT_EQ(run.exit_code, 7) << run.out;
   EXPECT_TRUE(contains(run.out, "does not chain to any given master list root")) << run.out;
   EXPECT_FALSE(contains(run.out, "CSCA certificates:")) << run.out;
+  // The same refusal stops verify (and read) with the same code.
+  run = cccd_verify("verify " + dir.path().string() + " --trust " + kList + " --ml-root " +
+                        (dir.path() / "other.der").string(),
+                    true);
+  EXPECT_EQ(run.exit_code, 7) << run.out;
+  EXPECT_TRUE(contains(run.out, "does not chain to any given master list root")) << run.out;
 }
 
 TEST(TrustCli, VerifyTakesTheMasterListAsTrust) {
