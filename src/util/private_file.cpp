@@ -24,6 +24,19 @@ namespace {
   throw Error(ErrorCode::io, path.filename().string() + " is not a usable file");
 }
 
+// All of `data` to `fd`, through short writes and signals.
+void write_all(int fd, ByteView data, const std::filesystem::path& path) {
+  std::size_t written = 0;
+  while (written < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      io_error("cannot write", path, errno);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+}
+
 }  // namespace
 
 FileDescriptor::~FileDescriptor() {
@@ -42,15 +55,7 @@ void write_private_file(const std::filesystem::path& path, ByteView data) {
   FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd.get() < 0) io_error("cannot create", path, errno);
   if (::fchmod(fd.get(), 0600) != 0) io_error("cannot set the mode of", path, errno);
-  std::size_t written = 0;
-  while (written < data.size()) {
-    ssize_t n = ::write(fd.get(), data.data() + written, data.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      io_error("cannot write", path, errno);
-    }
-    written += static_cast<std::size_t>(n);
-  }
+  write_all(fd.get(), data, path);
   if (::close(fd.release()) != 0) io_error("cannot write", path, errno);
 }
 
@@ -61,15 +66,7 @@ void write_new_private_file_at(int folder_fd, const std::string& name, ByteView 
   if (fd.get() < 0) io_error("cannot create", path, errno);
   // The mode given to openat is reduced by the umask, never widened: set exactly 0600.
   if (::fchmod(fd.get(), 0600) != 0) io_error("cannot set the mode of", path, errno);
-  std::size_t written = 0;
-  while (written < data.size()) {
-    ssize_t n = ::write(fd.get(), data.data() + written, data.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      io_error("cannot write", path, errno);
-    }
-    written += static_cast<std::size_t>(n);
-  }
+  write_all(fd.get(), data, path);
   if (::fsync(fd.get()) != 0) io_error("cannot write", path, errno);
   if (::close(fd.release()) != 0) io_error("cannot write", path, errno);
 }
