@@ -12,6 +12,10 @@ fi
 for needed in /usr/sbin/pcscd /usr/lib/pcsc/drivers/serial/libifdvpcd.so /etc/reader.conf.d/vpcd; do
   [ -e "$needed" ] || { echo "missing $needed: run scripts/install-deps.sh"; exit 1; }
 done
+# ctest's RESOURCE_LOCK serialises the pcscd tests of one run; this lock serialises them across runs on
+# one machine (two checkouts tested at once). Held by fd 9 until the test exits.
+exec 9> /run/lock/cccd-pcscd.lock
+flock -w 1200 9 || { echo "another test held the machine's pcscd lock for 20 minutes" >&2; exit 1; }
 if [ -S /run/pcscd/pcscd.comm ] && pgrep -x pcscd > /dev/null; then
   echo "a pcscd not started by this test is running; this test needs its own" >&2
   exit 1

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -160,8 +161,21 @@ class PcscStack {
   bool personalised_ = false;
 };
 
+// ctest's RESOURCE_LOCK serialises the pcscd tests of one ctest run; this file lock serialises them
+// across runs on one machine too (two checkouts tested at once), as tests/lib/pcscd_stack.sh does.
+// Held until this test process exits.
+void hold_machine_pcscd_lock() {
+  static const int fd = [] {
+    const int opened = ::open("/run/lock/cccd-pcscd.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (opened >= 0) ::flock(opened, LOCK_EX);
+    return opened;
+  }();
+  (void)fd;
+}
+
 // Why this machine cannot run the pcscd tests, or empty when it can.
 std::string pcscd_unavailable() {
+  hold_machine_pcscd_lock();
   if (geteuid() != 0) return "pcscd needs root to create /run/pcscd";
   if (!std::filesystem::exists(kPcscd)) return "pcscd is not installed";
   if (pcscd_answers()) return "a pcscd not started by this test is running";
