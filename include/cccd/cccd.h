@@ -82,7 +82,12 @@ CCCD_API const char* cccd_last_error(void);
 CCCD_API const char* cccd_last_error_json(void);
 
 /* Credentials. birth / expiry: "YYYY-MM-DD" or "YYMMDD" (birth may be "YYYY" or "YYYY-MM" when not on
- * record; expiry "none" for a card without expiry). Wiped when freed. */
+ * record; expiry "none" for a card without expiry; "" for both: the CAN alone). Wiped when freed.
+ * id_number: the 12-digit ID number, or the line the QR code on the card's front gives (what a counter's
+ * USB scanner types: "ID|former ID|name|ddmmyyyy|Nam/Nữ|residence|ddmmyyyy", a trailing newline allowed);
+ * with a QR line the result's verdict has the finding qr_consistency (the printed QR against the chip).
+ * A line from a scanner set to another keyboard layout is refused (CCCD_ERR_INVALID_ARGUMENT, "check the
+ * scanner's keyboard layout"). */
 CCCD_API cccd_status cccd_credentials_from_id(const char* id_number, const char* birth, const char* expiry,
                                               cccd_credentials** out);
 CCCD_API cccd_status cccd_credentials_from_mrz(const char* mrz_text, cccd_credentials** out);

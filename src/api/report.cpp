@@ -52,6 +52,7 @@ Report read_and_verify(const CardSource& source, const Credentials& credentials,
   verify_options.active_authentication_challenge = options.active_authentication_challenge;
   // This process talked to the chip itself: the Chip Authentication and PACE-CAM it recorded are proofs.
   verify_options.live_read = true;
+  verify_options.printed_qr = credentials.printed_qr;
   report.verdict = verify(report.dump, trust != nullptr ? *trust : kEmpty, verify_options);
   report.document = lds::parse_document(report.dump);
   return report;

@@ -85,7 +85,7 @@ cccd_status cccd_credentials_from_id(const char* id_number, const char* birth, c
   return guarded([&] {
     if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
     require(id_number && birth && expiry && out, "cccd_credentials_from_id: NULL argument");
-    *out = new cccd_credentials{cccd::Credentials::from_id_number(id_number, birth, expiry)};
+    *out = new cccd_credentials{cccd::Credentials::from_id_or_qr_line(id_number, birth, expiry)};
   });
 }
 

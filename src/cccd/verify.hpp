@@ -1,6 +1,7 @@
 // Verification and parsing: pure functions of a dump (no card, no reader, no I/O).
 #pragma once
 
+#include <cccd/card_qr.hpp>
 #include <cccd/document.hpp>
 #include <cccd/dump.hpp>
 #include <cccd/trust.hpp>
@@ -28,6 +29,9 @@ struct VerifyOptions {
   // so they do not prove that chip was there. Chip authenticity is then `unknown`, unless Active
   // Authentication verifies over `active_authentication_challenge`. A proof that fails, fails.
   bool live_read = false;
+  // The QR code printed on the card (its line typed by the counter's scanner): the verdict then has a
+  // qr_consistency finding comparing it with DG13, which must pass for `verified`.
+  std::optional<CardQr> printed_qr;
 };
 
 // Passive authentication (SOD signature, data group hashes, DS to CSCA), consistency of DG1 and DG13,

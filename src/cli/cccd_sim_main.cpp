@@ -14,6 +14,8 @@
 // 7 a file or folder could not be read or written, 8 internal. Nothing personal is printed but what the user
 // typed into this command.
 #include "crypto/pace_domain.hpp"
+#include "lds/lds.hpp"
+#include "lds/qr_line.hpp"
 #include "sim/card_faults.hpp"
 #include "sim/card_folder.hpp"
 #include "sim/clone_card.hpp"
@@ -348,6 +350,17 @@ int show(const std::string& folder_text) {
   return kExitOk;
 }
 
+// `qr [DIR]`: the line the card's printed QR code gives, as a counter's scanner types it (one line on
+// stdout), made from its DG13: tests and the demo type it at cccd-verify's question.
+int print_qr_line(const std::string& folder) {
+  const cccd::sim::CardData card =
+      folder.empty() ? cccd::sim::default_card() : cccd::sim::load_card_folder(fs::path(folder));
+  const auto dg13 = card.files.find(cccd::FileId::dg13);
+  if (dg13 == card.files.end()) throw Error(ErrorCode::file_not_found, "the card has no DG13");
+  std::cout << cccd::lds::qr_line_of(cccd::lds::parse_dg13(dg13->second)) << std::endl;
+  return kExitOk;
+}
+
 // Set by SIGINT / SIGTERM: `serve` sees it within its poll interval and returns.
 std::atomic<bool> stop_serving{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "the stop flag is set from a signal handler");
@@ -527,6 +540,11 @@ int main(int argc, char** argv) {
   clone_command->add_option("DST", clone_target, "The clone's folder (created 0700)")->required();
 
   std::string show_folder;
+  std::string qr_folder;
+  CLI::App* qr_command =
+      app.add_subcommand("qr", "Print the line the card's printed QR code gives (what a USB scanner types)");
+  qr_command->add_option("DIR", qr_folder, "The card folder (default: the built-in card)");
+
   CLI::App* show_command = app.add_subcommand("show", "List the files of a card folder and their sizes");
   show_command->add_option("DIR", show_folder, "The card folder")->required();
 
@@ -577,7 +595,7 @@ int main(int argc, char** argv) {
   }
   if (app.get_subcommands().empty()) {
     std::cerr
-        << "cccd-sim: a command is required (personalise, clone, show, serve, serve-pn532); see --help\n";
+        << "cccd-sim: a command is required (personalise, clone, show, qr, serve, serve-pn532); see --help\n";
     return kExitUsage;
   }
   try {
@@ -585,6 +603,7 @@ int main(int argc, char** argv) {
     if (*serve_command) return serve(serve_options);
     if (*serve_pn532_command) return serve_pn532(serve_pn532_folder);
     if (*clone_command) return clone(clone_source, clone_target);
+    if (*qr_command) return print_qr_line(qr_folder);
     return show(show_folder);
   } catch (const Error& e) {
     std::cerr << "cccd-sim: " << cccd::to_string(e.code()) << ": " << e.what() << "\n";

@@ -79,6 +79,14 @@ DWORD seen(DWORD event_state) {
   return event_state & ~static_cast<DWORD>(SCARD_STATE_CHANGED);
 }
 
+// The end of a wait for a card: with no reader to place it on, the reader is what is missing.
+[[noreturn]] void no_card_in_time(bool no_reader) {
+  if (no_reader) {
+    throw Error(ErrorCode::no_reader, "PC/SC: no card reader was connected in the time allowed");
+  }
+  throw Error(ErrorCode::timeout, "PC/SC: no card was presented in the time allowed");
+}
+
 }  // namespace
 
 PcscContext::PcscContext() {
@@ -143,11 +151,9 @@ std::string PcscContext::wait_for_card(std::string_view reader_name_substring,
     if (rv == static_cast<LONG>(SCARD_E_TIMEOUT)) states.back().dwCurrentState = pnp_seen;
 
     const DWORD wait = remaining_ms(deadline);
-    if (wait == 0) throw Error(ErrorCode::timeout, "PC/SC: no card was presented in the time allowed");
+    if (wait == 0) no_card_in_time(names.empty());
     rv = SCardGetStatusChange(as_context(context_), wait, states.data(), count);
-    if (rv == static_cast<LONG>(SCARD_E_TIMEOUT)) {
-      throw Error(ErrorCode::timeout, "PC/SC: no card was presented in the time allowed");
-    }
+    if (rv == static_cast<LONG>(SCARD_E_TIMEOUT)) no_card_in_time(names.empty());
     if (rv != SCARD_S_SUCCESS) fail(rv, "waiting for a card");
     for (std::size_t i = 0; i < names.size(); ++i) {
       if (card_present(states[i].dwEventState)) return names[i];

@@ -25,8 +25,9 @@ class PcscContext {
 
   // Waits until a card is present on a reader whose name contains `reader_name_substring` (any reader
   // when empty) and returns that reader's full name. Readers plugged in during the wait count.
-  // Throws Error(timeout) when no card came within `timeout`, Error(cancelled) after cancel(),
-  // Error(no_reader) when the PC/SC service went away.
+  // Throws Error(timeout) when no card came within `timeout`, Error(no_reader) when no matching reader
+  // was there at the end of it or the PC/SC service went away, Error(cancelled) after cancel(). A
+  // `timeout` of 0 only looks: the reader that holds a card now.
   std::string wait_for_card(std::string_view reader_name_substring, std::chrono::milliseconds timeout) const;
   // Waits until the card on `reader` is gone (a reader unplugged takes its card with it).
   // Throws Error(timeout) when the card is still there after `timeout`, Error(cancelled) after cancel().
