@@ -6,7 +6,9 @@
 #   loop_qr          `read --loop --wait` in a tmux pane reads three citizens' cards in a row, each opened
 #                    with the QR line typed at the question (as a USB scanner types it), all verified; a
 #                    fourth card whose printed QR was forged (another name) is flagged by qr_consistency;
-#                    no QR line is echoed on the screen; Ctrl-C ends the loop with exit 0
+#                    a line from a scanner on an AZERTY layout is refused with the layout hint and
+#                    asked again; no QR line is echoed on the screen; Ctrl-C at the question ends the
+#                    loop with exit 0
 # Starts its own pcscd and cccd-sim (tests/lib/pcscd_stack.sh) and stops exactly those.
 # Usage: counter_pcsc_test.sh MODE CCCD_VERIFY CCCD_SIM
 set -euo pipefail
@@ -115,8 +117,10 @@ case "$mode" in
     tmux -L "$socket" set-option -t desk history-limit 10000 > /dev/null
     # One citizen: the question, the QR line typed (each character, as a scanner types, then Enter), the
     # card on the reader, its result, the card taken away.
+    asked=0  # questions answered so far
     serve_citizen() { # $1: number of this card in the loop, $2: QR file, $3: card folder
-      wait_for "Quét mã QR" 20 "$1" capture || { capture > "$work/pane"; fail "no question for card $1"; }
+      asked=$((asked + 1))
+      wait_for "Quét mã QR" 20 "$asked" capture || { capture > "$work/pane"; fail "no question for card $1"; }
       tmux -L "$socket" send-keys -t desk -l "$(cat "$2")"
       tmux -L "$socket" send-keys -t desk Enter
       wait_for "Đã nhận số định danh \*+[0-9]{3} \(từ mã QR\)" 10 "$1" capture ||
@@ -127,13 +131,20 @@ case "$mode" in
       kill "$sim_pid" && wait "$sim_pid" 2> /dev/null || true
       sim_pid=""
     }
+    # A scanner on a French AZERTY layout types the digits as symbols: refused, asked again.
+    wait_for "Quét mã QR" 20 1 capture || { capture > "$work/pane"; fail "no first question"; }
+    tmux -L "$socket" send-keys -t desk -l "àà&àççà&é\"'(|034190001234|Nguyễn Thị Thu Hà|17051990|Nữ|Hà Nội|10042021"
+    tmux -L "$socket" send-keys -t desk Enter
+    wait_for "Kiểm tra kiểu bàn phím \(keyboard layout\) của máy quét" 10 1 capture ||
+      { capture > "$work/pane"; fail "the AZERTY line was not refused with the layout hint"; }
+    asked=1
     started=$(date +%s)
     serve_citizen 1 "$work/c1.qr" "$work/c1"
     serve_citizen 2 "$work/c2.qr" "$work/c2"
     serve_citizen 3 "$work/c3.qr" "$work/c3"
     serve_citizen 4 "$work/forged.qr" "$work/c1"
     elapsed=$(($(date +%s) - started))
-    wait_for "Quét mã QR" 20 5 capture || { capture > "$work/pane"; fail "no question after card 4"; }
+    wait_for "Quét mã QR" 20 6 capture || { capture > "$work/pane"; fail "no question after card 4"; }
     tmux -L "$socket" send-keys -t desk C-c
     wait_for "^EXIT=" 10 1 capture || { capture > "$work/pane"; fail "Ctrl-C did not end the loop"; }
     capture > "$work/pane"
