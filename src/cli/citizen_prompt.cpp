@@ -23,7 +23,8 @@ class EchoOff {
     if (::isatty(fd_) == 0 || ::tcgetattr(fd_, &saved_) != 0) return;
     termios quiet = saved_;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    active_ = ::tcsetattr(fd_, TCSAFLUSH, &quiet) == 0;
+    // TCSANOW, not TCSAFLUSH: a line the scanner typed ahead of the question is kept, not discarded.
+    active_ = ::tcsetattr(fd_, TCSANOW, &quiet) == 0;
   }
   ~EchoOff() {
     if (active_) ::tcsetattr(fd_, TCSANOW, &saved_);

@@ -1,8 +1,8 @@
 // The counter's QR line (issue 21): the parser (fields, sex words, dates, an empty former ID, line ends,
 // scanners on another keyboard layout), the canonical (NFC/NFD) comparison of Vietnamese text, the
 // qr_consistency finding, the C API taking a QR line wherever an ID number goes, and cccd-verify with it.
-#include "lds/lds.hpp"
 #include "lds/qr_line.hpp"
+#include "lds/lds.hpp"
 #include "lds/unicode_text.hpp"
 #include "sim/generator.hpp"
 #include "test_support.hpp"
@@ -19,8 +19,10 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace cccd {
 namespace {
@@ -67,14 +69,15 @@ TEST(QrLine, LineEndsSpacesAndAnEmptyFormerId) {
   const CardQr qr = lds::parse_qr_line("079062000123||Trần Văn Nam|02081962|Nam|Hà Nội|15012022");
   EXPECT_EQ(qr.former_id_number, "");
   EXPECT_EQ(qr.sex, "Nam");
-  EXPECT_EQ(lds::parse_qr_line("079062000123|123456789|Trần Văn Nam|02081962|Nam|Hà Nội|15012022").former_id_number,
-            "123456789");
+  EXPECT_EQ(
+      lds::parse_qr_line("079062000123|123456789|Trần Văn Nam|02081962|Nam|Hà Nội|15012022").former_id_number,
+      "123456789");
 }
 
 TEST(QrLine, SexWordsInAnySpellingOrCase) {
   const std::string decomposed_nu = "Nu\xCC\x9B\xCC\x83";  // u + horn + tilde: ữ decomposed
-  for (const std::string& word : {std::string("Nữ"), decomposed_nu, std::string("NỮ"), std::string("Nu"),
-                                  std::string("nu")}) {
+  for (const std::string& word :
+       {std::string("Nữ"), decomposed_nu, std::string("NỮ"), std::string("Nu"), std::string("nu")}) {
     EXPECT_EQ(lds::parse_qr_line("001099012345||A B|17051990|" + word + "|X|10042021").sex, "Nữ") << word;
   }
   for (const std::string& word : {std::string("Nam"), std::string("NAM"), std::string("nam")}) {
@@ -90,7 +93,8 @@ TEST(QrLine, RefusesBadFieldsByName) {
   EXPECT_NE(refusal_of(kLine + "|extra").find("this one has 8"), std::string::npos);
   EXPECT_NE(refusal_of("00109901234|||17051990|Nữ|X|10042021").find("ID number is not 12 digits"),
             std::string::npos);
-  EXPECT_NE(refusal_of("001099012345|0341|A|17051990|Nữ|X|10042021").find("former ID number"), std::string::npos);
+  EXPECT_NE(refusal_of("001099012345|0341|A|17051990|Nữ|X|10042021").find("former ID number"),
+            std::string::npos);
   EXPECT_NE(refusal_of("001099012345||A|1990-05-17|Nữ|X|10042021").find("date of birth is not ddmmyyyy"),
             std::string::npos);
   EXPECT_NE(refusal_of("001099012345||A|31021990|Nữ|X|10042021").find("date of birth is not a real date"),
@@ -123,7 +127,8 @@ TEST(QrLine, ScannerOnAnotherKeyboardLayout) {
   EXPECT_NE(refusal_of(mojibake).find("keyboard layout"), std::string::npos);
   // A scanner that types ASCII only and puts '?' for each letter it cannot type.
   const std::string question_marks = "001099012345||Nguy?n Th? Thu H?|17051990|N?|X|10042021";
-  EXPECT_NE(refusal_of(question_marks).find("keyboard layout"), std::string::npos) << refusal_of(question_marks);
+  EXPECT_NE(refusal_of(question_marks).find("keyboard layout"), std::string::npos)
+      << refusal_of(question_marks);
   // Not UTF-8 at all (a Latin-1 'ễ' has no byte; take é as 0xE9).
   EXPECT_NE(refusal_of("001099012345||Nguy\xE9n|17051990|Nam|X|10042021").find("keyboard layout"),
             std::string::npos);
@@ -139,6 +144,42 @@ TEST(QrLine, AnIdNumberAloneOrNeither) {
   EXPECT_NE(refusal_of("12345").find("12 digits"), std::string::npos);
   EXPECT_NE(refusal_of("").find("no ID number"), std::string::npos);
   EXPECT_NE(refusal_of("hello world, this is not a card").find("scan the QR code"), std::string::npos);
+}
+
+// Hostile lines (a scanner or a person may type anything): pieces of real lines, separators, digits,
+// broken UTF-8, combining marks and controls, shuffled deterministically. The parser either accepts or
+// refuses with invalid_argument; the comparison of whatever parsed never throws.
+TEST(QrLine, HostileLinesAreRefusedOrParsedNeverAnythingElse) {
+  const std::vector<std::string> pieces = {
+      "|",          "||", "001099012345", "0",        "9",      "17051990",         "31022000", "Nam", "Nữ",
+      "Nu\xCC\x9B", "ễ",  "\xCC\x83",     "\xE1\xBB", "\xFF",   "\xC3\xA1\xC2\xBB", "?",        "\r",  "\n",
+      "\x1B[2J",    " ",  "à&é",          "'",        "Hà Nội", "\xF0\x9F\x98"};
+  const PersonalData personal = lds::parse_dg13(sim::default_card().files.at(FileId::dg13));
+  std::uint32_t state = 2166136261u;
+  int parsed = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string line;
+    const int count = 1 + static_cast<int>(state % 24);
+    for (int i = 0; i < count; ++i) {
+      state = state * 1664525u + 1013904223u;
+      line += pieces[(state >> 8) % pieces.size()];
+    }
+    if (round % 7 == 0) line = kLine.substr(0, state % kLine.size()) + line;
+    if (round % 3 == 0) {  // a real line with one piece slipped in somewhere: some of these still parse
+      line = kLine;
+      line.insert(state % line.size(), pieces[(state >> 16) % pieces.size()]);
+    }
+    try {
+      const lds::IdOrQr entry = lds::parse_id_or_qr_line(line);
+      ++parsed;
+      if (entry.qr) (void)verification::check_qr_consistency(*entry.qr, personal);
+    } catch (const Error& e) {
+      ASSERT_EQ(e.code(), ErrorCode::invalid_argument) << e.what();
+    }
+    (void)lds::canonical_decomposition(line);
+  }
+  EXPECT_NE(refusal_of(std::string(5000, '|')).find("too long"), std::string::npos);
+  EXPECT_GT(parsed, 0);
 }
 
 TEST(QrLine, TheVirtualCardsFrontGivesItsLine) {
@@ -194,7 +235,8 @@ TEST(QrConsistency, AgreesAndNamesTheFieldsThatDiffer) {
   other.date_of_issue = "11/04/2021";
   other.id_number = "001099012346";
   const Finding wrong = verification::check_qr_consistency(other, personal);
-  EXPECT_NE(wrong.detail.find("differ in: ID number, sex, place of residence, date of issue"), std::string::npos)
+  EXPECT_NE(wrong.detail.find("differ in: ID number, sex, place of residence, date of issue"),
+            std::string::npos)
       << wrong.detail;
 }
 
@@ -256,7 +298,8 @@ TEST(QrLineCli, EveryWayAnIdIsGiven) {
   std::ofstream(file) << kLine << "\r\n";
   ::chmod(file.c_str(), 0600);
   const std::string quoted = "'" + kLine + "'";
-  for (const std::string& way : {"--id " + quoted, "--id-file " + file.string(), "--id-stdin < " + file.string()}) {
+  for (const std::string& way :
+       {"--id " + quoted, "--id-file " + file.string(), "--id-stdin < " + file.string()}) {
     const test::ProgramRun run = cccd_verify("read --sim --json " + way);
     EXPECT_EQ(run.exit_code, 0) << way << "\n" << run.out;
     EXPECT_NE(run.out.find("\"qr_consistency\""), std::string::npos) << way;
