@@ -175,8 +175,11 @@ typedef struct cccd_transport_callbacks {
  * calls wait_for_card unless the read options ask to wait for a card. */
 CCCD_API cccd_status cccd_transport_new(const cccd_transport_callbacks* callbacks, void* user,
                                         cccd_transport** out);
-/* The card on the PC/SC reader whose name contains `reader_name` (NULL or "": the first reader). The
- * reader is opened at each read; CCCD_ERR_NOT_SUPPORTED when the library was built without PC/SC. */
+/* The card on the PC/SC reader whose name contains `reader_name` (NULL or "": the reader that holds a
+ * card; with a wait for a card, the first reader one is placed on). The reader is opened at each read:
+ * CCCD_ERR_NO_READER when the PC/SC service is not running or no reader is there (with a wait, none came
+ * in the time), CCCD_ERR_NO_CARD when none holds a card; CCCD_ERR_NOT_SUPPORTED when the library was
+ * built without PC/SC. */
 CCCD_API cccd_status cccd_transport_pcsc_new(const char* reader_name, cccd_transport** out);
 /* The card on a libnfc (PN53x) reader: `connstring` as libnfc writes it, e.g. "pn532_uart:/dev/ttyUSB0";
  * NULL or "": the first device libnfc finds. Short APDUs only (a PN53x carries at most 262 bytes).
@@ -212,7 +215,9 @@ CCCD_API void cccd_read_options_free(cccd_read_options* options);
 CCCD_API cccd_status cccd_read_options_set_progress(cccd_read_options* options,
                                                     cccd_progress_callback callback, void* user);
 /* Wait up to `timeout_ms` for a card to be presented (0, the default: it must be there already). No
- * card in time: CCCD_ERR_TIMEOUT. A custom transport needs its wait_for_card callback for this. */
+ * card in time: CCCD_ERR_TIMEOUT. On PC/SC the wait covers the PC/SC service starting and a reader being
+ * plugged in too; no reader at the end of it: CCCD_ERR_NO_READER. A custom transport needs its
+ * wait_for_card callback for this. */
 CCCD_API cccd_status cccd_read_options_set_wait_for_card(cccd_read_options* options, uint32_t timeout_ms);
 /* `resume` non-zero: a card pulled away during the read is waited for up to `wait_ms`, then read on from
  * where it stopped; 0 (the default): the read fails with CCCD_ERR_CARD_REMOVED. A custom transport needs
