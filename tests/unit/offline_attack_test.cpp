@@ -282,6 +282,19 @@ Signer signer_of(const sim::IssuedCertificate& certificate) {
   return {certificate.key.get(), certificate.der()};
 }
 
+// A copy of `genuine` (its issuer, serial, subject, validity and extensions) with `key` as its public key
+// and signed by `key`: what a forger can make of a DS certificate it has seen.
+Bytes lookalike_of(const Bytes& genuine, EVP_PKEY* key) {
+  X509Ptr copy(X509_dup(certificate_of(genuine).get()));
+  if (!copy || X509_set_pubkey(copy.get(), key) != 1 || X509_sign(copy.get(), key, EVP_sha256()) <= 0)
+    throw Error(ErrorCode::crypto, "test: cannot make the lookalike certificate");
+  unsigned char* der = nullptr;
+  const int length = i2d_X509(copy.get(), &der);
+  Bytes out(der, der + std::max(length, 0));
+  OPENSSL_free(der);
+  return out;
+}
+
 // A master list whose CMS certificates (unsigned: anyone can add to them) also carry `extra`.
 Bytes with_extra_cms_certificate(const Bytes& list, const Bytes& extra) {
   const unsigned char* cursor = list.data();
@@ -851,6 +864,86 @@ const std::vector<Attack>& attacks() {
            r.certificates = {ds.der(), card_a().pki.ds_certificate};
          });
          w.save(dump);
+       }},
+      {"sod_signed_by_csca_key",
+       "EF.SOD signed directly with the CSCA's own key, the CSCA certificate as its signer",
+       fails("signer_trust"),
+       [](Workspace& w) {
+         ChipDump dump = genuine();
+         dump.files[FileId::dg13] = dg13_renamed(dump);
+         resign(dump, {card_a().pki.csca_key.pkey(), card_a().pki.csca_certificate});
+         w.save(dump);
+       }},
+      {"ds_lookalike_certificate",
+       "a forger's DS certificate copying the genuine DS's issuer, serial and subject, with the forger's key "
+       "and signature",
+       fails("signer_trust"),
+       [](Workspace& w) {
+         ChipDump dump = genuine();
+         dump.files[FileId::dg13] = dg13_renamed(dump);
+         const sim::IssuedCertificate forger = issued("Forger", false, nullptr);
+         resign(dump, {forger.key.get(), lookalike_of(card_a().pki.ds_certificate, forger.key.get())});
+         w.save(dump);
+       }},
+      {"sod_without_certificates", "EF.SOD carries no certificate; its SignerInfo names the genuine DS",
+       fails("data_integrity"),
+       [](Workspace& w) {
+         ChipDump dump = genuine();
+         resign(dump, genuine_signer(card_a()), [](SodRecipe& r) { r.certificates = {Bytes{0x05, 0x00}}; });
+         w.save(dump);
+       }},
+      {"dg_number_out_of_range", "EF.SOD also hashes a data group 17 (re-signed)", fails("data_integrity"),
+       [](Workspace& w) {
+         ChipDump dump = genuine();
+         resign(dump, genuine_signer(card_a()),
+                [](SodRecipe& r) { r.hashes.emplace_back(17, Bytes(32, 0x17)); });
+         w.save(dump);
+       }},
+      {"sod_seventeen_hashes",
+       "EF.SOD lists 17 data group hashes, more than there are data groups (re-signed)",
+       fails("data_integrity"),
+       [](Workspace& w) {
+         ChipDump dump = genuine();
+         resign(dump, genuine_signer(card_a()), [](SodRecipe& r) {
+           r.hashes.clear();
+           for (int number = 1; number <= 17; ++number)
+             r.hashes.emplace_back(1 + (number - 1) % 16, Bytes(32, 0x11));
+         });
+         w.save(dump);
+       }},
+      {"dg14_dg15_claimed_absent",
+       "a copy of the data without DG14, DG15 and any proof, read.json saying the chip has neither, checked "
+       "without a challenge",
+       fails("chip_authenticity", "not_checked"),
+       [](Workspace& w) {
+         ChipDump dump = genuine();
+         dump.files.erase(FileId::dg14);
+         dump.files.erase(FileId::dg15);
+         dump.aa_challenge.clear();
+         dump.aa_signature.clear();
+         dump.chip_authentication.clear();
+         dump.chip_authentication_result.clear();
+         dump.chip_authentication_note.clear();
+         dump.absent = {FileId::dg14, FileId::dg15};
+         w.save(dump);
+         w.challenge.reset();  // with the server's challenge it fails: no signature over it
+       }},
+      {"read_json_denies_present_files",
+       "read.json says DG1, DG13, DG14 and DG15 were denied while the folder holds them, DG13 altered",
+       fails("data_integrity"),
+       [](Workspace& w) {
+         ChipDump dump = genuine();
+         dump.files[FileId::dg13] = dg13_renamed(dump);
+         dump.denied = {FileId::dg1, FileId::dg13, FileId::dg14, FileId::dg15};
+         w.save(dump);
+       }},
+      {"aa_challenge_seven_bytes", "read.json's challenge is 7 of the server's 8 bytes",
+       fails("chip_authenticity"),
+       [](Workspace& w) {
+         w.save(genuine());
+         w.edit_read_json([](nlohmann::json& json) {
+           json["active_authentication"]["challenge"] = hex_of(kServerChallenge).substr(0, 14);
+         });
        }},
       // --- CRLs ---
       {"crl_revokes_ds", "the CSCA's own CRL revokes the DS", fails("signer_trust"),
