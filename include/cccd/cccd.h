@@ -75,7 +75,8 @@ CCCD_API const char* cccd_version(void);
 CCCD_API uint32_t cccd_version_number(void);
 /* "ok", "access_denied" ... (the names of the JSON "error.code"). */
 CCCD_API const char* cccd_status_name(cccd_status status);
-/* The message of this thread's last failed call ("" if none). */
+/* The message of this thread's last failed call ("" if none): at most 1 KiB; a long path or other long
+ * word in it keeps its first and last 60 bytes with "..." between. */
 CCCD_API const char* cccd_last_error(void);
 /* The same failure as the JSON error document of docs/schema/cccd-result.schema.json ("error": code and
  * message; "verdict": not_verified), as `cccd-verify --json` prints it; "" after a call that succeeded. */

@@ -13,6 +13,7 @@
 // Exit codes as cccd-verify: 0 done, 2 bad command line or argument, 5 the link to the vpcd driver failed,
 // 7 a file or folder could not be read or written, 8 internal. Nothing personal is printed but what the user
 // typed into this command.
+#include "cli/terminal_text.hpp"
 #include "crypto/pace_domain.hpp"
 #include "lds/lds.hpp"
 #include "lds/qr_line.hpp"
@@ -25,6 +26,7 @@
 #include "sim/test_pki.hpp"
 #include "sim/virtual_card.hpp"
 #include "sim/vpcd_link.hpp"
+#include "util/message_text.hpp"
 
 #include <cccd/error.hpp>
 #include <cccd/files.hpp>
@@ -40,6 +42,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -48,6 +51,16 @@ namespace {
 namespace fs = std::filesystem;
 using cccd::Error;
 using cccd::ErrorCode;
+
+// Everything cccd-sim prints that it did not write itself (folder names, the holder's data, error texts
+// that may quote a card folder's files) passes through the terminal escaper, as in cccd-verify; error
+// texts are also bounded (a long path shortened in the middle).
+std::string shown(std::string_view text) {
+  return cccd::cli::terminal_safe(text);
+}
+std::string shown_error(const std::exception& e) {
+  return cccd::cli::terminal_safe(cccd::bounded_message(e.what()));
+}
 
 constexpr int kExitOk = 0;
 constexpr int kExitUsage = 2;
@@ -236,7 +249,7 @@ int personalise(const PersonaliseOptions& options) {
     try {
       cccd::sim::validate_holder(alone);
     } catch (const Error& e) {
-      std::cerr << "cccd-sim personalise: " << option << ": " << reason(e) << "\n";
+      std::cerr << "cccd-sim personalise: " << option << ": " << shown(reason(e)) << "\n";
       return kExitUsage;
     }
     apply(generator.holder);
@@ -267,7 +280,7 @@ int personalise(const PersonaliseOptions& options) {
 
   const fs::path folder(options.folder);
   if (!safe_to_write(folder)) {
-    std::cerr << "cccd-sim personalise: " << options.folder
+    std::cerr << "cccd-sim personalise: " << shown(options.folder)
               << " exists and holds files other than a card's; choose a new or empty folder\n";
     return kExitUsage;
   }
@@ -282,7 +295,7 @@ int personalise(const PersonaliseOptions& options) {
   cccd::sim::CardData card = cccd::sim::generate_card(generator);
   if (fault) {
     if (std::optional<std::string_view> why = cccd::sim::fault_inapplicable_reason(card, *fault)) {
-      std::cerr << "cccd-sim personalise: --fault " << options.fault << ": " << *why << "\n";
+      std::cerr << "cccd-sim personalise: --fault " << shown(options.fault) << ": " << *why << "\n";
       return kExitUsage;
     }
     // Card-data faults alter the files (EF.SOD re-signed with the card's test DS); the others are the
@@ -295,7 +308,7 @@ int personalise(const PersonaliseOptions& options) {
 
   const cccd::sim::Holder& h = generator.holder;
   const fs::path csca = folder / cccd::sim::kCscaFileName;
-  std::cout << "Personalised a virtual CCCD in " << options.folder << " (seed " << options.seed << ", "
+  std::cout << "Personalised a virtual CCCD in " << shown(options.folder) << " (seed " << options.seed << ", "
             << (options.signer == "rsa" ? "RSA-2048" : "ECDSA brainpoolP256r1") << " signer)\n"
             << "Access: " << describe(pace) << "\n"
             << "Chip Authentication: "
@@ -308,10 +321,11 @@ int personalise(const PersonaliseOptions& options) {
                 : options.aa == "ecdsa" ? "ECDSA brainpoolP256r1 with SHA-256"
                                         : "none")
             << "\n"
-            << "Test CSCA (not a real authority): " << csca.string() << "\n"
+            << "Test CSCA (not a real authority): " << shown(csca.string()) << "\n"
             << "Read it with:\n"
-            << "  cccd-verify read --sim " << options.folder << " --id " << h.id_number << " --birth "
-            << h.birth << " --expiry " << h.expiry << " --trust " << csca.string() << "\n";
+            << "  cccd-verify read --sim " << shown(options.folder) << " --id " << shown(h.id_number)
+            << " --birth " << shown(h.birth) << " --expiry " << shown(h.expiry) << " --trust "
+            << shown(csca.string()) << "\n";
   return kExitOk;
 }
 
@@ -321,13 +335,13 @@ int clone(const std::string& source_text, const std::string& target_text) {
   std::error_code error;
   const bool same = fs::equivalent(fs::path(source_text), target, error);  // false when DST does not exist
   if (same || !safe_to_write(target)) {
-    std::cerr << "cccd-sim clone: " << target_text
+    std::cerr << "cccd-sim clone: " << shown(target_text)
               << " is the source or holds files other than a card's; choose a new or empty folder\n";
     return kExitUsage;
   }
   const cccd::sim::CardData original = cccd::sim::load_card_folder(source_text);
   cccd::sim::write_card_folder(cccd::sim::clone_card(original), target);
-  std::cout << "Cloned " << source_text << " to " << target_text
+  std::cout << "Cloned " << shown(source_text) << " to " << shown(target_text)
             << ": the same files and access data, new private keys (its Chip and Active Authentication "
                "fail)\n";
   return kExitOk;
@@ -336,7 +350,7 @@ int clone(const std::string& source_text, const std::string& target_text) {
 int show(const std::string& folder_text) {
   const fs::path folder(folder_text);
   const cccd::sim::CardData card = cccd::sim::load_card_folder(folder);
-  std::cout << folder_text << ":\n";
+  std::cout << shown(folder_text) << ":\n";
   for (const auto& [id, bytes] : card.files) {
     std::cout << "  " << std::string(cccd::file_name(id)) << std::string(16 - cccd::file_name(id).size(), ' ')
               << bytes.size() << " bytes\n";
@@ -409,9 +423,9 @@ int serve(const ServeOptions& options) {
     } else {
       link.connect(host, static_cast<std::uint16_t>(port));
     }
-    std::cout << "Serving " << (options.folder.empty() ? "the built-in virtual CCCD" : options.folder)
+    std::cout << "Serving " << (options.folder.empty() ? "the built-in virtual CCCD" : shown(options.folder))
               << " to the vpcd driver at "
-              << (options.vpcd_fd >= 0 ? "socket " + std::to_string(options.vpcd_fd) : options.vpcd)
+              << (options.vpcd_fd >= 0 ? "socket " + std::to_string(options.vpcd_fd) : shown(options.vpcd))
               << " (Ctrl-C to stop)" << std::endl;
     std::vector<std::uint64_t> removals = options.remove_at;
     std::sort(removals.begin(), removals.end());
@@ -443,7 +457,7 @@ int serve(const ServeOptions& options) {
         e.code() != ErrorCode::limit_exceeded) {
       throw;
     }
-    std::cerr << "cccd-sim serve: " << cccd::to_string(e.code()) << ": " << e.what() << "\n";
+    std::cerr << "cccd-sim serve: " << cccd::to_string(e.code()) << ": " << shown_error(e) << "\n";
     return kExitCommunication;
   }
   return kExitOk;
@@ -467,11 +481,11 @@ int serve_pn532(const std::string& folder) {
     emulator.start();
   } catch (const Error& e) {
     if (e.code() != ErrorCode::transport) throw;
-    std::cerr << "cccd-sim serve-pn532: " << e.what() << "\n";
+    std::cerr << "cccd-sim serve-pn532: " << shown_error(e) << "\n";
     return kExitCommunication;
   }
   std::cout << emulator.connstring() << std::endl;
-  std::cerr << "Serving " << (folder.empty() ? "the built-in virtual CCCD" : folder)
+  std::cerr << "Serving " << (folder.empty() ? "the built-in virtual CCCD" : shown(folder))
             << " on an emulated PN532 (Ctrl-C to stop)" << std::endl;
   while (!stop_serving.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   emulator.stop();
@@ -606,10 +620,10 @@ int main(int argc, char** argv) {
     if (*qr_command) return print_qr_line(qr_folder);
     return show(show_folder);
   } catch (const Error& e) {
-    std::cerr << "cccd-sim: " << cccd::to_string(e.code()) << ": " << e.what() << "\n";
+    std::cerr << "cccd-sim: " << cccd::to_string(e.code()) << ": " << shown_error(e) << "\n";
     return exit_code_for(e.code());
   } catch (const std::exception& e) {
-    std::cerr << "cccd-sim: internal error: " << e.what() << "\n";
+    std::cerr << "cccd-sim: internal error: " << shown_error(e) << "\n";
     return kExitInternal;
   }
 }

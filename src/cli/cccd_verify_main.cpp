@@ -8,6 +8,7 @@
 #include "cli/terminal_text.hpp"
 #include "lds/face_image_codec.hpp"
 #include "sim/virtual_card_source.hpp"
+#include "util/message_text.hpp"
 #include "util/private_file.hpp"
 #include "util/secure_bytes.hpp"
 
@@ -311,7 +312,9 @@ int finish(const Report& report, bool json) {
   return report.verdict.verified ? cli::kExitVerified : cli::kExitNotVerified;
 }
 
-void print_failure(const Error& e) {
+void print_failure(const Error& error) {
+  // Bounded like the C API's errors: a long path given on the command line is shortened in the middle.
+  const Error e(error.code(), bounded_message(error.what()));
   if (style.json) {
     std::cout << style.redactor.scrub(error_json(e)) << '\n';
     std::cout.flush();
@@ -772,7 +775,8 @@ int main(int argc, char** argv) {
     print_failure(e);
     return cccd::cli::exit_code_for(e.code());
   } catch (const std::exception& e) {
-    std::cerr << style.redactor.scrub(std::string("internal error: ") + cccd::cli::terminal_safe(e.what()))
+    std::cerr << style.redactor.scrub(std::string("internal error: ") +
+                                      cccd::cli::terminal_safe(cccd::bounded_message(e.what())))
               << '\n';
     return cccd::cli::kExitInternal;
   }
