@@ -55,9 +55,10 @@ bool select_master_file(transport::Channel& channel) {
 // One unprotected read of EF.CardAccess by its short identifier. While the chip's extended length is
 // unknown this READ BINARY is sent extended and is the probe (extended_length.hpp): a 6700 or a transmit
 // error marks it refused and the file is read again on a short APDU; data mark it supported.
-FileResult read_card_access_once(transport::Channel& channel, ChipExtendedLength& chip) {
-  const bool probing = chip.state() == ChipExtendedLength::State::unknown;
-  FileReader reader(channel, true);
+FileResult read_card_access_once(transport::Channel& channel, bool extended_length,
+                                 ChipExtendedLength& chip) {
+  const bool probing = extended_length && chip.state() == ChipExtendedLength::State::unknown;
+  FileReader reader(channel, extended_length);
   try {
     FileResult result = reader.read(FileId::card_access);
     if (probing && result.outcome == FileOutcome::read && reader.uses_extended_length()) chip.supported();
@@ -76,11 +77,11 @@ FileResult read_card_access_once(transport::Channel& channel, ChipExtendedLength
 // short file identifiers relative to the current DF answers it while an earlier session's application is
 // still selected, so the MF is selected and the file asked for again before concluding. Nothing when the
 // card has none or it does not parse.
-std::optional<lds::SecurityInfos> read_card_access(transport::Channel& channel, ChipDump& dump,
-                                                   ChipExtendedLength& chip) {
-  FileResult card_access = read_card_access_once(channel, chip);
+std::optional<lds::SecurityInfos> read_card_access(transport::Channel& channel, bool extended_length,
+                                                   ChipDump& dump, ChipExtendedLength& chip) {
+  FileResult card_access = read_card_access_once(channel, extended_length, chip);
   if (card_access.outcome == FileOutcome::absent && select_master_file(channel))
-    card_access = read_card_access_once(channel, chip);
+    card_access = read_card_access_once(channel, extended_length, chip);
   if (card_access.outcome != FileOutcome::read) {
     dump.access_note = "the chip has no EF.CardAccess, so it offers no PACE";
     return std::nullopt;
@@ -110,7 +111,8 @@ access::PacePassword pace_password(const Credentials& credentials) {
 sm::SessionKeys open_chip(transport::Channel& channel, const Credentials& credentials,
                           const ReadOptions& options, ChipDump& dump, ChipExtendedLength& chip) {
   std::optional<lds::SecurityInfos> infos;
-  if (options.access != AccessMode::bac_only) infos = read_card_access(channel, dump, chip);
+  if (options.access != AccessMode::bac_only)
+    infos = read_card_access(channel, options.extended_length, dump, chip);
   std::optional<lds::PaceInfo> pace = infos ? access::choose_pace_info(*infos) : std::nullopt;
   if (infos && !pace && dump.access_note.empty())
     dump.access_note = "EF.CardAccess offers no PACE this library supports";

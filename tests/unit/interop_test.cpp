@@ -216,6 +216,23 @@ TEST(Interop, AnnouncedOrProbedExtendedLengthReadsTheSame) {
   }
 }
 
+TEST(Interop, ACallerAskingForShortApdusGetsNoExtendedOneAndNoQuestion) {
+  sim::CardData data = sim::generate_card(sim::GeneratorOptions{});
+  data.secrets.atr_info = true;
+  sim::VirtualCard card(data);
+  PlainLink link(card, 2048);
+  ReadOptions short_only;
+  short_only.extended_length = false;
+  const ChipDump dump = reader::read_chip(link, default_credentials(), short_only);
+  verified_read(data, dump);
+  for (const Bytes& command : link.commands) {
+    bool extended = false;
+    apdu::CommandApdu::decode(command, &extended);
+    EXPECT_FALSE(extended) << to_hex(command);
+    EXPECT_NE(to_hex(ByteView(command).first(4)), "00B08100");  // EF.ATR/INFO is not read
+  }
+}
+
 TEST(Interop, AnnouncedSizesAreRespectedOnALinkThatCarriesMore) {
   sim::CardData data = sim::generate_card(sim::GeneratorOptions{});
   data.secrets.atr_info = true;
