@@ -364,8 +364,8 @@ TEST(PcscCancel, AReadWaitingForItsCardToComeBackEndsPromptly) {
   REQUIRE_OWN_PCSCD();
   PcscStack stack;
   ASSERT_TRUE(stack.up());
-  // The card leaves at APDU 14 (in DG2) and stays away for a minute; the read waits for it (resume) until another
-  // thread cancels.
+  // The card leaves at APDU 14 (in DG2) and stays away for a minute; the read waits for it (resume) until
+  // another thread cancels.
   ASSERT_TRUE(stack.start_card({"--remove-at", "14", "--reinsert-after-ms", "60000"}));
   Cancellation cancellation;
   ReadOptions options;
