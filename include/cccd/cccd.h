@@ -154,8 +154,10 @@ typedef struct cccd_transport_callbacks {
   /* Optional (NULL: a card pulled away ends the read with CCCD_ERR_CARD_REMOVED). After a transmit gave
    * CCCD_ERR_CARD_REMOVED and the read options ask to resume: waits up to `timeout_ms` for a card on the
    * same reader and connects to it afresh (powered up again: nothing selected, no secure messaging).
-   * Also used once when the link refuses an extended APDU, to read on with short ones. CCCD_OK,
-   * CCCD_ERR_TIMEOUT, CCCD_ERR_CANCELLED or CCCD_ERR_TRANSPORT. */
+   * Also called once at the start of every read, with the card still there, so that the read starts
+   * from the card's power-up state whatever an earlier session left selected (a power cycle or a reset
+   * of the card does), and once when the link refuses an extended APDU under secure messaging, to read
+   * on with short ones. CCCD_OK, CCCD_ERR_TIMEOUT, CCCD_ERR_CANCELLED or CCCD_ERR_TRANSPORT. */
   cccd_status (*reconnect)(void* user, uint32_t timeout_ms);
   /* Optional. Called by cccd_cancel, on the cancelling thread, while a read on this transport runs: it
    * must make a blocking transmit / wait_for_card / reconnect return CCCD_ERR_CANCELLED soon, and be safe

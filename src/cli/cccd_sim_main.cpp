@@ -4,10 +4,14 @@
 //                            [--sex M|F] [--seed N] [--signer ecdsa|rsa] [--pace MAPPING:PARAM:CIPHER|none]
 //                            [--face jpeg|jp2]
 //                            [--ca none|v1|v2] [--aa none|rsa|ecdsa] [--fault NAME]
+//                            [--card-access-extras] [CHIP SWITCHES]
 //   cccd-sim --list-faults
 //   cccd-sim clone SRC DST
 //   cccd-sim show DIR
 //   cccd-sim serve [DIR] [--vpcd HOST:PORT | --vpcd-fd FD] [--remove-at N,M...] [--reinsert-after-ms MS]
+//                  [CHIP SWITCHES]
+//   CHIP SWITCHES (other chips' behaviours): [--sfi-relative] [--no-sfi-under-sm 6A82|6A86|6D00]
+//                                            [--atr-info] [--no-extended-length]
 //   cccd-sim serve-pn532 [DIR]
 //
 // Exit codes as cccd-verify: 0 done, 2 bad command line or argument, 5 the link to the vpcd driver failed,
@@ -21,6 +25,7 @@
 #include "sim/card_folder.hpp"
 #include "sim/clone_card.hpp"
 #include "sim/faulty_card_channel.hpp"
+#include "sim/foreign_chip.hpp"
 #include "sim/generator.hpp"
 #include "sim/pn532_emulator.hpp"
 #include "sim/test_pki.hpp"
@@ -106,7 +111,40 @@ bool safe_to_write(const fs::path& folder) {
   return !error;
 }
 
+// Behaviours of chips other than the CCCD (CardSecrets): `personalise` writes them into the card's
+// secrets, `serve` turns them on for the card it serves.
+struct ChipSwitches {
+  bool sfi_relative = false;
+  std::string no_sfi_under_sm;  // the status word, e.g. 6A82
+  bool atr_info = false;
+  bool no_extended_length = false;
+
+  void add_to(CLI::App* command) {
+    command->add_flag("--sfi-relative", sfi_relative,
+                      "The chip resolves short file identifiers relative to the current DF (EF.CardAccess "
+                      "only from the MF, which it lets be selected), and keeps its state between sessions");
+    command
+        ->add_option("--no-sfi-under-sm", no_sfi_under_sm,
+                     "The chip answers this status word to every READ BINARY by short file identifier under "
+                     "secure messaging")
+        ->check(CLI::IsMember({"6A82", "6A86", "6D00"}));
+    command->add_flag("--atr-info", atr_info,
+                      "The chip has EF.ATR/INFO (2F01) announcing its extended length (ExtendedLengthInfo)");
+    command->add_flag("--no-extended-length", no_extended_length,
+                      "The chip refuses extended-length APDUs (6700)");
+  }
+  void apply(cccd::sim::CardSecrets& secrets) const {
+    if (sfi_relative) secrets.sfi_relative_to_current_df = true;
+    if (std::optional<std::uint16_t> word = cccd::sim::sfi_refusal_from_text(no_sfi_under_sm))
+      secrets.sfi_refused_under_secure_messaging = *word;
+    if (atr_info) secrets.atr_info = true;
+    if (no_extended_length) secrets.extended_length = false;
+  }
+};
+
 struct PersonaliseOptions {
+  ChipSwitches chip;
+  bool card_access_extras = false;
   std::string folder;
   std::optional<std::string> id, name, birth, expiry, issue, sex, pace;
   std::uint64_t seed = 1;
@@ -304,6 +342,16 @@ int personalise(const PersonaliseOptions& options) {
                                             cccd::sim::make_test_pki(generator.signer, generator.seed));
     card.secrets.fault = options.fault;
   }
+  options.chip.apply(card.secrets);
+  if (options.card_access_extras) {
+    auto card_access = card.files.find(cccd::FileId::card_access);
+    if (card_access == card.files.end()) {
+      std::cerr
+          << "cccd-sim personalise: --card-access-extras: the card has no EF.CardAccess (--pace none)\n";
+      return kExitUsage;
+    }
+    card_access->second = cccd::sim::card_access_with_foreign_entries(card_access->second);
+  }
   cccd::sim::write_card_folder(card, folder);
 
   const cccd::sim::Holder& h = generator.holder;
@@ -384,6 +432,7 @@ extern "C" void request_stop(int) {
 }
 
 struct ServeOptions {
+  ChipSwitches chip;
   std::string folder;  // empty: the built-in default card
   std::string vpcd = "localhost:" + std::to_string(cccd::sim::kVpcdDefaultPort);
   // Tearing, for tests: the card leaves the field at these APDU indexes and comes back after a pause.
@@ -405,9 +454,9 @@ int serve(const ServeOptions& options) {
     return kExitUsage;
   }
 
-  const cccd::sim::CardData data = options.folder.empty()
-                                       ? cccd::sim::default_card()
-                                       : cccd::sim::load_card_folder(fs::path(options.folder));
+  cccd::sim::CardData data = options.folder.empty() ? cccd::sim::default_card()
+                                                    : cccd::sim::load_card_folder(fs::path(options.folder));
+  options.chip.apply(data.secrets);
   cccd::sim::VirtualCard card(data);
 
   struct sigaction action {};
@@ -547,6 +596,13 @@ int main(int argc, char** argv) {
       "`serve` serves it so. The link faults (chip_stops_answering, chip_too_slow) need the in-process "
       "FaultyCardChannel and do nothing through serve");
 
+  personalise_command->add_flag(
+      "--card-access-extras", options.card_access_extras,
+      "EF.CardAccess also holds what other chips put there: a ChipAuthenticationDomainParameterInfo with "
+      "standardized domain parameters, a ChipAuthenticationInfo, a Restricted Identification info and a "
+      "PACEInfo this library cannot use");
+  options.chip.add_to(personalise_command);
+
   std::string clone_source, clone_target;
   CLI::App* clone_command = app.add_subcommand(
       "clone", "Copy a card folder as a cloned chip would hold it: same files, new wrong private keys");
@@ -581,6 +637,7 @@ int main(int argc, char** argv) {
                    "(a parent process that plays the reader), instead of connecting to --vpcd")
       ->check(CLI::NonNegativeNumber)
       ->excludes(vpcd_address);
+  serve_options.chip.add_to(serve_command);
 
   std::string serve_pn532_folder;
   CLI::App* serve_pn532_command = app.add_subcommand(
