@@ -36,6 +36,41 @@ def tlv_value_offset(data: bytes, at: int):
     return at + 1 + count, int.from_bytes(data[at + 1 : at + 1 + count], "big")
 
 
+def tlv_split(data: bytes):
+    """The (raw encoding, tag byte, value) of each DER TLV of `data` in turn (one-byte tags)."""
+    at = 0
+    out = []
+    while at < len(data):
+        start, length = tlv_value_offset(data, at + 1)
+        out.append((data[at : start + length], data[at], data[start : start + length]))
+        at = start + length
+    return out
+
+
+def indefinite(tag: int, value: bytes) -> bytes:
+    return bytes([tag, 0x80]) + value + b"\x00\x00"
+
+
+def ber_forms_of_sod(sod: bytes):
+    """The EF.SOD as BER streaming writes it (what real issuers store): ContentInfo, SignedData,
+    encapContentInfo and their [0]s with indefinite lengths, the eContent a constructed OCTET STRING of
+    32-byte segments; the certificates and SignerInfos stay DER. Returns (77 indefinite, bare ContentInfo)."""
+    (_, tag, content_info), = tlv_split(sod)[:1]
+    if tag != 0x77:
+        return []
+    (_, _, ci), = tlv_split(content_info)[:1]
+    ci_oid, ci_explicit = tlv_split(ci)[:2]
+    (_, _, signed_data), = tlv_split(ci_explicit[2])[:1]
+    sd_parts = tlv_split(signed_data)
+    encap_oid, encap_explicit = tlv_split(sd_parts[2][2])[:2]
+    (_, _, econtent), = tlv_split(encap_explicit[2])[:1]
+    segments = b"".join(bytes([0x04, len(econtent[i : i + 32])]) + econtent[i : i + 32] for i in range(0, len(econtent), 32))
+    encap = indefinite(0x30, encap_oid[0] + indefinite(0xA0, indefinite(0x24, segments)))
+    sd = indefinite(0x30, sd_parts[0][0] + sd_parts[1][0] + encap + b"".join(p[0] for p in sd_parts[3:]))
+    bare = indefinite(0x30, ci_oid[0] + indefinite(0xA0, sd))
+    return [("ber-77", indefinite(0x77, bare)), ("ber-bare", bare)]
+
+
 def mrz_text(dg1: bytes):
     # 61 L 5F1F L <MRZ>
     at, _ = tlv_value_offset(dg1, 1)
@@ -85,6 +120,10 @@ def main() -> None:
             add("dg15", label, data)
         elif name == "EF.SOD":
             add("sod", label, data)
+            # BER indefinite lengths, constructed eContent and a bare ContentInfo (issue 15).
+            for form, ber in ber_forms_of_sod(data):
+                add("sod", f"{label}-{form}", ber)
+                add("tlv", f"{label}-{form}", ber)
 
     for f in sorted(pki.glob("*.ml")):
         add("master_list", f.name, f.read_bytes())

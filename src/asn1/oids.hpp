@@ -6,6 +6,8 @@ namespace cccd::asn1::oid {
 
 // CMS (RFC 5652) and its attributes (PKCS #9).
 inline constexpr const char* kSignedData = "1.2.840.113549.1.7.2";
+// id-data: the eContentType some issuers give EF.SOD, with the LDSSecurityObject inside all the same.
+inline constexpr const char* kData = "1.2.840.113549.1.7.1";
 inline constexpr const char* kContentTypeAttribute = "1.2.840.113549.1.9.3";
 inline constexpr const char* kMessageDigestAttribute = "1.2.840.113549.1.9.4";
 inline constexpr const char* kSigningTimeAttribute = "1.2.840.113549.1.9.5";

@@ -12,8 +12,13 @@ namespace {
 struct Header {
   Tag tag;
   std::size_t header_size;
-  std::size_t value_size;
+  std::size_t value_size;  // 0 when indefinite
+  bool indefinite;
 };
+
+bool constructed_tag(ByteView encoded) {
+  return !encoded.empty() && (encoded[0] & 0x20) != 0;
+}
 
 // Reads a tag and length at the start of `data`. Returns nothing when the header itself is cut short
 // (so callers can tell "need more bytes" from "broken").
@@ -39,21 +44,50 @@ std::optional<Header> read_header(ByteView data) {
   if (len0 < 0x80) {
     length = len0;
   } else if (len0 == 0x80) {
-    malformed("indefinite length");
+    // BER indefinite length (X.690 section 8.1.3.6): only for a constructed encoding.
+    if ((data[0] & 0x20) == 0) malformed("indefinite length on a primitive element");
+    return Header{tag, pos, 0, true};
   } else {
     std::size_t count = len0 & 0x7F;
     if (count > 4) malformed("length field wider than four bytes");
     if (data.size() - pos < count) return std::nullopt;
     for (std::size_t i = 0; i < count; ++i) length = (length << 8) | data[pos++];
   }
-  return Header{tag, pos, length};
+  return Header{tag, pos, length, false};
+}
+
+// The size of the contents of an indefinite-length element whose contents start `contents`: up to the
+// end-of-contents octets (00 00) that close it. One forward scan with a counter of the indefinite
+// elements still open, never a recursion: definite elements inside are skipped whole by their length,
+// and indefinite ones inside only raise the counter, bounded by kMaxIndefiniteNesting.
+std::size_t indefinite_contents_size(ByteView contents) {
+  std::size_t pos = 0;
+  std::size_t open = 1;
+  while (true) {
+    ByteView rest = contents.subspan(pos);
+    if (rest.size() < 2) malformed("indefinite length without its end-of-contents octets");
+    if (rest[0] == 0x00 && rest[1] == 0x00) {
+      if (--open == 0) return pos;
+      pos += 2;
+      continue;
+    }
+    std::optional<Header> header = read_header(rest);
+    if (!header) malformed("truncated tag or length inside an indefinite-length element");
+    if (header->indefinite) {
+      if (++open > kMaxIndefiniteNesting) malformed("indefinite lengths nested too deep");
+      pos += header->header_size;
+      continue;
+    }
+    if (header->value_size > rest.size() - header->header_size)
+      malformed("length runs past the end of the data");
+    pos += header->header_size + header->value_size;
+  }
 }
 
 }  // namespace
 
 bool Tlv::constructed() const noexcept {
-  if (encoded.empty()) return false;
-  return (encoded[0] & 0x20) != 0;
+  return constructed_tag(encoded);
 }
 
 Tlv TlvReader::next() {
@@ -61,12 +95,19 @@ Tlv TlvReader::next() {
   if (rest.empty()) malformed("expected an element, found the end of the data");
   std::optional<Header> header = read_header(rest);
   if (!header) malformed("truncated tag or length");
-  if (header->value_size > rest.size() - header->header_size)
-    malformed("length runs past the end of the data");
   Tlv tlv;
   tlv.tag = header->tag;
-  tlv.value = rest.subspan(header->header_size, header->value_size);
-  tlv.encoded = rest.subspan(0, header->header_size + header->value_size);
+  if (header->indefinite) {
+    std::size_t size = indefinite_contents_size(rest.subspan(header->header_size));
+    tlv.value = rest.subspan(header->header_size, size);
+    tlv.encoded = rest.subspan(0, header->header_size + size + 2);  // with the end-of-contents octets
+    tlv.indefinite = true;
+  } else {
+    if (header->value_size > rest.size() - header->header_size)
+      malformed("length runs past the end of the data");
+    tlv.value = rest.subspan(header->header_size, header->value_size);
+    tlv.encoded = rest.subspan(0, header->header_size + header->value_size);
+  }
   position_ += tlv.encoded.size();
   return tlv;
 }
@@ -109,6 +150,7 @@ Tlv parse_first(ByteView data) {
 std::optional<std::size_t> encoded_length_from_header(ByteView data) {
   std::optional<Header> header = read_header(data);
   if (!header) return std::nullopt;
+  if (header->indefinite) malformed("indefinite length: the header does not give the size");
   return header->header_size + header->value_size;
 }
 

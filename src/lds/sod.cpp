@@ -1,5 +1,7 @@
 #include "lds/sod.hpp"
 
+#include "asn1/ber.hpp"
+#include "asn1/der.hpp"
 #include "asn1/oids.hpp"
 #include "asn1/tlv.hpp"
 #include "lds/parse_context.hpp"
@@ -74,6 +76,29 @@ void parse_signed_attributes(const asn1::Tlv& attributes, SecurityObject& sod) {
   if (!have_message_digest) malformed("no messageDigest signed attribute");
 }
 
+// What the signature covers: the attributes DER-encoded as a SET OF (RFC 5652 section 5.4), whatever
+// encoding the file uses. For a DER file these are its own bytes with the [0] IMPLICIT tag turned back
+// into 31; a BER file (indefinite lengths, long-form lengths, constructed strings, unsorted SET OF) is
+// re-encoded, each Attribute's values and then the attributes sorted as DER sorts a SET OF. A signer that
+// signed anything but the DER is refused, as CMS requires.
+Bytes der_signed_attributes(const asn1::Tlv& attributes) {
+  std::vector<Bytes> encoded;
+  asn1::TlvReader reader(attributes.value);
+  while (!reader.empty()) {
+    asn1::Tlv attribute = reader.expect(0x30);
+    asn1::TlvReader attribute_reader(attribute.value);
+    asn1::Tlv type = attribute_reader.expect(0x06);
+    asn1::Tlv values = attribute_reader.expect(0x31);
+    attribute_reader.expect_end();
+    std::vector<Bytes> value_encodings;
+    asn1::TlvReader value_reader(values.value);
+    while (!value_reader.empty()) value_encodings.push_back(asn1::der_reencoded(value_reader.next()));
+    encoded.push_back(
+        asn1::der_sequence({asn1::der_reencoded(type), asn1::der_set_of(std::move(value_encodings))}));
+  }
+  return asn1::der_set_of(std::move(encoded));
+}
+
 // SignerInfo (RFC 5652 section 5.3).
 void parse_signer_info(const asn1::Tlv& signer_info, SecurityObject& sod) {
   if (signer_info.tag != 0x30) malformed("SignerInfo is not a SEQUENCE");
@@ -101,11 +126,8 @@ void parse_signer_info(const asn1::Tlv& signer_info, SecurityObject& sod) {
   sod.digest_algorithm = parse_algorithm(reader.next(), "SignerInfo digestAlgorithm").oid;
 
   asn1::Tlv signed_attributes = reader.expect(0xA0);  // ICAO 9303 Part 10 requires signedAttrs
-  // What the signature covers is the attributes DER-encoded as a SET (RFC 5652 section 5.4): the same
-  // bytes with the [0] IMPLICIT tag turned back into 31.
-  sod.signed_attributes_der.assign(signed_attributes.encoded.begin(), signed_attributes.encoded.end());
-  sod.signed_attributes_der[0] = 0x31;
   parse_signed_attributes(signed_attributes, sod);
+  sod.signed_attributes_der = der_signed_attributes(signed_attributes);
 
   AlgorithmIdentifier signature_algorithm = parse_algorithm(reader.next(), "SignerInfo signatureAlgorithm");
   sod.signature_algorithm = signature_algorithm.oid;
@@ -166,8 +188,12 @@ void parse_signed_data(const asn1::Tlv& signed_data, SecurityObject& sod) {
   sod.econtent_type = asn1::decode_oid(encap_reader.expect(0x06));
   asn1::Tlv explicit_content = encap_reader.expect(0xA0);
   encap_reader.expect_end();
-  asn1::Tlv econtent = asn1::parse_one(explicit_content.value, 0x04);
-  sod.econtent.assign(econtent.value.begin(), econtent.value.end());
+  // eContent: a primitive OCTET STRING, or in BER a constructed one whose segments are the octets; the
+  // messageDigest is over the octets either way (RFC 5652 section 5.4).
+  asn1::TlvReader econtent_reader(explicit_content.value);
+  asn1::Tlv econtent = econtent_reader.next();
+  econtent_reader.expect_end();
+  sod.econtent = asn1::octet_string_octets(econtent);
 
   if (std::optional<asn1::Tlv> certificates = reader.next_if(0xA0)) {
     asn1::TlvReader cert_reader(certificates->value);
@@ -189,19 +215,23 @@ void parse_signed_data(const asn1::Tlv& signed_data, SecurityObject& sod) {
   parse_signer_info(signer_reader.next(), sod);
   if (!signer_reader.empty()) malformed("more than one SignerInfo");
 
-  if (sod.econtent_type != asn1::oid::kLdsSecurityObject)
-    malformed("eContentType is not an LDS security object");
+  // id-data is what some issuers write instead of id-icao-mrtd-security-ldsSecurityObject; what decides
+  // is that the content is an LDSSecurityObject, and the signature covers the type either way (the
+  // contentType attribute must equal it, see passive_auth.cpp).
+  if (sod.econtent_type != asn1::oid::kLdsSecurityObject && sod.econtent_type != asn1::oid::kData)
+    malformed("eContentType is neither an LDS security object nor id-data");
   parse_lds_security_object(sod.econtent, sod);
 }
 
 }  // namespace
 
 // EF.SOD = 77 { ContentInfo { contentType signedData, [0] SignedData } } (ICAO 9303 Part 10 section 4.6.2).
+// A bare ContentInfo (30 ...), what some readers store as the SOD, is taken as the same object.
 SecurityObject parse_sod(ByteView file) {
   return detail::in_file(kFile, [file] {
     asn1::Tlv outer = asn1::parse_first(file);
-    if (outer.tag != 0x77) malformed("not an EF.SOD (outer tag is not 77)");
-    asn1::Tlv content_info = asn1::parse_one(outer.value, 0x30);
+    if (outer.tag != 0x77 && outer.tag != 0x30) malformed("not an EF.SOD (outer tag is neither 77 nor 30)");
+    asn1::Tlv content_info = outer.tag == 0x30 ? outer : asn1::parse_one(outer.value, 0x30);
     asn1::TlvReader reader(content_info.value);
     if (asn1::decode_oid(reader.expect(0x06)) != asn1::oid::kSignedData)
       malformed("ContentInfo is not SignedData");

@@ -1,5 +1,7 @@
 // EF.SOD: the Document Security Object, an LDSSecurityObject (ICAO Doc 9303 Part 10 section 4.6.2)
 // inside CMS SignedData (RFC 5652), parsed strictly into the parts passive authentication checks.
+// Strict in structure, tolerant in encoding as genuine documents need: BER (indefinite lengths, a
+// constructed eContent), eContentType id-data, and a bare ContentInfo without the 77 wrapper.
 #pragma once
 
 #include <cccd/bytes.hpp>
@@ -12,8 +14,8 @@ namespace cccd::lds {
 
 struct SecurityObject {
   // SignedData
-  std::string econtent_type;        // must be 2.23.136.1.1.1 (id-icao-mrtd-security-ldsSecurityObject)
-  Bytes econtent;                   // the DER LDSSecurityObject that was signed
+  std::string econtent_type;        // 2.23.136.1.1.1 (id-icao-mrtd-security-ldsSecurityObject) or id-data
+  Bytes econtent;                   // the eContent octets (the LDSSecurityObject) that were signed
   std::vector<Bytes> certificates;  // DER certificates carried in SignedData (the DS, usually one)
   // SignerInfo (exactly one)
   int signer_info_version = 0;
@@ -21,7 +23,7 @@ struct SecurityObject {
   Bytes signer_serial;                   // ... and serial number magnitude (version 1)
   Bytes signer_subject_key_id;           // subjectKeyIdentifier (version 3)
   std::string digest_algorithm;          // OID of the SignerInfo digest algorithm
-  Bytes signed_attributes_der;           // the signedAttrs re-tagged as SET (31 ...), what is signed
+  Bytes signed_attributes_der;           // the signedAttrs as a DER SET OF (31 ...), what is signed
   Bytes message_digest;                  // the messageDigest attribute
   std::string content_type_attribute;    // the contentType attribute's OID
   std::string signature_algorithm;       // OID of the signature algorithm

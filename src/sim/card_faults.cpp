@@ -107,17 +107,15 @@ Bytes build_sod_with(const CardData& card, const TestPki& pki, const SodShape& s
   }
   const Bytes security_object = asn1::der_sequence(
       {asn1::der_integer(0), asn1::der_sequence({asn1::der_oid(shape.hash_oid)}), asn1::tlv(0x30, hashes)});
-  Bytes attributes;
-  // Sorted by encoding for DER's SET OF: contentType, messageDigest, signingTime share a prefix up to
-  // their last OID byte (03, 04, 05).
-  append(attributes, asn1::der_sequence({asn1::der_oid(asn1::oid::kContentTypeAttribute),
-                                         asn1::der_set({asn1::der_oid(asn1::oid::kLdsSecurityObject)})}));
-  append(attributes, asn1::der_sequence({asn1::der_oid(asn1::oid::kMessageDigestAttribute),
-                                         asn1::der_set({asn1::der_octet_string(crypto::hash(
-                                             crypto::HashAlgorithm::sha256, security_object))})}));
-  append(attributes, asn1::der_sequence({asn1::der_oid(asn1::oid::kSigningTimeAttribute),
-                                         asn1::der_set({der_time(2021, 4, 10)})}));
-  const Bytes signed_attributes = asn1::tlv(0x31, attributes);
+  // DER's SET OF order (by whole encodings), which is what CMS signs and what the verifier re-encodes.
+  const Bytes signed_attributes =
+      asn1::der_set_of({asn1::der_sequence({asn1::der_oid(asn1::oid::kContentTypeAttribute),
+                                            asn1::der_set({asn1::der_oid(asn1::oid::kLdsSecurityObject)})}),
+                        asn1::der_sequence({asn1::der_oid(asn1::oid::kMessageDigestAttribute),
+                                            asn1::der_set({asn1::der_octet_string(crypto::hash(
+                                                crypto::HashAlgorithm::sha256, security_object))})}),
+                        asn1::der_sequence({asn1::der_oid(asn1::oid::kSigningTimeAttribute),
+                                            asn1::der_set({der_time(2021, 4, 10)})})});
   Bytes signature = pki.ds_key.sign(signed_attributes);
   if (shape.corrupt_signature) signature[signature.size() / 2] ^= 0x01;
   Bytes attributes_implicit = signed_attributes;

@@ -97,6 +97,13 @@ inline constexpr std::size_t kMaxHolderTextBytes = 512;
 // surname: "Nguyễn Thị Thu Hà" -> "NGUYEN<<THI<THU<HA" (not padded). Throws Error(invalid_argument) for a
 // character that has no such form.
 std::string mrz_name(std::string_view full_name);
+// The MRZ name field of `width` characters (30 on the TD1 card) as ICAO 9303 Part 3 section 4.6 has an
+// issuer write it: the name padded with '<' when it fits. A longer name is truncated in the secondary
+// identifier (the given names), characters coming off its last component first and each component kept
+// to at least its initial, so the field ends full with a letter, ICAO's sign of a possibly cut name:
+// "Nguyễn Thị Hoàng Phương Thảo Nguyên" -> "NGUYEN<<THI<HOANG<PHUONG<THA<N". A surname that leaves no
+// room for a given name fills the field alone. Throws as mrz_name.
+std::string mrz_name_field(std::string_view full_name, std::size_t width);
 // The three TD1 lines of the card, 90 characters without separators.
 std::string mrz_text(const Holder& holder);
 // MRZ_information (document number, birth, expiry, each with its check digit), as BAC derives its key.

@@ -4,6 +4,7 @@
 
 #include <cccd/error.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <vector>
@@ -261,6 +262,63 @@ std::string mrz_name(std::string_view full_name) {
   return out;
 }
 
+namespace {
+
+// The given names of an unpadded MRZ name, after the "<<" at `separator`.
+std::vector<std::string> given_words_of(const std::string& name, std::size_t separator) {
+  std::vector<std::string> given;
+  for (std::size_t start = separator + 2; start <= name.size();) {
+    std::size_t end = name.find('<', start);
+    if (end == std::string::npos) end = name.size();
+    given.push_back(name.substr(start, end - start));
+    start = end + 1;
+  }
+  return given;
+}
+
+}  // namespace
+
+std::string mrz_name_field(std::string_view full_name, std::size_t width) {
+  std::string name = mrz_name(full_name);
+  if (name.size() <= width) {
+    name.resize(width, '<');
+    return name;
+  }
+  const std::size_t separator = name.find("<<");
+  if (separator == std::string::npos || separator + 3 > width) {
+    // No given name, or a surname that leaves no room for "<<" and an initial: the surname alone, cut.
+    name.resize(std::min(separator, name.size()), '<');
+    name.resize(width, '<');
+    return name;
+  }
+  std::vector<std::string> given = given_words_of(name, separator);
+  const std::size_t budget = width - separator - 2;
+  std::size_t total = given.size() - 1;
+  for (const std::string& word : given) total += word.size();
+  // Characters off the last given names first, down to their initials.
+  for (std::size_t i = given.size(); i-- > 0 && total > budget;) {
+    const std::size_t cut = std::min(total - budget, given[i].size() - 1);
+    given[i].resize(given[i].size() - cut);
+    total -= cut;
+  }
+  // Still too long (more initials than places): the last components go, each with its filler; the
+  // place that frees is given back to the remaining components' letters, so the field still ends full.
+  const std::vector<std::string> whole = given_words_of(name, separator);
+  while (total > budget) {
+    total -= given.back().size() + 1;
+    given.pop_back();
+  }
+  for (std::size_t i = given.size(); i-- > 0 && total < budget;) {
+    const std::size_t grow = std::min(budget - total, whole[i].size() - given[i].size());
+    given[i] = whole[i].substr(0, given[i].size() + grow);
+    total += grow;
+  }
+  std::string field = name.substr(0, separator + 2);
+  for (std::size_t i = 0; i < given.size(); ++i) field += (i == 0 ? "" : "<") + given[i];
+  field.resize(width, '<');
+  return field;
+}
+
 std::string mrz_text(const Holder& holder) {
   validate_holder(holder);
   const std::string number = document_number(holder);
@@ -275,9 +333,7 @@ std::string mrz_text(const Holder& holder) {
   const std::string composite =
       line1.substr(5, 25) + line2.substr(0, 7) + line2.substr(8, 7) + line2.substr(18, 11);
   line2 += check_digit(composite);
-  std::string line3 = mrz_name(holder.full_name);
-  line3.resize(30, '<');  // longer names are truncated, as ICAO 9303 Part 3 allows
-  return line1 + line2 + line3;
+  return line1 + line2 + mrz_name_field(holder.full_name, 30);
 }
 
 std::string card_mrz_information(const Holder& holder) {

@@ -7,6 +7,7 @@
 #include "lds/sod.hpp"
 #include "util/bytes.hpp"
 #include "verify/signature.hpp"
+#include "verify/signer_match.hpp"
 #include "verify/sod_timing.hpp"
 #include "verify/trust_store_chain.hpp"
 
@@ -72,66 +73,41 @@ X509Ptr parse_certificate(ByteView der) {
   return cert;
 }
 
-Bytes without_leading_zeros(ByteView magnitude) {
-  std::size_t start = 0;
-  while (start + 1 < magnitude.size() && magnitude[start] == 0) ++start;
-  return Bytes(magnitude.begin() + static_cast<std::ptrdiff_t>(start), magnitude.end());
-}
-
-bool serial_matches(X509* cert, ByteView serial) {
-  PublicBnPtr bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
-  if (!bn) {
-    ERR_clear_error();
-    return false;
-  }
-  Bytes magnitude(static_cast<std::size_t>(BN_num_bytes(bn.get())));
-  BN_bn2bin(bn.get(), magnitude.data());
-  return without_leading_zeros(magnitude) == without_leading_zeros(serial);
-}
-
-bool issuer_matches(X509* cert, ByteView issuer_der) {
-  const unsigned char* cursor = issuer_der.data();
-  X509NamePtr issuer(d2i_X509_NAME(nullptr, &cursor, static_cast<long>(issuer_der.size())));
-  ERR_clear_error();
-  return issuer && X509_NAME_cmp(issuer.get(), X509_get_issuer_name(cert)) == 0;
-}
-
-bool key_id_matches(X509* cert, ByteView key_id) {
-  const ASN1_OCTET_STRING* skid = X509_get0_subject_key_id(cert);
-  ERR_clear_error();
-  if (!skid) return false;
-  ByteView own(ASN1_STRING_get0_data(skid), static_cast<std::size_t>(ASN1_STRING_length(skid)));
-  return equal_constant_time(own, key_id);
-}
-
-// The certificate of SignedData.certificates the SignerInfo's sid names (issuerAndSerialNumber or
-// subjectKeyIdentifier). Throws Error(malformed_data) with the reason when there is none.
-X509Ptr find_document_signer(const lds::SecurityObject& sod) {
+std::vector<X509Ptr> parse_certificates(const lds::SecurityObject& sod) {
   if (sod.certificates.empty()) {
     throw Error(ErrorCode::malformed_data, "EF.SOD carries no document signer certificate");
   }
-  bool by_issuer = !sod.signer_issuer_der.empty() && !sod.signer_serial.empty();
-  bool by_key_id = !sod.signer_subject_key_id.empty();
   std::vector<X509Ptr> certificates;
   for (const Bytes& der : sod.certificates) certificates.push_back(parse_certificate(der));
-  if (!by_issuer && !by_key_id) {
-    if (certificates.size() == 1) return std::move(certificates.front());
-    throw Error(ErrorCode::malformed_data, "the SignerInfo of EF.SOD does not identify its certificate");
-  }
+  return certificates;
+}
+
+bool key_verifies(X509* cert, const SignatureScheme& scheme, const lds::SecurityObject& sod) {
+  EVP_PKEY* key = X509_get0_pubkey(cert);
+  ERR_clear_error();
+  if (!key) throw Error(ErrorCode::crypto, "the document signer's public key does not decode");
+  return verify_signature(key, scheme, sod.signed_attributes_der, sod.signature);
+}
+
+// The certificate whose key verifies the signature, when the SignerInfo names none of them: the last
+// resort for issuers whose sid matches nothing. Certificates whose key does not fit the scheme are
+// passed over. Null when no key verifies.
+X509Ptr certificate_whose_key_verifies(std::vector<X509Ptr>& certificates, const SignatureScheme& scheme,
+                                       const lds::SecurityObject& sod) {
   for (X509Ptr& cert : certificates) {
-    bool match = by_issuer ? issuer_matches(cert.get(), sod.signer_issuer_der) &&
-                                 serial_matches(cert.get(), sod.signer_serial)
-                           : key_id_matches(cert.get(), sod.signer_subject_key_id);
-    if (match) return std::move(cert);
+    try {
+      if (key_verifies(cert.get(), scheme, sod)) return std::move(cert);
+    } catch (const Error&) {
+    }
   }
-  throw Error(ErrorCode::malformed_data, "no certificate in EF.SOD matches its SignerInfo");
+  return nullptr;
 }
 
 // Checks eContentType, the contentType and messageDigest attributes and the signature; records the
 // signature algorithm and signer subject. Appends a reason for each failure to `problems`.
 X509Ptr check_signed_data(const lds::SecurityObject& sod, Verdict& verdict,
                           std::vector<std::string>& problems) {
-  if (sod.econtent_type != asn1::oid::kLdsSecurityObject) {
+  if (sod.econtent_type != asn1::oid::kLdsSecurityObject && sod.econtent_type != asn1::oid::kData) {
     problems.push_back("EF.SOD does not hold an LDS security object");
   }
   if (sod.content_type_attribute != sod.econtent_type) {
@@ -158,22 +134,27 @@ X509Ptr check_signed_data(const lds::SecurityObject& sod, Verdict& verdict,
     problems.push_back(std::string("SOD signature cannot be checked: ") + e.what());
   }
 
+  // The signer: the certificate the SignerInfo names (issuerAndSerialNumber with names compared
+  // canonically, or subjectKeyIdentifier), else the one whose key verifies the signature.
   X509Ptr signer;
+  bool verified_by_search = false;
   try {
-    signer = find_document_signer(sod);
+    std::vector<X509Ptr> certificates = parse_certificates(sod);
+    if (std::optional<std::size_t> named = certificate_named_by_signer_info(sod, certificates)) {
+      signer = std::move(certificates[*named]);
+    } else if (scheme) {
+      signer = certificate_whose_key_verifies(certificates, *scheme, sod);
+      verified_by_search = signer != nullptr;
+    }
+    if (!signer) throw Error(ErrorCode::malformed_data, "no certificate in EF.SOD matches its SignerInfo");
     verdict.signer_subject = one_line_name(X509_get_subject_name(signer.get()));
   } catch (const Error& e) {
     problems.push_back(e.what());
   }
 
-  if (scheme && signer) {
+  if (scheme && signer && !verified_by_search) {
     try {
-      EVP_PKEY* key = X509_get0_pubkey(signer.get());
-      ERR_clear_error();
-      if (!key) throw Error(ErrorCode::crypto, "the document signer's public key does not decode");
-      if (!verify_signature(key, *scheme, sod.signed_attributes_der, sod.signature)) {
-        problems.push_back("SOD signature does not verify");
-      }
+      if (!key_verifies(signer.get(), *scheme, sod)) problems.push_back("SOD signature does not verify");
     } catch (const Error& e) {
       problems.push_back(std::string("SOD signature cannot be checked: ") + e.what());
     }

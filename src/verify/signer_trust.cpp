@@ -3,6 +3,7 @@
 #include "verify/passive_auth.hpp"
 
 #include "util/bytes.hpp"
+#include "verify/document_signer_rules.hpp"
 #include "verify/sod_timing.hpp"
 #include "verify/trust_store_chain.hpp"
 
@@ -27,8 +28,8 @@ constexpr int kMaxLinkDepth = 8;
 // A signing time this far after "now" is taken as clock skew, not as a forgery.
 constexpr std::time_t kClockTolerance = 24 * 3600;
 
-// The document signer's own checks: validity at the signing time (or, without one, already valid now)
-// and extensions fit for signing EF.SOD.
+// The document signer's own checks: validity at the signing time (or, without one, already valid now),
+// readable extensions, and the document signer profile of ICAO 9303-12 (document_signer_rules.hpp).
 std::optional<std::string> document_signer_problem(X509* signer, std::optional<std::time_t> signing_time,
                                                    std::time_t now) {
   if (signing_time) {
@@ -49,10 +50,7 @@ std::optional<std::string> document_signer_problem(X509* signer, std::optional<s
   if (flags & EXFLAG_CRITICAL) {
     return "the document signer certificate carries a critical extension this library does not know";
   }
-  if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(signer) & KU_DIGITAL_SIGNATURE)) {
-    return "the key usage of the document signer certificate does not allow signatures";
-  }
-  return std::nullopt;
+  return document_signer_rule_broken(signer);
 }
 
 // The CSCA that issued the document signer: a CA, allowed to sign certificates, valid when it issued

@@ -237,6 +237,28 @@ TEST(Sod, SubjectKeyIdentifierAndPssParameters) {
   EXPECT_TRUE(sod.certificates.empty());
 }
 
+// What genuine documents also write (issue 15): id-data as eContentType, a bare ContentInfo, an
+// indefinite-length 77. Each parses to the same security object.
+TEST(Sod, IdDataBareContentInfoAndIndefinite77) {
+  SodParts p;
+  Bytes file = build_sod(p);
+  SecurityObject reference = parse_sod(file);
+  asn1::Tlv outer = asn1::parse_one(file, 0x77);
+  Bytes bare(outer.value.begin(), outer.value.end());
+  EXPECT_EQ(parse_sod(bare).econtent, reference.econtent);
+  Bytes indefinite{0x77, 0x80};
+  append(indefinite, bare);
+  append(indefinite, Bytes{0x00, 0x00});
+  EXPECT_EQ(parse_sod(indefinite).signed_attributes_der, reference.signed_attributes_der);
+  Bytes unclosed(indefinite.begin(), indefinite.end() - 1);
+  EXPECT_EQ(code_of([&] { parse_sod(unclosed); }), ErrorCode::malformed_data);
+
+  p.econtent_type = "1.2.840.113549.1.7.1";
+  SecurityObject id_data = parse_sod(build_sod(p));
+  EXPECT_EQ(id_data.econtent_type, "1.2.840.113549.1.7.1");
+  EXPECT_EQ(id_data.data_group_hashes, reference.data_group_hashes);
+}
+
 TEST(Sod, CertificateCountIsBounded) {
   SodParts p;
   p.certificates.assign(kMaxSodCertificates, p.certificates[0]);
@@ -278,7 +300,7 @@ TEST(Sod, RejectsBadSecurityObjects) {
       {"hash of 65 bytes", with([](SodParts& p) { p.hashes[0].second.assign(65, 0); })},
       {"LDS version 2", with([](SodParts& p) { p.lds_version = 2; })},
       {"bad LDSVersionInfo", with([](SodParts& p) { p.lds_version_info = sequence({der_integer(1)}); })},
-      {"not LDS security object", with([](SodParts& p) { p.econtent_type = "1.2.840.113549.1.7.1"; })},
+      {"not LDS security object", with([](SodParts& p) { p.econtent_type = "1.2.840.113549.1.7.5"; })},
       {"not SignedData", with([](SodParts& p) { p.content_info_type = "1.2.840.113549.1.7.1"; })},
       {"two SignerInfos", with([](SodParts& p) { p.signer_infos = 2; })},
       {"no SignerInfo", with([](SodParts& p) { p.signer_infos = 0; })},

@@ -1,5 +1,7 @@
 #include "asn1/tlv.hpp"
+#include "asn1/ber.hpp"
 #include "asn1/der.hpp"
+#include "test_support.hpp"
 #include "util/bytes.hpp"
 
 #include <gtest/gtest.h>
@@ -49,6 +51,121 @@ TEST(Tlv, HeaderGivesTheLengthOfAnIncompleteFile) {
   Bytes head = from_hex("75820FE67F61");
   EXPECT_EQ(encoded_length_from_header(head), std::optional<std::size_t>(4 + 0x0FE6));
   EXPECT_EQ(encoded_length_from_header(from_hex("7582")), std::nullopt);
+}
+
+// ---- BER indefinite lengths (what real issuers write inside EF.SOD) ----
+
+TEST(TlvBer, ReadsIndefiniteLengthsUpToTheirEndOfContents) {
+  Bytes data = from_hex(
+      "3080"
+      "020101"
+      "3080"
+      "04020000"
+      "0000"
+      "0000"
+      "0500");
+  TlvReader reader(data);
+  Tlv outer = reader.next();
+  EXPECT_TRUE(outer.indefinite);
+  EXPECT_EQ(outer.tag, 0x30u);
+  // The 00 00 inside the OCTET STRING is its content, not an end-of-contents.
+  EXPECT_EQ(to_hex(outer.value),
+            "020101"
+            "3080"
+            "04020000"
+            "0000");
+  EXPECT_EQ(to_hex(outer.encoded),
+            "3080"
+            "020101"
+            "3080"
+            "04020000"
+            "0000"
+            "0000");
+  EXPECT_EQ(reader.next().tag, 0x05u);
+  TlvReader inner(outer.value);
+  EXPECT_EQ(decode_unsigned(inner.next()), 1u);
+  Tlv nested = inner.next();
+  EXPECT_TRUE(nested.indefinite);
+  EXPECT_EQ(to_hex(nested.value), "04020000");
+  EXPECT_TRUE(inner.empty());
+}
+
+TEST(TlvBer, RefusesIndefiniteLengthsThatAreNotClosedOrNotConstructed) {
+  for (const char* hex : {"3080", "308002", "3080020101",
+                          "30800201010000"  // the last: closed once of two
+                          "3080",
+                          "0480AABB0000", "3080040500000000", "308030800000", "A08004020000"}) {
+    SCOPED_TRACE(hex);
+    Bytes data = from_hex(hex);
+    TlvReader reader(data);
+    EXPECT_EQ(test::error_of([&] {
+                while (!reader.empty()) {
+                  Tlv t = reader.next();
+                  TlvReader inner(t.value);
+                  while (!inner.empty()) inner.next();
+                }
+              }),
+              ErrorCode::malformed_data);
+  }
+  // A definite element inside whose length runs past the indefinite one's end.
+  Bytes overrun = from_hex("308004050000");
+  EXPECT_THROW(parse_first(overrun), Error);
+  // The header of an indefinite element gives no size to read a file by.
+  EXPECT_THROW(encoded_length_from_header(from_hex("7780308006")), Error);
+}
+
+TEST(TlvBer, IndefiniteNestingIsBoundedWithoutRecursion) {
+  auto nested = [](std::size_t depth) {
+    Bytes data;
+    for (std::size_t i = 0; i < depth; ++i) append(data, from_hex("3080"));
+    append(data, from_hex("020101"));
+    for (std::size_t i = 0; i < depth; ++i) append(data, from_hex("0000"));
+    return data;
+  };
+  Bytes deepest_allowed = nested(kMaxIndefiniteNesting);
+  EXPECT_EQ(parse_one(deepest_allowed, 0x30).encoded.size(), deepest_allowed.size());
+  Bytes too_deep = nested(kMaxIndefiniteNesting + 1);
+  EXPECT_EQ(test::error_of([&] { parse_one(too_deep, 0x30); }), ErrorCode::malformed_data);
+  // A million opened elements: refused at the bound, in one scan, with no stack to exhaust.
+  Bytes hostile;
+  for (int i = 0; i < 1000000; ++i) append(hostile, from_hex("3080"));
+  EXPECT_EQ(test::error_of([&] { parse_first(hostile); }), ErrorCode::malformed_data);
+}
+
+TEST(TlvBer, ConstructedOctetStringsAndDerReencoding) {
+  Bytes segmented = from_hex("24800402AABB24800401CC00000401DD0000");
+  EXPECT_EQ(to_hex(octet_string_octets(parse_first(segmented))), "AABBCCDD");
+  Bytes primitive = from_hex("0403010203");
+  EXPECT_EQ(to_hex(octet_string_octets(parse_first(primitive))), "010203");
+  Bytes not_octets = from_hex("24800C01410000");  // a UTF8String segment inside an OCTET STRING
+  EXPECT_EQ(test::error_of([&] { octet_string_octets(parse_first(not_octets)); }), ErrorCode::malformed_data);
+  Bytes integer = from_hex("020101");
+  EXPECT_EQ(test::error_of([&] { octet_string_octets(parse_first(integer)); }), ErrorCode::malformed_data);
+
+  // Indefinite and long-form lengths become definite and minimal; constructed strings primitive.
+  Bytes ber = from_hex(
+      "3180"
+      "308110"
+      "0603550403"
+      "3180"
+      "2C80"
+      "0C0141"
+      "0000"
+      "0000"
+      "0000");
+  EXPECT_EQ(to_hex(der_reencoded(parse_first(ber))),
+            "310C"
+            "300A"
+            "0603550403"
+            "3103"
+            "0C0141");
+  // DER input comes out unchanged.
+  Bytes der = from_hex("310C300A060355040331030C0141");
+  EXPECT_EQ(der_reencoded(parse_first(der)), der);
+  // Definite nesting deeper than the bound is refused, not followed.
+  Bytes deep = from_hex("020101");
+  for (std::size_t i = 0; i <= kMaxBerDepth; ++i) deep = tlv(0x30, deep);
+  EXPECT_EQ(test::error_of([&] { der_reencoded(parse_first(deep)); }), ErrorCode::malformed_data);
 }
 
 TEST(Der, OidRoundTrip) {

@@ -431,9 +431,11 @@ TEST(Specimen, EveryBitFlipOfTheSodGivesAVerdictWithoutThrowing) {
   // Offsets in the specimen: the DS certificate is bytes 189..873; the unsigned algorithm identifiers
   // are SignedData.digestAlgorithms (32..42), SignerInfo.digestAlgorithm (924..934) and
   // SignerInfo.signatureAlgorithm (997..1009), whose NULL parameters the parser does not insist on.
+  // The SignerInfo's sid (issuer and serial, 883..923) only says which certificate to try first: when
+  // it names none, the certificate whose key verifies the signature is the signer (issue 15).
   auto certificate = [](std::size_t i) { return i >= 189 && i < 874; };
   auto algorithm_identifier = [](std::size_t i) {
-    return (i >= 32 && i < 43) || (i >= 924 && i < 935) || (i >= 997 && i < 1010);
+    return (i >= 32 && i < 43) || (i >= 883 && i < 935) || (i >= 997 && i < 1010);
   };
   for (std::size_t i = 0; i < sod.size(); ++i) {
     dump.files[FileId::sod] = sod;
@@ -642,9 +644,17 @@ TEST(BuiltSod, SignedAttributeFailuresAreNamed) {
   EXPECT_EQ(v.data_integrity.status, FindingStatus::failed);
   EXPECT_EQ(v.data_integrity.detail, "the contentType attribute of EF.SOD differs from its content type");
 
+  // id-data holding an LDSSecurityObject is what some issuers write (issue 15): verified; another type
+  // (digestedData here) is refused.
+  SodSpec id_data = simple_spec();
+  id_data.econtent_type = "1.2.840.113549.1.7.1";
+  id_data.content_type_attribute = "1.2.840.113549.1.7.1";
+  v = verify(built_dump(id_data, ds), store);
+  EXPECT_EQ(v.data_integrity.status, FindingStatus::passed) << v.data_integrity.detail;
+
   SodSpec wrong_econtent = simple_spec();
-  wrong_econtent.econtent_type = "1.2.840.113549.1.7.1";
-  wrong_econtent.content_type_attribute = "1.2.840.113549.1.7.1";
+  wrong_econtent.econtent_type = "1.2.840.113549.1.7.5";
+  wrong_econtent.content_type_attribute = "1.2.840.113549.1.7.5";
   v = verify(built_dump(wrong_econtent, ds), store);
   EXPECT_EQ(v.data_integrity.status, FindingStatus::failed);
   EXPECT_TRUE(contains(v.data_integrity.detail, "EF.SOD does not parse")) << v.data_integrity.detail;
