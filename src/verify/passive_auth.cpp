@@ -40,38 +40,6 @@ std::string join(const std::vector<std::string>& parts) {
   return out;
 }
 
-// Parsing a certificate (d2i_X509, which in OpenSSL 3.0 also runs the provider decoders on its public
-// key) is the largest cost of a verification after the signature checks, and a server verifies many
-// documents of the same few document signers. Each thread keeps the certificates it parsed last, by
-// their exact DER, and hands out references: the checks do not change a certificate, except for the
-// SOD timing, which attach_timing overwrites for every verification (docs/PERFORMANCE.md).
-constexpr std::size_t kParsedCertificatesKept = 4;
-
-X509Ptr parse_certificate(ByteView der) {
-  struct Parsed {
-    Bytes der;
-    X509Ptr certificate;
-  };
-  thread_local std::vector<Parsed> parsed;  // the most recent last
-  for (const Parsed& known : parsed) {
-    if (std::equal(known.der.begin(), known.der.end(), der.begin(), der.end()) &&
-        X509_up_ref(known.certificate.get()) == 1) {
-      return X509Ptr(known.certificate.get());
-    }
-  }
-  const unsigned char* cursor = der.data();
-  X509Ptr cert(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
-  ERR_clear_error();
-  if (!cert || cursor != der.data() + der.size()) {
-    throw Error(ErrorCode::malformed_data, "a certificate in EF.SOD does not parse");
-  }
-  if (X509_up_ref(cert.get()) == 1) {
-    if (parsed.size() == kParsedCertificatesKept) parsed.erase(parsed.begin());
-    parsed.push_back({Bytes(der.begin(), der.end()), X509Ptr(cert.get())});
-  }
-  return cert;
-}
-
 Bytes without_leading_zeros(ByteView magnitude) {
   std::size_t start = 0;
   while (start + 1 < magnitude.size() && magnitude[start] == 0) ++start;
@@ -106,22 +74,24 @@ bool key_id_matches(X509* cert, ByteView key_id) {
 
 // The certificate of SignedData.certificates the SignerInfo's sid names (issuerAndSerialNumber or
 // subjectKeyIdentifier). Throws Error(malformed_data) with the reason when there is none.
-X509Ptr find_document_signer(const lds::SecurityObject& sod) {
+std::shared_ptr<const CachedSigner> find_document_signer(const lds::SecurityObject& sod) {
   if (sod.certificates.empty()) {
     throw Error(ErrorCode::malformed_data, "EF.SOD carries no document signer certificate");
   }
   bool by_issuer = !sod.signer_issuer_der.empty() && !sod.signer_serial.empty();
   bool by_key_id = !sod.signer_subject_key_id.empty();
-  std::vector<X509Ptr> certificates;
-  for (const Bytes& der : sod.certificates) certificates.push_back(parse_certificate(der));
+  // Parsed once per certificate in the process, shared (signer_cache.hpp).
+  std::vector<std::shared_ptr<const CachedSigner>> certificates;
+  for (const Bytes& der : sod.certificates) certificates.push_back(cached_signer(der));
   if (!by_issuer && !by_key_id) {
     if (certificates.size() == 1) return std::move(certificates.front());
     throw Error(ErrorCode::malformed_data, "the SignerInfo of EF.SOD does not identify its certificate");
   }
-  for (X509Ptr& cert : certificates) {
-    bool match = by_issuer ? issuer_matches(cert.get(), sod.signer_issuer_der) &&
-                                 serial_matches(cert.get(), sod.signer_serial)
-                           : key_id_matches(cert.get(), sod.signer_subject_key_id);
+  for (auto& cert : certificates) {
+    X509* certificate = cert->certificate();
+    bool match = by_issuer ? issuer_matches(certificate, sod.signer_issuer_der) &&
+                                 serial_matches(certificate, sod.signer_serial)
+                           : key_id_matches(certificate, sod.signer_subject_key_id);
     if (match) return std::move(cert);
   }
   throw Error(ErrorCode::malformed_data, "no certificate in EF.SOD matches its SignerInfo");
@@ -129,8 +99,8 @@ X509Ptr find_document_signer(const lds::SecurityObject& sod) {
 
 // Checks eContentType, the contentType and messageDigest attributes and the signature; records the
 // signature algorithm and signer subject. Appends a reason for each failure to `problems`.
-X509Ptr check_signed_data(const lds::SecurityObject& sod, Verdict& verdict,
-                          std::vector<std::string>& problems) {
+std::shared_ptr<const CachedSigner> check_signed_data(const lds::SecurityObject& sod, Verdict& verdict,
+                                                      std::vector<std::string>& problems) {
   if (sod.econtent_type != asn1::oid::kLdsSecurityObject) {
     problems.push_back("EF.SOD does not hold an LDS security object");
   }
@@ -158,17 +128,17 @@ X509Ptr check_signed_data(const lds::SecurityObject& sod, Verdict& verdict,
     problems.push_back(std::string("SOD signature cannot be checked: ") + e.what());
   }
 
-  X509Ptr signer;
+  std::shared_ptr<const CachedSigner> signer;
   try {
     signer = find_document_signer(sod);
-    verdict.signer_subject = one_line_name(X509_get_subject_name(signer.get()));
+    verdict.signer_subject = one_line_name(X509_get_subject_name(signer->certificate()));
   } catch (const Error& e) {
     problems.push_back(e.what());
   }
 
   if (scheme && signer) {
     try {
-      EVP_PKEY* key = X509_get0_pubkey(signer.get());
+      EVP_PKEY* key = X509_get0_pubkey(signer->certificate());
       ERR_clear_error();
       if (!key) throw Error(ErrorCode::crypto, "the document signer's public key does not decode");
       if (!verify_signature(key, *scheme, sod.signed_attributes_der, sod.signature)) {
@@ -220,28 +190,28 @@ std::string one_line_name(const X509_NAME* name) {
   return name_line(name);
 }
 
-X509Ptr check_data_integrity(const ChipDump& dump, Verdict& verdict) {
+SodSigner check_data_integrity(const ChipDump& dump, Verdict& verdict) {
   const Bytes* sod_file = dump.file(FileId::sod);
   if (!sod_file) {
     verdict.data_integrity = failed("EF.SOD was not read, so no data group can be checked");
-    return nullptr;
+    return {};
   }
   lds::SecurityObject sod;
   try {
     sod = lds::parse_sod(*sod_file);
   } catch (const Error& e) {
     verdict.data_integrity = failed(std::string("EF.SOD does not parse: ") + e.what());
-    return nullptr;
+    return {};
   }
 
   std::vector<std::string> problems;
-  X509Ptr signer;
+  SodSigner signer;
   try {
-    signer = check_signed_data(sod, verdict, problems);
+    signer.certificate = check_signed_data(sod, verdict, problems);
   } catch (const Error& e) {
     problems.push_back(std::string("SOD signature cannot be checked: ") + e.what());
   }
-  if (signer) attach_timing(signer.get(), signing_time_of(sod.signed_attributes_der));
+  if (signer.certificate) signer.timing = signing_time_of(sod.signed_attributes_der);
   std::size_t compared = 0;
   try {
     compared = check_hashes(dump, sod, verdict, problems);
