@@ -3,9 +3,10 @@
 // and without Active Authentication, each next to its floor measured in the same binary, interleaved.
 //
 // The floor is the raw OpenSSL cost a verification cannot skip, per card: the SHA-256 of every data group
-// and of the signed content, the SOD's ECDSA signature with the DS key, and the AA signature (the
-// library's own verify_active_authentication, a thin layer over the RSA public operation or ECDSA
-// verification). The DS certificate's signature costs once per signer and each CRL's once per CRL: over
+// and of the signed content, the SOD's ECDSA signature with the DS key, and with Active Authentication
+// the decoding of the card's own AA key (d2i_PUBKEY of DG15's SubjectPublicKeyInfo: every card has its
+// own) and its signature (the library's verify_active_authentication, a thin layer over the RSA public
+// operation or the ECDSA verification). The DS certificate's signature costs once per signer and each CRL's once per CRL: over
 // a stream they amortise to nothing, and the floor leaves them out (the strictest reading).
 //
 // Measurement: rounds of one batch of each side, the side that goes first alternating; per round the
@@ -106,6 +107,7 @@ struct Setup {
   crypto::AaPublicKey aa_key;
   std::optional<crypto::HashAlgorithm> aa_hash;
   Bytes aa_signature;
+  Bytes aa_spki;  // DER SubjectPublicKeyInfo of DG15
 };
 
 std::unique_ptr<Setup> prepare(const Scenario& scenario) {
@@ -184,6 +186,11 @@ std::unique_ptr<Setup> prepare(const Scenario& scenario) {
     setup->aa_key = crypto::parse_dg15(base.files.at(FileId::dg15));
     if (setup->aa_key.kind == crypto::AaKeyKind::ecdsa) setup->aa_hash = crypto::HashAlgorithm::sha256;
     setup->aa_signature = base.aa_signature;
+    const Bytes& dg15 = base.files.at(FileId::dg15);
+    // DG15 = 6F L SubjectPublicKeyInfo: the key's DER starts after the outer tag and length.
+    std::size_t header = 2;
+    if (dg15.at(1) & 0x80) header += dg15.at(1) & 0x7F;
+    setup->aa_spki.assign(dg15.begin() + static_cast<std::ptrdiff_t>(header), dg15.end());
   }
   return setup;
 }
@@ -202,6 +209,10 @@ bool floor_once(const Setup& setup, std::size_t signer) {
                          f.signed_attributes.size()) == 1;
   EVP_MD_CTX_free(ctx);
   if (setup.aa) {
+    const unsigned char* cursor = setup.aa_spki.data();
+    EVP_PKEY* card_key = d2i_PUBKEY(nullptr, &cursor, static_cast<long>(setup.aa_spki.size()));
+    ok &= card_key != nullptr;
+    EVP_PKEY_free(card_key);
     crypto::verify_active_authentication(setup.aa_key, setup.aa_hash, ByteView(kChallenge.data(), kChallenge.size()),
                                          setup.aa_signature);
   }
