@@ -6,16 +6,17 @@
 // and of the signed content, the SOD's ECDSA signature with the DS key, and with Active Authentication
 // the decoding of the card's own AA key (d2i_PUBKEY of DG15's SubjectPublicKeyInfo: every card has its
 // own) and its signature (the library's verify_active_authentication, a thin layer over the RSA public
-// operation or the ECDSA verification). The DS certificate's signature costs once per signer and each CRL's once per CRL: over
-// a stream they amortise to nothing, and the floor leaves them out (the strictest reading).
+// operation or the ECDSA verification). The DS certificate's signature costs once per signer and each CRL's
+// once per CRL: over a stream they amortise to nothing, and the floor leaves them out (the strictest
+// reading).
 //
 // Measurement: rounds of one batch of each side, the side that goes first alternating; per round the
 // ratio of the CPU times per verification; the median and range of the rounds are printed.
 #include "bench/bank_scenarios.hpp"
 
 #include "asn1/der.hpp"
-#include "crypto/active_authentication.hpp"
 #include "bench/bench_pki.hpp"
+#include "crypto/active_authentication.hpp"
 #include "lds/sod.hpp"
 #include "sim/generator.hpp"
 #include "sim/test_pki.hpp"
@@ -144,7 +145,9 @@ std::unique_ptr<Setup> prepare(const Scenario& scenario) {
     profile.not_after = now + 10 * 365 * 86400;
     issuing.push_back(sim::issue_test_certificate(profile, nullptr));
     setup->trust.add_certificate(issuing.back().der());
-    if (scenario.crls) setup->trust.add_crl_data(sim::make_test_crl(issuing.back().key.get(), issuing.back().der(), {}, now - 3600));
+    if (scenario.crls)
+      setup->trust.add_crl_data(
+          sim::make_test_crl(issuing.back().key.get(), issuing.back().der(), {}, now - 3600));
   }
   if (scenario.cscas > 0) setup->trust.add_path(csca_folder(scenario.cscas, scenario.crls));
 
@@ -154,7 +157,8 @@ std::unique_ptr<Setup> prepare(const Scenario& scenario) {
   const Bytes signing_time = sim::der_time(signing.tm_year + 1900, signing.tm_mon + 1, signing.tm_mday);
   for (std::size_t s = 0; s < scenario.signers; ++s) {
     const sim::IssuedCertificate& issuer = issuing[s % issuing.size()];
-    sim::TestKey ds_key = sim::TestKey::derive(sim::SignerAlgorithm::ecdsa_brainpool_p256r1, 7000 + s, "bench DS");
+    sim::TestKey ds_key =
+        sim::TestKey::derive(sim::SignerAlgorithm::ecdsa_brainpool_p256r1, 7000 + s, "bench DS");
     sim::CertificateProfile profile;
     profile.common_name = "Bench DS " + std::to_string(s);
     profile.ca = false;
@@ -204,7 +208,8 @@ bool floor_once(const Setup& setup, std::size_t signer) {
     ok &= EVP_Digest(dg.data(), dg.size(), digest, &length, setup.dg_md, nullptr) == 1;
   ok &= EVP_Digest(f.econtent.data(), f.econtent.size(), digest, &length, setup.signer_md, nullptr) == 1;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  ok &= EVP_DigestVerifyInit(ctx, nullptr, setup.signer_md, nullptr, X509_get0_pubkey(f.document_signer.get())) == 1;
+  ok &= EVP_DigestVerifyInit(ctx, nullptr, setup.signer_md, nullptr,
+                             X509_get0_pubkey(f.document_signer.get())) == 1;
   ok &= EVP_DigestVerify(ctx, f.signature.data(), f.signature.size(), f.signed_attributes.data(),
                          f.signed_attributes.size()) == 1;
   EVP_MD_CTX_free(ctx);
@@ -213,8 +218,8 @@ bool floor_once(const Setup& setup, std::size_t signer) {
     EVP_PKEY* card_key = d2i_PUBKEY(nullptr, &cursor, static_cast<long>(setup.aa_spki.size()));
     ok &= card_key != nullptr;
     EVP_PKEY_free(card_key);
-    crypto::verify_active_authentication(setup.aa_key, setup.aa_hash, ByteView(kChallenge.data(), kChallenge.size()),
-                                         setup.aa_signature);
+    crypto::verify_active_authentication(setup.aa_key, setup.aa_hash,
+                                         ByteView(kChallenge.data(), kChallenge.size()), setup.aa_signature);
   }
   return ok;
 }
@@ -238,9 +243,10 @@ Measured measure(const Setup& setup, double batch_seconds, int rounds) {
   // Warm-up: every signer once on each side (the caches of a running server).
   for (std::size_t s = 0; s < signers; ++s) {
     Verdict verdict = verify(setup.dumps[s], setup.trust, setup.options);
-    if (!verdict.verified) throw std::runtime_error("a dump of the scenario does not verify: " + verdict.signer_trust.detail +
-                                                    " / " + verdict.data_integrity.detail + " / " +
-                                                    verdict.chip_authenticity.detail);
+    if (!verdict.verified)
+      throw std::runtime_error("a dump of the scenario does not verify: " + verdict.signer_trust.detail +
+                               " / " + verdict.data_integrity.detail + " / " +
+                               verdict.chip_authenticity.detail);
     if (!floor_once(setup, s)) throw std::runtime_error("a raw check of the floor failed");
   }
   // Batch size: about batch_seconds of verifications, a whole number of rotations.
@@ -322,8 +328,8 @@ int run_bank_scenarios(const std::string& filter, double batch_seconds, int roun
     if (!filter.empty() && scenario.name.find(filter) == std::string::npos) continue;
     std::unique_ptr<Setup> setup = prepare(scenario);
     const Measured m = measure(*setup, batch_seconds, rounds);
-    std::printf("| %s | %.1f | %.1f | **%.3f** | %.3f–%.3f |\n", scenario.name.c_str(), m.verify_us, m.floor_us,
-                m.ratio, m.ratio_min, m.ratio_max);
+    std::printf("| %s | %.1f | %.1f | **%.3f** | %.3f–%.3f |\n", scenario.name.c_str(), m.verify_us,
+                m.floor_us, m.ratio, m.ratio_min, m.ratio_max);
     std::fflush(stdout);
   }
   return 0;
@@ -344,9 +350,10 @@ int run_scaling(double seconds, int rounds) {
     ratios.push_back(two / one);
   }
   std::sort(ratios.begin(), ratios.end());
-  std::printf("scaling (%s): 2 threads / 1 thread = %.3f (median of %d alternating rounds of %.1f s; range "
-              "%.3f–%.3f)\n",
-              bank.name.c_str(), ratios[ratios.size() / 2], rounds, seconds, ratios.front(), ratios.back());
+  std::printf(
+      "scaling (%s): 2 threads / 1 thread = %.3f (median of %d alternating rounds of %.1f s; range "
+      "%.3f–%.3f)\n",
+      bank.name.c_str(), ratios[ratios.size() / 2], rounds, seconds, ratios.front(), ratios.back());
   return 0;
 }
 

@@ -81,8 +81,9 @@ void generate(const std::filesystem::path& folder, std::size_t count, bool with_
 
 std::filesystem::path csca_folder(std::size_t count, bool with_crls) {
   const char* tmp = std::getenv("TMPDIR");
-  const std::filesystem::path folder = std::filesystem::path(tmp && *tmp ? tmp : "/tmp") /
-                                       ("cccd-bench-cscas-" + std::to_string(count) + (with_crls ? "-crl" : ""));
+  const std::filesystem::path folder =
+      std::filesystem::path(tmp && *tmp ? tmp : "/tmp") /
+      ("cccd-bench-cscas-" + std::to_string(count) + (with_crls ? "-crl" : ""));
   if (!std::filesystem::is_directory(folder)) {
     std::fprintf(stderr, "generating %zu CSCAs%s into %s (once)...\n", count, with_crls ? " with CRLs" : "",
                  folder.c_str());

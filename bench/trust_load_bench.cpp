@@ -47,8 +47,8 @@ int load_once(std::size_t count) {
   const double cpu_used = cpu_seconds() - cpu;
   const double wall_used = wall_seconds() - wall;
   const long after = bench::resident_kib();
-  std::printf("| %zu | %zu | %.3f | %.3f | %.1f | %.1f |\n", count, added, cpu_used, wall_used, after / 1024.0,
-              (after - before) / 1024.0);
+  std::printf("| %zu | %zu | %.3f | %.3f | %.1f | %.1f |\n", count, added, cpu_used, wall_used,
+              after / 1024.0, (after - before) / 1024.0);
   std::fflush(stdout);
   return added == count ? 0 : 1;
 }
@@ -102,7 +102,10 @@ int crl_cost(std::size_t count) {
         if (verified != count) std::fprintf(stderr, "only %zu of %zu CRLs verify\n", verified, count);
       } else {
         double start = cpu_seconds();
-        { TrustStore store; store.add_path(plain); }
+        {
+          TrustStore store;
+          store.add_path(plain);
+        }
         const double without = cpu_seconds() - start;
         start = cpu_seconds();
         std::size_t verified = 0;
@@ -112,7 +115,8 @@ int crl_cost(std::size_t count) {
           for (const auto& crl : store.summary().crls) verified += crl.verified ? 1 : 0;
         }
         added = cpu_seconds() - start - without;
-        if (verified != count) std::fprintf(stderr, "only %zu of %zu CRLs verified in the store\n", verified, count);
+        if (verified != count)
+          std::fprintf(stderr, "only %zu of %zu CRLs verified in the store\n", verified, count);
       }
     }
     ratios.push_back(added / raw);
@@ -120,9 +124,10 @@ int crl_cost(std::size_t count) {
     last_raw = raw;
   }
   std::sort(ratios.begin(), ratios.end());
-  std::printf("\n%zu CRLs: added to the store (load with CRLs - load without) %.3f s CPU; raw X509_CRL_verify of all "
-              "%.3f s CPU; ratio (median of 3 interleaved rounds) %.3f [%.3f..%.3f]\n",
-              count, last_added, last_raw, ratios[1], ratios.front(), ratios.back());
+  std::printf(
+      "\n%zu CRLs: added to the store (load with CRLs - load without) %.3f s CPU; raw X509_CRL_verify of all "
+      "%.3f s CPU; ratio (median of 3 interleaved rounds) %.3f [%.3f..%.3f]\n",
+      count, last_added, last_raw, ratios[1], ratios.front(), ratios.back());
   return 0;
 }
 

@@ -2,8 +2,9 @@
 // every data group hash, SOD signature, DS certificate to CSCA, consistency) next to its floor, the raw
 // OpenSSL cost of the same hashes and signature checks, in the same binary. Prints the ratio after the
 // benchmarks. `--scenarios` runs the bank's scenarios instead (many signers, large stores, CRLs, Active
-// Authentication; bank_scenarios.cpp), `--scaling` two threads against one. `--rss-check=N` instead runs N verifications and reports the resident set size before and
-// after (memory must not grow). docs/PERFORMANCE.md has the figures.
+// Authentication; bank_scenarios.cpp), `--scaling` two threads against one. `--rss-check=N` instead runs N
+// verifications and reports the resident set size before and after (memory must not grow).
+// docs/PERFORMANCE.md has the figures.
 #include "bench/bank_scenarios.hpp"
 #include "lds/sod.hpp"
 #include "sim/generator.hpp"

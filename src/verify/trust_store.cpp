@@ -14,9 +14,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 #include <ctime>
 #include <fstream>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -177,8 +177,8 @@ void verify_waiting_crls(TrustStore::Impl& impl, const TrustStore::Impl::Anchor&
   for (auto it = first; it != last; ++it) {
     TrustStore::Impl::Crl& entry = impl.crls[it->second];
     if (entry.verified) continue;
-    if (X509_NAME_cmp(X509_get_subject_name(anchor.certificate.get()), X509_CRL_get_issuer(entry.crl.get())) !=
-        0)
+    if (X509_NAME_cmp(X509_get_subject_name(anchor.certificate.get()),
+                      X509_CRL_get_issuer(entry.crl.get())) != 0)
       continue;
     entry.verified = X509_CRL_verify(entry.crl.get(), anchor.key.get()) == 1;
     ERR_clear_error();

@@ -143,14 +143,16 @@ IssuerSearch first_issuer(X509* subject, const Candidates& candidates, AnchorOf 
 }  // namespace
 
 IssuerSearch find_issuer(X509* subject, const std::vector<TrustStore::Impl::Anchor>& anchors) {
-  return first_issuer(subject, anchors, [](const TrustStore::Impl::Anchor& a) -> const auto& { return a; });
+  return first_issuer(
+      subject, anchors, [](const TrustStore::Impl::Anchor& a) -> const auto& { return a; });
 }
 
 IssuerSearch find_issuer(X509* subject, const TrustStore::Impl& store) {
   const ASN1_OCTET_STRING* authority = X509_get0_authority_key_id(subject);
   ERR_clear_error();
-  return first_issuer(subject, store.anchors_named(X509_get_issuer_name(subject), authority),
-                      [](const TrustStore::Impl::Anchor* a) -> const auto& { return *a; });
+  return first_issuer(
+      subject, store.anchors_named(X509_get_issuer_name(subject), authority),
+      [](const TrustStore::Impl::Anchor* a) -> const auto& { return *a; });
 }
 
 std::string country_of(X509* certificate) {

@@ -84,7 +84,7 @@ struct TrustStore::Impl {
   // Indexes into `anchors` and `crls`.
   std::unordered_multimap<std::uint64_t, std::size_t> anchors_by_subject;  // name_key of the subject
   std::unordered_map<verification::Digest, std::size_t, verification::DigestHash> anchors_by_digest;
-  std::unordered_multimap<std::uint64_t, std::size_t> crls_by_issuer;      // name_key of the issuer
+  std::unordered_multimap<std::uint64_t, std::size_t> crls_by_issuer;  // name_key of the issuer
   std::unordered_map<verification::Digest, std::size_t, verification::DigestHash> crls_by_digest;
 
   // The anchor for `certificate` (its key computed once); shared by every way certificates come in.

@@ -123,7 +123,8 @@ TEST(TrustConcurrency, AddWhileVerifyingThroughTheCApi) {
     // Round after round until the verifiers are done: new certificates at first, then duplicates.
     for (std::size_t round = 0; verifying.load(); ++round) {
       const std::size_t i = round % fixture.extra_certificates.size();
-      EXPECT_EQ(cccd_trust_add_path(trust, fixture.extra_certificates[i].c_str()), CCCD_OK) << cccd_last_error();
+      EXPECT_EQ(cccd_trust_add_path(trust, fixture.extra_certificates[i].c_str()), CCCD_OK)
+          << cccd_last_error();
       EXPECT_EQ(cccd_trust_add_crl(trust, fixture.extra_crls[i].c_str()), CCCD_OK) << cccd_last_error();
       adds.fetch_add(2);
     }
