@@ -57,7 +57,13 @@ bool serial_matches(X509* cert, ByteView serial) {
   return without_leading_zeros(magnitude) == without_leading_zeros(serial);
 }
 
-bool issuer_matches(X509* cert, ByteView issuer_der) {
+bool issuer_matches(const CachedSigner& signer, ByteView issuer_der) {
+  // The same DER is the same name (the common case: the SOD copies the certificate's issuer); other
+  // encodings of it are compared in canonical form.
+  if (std::equal(issuer_der.begin(), issuer_der.end(), signer.issuer_der().begin(),
+                 signer.issuer_der().end()))
+    return true;
+  X509* cert = signer.certificate();
   const unsigned char* cursor = issuer_der.data();
   X509NamePtr issuer(d2i_X509_NAME(nullptr, &cursor, static_cast<long>(issuer_der.size())));
   ERR_clear_error();
@@ -89,7 +95,7 @@ std::shared_ptr<const CachedSigner> find_document_signer(const lds::SecurityObje
   }
   for (auto& cert : certificates) {
     X509* certificate = cert->certificate();
-    bool match = by_issuer ? issuer_matches(certificate, sod.signer_issuer_der) &&
+    bool match = by_issuer ? issuer_matches(*cert, sod.signer_issuer_der) &&
                                  serial_matches(certificate, sod.signer_serial)
                            : key_id_matches(certificate, sod.signer_subject_key_id);
     if (match) return std::move(cert);
@@ -131,7 +137,7 @@ std::shared_ptr<const CachedSigner> check_signed_data(const lds::SecurityObject&
   std::shared_ptr<const CachedSigner> signer;
   try {
     signer = find_document_signer(sod);
-    verdict.signer_subject = one_line_name(X509_get_subject_name(signer->certificate()));
+    verdict.signer_subject = signer->subject_line();
   } catch (const Error& e) {
     problems.push_back(e.what());
   }

@@ -69,6 +69,16 @@ Digest digest_of(ByteView der) {
 
 }  // namespace
 
+CachedSigner::CachedSigner(X509Ptr certificate) : certificate_(std::move(certificate)) {
+  const unsigned char* der = nullptr;
+  std::size_t length = 0;
+  if (X509_NAME_get0_der(X509_get_issuer_name(certificate_.get()), &der, &length) == 1) {
+    issuer_der_.assign(der, der + length);
+  }
+  ERR_clear_error();
+  subject_line_ = name_line(X509_get_subject_name(certificate_.get()));
+}
+
 std::shared_ptr<const SignerChain> CachedSigner::chain_for(std::uint64_t snapshot_id) const {
   std::lock_guard lock(mutex_);
   return chain_ && chain_->snapshot_id == snapshot_id ? chain_ : nullptr;

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace cccd::verification {
@@ -35,20 +36,27 @@ struct SignerChain {
   // while a verification holds that snapshot.
   std::vector<const TrustStore::Impl::Anchor*> chain;
   bool signer_is_anchor = false;
+  std::string top_subject;  // the verdict's csca_subject: the subject of chain.back(), one line
 };
 
 // A parsed DS certificate shared by every verification that meets it. The certificate is never
 // changed after parsing (OpenSSL's lazily cached extension flags take its own lock).
 class CachedSigner {
  public:
-  explicit CachedSigner(X509Ptr certificate) : certificate_(std::move(certificate)) {}
+  explicit CachedSigner(X509Ptr certificate);
   X509* certificate() const noexcept { return certificate_.get(); }
+  // The DER of the certificate's issuer name, and its subject as the verdict prints it: both asked on
+  // every verification, made once.
+  const Bytes& issuer_der() const noexcept { return issuer_der_; }
+  const std::string& subject_line() const noexcept { return subject_line_; }
   // The chain remembered for snapshot `snapshot_id`, or null.
   std::shared_ptr<const SignerChain> chain_for(std::uint64_t snapshot_id) const;
   void remember(std::shared_ptr<const SignerChain> chain) const;
 
  private:
   X509Ptr certificate_;
+  Bytes issuer_der_;
+  std::string subject_line_;
   mutable std::mutex mutex_;
   mutable std::shared_ptr<const SignerChain> chain_;
 };

@@ -148,6 +148,9 @@ std::shared_ptr<const SignerChain> chain_of(const CachedSigner& signer, const Tr
       climb_links(store, found->chain);
     }
   }
+  if (!found->chain.empty()) {
+    found->top_subject = one_line_name(X509_get_subject_name(found->chain.back()->certificate.get()));
+  }
   signer.remember(found);
   return found;
 }
@@ -210,8 +213,7 @@ void check_signer_trust(const SodSigner& signer, const TrustStore& trust, const 
     return;
   }
 
-  const TrustStore::Impl::Anchor* top = chain.back();
-  verdict.csca_subject = one_line_name(X509_get_subject_name(top->certificate.get()));
+  verdict.csca_subject = found->top_subject;
   verdict.test_csca = std::any_of(chain.begin(), chain.end(), [](const auto* a) { return a->test_anchor; });
   std::string detail =
       verdict.test_csca ? "the document signer chains to a configured libcccd test CSCA (not a real issuer)"
