@@ -296,26 +296,40 @@ Measured measure(const Setup& setup, double batch_seconds, int rounds) {
   return m;
 }
 
-// Verifications per wall second on `threads` threads sharing one store, for `seconds`.
-double rate(const Setup& setup, int threads, double seconds) {
+// Verifications per wall second on `threads` threads sharing one store, for `seconds`, and the CPU time
+// each verification took on its thread (which a busy machine does not change: contention inside the
+// library would).
+struct Rate {
+  double per_second = 0;
+  double cpu_us = 0;
+};
+
+Rate rate(const Setup& setup, int threads, double seconds) {
   std::atomic<bool> running{true};
   std::atomic<std::size_t> done{0};
+  std::atomic<long> cpu_ns{0};
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       std::size_t position = static_cast<std::size_t>(t) * 7919;
       std::size_t count = 0;
+      const double start = thread_cpu_seconds();
       while (running.load(std::memory_order_relaxed)) {
         verify(setup.dumps[position++ % setup.dumps.size()], setup.trust, setup.options);
         ++count;
       }
+      cpu_ns.fetch_add(static_cast<long>((thread_cpu_seconds() - start) * 1e9));
       done.fetch_add(count);
     });
   }
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   running = false;
   for (std::thread& worker : workers) worker.join();
-  return static_cast<double>(done.load()) / seconds;
+  Rate r;
+  r.per_second = static_cast<double>(done.load()) / seconds;
+  r.cpu_us =
+      static_cast<double>(cpu_ns.load()) / 1e3 / static_cast<double>(std::max<std::size_t>(1, done.load()));
+  return r;
 }
 
 }  // namespace
@@ -340,20 +354,28 @@ int run_scaling(double seconds, int rounds) {
   std::unique_ptr<Setup> setup = prepare(bank);
   rate(*setup, 2, 1.0);  // warm-up: every signer in the cache
   std::vector<double> ratios;
+  std::vector<double> cpu_ratios;
   for (int round = 0; round < rounds; ++round) {
     const bool one_first = round % 2 == 0;
-    const double first = rate(*setup, one_first ? 1 : 2, seconds);
-    const double second = rate(*setup, one_first ? 2 : 1, seconds);
-    const double one = one_first ? first : second;
-    const double two = one_first ? second : first;
-    std::printf("round %d: 1 thread %.0f/s, 2 threads %.0f/s, ratio %.3f\n", round + 1, one, two, two / one);
-    ratios.push_back(two / one);
+    const Rate first = rate(*setup, one_first ? 1 : 2, seconds);
+    const Rate second = rate(*setup, one_first ? 2 : 1, seconds);
+    const Rate& one = one_first ? first : second;
+    const Rate& two = one_first ? second : first;
+    std::printf(
+        "round %d: 1 thread %.0f/s (%.1f µs CPU each), 2 threads %.0f/s (%.1f µs CPU each), rate ratio "
+        "%.3f\n",
+        round + 1, one.per_second, one.cpu_us, two.per_second, two.cpu_us, two.per_second / one.per_second);
+    ratios.push_back(two.per_second / one.per_second);
+    cpu_ratios.push_back(two.cpu_us / one.cpu_us);
   }
   std::sort(ratios.begin(), ratios.end());
+  std::sort(cpu_ratios.begin(), cpu_ratios.end());
   std::printf(
-      "scaling (%s): 2 threads / 1 thread = %.3f (median of %d alternating rounds of %.1f s; range "
-      "%.3f–%.3f)\n",
-      bank.name.c_str(), ratios[ratios.size() / 2], rounds, seconds, ratios.front(), ratios.back());
+      "scaling (%s): 2 threads / 1 thread = %.3f verifications per wall second (median of %d alternating "
+      "rounds of %.1f s; range %.3f–%.3f); CPU time per verification, 2 threads / 1 thread = %.3f "
+      "(range %.3f–%.3f; 1.000 means no contention between the threads)\n",
+      bank.name.c_str(), ratios[ratios.size() / 2], rounds, seconds, ratios.front(), ratios.back(),
+      cpu_ratios[cpu_ratios.size() / 2], cpu_ratios.front(), cpu_ratios.back());
   return 0;
 }
 
