@@ -56,7 +56,8 @@ class TrustStore {
   // accepted only when its signer chains to a root given before with add_master_list_roots: without
   // roots it throws Error(invalid_argument), and one that does not verify throws as add_master_list,
   // in a folder too. Throws Error(io) or Error(malformed_data) for a named file that holds none of these.
-  // Returns the number of certificates added (CRLs are not counted).
+  // Returns the number of certificates added (CRLs are not counted). Every add is all or nothing: one
+  // that throws (a folder whose master list does not verify included) leaves the store as it was.
   std::size_t add_path(const std::filesystem::path& path, bool test_anchor = false);
   // One certificate in DER or PEM. `test_anchor` marks libcccd's virtual-card test CSCAs so the verdict
   // can say that trust rests on a test certificate.
