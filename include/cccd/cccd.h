@@ -10,19 +10,28 @@
  *  - sizes, counts and milliseconds are fixed-width integers (uint32_t, size_t for buffer lengths).
  *
  * Threading contract, handle by handle:
- *  - cccd_credentials, cccd_trust: immutable once set up. Build them on one thread (the cccd_*_add_* and
- *    cccd_*_from_* calls are not safe against other calls on the same handle), then any number of
- *    threads may read and verify with the same handle at once. Free only when no call uses it.
+ *  - cccd_credentials: immutable once made; any number of threads may read with it at once.
+ *  - cccd_trust: safe for any mix of calls from any number of threads, cccd_trust_add_* included: a
+ *    server may add CSCAs and CRLs while other threads verify with the same handle. Each verification
+ *    works on one immutable snapshot of the store taken when it starts (an add publishes a new snapshot
+ *    atomically; it never changes or frees what a running verification reads), so it sees the store
+ *    wholly before or wholly after an add. Adds are serialised with each other; what an add brings
+ *    applies to verifications that start after it returned. An add copies the store's index: load a
+ *    large store with a few cccd_trust_add_path calls on folders or bundles, not certificate by
+ *    certificate.
+ *  - cccd_credentials, cccd_trust: free only when no call uses the handle.
  *  - cccd_read_options: set up before the reads; any number of reads may share it while none changes it.
  *  - cccd_transport: one read at a time per transport (a card serves one session); different transports
  *    on different threads are independent. cccd_cancel may stop its read from any thread.
  *  - cccd_cancel_token: cccd_cancel and cccd_cancel_requested are safe from any thread at any time while
  *    the token lives.
- *  - cccd_result: immutable; any number of threads may read it at once; free it once.
+ *  - cccd_result: immutable; any number of threads may read it at once (its JSON is built on the first
+ *    cccd_result_json, once, whichever thread asks); free it once.
  *  - cccd_last_error / cccd_last_error_json: per thread; the pointer stays valid until the same thread's
  *    next call into libcccd.
- *  - The library keeps no global mutable state of its own beyond those per-thread errors; OpenSSL 3 is
- *    thread-safe without set-up.
+ *  - The library's only global mutable state, besides those per-thread errors, is a cache of parsed
+ *    document signer certificates shared by all threads (a bounded, locked LRU); OpenSSL 3 is thread-safe
+ *    without set-up.
  */
 #ifndef CCCD_CCCD_H
 #define CCCD_CCCD_H
@@ -264,7 +273,8 @@ CCCD_API cccd_status cccd_wait_for_card_removal(const char* reader_name, uint32_
 
 /* 1 when every applicable finding passed, 0 otherwise. */
 CCCD_API int cccd_result_verified(const cccd_result* result);
-/* The result as JSON (docs/json-schema.md), UTF-8, owned by the result. */
+/* The result as JSON (docs/json-schema.md), UTF-8, owned by the result. Built on the first call (a caller
+ * that needs only cccd_result_verified never pays for it); "" if memory runs out. */
 CCCD_API const char* cccd_result_json(const cccd_result* result);
 /* The face image bytes as stored on the chip (JPEG or JPEG 2000), owned by the result.
  * CCCD_ERR_FILE_NOT_FOUND when the card gave no photo. */

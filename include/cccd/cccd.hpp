@@ -100,7 +100,8 @@ class Credentials {
   detail::Handle<cccd_credentials, cccd_credentials_free> handle_;
 };
 
-// CSCA certificates, CRLs and master lists. Build it, then share it read-only between threads.
+// CSCA certificates, CRLs and master lists. Safe to share between threads, adds included: each
+// verification works on one immutable snapshot, an add publishes the next one atomically (cccd.h).
 class Trust {
  public:
   Trust() {

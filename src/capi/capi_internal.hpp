@@ -7,6 +7,7 @@
 #include <cccd/report.hpp>
 #include <cccd/verify.hpp>
 
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -16,9 +17,13 @@ struct cccd_credentials {
 struct cccd_trust {
   cccd::TrustStore value;
 };
+// The JSON document is built on the first cccd_result_json, not with the result: a caller that only asks
+// cccd_result_verified does not pay for it. call_once makes that first build safe when threads share a
+// result handle (a build that throws leaves it unbuilt, to be tried again).
 struct cccd_result {
   cccd::Report report;
-  std::string json;
+  mutable std::once_flag json_once;
+  mutable std::string json;
 };
 struct cccd_cancel_token {
   cccd::Cancellation value;
@@ -62,7 +67,7 @@ inline void require(bool condition, const char* what) {
   if (!condition) throw cccd::Error(cccd::ErrorCode::invalid_argument, what);
 }
 
-// The result handle of a report, with its JSON made once.
+// The result handle of a report (its JSON made on demand: cccd_result_json).
 cccd_result* make_result(cccd::Report report);
 
 }  // namespace cccd::capi

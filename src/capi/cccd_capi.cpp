@@ -36,13 +36,8 @@ void clear_last_error() noexcept {
 }
 
 cccd_result* make_result(cccd::Report report) {
-  auto* result = new cccd_result{std::move(report), {}};
-  try {
-    result->json = cccd::to_json(result->report);
-  } catch (...) {
-    delete result;
-    throw;
-  }
+  auto* result = new cccd_result;
+  result->report = std::move(report);
   return result;
 }
 
@@ -176,7 +171,13 @@ int cccd_result_verified(const cccd_result* result) {
 }
 
 const char* cccd_result_json(const cccd_result* result) {
-  return result ? result->json.c_str() : "";
+  if (!result) return "";
+  try {
+    std::call_once(result->json_once, [result] { result->json = cccd::to_json(result->report); });
+  } catch (...) {
+    return "";  // out of memory: no document, and the next call tries again
+  }
+  return result->json.c_str();
 }
 
 cccd_status cccd_result_photo(const cccd_result* result, const uint8_t** data, size_t* size) {

@@ -16,6 +16,20 @@
 //     is ignored, and the finding says so. CRL nextUpdate is not enforced (offline verification).
 //   - an empty store gives signer trust `unknown`; a non-empty store in which no CSCA issued the DS gives
 //     `failed` ("no CSCA in the trust store issued the document signer certificate").
+//
+// Threading: a TrustStore may be used by any number of threads at once, verifications and adds alike.
+// Each verification works on one immutable snapshot of the store, taken when it starts; an add builds
+// the next snapshot beside it and publishes it atomically, so a verification sees the store as it was
+// before an add or after it, never half of it, and certificates are never freed under a reader. Adds
+// are serialised with each other. What changed in the store reaches only verifications that start
+// after the add returned. Moving or destroying the store itself still needs every other use to have
+// ended (as for any object).
+//
+// Cost: CSCAs and link certificates are indexed by subject name (canonical form) and key identifier,
+// duplicates by SHA-256; CRLs are verified once, when added (or when the CSCA that signed them is), and
+// found by issuer name; a verification costs the same with 1 or 50 000 CSCAs. An add copies the index
+// (a vector of pointers): load a folder or bundle in one add_path rather than certificate by
+// certificate when the store is large (docs/PERFORMANCE.md).
 #pragma once
 
 #include <cccd/bytes.hpp>
@@ -42,7 +56,8 @@ class TrustStore {
   // accepted only when its signer chains to a root given before with add_master_list_roots: without
   // roots it throws Error(invalid_argument), and one that does not verify throws as add_master_list,
   // in a folder too. Throws Error(io) or Error(malformed_data) for a named file that holds none of these.
-  // Returns the number of certificates added (CRLs are not counted).
+  // Returns the number of certificates added (CRLs are not counted). Every add is all or nothing: one
+  // that throws (a folder whose master list does not verify included) leaves the store as it was.
   std::size_t add_path(const std::filesystem::path& path, bool test_anchor = false);
   // One certificate in DER or PEM. `test_anchor` marks libcccd's virtual-card test CSCAs so the verdict
   // can say that trust rests on a test certificate.
@@ -92,11 +107,14 @@ class TrustStore {
   };
   Summary summary() const;
 
+  // The verify layer's view: the current snapshot, which stays valid and unchanged while held.
   struct Impl;
-  const Impl& impl() const noexcept { return *impl_; }
+  std::shared_ptr<const Impl> snapshot() const;
+
+  struct Shared;
 
  private:
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Shared> shared_;
 };
 
 }  // namespace cccd

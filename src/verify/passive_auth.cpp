@@ -41,44 +41,14 @@ std::string join(const std::vector<std::string>& parts) {
   return out;
 }
 
-// Parsing a certificate (d2i_X509, which in OpenSSL 3.0 also runs the provider decoders on its public
-// key) is the largest cost of a verification after the signature checks, and a server verifies many
-// documents of the same few document signers. Each thread keeps the certificates it parsed last, by
-// their exact DER, and hands out references: the checks do not change a certificate, except for the
-// SOD timing, which attach_timing overwrites for every verification (docs/PERFORMANCE.md).
-constexpr std::size_t kParsedCertificatesKept = 4;
-
-X509Ptr parse_certificate(ByteView der) {
-  struct Parsed {
-    Bytes der;
-    X509Ptr certificate;
-  };
-  thread_local std::vector<Parsed> parsed;  // the most recent last
-  for (const Parsed& known : parsed) {
-    if (std::equal(known.der.begin(), known.der.end(), der.begin(), der.end()) &&
-        X509_up_ref(known.certificate.get()) == 1) {
-      return X509Ptr(known.certificate.get());
-    }
-  }
-  const unsigned char* cursor = der.data();
-  X509Ptr cert(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
-  ERR_clear_error();
-  if (!cert || cursor != der.data() + der.size()) {
-    throw Error(ErrorCode::malformed_data, "a certificate in EF.SOD does not parse");
-  }
-  if (X509_up_ref(cert.get()) == 1) {
-    if (parsed.size() == kParsedCertificatesKept) parsed.erase(parsed.begin());
-    parsed.push_back({Bytes(der.begin(), der.end()), X509Ptr(cert.get())});
-  }
-  return cert;
-}
-
-std::vector<X509Ptr> parse_certificates(const lds::SecurityObject& sod) {
+// Every certificate of SignedData.certificates, parsed once per certificate in the process and shared
+// (signer_cache.hpp). Throws Error(malformed_data) when there is none or one does not parse.
+std::vector<std::shared_ptr<const CachedSigner>> parse_certificates(const lds::SecurityObject& sod) {
   if (sod.certificates.empty()) {
     throw Error(ErrorCode::malformed_data, "EF.SOD carries no document signer certificate");
   }
-  std::vector<X509Ptr> certificates;
-  for (const Bytes& der : sod.certificates) certificates.push_back(parse_certificate(der));
+  std::vector<std::shared_ptr<const CachedSigner>> certificates;
+  for (const Bytes& der : sod.certificates) certificates.push_back(cached_signer(der));
   return certificates;
 }
 
@@ -92,11 +62,12 @@ bool key_verifies(X509* cert, const SignatureScheme& scheme, const lds::Security
 // The certificate whose key verifies the signature, when the SignerInfo names none of them: the last
 // resort for issuers whose sid matches nothing. Certificates whose key does not fit the scheme are
 // passed over. Null when no key verifies.
-X509Ptr certificate_whose_key_verifies(std::vector<X509Ptr>& certificates, const SignatureScheme& scheme,
-                                       const lds::SecurityObject& sod) {
-  for (X509Ptr& cert : certificates) {
+std::shared_ptr<const CachedSigner> certificate_whose_key_verifies(
+    const std::vector<std::shared_ptr<const CachedSigner>>& certificates, const SignatureScheme& scheme,
+    const lds::SecurityObject& sod) {
+  for (const auto& cert : certificates) {
     try {
-      if (key_verifies(cert.get(), scheme, sod)) return std::move(cert);
+      if (key_verifies(cert->certificate(), scheme, sod)) return cert;
     } catch (const Error&) {
     }
   }
@@ -105,8 +76,8 @@ X509Ptr certificate_whose_key_verifies(std::vector<X509Ptr>& certificates, const
 
 // Checks eContentType, the contentType and messageDigest attributes and the signature; records the
 // signature algorithm and signer subject. Appends a reason for each failure to `problems`.
-X509Ptr check_signed_data(const lds::SecurityObject& sod, Verdict& verdict,
-                          std::vector<std::string>& problems) {
+std::shared_ptr<const CachedSigner> check_signed_data(const lds::SecurityObject& sod, Verdict& verdict,
+                                                      std::vector<std::string>& problems) {
   if (sod.econtent_type != asn1::oid::kLdsSecurityObject && sod.econtent_type != asn1::oid::kData) {
     problems.push_back("EF.SOD does not hold an LDS security object");
   }
@@ -136,25 +107,28 @@ X509Ptr check_signed_data(const lds::SecurityObject& sod, Verdict& verdict,
 
   // The signer: the certificate the SignerInfo names (issuerAndSerialNumber with names compared
   // canonically, or subjectKeyIdentifier), else the one whose key verifies the signature.
-  X509Ptr signer;
+  std::shared_ptr<const CachedSigner> signer;
   bool verified_by_search = false;
   try {
-    std::vector<X509Ptr> certificates = parse_certificates(sod);
-    if (std::optional<std::size_t> named = certificate_named_by_signer_info(sod, certificates)) {
-      signer = std::move(certificates[*named]);
+    std::vector<std::shared_ptr<const CachedSigner>> certificates = parse_certificates(sod);
+    std::vector<X509*> parsed;
+    for (const auto& cert : certificates) parsed.push_back(cert->certificate());
+    if (std::optional<std::size_t> named = certificate_named_by_signer_info(sod, parsed)) {
+      signer = certificates[*named];
     } else if (scheme) {
       signer = certificate_whose_key_verifies(certificates, *scheme, sod);
       verified_by_search = signer != nullptr;
     }
     if (!signer) throw Error(ErrorCode::malformed_data, "no certificate in EF.SOD matches its SignerInfo");
-    verdict.signer_subject = one_line_name(X509_get_subject_name(signer.get()));
+    verdict.signer_subject = signer->subject_line();
   } catch (const Error& e) {
     problems.push_back(e.what());
   }
 
   if (scheme && signer && !verified_by_search) {
     try {
-      if (!key_verifies(signer.get(), *scheme, sod)) problems.push_back("SOD signature does not verify");
+      if (!key_verifies(signer->certificate(), *scheme, sod))
+        problems.push_back("SOD signature does not verify");
     } catch (const Error& e) {
       problems.push_back(std::string("SOD signature cannot be checked: ") + e.what());
     }
@@ -201,28 +175,28 @@ std::string one_line_name(const X509_NAME* name) {
   return name_line(name);
 }
 
-X509Ptr check_data_integrity(const ChipDump& dump, Verdict& verdict) {
+SodSigner check_data_integrity(const ChipDump& dump, Verdict& verdict) {
   const Bytes* sod_file = dump.file(FileId::sod);
   if (!sod_file) {
     verdict.data_integrity = failed("EF.SOD was not read, so no data group can be checked");
-    return nullptr;
+    return {};
   }
   lds::SecurityObject sod;
   try {
     sod = lds::parse_sod(*sod_file);
   } catch (const Error& e) {
     verdict.data_integrity = failed(std::string("EF.SOD does not parse: ") + e.what());
-    return nullptr;
+    return {};
   }
 
   std::vector<std::string> problems;
-  X509Ptr signer;
+  SodSigner signer;
   try {
-    signer = check_signed_data(sod, verdict, problems);
+    signer.certificate = check_signed_data(sod, verdict, problems);
   } catch (const Error& e) {
     problems.push_back(std::string("SOD signature cannot be checked: ") + e.what());
   }
-  if (signer) attach_timing(signer.get(), signing_time_of(sod.signed_attributes_der));
+  if (signer.certificate) signer.timing = signing_time_of(sod.signed_attributes_der);
   std::size_t compared = 0;
   try {
     compared = check_hashes(dump, sod, verdict, problems);

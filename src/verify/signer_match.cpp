@@ -104,11 +104,11 @@ bool names_equal_canonically(const X509_NAME* a, const X509_NAME* b) {
 }
 
 std::optional<std::size_t> certificate_named_by_signer_info(const lds::SecurityObject& sod,
-                                                            const std::vector<X509Ptr>& certificates) {
+                                                            const std::vector<X509*>& certificates) {
   bool by_issuer = !sod.signer_issuer_der.empty() && !sod.signer_serial.empty();
   bool by_key_id = !sod.signer_subject_key_id.empty();
   for (std::size_t i = 0; i < certificates.size(); ++i) {
-    X509* cert = certificates[i].get();
+    X509* cert = certificates[i];
     if (by_issuer && serial_matches(cert, sod.signer_serial) && issuer_matches(cert, sod.signer_issuer_der))
       return i;
     if (by_key_id && key_id_matches(cert, sod.signer_subject_key_id)) return i;

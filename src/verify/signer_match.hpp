@@ -22,6 +22,6 @@ bool names_equal_canonically(const X509_NAME* a, const X509_NAME* b);
 // and issuer equal canonically) or subjectKeyIdentifier (equal to the certificate's extension). Nothing
 // when none matches; the caller may then look for the certificate whose key verifies the signature.
 std::optional<std::size_t> certificate_named_by_signer_info(const lds::SecurityObject& sod,
-                                                            const std::vector<X509Ptr>& certificates);
+                                                            const std::vector<X509*>& certificates);
 
 }  // namespace cccd::verification

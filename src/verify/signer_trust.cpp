@@ -1,6 +1,7 @@
 // Passive authentication, the signer's side: the chain from the document signer to a CSCA of the store,
 // validity at the SOD signing time, extensions, CSCA link certificates and CRLs.
 #include "verify/passive_auth.hpp"
+#include "verify/signer_cache.hpp"
 
 #include "util/bytes.hpp"
 #include "verify/document_signer_rules.hpp"
@@ -89,11 +90,10 @@ bool self_signed(const TrustStore::Impl::Anchor& anchor) {
 // From a link certificate (a CSCA key certified by the previous one) up to the CSCA that signed it, as
 // long as that one is in the store too and was valid when it signed. A link whose signer is not in the
 // store stays the anchor: every certificate of the store is trusted as configured.
-void climb_links(const std::vector<TrustStore::Impl::Anchor>& anchors,
-                 std::vector<const TrustStore::Impl::Anchor*>& chain) {
+void climb_links(const TrustStore::Impl& store, std::vector<const TrustStore::Impl::Anchor*>& chain) {
   for (int depth = 0; depth < kMaxLinkDepth; ++depth) {
     X509* link = chain.back()->certificate.get();
-    IssuerSearch search = find_issuer(link, anchors);
+    IssuerSearch search = find_issuer(link, store);
     if (!search.issuer || std::find(chain.begin(), chain.end(), search.issuer) != chain.end()) return;
     // A self-signed anchor is the top. Asked only once another anchor could have issued it: its
     // self-signature is an ECDSA/RSA verification, which would otherwise cost every verification one
@@ -111,28 +111,56 @@ struct Revocation {
   std::size_t ignored = 0;  // CRLs of the issuer's name that did not verify
 };
 
+// The CRLs of the DS's issuer, found by name; whether each verifies was settled when it was added.
 Revocation check_revocation(X509* signer, const TrustStore::Impl& store) {
   Revocation result;
-  for (const X509CrlPtr& crl : store.crls) {
-    if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_issuer_name(signer)) != 0) continue;
-    if (!crl_verified(crl.get(), store.anchors)) {
+  for (const TrustStore::Impl::Crl* crl : store.crls_of(X509_get_issuer_name(signer))) {
+    if (!crl->verified) {
       ++result.ignored;
       continue;
     }
     result.checked = true;
     X509_REVOKED* entry = nullptr;
     // 1: listed; 2: listed as removeFromCRL (a delta CRL lifting a hold), which is not a revocation.
-    if (X509_CRL_get0_by_cert(crl.get(), &entry, signer) == 1) result.revoked = true;
+    if (X509_CRL_get0_by_cert(crl->crl.get(), &entry, signer) == 1) result.revoked = true;
     ERR_clear_error();
   }
   return result;
 }
 
+// The chain of `document_signer` in `store`, found once per signer and snapshot (signer_cache.hpp): the
+// second card of a signer costs no CSCA signature check.
+std::shared_ptr<const SignerChain> chain_of(const CachedSigner& signer, const TrustStore::Impl& store) {
+  if (auto known = signer.chain_for(store.id)) return known;
+  auto found = std::make_shared<SignerChain>();
+  found->snapshot_id = store.id;
+  X509* document_signer = signer.certificate();
+  if (const TrustStore::Impl::Anchor* itself = store.find_exact(document_signer)) {
+    // The document signer configured as an anchor itself: trusted as it stands.
+    found->chain.push_back(itself);
+    found->signer_is_anchor = true;
+  } else {
+    found->search = find_issuer(document_signer, store);
+    if (found->search.issuer) {
+      found->chain.push_back(found->search.issuer);
+      climb_links(store, found->chain);
+    }
+  }
+  if (!found->chain.empty()) {
+    found->top_subject = one_line_name(X509_get_subject_name(found->chain.back()->certificate.get()));
+  }
+  signer.remember(found);
+  return found;
+}
+
 }  // namespace
 
-void check_signer_trust(X509* document_signer, const TrustStore& trust, const VerifyOptions& options,
+void check_signer_trust(const SodSigner& signer, const TrustStore& trust, const VerifyOptions& options,
                         Verdict& verdict) {
-  if (trust.empty()) {
+  // One snapshot for the whole check: adds on other threads do not change what it reads.
+  const std::shared_ptr<const TrustStore::Impl> store = trust.snapshot();
+  X509* document_signer = signer.certificate ? signer.certificate->certificate() : nullptr;
+  if (store->anchors.empty()) {
     verdict.signer_trust = {FindingStatus::unknown,
                             "no CSCA configured: whether the document signer is trusted is unknown"};
     return;
@@ -142,12 +170,11 @@ void check_signer_trust(X509* document_signer, const TrustStore& trust, const Ve
     return;
   }
   std::time_t now = options.at.value_or(std::time(nullptr));
-  const SodTiming* timing = timing_of(document_signer);
-  if (timing && timing->unreadable) {
+  if (signer.timing.unreadable) {
     verdict.signer_trust = failed("the signingTime attribute of EF.SOD does not parse");
     return;
   }
-  std::optional<std::time_t> signing_time = timing ? timing->signing_time : std::nullopt;
+  std::optional<std::time_t> signing_time = signer.timing.signing_time;
   if (signing_time && *signing_time > now + kClockTolerance) {
     verdict.signer_trust = failed("the signingTime of EF.SOD lies in the future");
     return;
@@ -157,14 +184,10 @@ void check_signer_trust(X509* document_signer, const TrustStore& trust, const Ve
     return;
   }
 
-  const auto& anchors = trust.impl().anchors;
-  std::vector<const TrustStore::Impl::Anchor*> chain;  // from the issuing anchor upwards
-  for (const auto& anchor : anchors) {
-    // The document signer configured as an anchor itself: trusted as it stands.
-    if (X509_cmp(anchor.certificate.get(), document_signer) == 0) chain.push_back(&anchor);
-  }
-  if (chain.empty()) {
-    IssuerSearch search = find_issuer(document_signer, anchors);
+  const std::shared_ptr<const SignerChain> found = chain_of(*signer.certificate, *store);
+  const std::vector<const TrustStore::Impl::Anchor*>& chain = found->chain;  // issuing anchor upwards
+  if (!found->signer_is_anchor) {
+    const IssuerSearch& search = found->search;
     if (!search.issuer) {
       verdict.signer_trust =
           failed(search.name_matched
@@ -179,19 +202,16 @@ void check_signer_trust(X509* document_signer, const TrustStore& trust, const Ve
       verdict.signer_trust = failed(*problem);
       return;
     }
-    chain.push_back(search.issuer);
-    climb_links(anchors, chain);
   }
 
-  Revocation revocation = check_revocation(document_signer, trust.impl());
+  Revocation revocation = check_revocation(document_signer, *store);
   if (revocation.revoked) {
     verdict.signer_trust = failed("the document signer certificate is revoked (on the CRL of " +
                                   name_line(X509_get_issuer_name(document_signer)) + ")");
     return;
   }
 
-  const TrustStore::Impl::Anchor* top = chain.back();
-  verdict.csca_subject = one_line_name(X509_get_subject_name(top->certificate.get()));
+  verdict.csca_subject = found->top_subject;
   verdict.test_csca = std::any_of(chain.begin(), chain.end(), [](const auto* a) { return a->test_anchor; });
   std::string detail =
       verdict.test_csca ? "the document signer chains to a configured libcccd test CSCA (not a real issuer)"

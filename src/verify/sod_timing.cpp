@@ -1,4 +1,4 @@
-// The SOD timing a document signer certificate carries from the integrity check to the trust check.
+// The SOD's signing time.
 #include "verify/sod_timing.hpp"
 
 #include "asn1/oids.hpp"
@@ -12,40 +12,6 @@
 #include <memory>
 
 namespace cccd::verification {
-namespace {
-
-void free_timing(void*, void* pointer, CRYPTO_EX_DATA*, int, long, void*) {
-  delete static_cast<SodTiming*>(pointer);
-}
-
-int timing_index() {
-  static const int index =
-      CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_X509, 0, nullptr, nullptr, nullptr, &free_timing);
-  return index;
-}
-
-}  // namespace
-
-void attach_timing(X509* signer, SodTiming timing) {
-  int index = timing_index();
-  if (index < 0) return;
-  // A certificate from the parse cache carries the timing of the SOD it came with before: replace it.
-  if (auto* attached = static_cast<SodTiming*>(X509_get_ex_data(signer, index))) {
-    *attached = timing;
-    return;
-  }
-  auto* held = new SodTiming(timing);
-  if (X509_set_ex_data(signer, index, held) != 1) {
-    delete held;
-    ERR_clear_error();
-  }
-}
-
-const SodTiming* timing_of(X509* signer) {
-  int index = timing_index();
-  return index < 0 ? nullptr : static_cast<const SodTiming*>(X509_get_ex_data(signer, index));
-}
-
 // The signingTime attribute of the signed attributes (a DER SET OF Attribute), when there is one.
 SodTiming signing_time_of(ByteView signed_attributes) {
   SodTiming timing;

@@ -1,5 +1,4 @@
-// The SOD's signing time travels from check_data_integrity to check_signer_trust on the document
-// signer certificate itself (OpenSSL ex_data, released with the certificate).
+// The SOD's signing time, read by check_data_integrity and judged by check_signer_trust.
 #pragma once
 
 #include <cccd/bytes.hpp>
@@ -16,11 +15,6 @@ struct SodTiming {
   bool unreadable = false;
 };
 
-// Attaches `timing` to the certificate, replacing what an earlier verification attached (a certificate
-// from the parse cache carries the timing of the SOD it came with before).
-void attach_timing(X509* signer, SodTiming timing);
-// What attach_timing attached, or null.
-const SodTiming* timing_of(X509* signer);
 // The signingTime attribute of the signed attributes (a DER SET OF Attribute), when there is one.
 SodTiming signing_time_of(ByteView signed_attributes);
 

@@ -10,10 +10,13 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <ctime>
 #include <fstream>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -135,17 +138,51 @@ std::vector<X509CrlPtr> parse_crls(ByteView data) {
   return crls;
 }
 
+// A CRL is verified once, here: with the CSCAs of the store that bear its issuer's name.
+bool crl_signed_by_store(X509_CRL* crl, const TrustStore::Impl& impl) {
+  for (const TrustStore::Impl::Anchor* anchor : impl.anchors_named(X509_CRL_get_issuer(crl))) {
+    if (!anchor->key) continue;
+    int result = X509_CRL_verify(crl, anchor->key.get());
+    ERR_clear_error();
+    if (result == 1) return true;
+  }
+  return false;
+}
+
 std::size_t add_crls(TrustStore::Impl& impl, std::vector<X509CrlPtr> crls) {
   std::size_t added = 0;
   for (X509CrlPtr& crl : crls) {
-    bool known = std::any_of(impl.crls.begin(), impl.crls.end(), [&](const X509CrlPtr& held) {
-      return X509_CRL_match(held.get(), crl.get()) == 0;
-    });
-    if (known) continue;
-    impl.crls.push_back(std::move(crl));
+    verification::Digest digest = verification::crl_digest(crl.get());
+    if (impl.crls_by_digest.count(digest) != 0) continue;
+    TrustStore::Impl::Crl entry;
+    entry.issuer_key = verification::name_key(X509_CRL_get_issuer(crl.get()));
+    entry.this_update = verification::time_of(X509_CRL_get0_lastUpdate(crl.get()));
+    entry.next_update = verification::time_of(X509_CRL_get0_nextUpdate(crl.get()));
+    entry.verified = crl_signed_by_store(crl.get(), impl);
+    entry.crl = std::shared_ptr<X509_CRL>(crl.release(), &X509_CRL_free);
+    const std::size_t index = impl.crls.size();
+    impl.crls.push_back(std::move(entry));
+    impl.crls_by_issuer.emplace(impl.crls[index].issuer_key, index);
+    impl.crls_by_digest.emplace(digest, index);
     ++added;
   }
   return added;
+}
+
+// A CSCA added after the CRLs it signed: those of its name that did not verify yet are checked with it.
+void verify_waiting_crls(TrustStore::Impl& impl, const TrustStore::Impl::Anchor& anchor,
+                         std::uint64_t subject_key) {
+  if (!anchor.key) return;
+  auto [first, last] = impl.crls_by_issuer.equal_range(subject_key);
+  for (auto it = first; it != last; ++it) {
+    TrustStore::Impl::Crl& entry = impl.crls[it->second];
+    if (entry.verified) continue;
+    if (X509_NAME_cmp(X509_get_subject_name(anchor.certificate.get()),
+                      X509_CRL_get_issuer(entry.crl.get())) != 0)
+      continue;
+    entry.verified = X509_CRL_verify(entry.crl.get(), anchor.key.get()) == 1;
+    ERR_clear_error();
+  }
 }
 
 // A folder's regular files in name order (so the result does not depend on the file system), not
@@ -164,6 +201,24 @@ std::vector<std::filesystem::path> folder_files(const std::filesystem::path& pat
   return files;
 }
 
+// CSCAs into the store's indexes; a certificate already held (same SHA-256) is skipped.
+std::size_t add_anchors(TrustStore::Impl& impl, std::vector<X509Ptr> certificates, bool test_anchor) {
+  std::size_t added = 0;
+  for (X509Ptr& cert : certificates) {
+    verification::Digest digest = verification::certificate_digest(cert.get());
+    if (impl.anchors_by_digest.count(digest) != 0) continue;
+    const std::uint64_t subject_key = verification::name_key(X509_get_subject_name(cert.get()));
+    const std::size_t index = impl.anchors.size();
+    impl.anchors.push_back(TrustStore::Impl::make_anchor(std::move(cert), test_anchor));
+    impl.anchors_by_subject.emplace(subject_key, index);
+    impl.anchors_by_digest.emplace(digest, index);
+    verify_waiting_crls(impl, impl.anchors[index], subject_key);
+    ++added;
+  }
+  return added;
+}
+
+// Master list roots: a handful, kept in a plain list.
 std::size_t add_all(std::vector<TrustStore::Impl::Anchor>& anchors, std::vector<X509Ptr> certificates,
                     bool test_anchor) {
   std::size_t added = 0;
@@ -234,7 +289,7 @@ std::size_t add_master_list_data(TrustStore::Impl& impl, ByteView data, const st
   info.signer = verification::name_line(X509_get_subject_name(list.signer.get()));
   if (list.signing_time) info.signing_time = verification::iso_time(*list.signing_time);
   info.certificates = list.certificates.size();
-  info.added = add_all(impl.anchors, std::move(list.certificates), false);
+  info.added = add_anchors(impl, std::move(list.certificates), false);
   impl.master_lists.push_back(info);
   return info.added;
 }
@@ -283,7 +338,7 @@ std::size_t add_file(TrustStore::Impl& impl, const std::filesystem::path& file, 
                 "trust store: " + file.string() + " holds no certificate, CRL or master list");
   }
   add_crls(impl, std::move(crls));
-  return add_all(impl.anchors, std::move(certificates), test_anchor);
+  return add_anchors(impl, std::move(certificates), test_anchor);
 }
 
 }  // namespace
@@ -306,19 +361,134 @@ bool names_a_libcccd_test_csca(const X509* certificate) {
 
 }  // namespace
 
+namespace {
+
+// Snapshot numbers: never reused, so a cache entry made on a snapshot can never match another.
+std::atomic<std::uint64_t> next_snapshot_id{1};
+
+std::shared_ptr<const TrustStore::Impl> empty_snapshot() {
+  auto empty = std::make_shared<TrustStore::Impl>();
+  empty->id = next_snapshot_id.fetch_add(1);
+  return empty;
+}
+
+// Every add: a copy of the current snapshot (anchors share their certificates and keys with it), the
+// change made on the copy, the copy published. A change that throws publishes nothing, so a refused
+// file or master list leaves the store as it was.
+template <class Change>
+std::size_t update(TrustStore::Shared& shared, Change&& change) {
+  std::lock_guard add_lock(shared.add);
+  std::shared_ptr<const TrustStore::Impl> before;
+  {
+    std::lock_guard lock(shared.publish);
+    before = shared.current;
+  }
+  auto next = std::make_shared<TrustStore::Impl>(*before);
+  std::size_t added = change(*next);
+  next->id = next_snapshot_id.fetch_add(1);
+  {
+    std::lock_guard lock(shared.publish);
+    shared.current = std::move(next);
+  }
+  return added;  // `before` is released here, outside the lock, when no verification holds it
+}
+
+}  // namespace
+
+namespace verification {
+
+std::uint64_t name_key(const X509_NAME* name) {
+  int ok = 0;
+  unsigned long hash = X509_NAME_hash_ex(name, nullptr, nullptr, &ok);
+  ERR_clear_error();
+  return ok == 1 ? hash : 0;  // an unhashable name lands in bucket 0, still compared by X509_NAME_cmp
+}
+
+Digest certificate_digest(X509* certificate) {
+  Digest digest{};
+  unsigned int length = 0;
+  if (X509_digest(certificate, EVP_sha256(), digest.data(), &length) != 1 || length != digest.size()) {
+    ERR_clear_error();
+    throw Error(ErrorCode::crypto, "trust store: cannot hash a certificate");
+  }
+  return digest;
+}
+
+Digest crl_digest(X509_CRL* crl) {
+  Digest digest{};
+  unsigned int length = 0;
+  if (X509_CRL_digest(crl, EVP_sha256(), digest.data(), &length) != 1 || length != digest.size()) {
+    ERR_clear_error();
+    throw Error(ErrorCode::crypto, "trust store: cannot hash a CRL");
+  }
+  return digest;
+}
+
+}  // namespace verification
+
 TrustStore::Impl::Anchor TrustStore::Impl::make_anchor(X509Ptr certificate, bool test_anchor) {
   Anchor anchor;
   test_anchor = test_anchor || names_a_libcccd_test_csca(certificate.get());
-  anchor.key = verification::issuer_key(certificate.get(), anchor.key_problem);
-  anchor.certificate = std::move(certificate);
+  std::string problem;
+  EvpPkeyPtr key = verification::issuer_key(certificate.get(), problem);
+  anchor.key = std::shared_ptr<EVP_PKEY>(key.release(), &EVP_PKEY_free);
+  anchor.key_problem = std::move(problem);
+  anchor.certificate = std::shared_ptr<X509>(certificate.release(), &X509_free);
   anchor.test_anchor = test_anchor;
   return anchor;
 }
 
-TrustStore::TrustStore() : impl_(std::make_unique<Impl>()) {}
+const TrustStore::Impl::Anchor* TrustStore::Impl::find_exact(X509* certificate) const {
+  auto found = anchors_by_digest.find(verification::certificate_digest(certificate));
+  return found == anchors_by_digest.end() ? nullptr : &anchors[found->second];
+}
+
+std::vector<const TrustStore::Impl::Anchor*> TrustStore::Impl::anchors_named(
+    const X509_NAME* name, const ASN1_OCTET_STRING* key_id) const {
+  std::vector<const Anchor*> named;
+  auto [first, last] = anchors_by_subject.equal_range(verification::name_key(name));
+  for (auto it = first; it != last; ++it) {
+    const Anchor& anchor = anchors[it->second];
+    if (X509_NAME_cmp(X509_get_subject_name(anchor.certificate.get()), name) == 0) named.push_back(&anchor);
+  }
+  // In the order they were added; with a key identifier, the anchors it names first.
+  std::sort(named.begin(), named.end());
+  if (key_id && named.size() > 1) {
+    std::stable_partition(named.begin(), named.end(), [&](const Anchor* anchor) {
+      const ASN1_OCTET_STRING* own = X509_get0_subject_key_id(anchor->certificate.get());
+      return own && ASN1_OCTET_STRING_cmp(own, key_id) == 0;
+    });
+  }
+  ERR_clear_error();
+  return named;
+}
+
+std::vector<const TrustStore::Impl::Crl*> TrustStore::Impl::crls_of(const X509_NAME* name) const {
+  std::vector<const Crl*> named;
+  auto [first, last] = crls_by_issuer.equal_range(verification::name_key(name));
+  for (auto it = first; it != last; ++it) {
+    const Crl& crl = crls[it->second];
+    if (X509_NAME_cmp(X509_CRL_get_issuer(crl.crl.get()), name) == 0) named.push_back(&crl);
+  }
+  std::sort(named.begin(), named.end());
+  return named;
+}
+
+TrustStore::TrustStore() : shared_(std::make_unique<Shared>()) {
+  shared_->current = empty_snapshot();
+}
 TrustStore::~TrustStore() = default;
 TrustStore::TrustStore(TrustStore&&) noexcept = default;
 TrustStore& TrustStore::operator=(TrustStore&&) noexcept = default;
+
+std::shared_ptr<const TrustStore::Impl> TrustStore::snapshot() const {
+  if (!shared_) {  // moved from: an empty store
+    static const std::shared_ptr<const Impl> kEmpty = empty_snapshot();
+    return kEmpty;
+  }
+  std::lock_guard lock(shared_->publish);
+  return shared_->current;
+}
 
 std::size_t TrustStore::add_path(const std::filesystem::path& path, bool test_anchor) {
   std::error_code ec;
@@ -326,16 +496,21 @@ std::size_t TrustStore::add_path(const std::filesystem::path& path, bool test_an
   if (ec || !std::filesystem::exists(status)) {
     throw Error(ErrorCode::io, "trust store: cannot find " + path.string());
   }
-  if (!std::filesystem::is_directory(status)) return add_file(*impl_, path, test_anchor, false);
-  std::size_t added = 0;
-  for (const auto& file : folder_files(path)) added += add_file(*impl_, file, test_anchor, true);
-  return added;
+  if (!std::filesystem::is_directory(status)) {
+    return update(*shared_, [&](Impl& impl) { return add_file(impl, path, test_anchor, false); });
+  }
+  std::vector<std::filesystem::path> files = folder_files(path);
+  return update(*shared_, [&](Impl& impl) {
+    std::size_t added = 0;
+    for (const auto& file : files) added += add_file(impl, file, test_anchor, true);
+    return added;
+  });
 }
 
 void TrustStore::add_certificate(ByteView der_or_pem, bool test_anchor) {
   std::vector<X509Ptr> certificates = parse_certificates(der_or_pem);
   if (certificates.empty()) throw Error(ErrorCode::malformed_data, "trust store: no certificate in the data");
-  add_all(impl_->anchors, std::move(certificates), test_anchor);
+  update(*shared_, [&](Impl& impl) { return add_anchors(impl, std::move(certificates), test_anchor); });
 }
 
 std::size_t TrustStore::add_master_list_roots(const std::filesystem::path& path) {
@@ -343,7 +518,8 @@ std::size_t TrustStore::add_master_list_roots(const std::filesystem::path& path)
   if (certificates.empty()) {
     throw Error(ErrorCode::malformed_data, "trust store: " + path.string() + " holds no certificate");
   }
-  return add_all(impl_->master_list_roots, std::move(certificates), false);
+  return update(*shared_,
+                [&](Impl& impl) { return add_all(impl.master_list_roots, std::move(certificates), false); });
 }
 
 std::size_t TrustStore::add_master_list(const std::filesystem::path& path,
@@ -360,7 +536,7 @@ std::size_t TrustStore::add_master_list(const std::filesystem::path& path,
                                                " is not a CSCA master list (CMS SignedData of "
                                                "id-icao-cscaMasterList)");
   }
-  return add_master_list_data(*impl_, data, path, root_anchors);
+  return update(*shared_, [&](Impl& impl) { return add_master_list_data(impl, data, path, root_anchors); });
 }
 
 std::size_t TrustStore::add_crl(const std::filesystem::path& path) {
@@ -377,38 +553,37 @@ std::size_t TrustStore::add_crl(const std::filesystem::path& path) {
     throw Error(ErrorCode::malformed_data, "trust store: " + path.string() + " holds no CRL");
   }
   if (crls.empty()) throw Error(ErrorCode::malformed_data, "trust store: " + path.string() + " holds no CRL");
-  return add_crls(*impl_, std::move(crls));
+  return update(*shared_, [&](Impl& impl) { return add_crls(impl, std::move(crls)); });
 }
 
 void TrustStore::add_crl_data(ByteView der_or_pem) {
   std::vector<X509CrlPtr> crls = parse_crls(der_or_pem);
   if (crls.empty()) throw Error(ErrorCode::malformed_data, "trust store: no CRL in the data");
-  add_crls(*impl_, std::move(crls));
+  update(*shared_, [&](Impl& impl) { return add_crls(impl, std::move(crls)); });
 }
 
 std::size_t TrustStore::size() const noexcept {
-  return impl_ ? impl_->anchors.size() : 0;
+  if (!shared_) return 0;
+  std::lock_guard lock(shared_->publish);
+  return shared_->current->anchors.size();
 }
 
 TrustStore::Summary TrustStore::summary() const {
+  std::shared_ptr<const Impl> impl = snapshot();
   Summary summary;
-  summary.csca_certificates = impl_->anchors.size();
-  for (const auto& anchor : impl_->anchors)
+  summary.csca_certificates = impl->anchors.size();
+  for (const auto& anchor : impl->anchors)
     ++summary.csca_by_country[verification::country_of(anchor.certificate.get())];
-  summary.master_list_roots = impl_->master_list_roots.size();
-  summary.master_lists = impl_->master_lists;
-  for (const X509CrlPtr& crl : impl_->crls) {
+  summary.master_list_roots = impl->master_list_roots.size();
+  summary.master_lists = impl->master_lists;
+  for (const Impl::Crl& entry : impl->crls) {
     CrlInfo info;
-    info.issuer = verification::name_line(X509_CRL_get_issuer(crl.get()));
-    STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
+    info.issuer = verification::name_line(X509_CRL_get_issuer(entry.crl.get()));
+    STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(entry.crl.get());
     info.revoked = revoked ? static_cast<std::size_t>(sk_X509_REVOKED_num(revoked)) : 0;
-    if (auto when = verification::time_of(X509_CRL_get0_lastUpdate(crl.get()))) {
-      info.this_update = verification::iso_time(*when);
-    }
-    if (auto when = verification::time_of(X509_CRL_get0_nextUpdate(crl.get()))) {
-      info.next_update = verification::iso_time(*when);
-    }
-    info.verified = verification::crl_verified(crl.get(), impl_->anchors);
+    if (entry.this_update) info.this_update = verification::iso_time(*entry.this_update);
+    if (entry.next_update) info.next_update = verification::iso_time(*entry.next_update);
+    info.verified = entry.verified;
     summary.crls.push_back(std::move(info));
   }
   return summary;

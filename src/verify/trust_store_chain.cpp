@@ -116,9 +116,15 @@ bool signature_verifies(X509* subject, EVP_PKEY* key) {
   return result == 1;
 }
 
-IssuerSearch find_issuer(X509* subject, const std::vector<TrustStore::Impl::Anchor>& anchors) {
+namespace {
+
+// The first of `candidates` whose key verifies `subject` (skipping `subject` itself and anchors that
+// could not have issued it).
+template <class Candidates, class AnchorOf>
+IssuerSearch first_issuer(X509* subject, const Candidates& candidates, AnchorOf anchor_of) {
   IssuerSearch search;
-  for (const auto& anchor : anchors) {
+  for (const auto& candidate : candidates) {
+    const TrustStore::Impl::Anchor& anchor = anchor_of(candidate);
     if (X509_cmp(anchor.certificate.get(), subject) == 0) continue;
     if (!may_have_issued(anchor.certificate.get(), subject)) continue;
     search.name_matched = true;
@@ -132,6 +138,21 @@ IssuerSearch find_issuer(X509* subject, const std::vector<TrustStore::Impl::Anch
     }
   }
   return search;
+}
+
+}  // namespace
+
+IssuerSearch find_issuer(X509* subject, const std::vector<TrustStore::Impl::Anchor>& anchors) {
+  return first_issuer(
+      subject, anchors, [](const TrustStore::Impl::Anchor& a) -> const auto& { return a; });
+}
+
+IssuerSearch find_issuer(X509* subject, const TrustStore::Impl& store) {
+  const ASN1_OCTET_STRING* authority = X509_get0_authority_key_id(subject);
+  ERR_clear_error();
+  return first_issuer(
+      subject, store.anchors_named(X509_get_issuer_name(subject), authority),
+      [](const TrustStore::Impl::Anchor* a) -> const auto& { return *a; });
 }
 
 std::string country_of(X509* certificate) {
@@ -167,18 +188,6 @@ std::string name_line(const X509_NAME* name) {
   std::string text(data, length > 0 ? static_cast<std::size_t>(length) : 0);
   if (text.size() > kMaxNameLength) text = text.substr(0, kMaxNameLength) + "...";
   return text;
-}
-
-bool crl_verified(X509_CRL* crl, const std::vector<TrustStore::Impl::Anchor>& anchors) {
-  for (const auto& anchor : anchors) {
-    if (!anchor.key) continue;
-    if (X509_NAME_cmp(X509_get_subject_name(anchor.certificate.get()), X509_CRL_get_issuer(crl)) != 0)
-      continue;
-    int result = X509_CRL_verify(crl, anchor.key.get());
-    ERR_clear_error();
-    if (result == 1) return true;
-  }
-  return false;
 }
 
 }  // namespace cccd::verification

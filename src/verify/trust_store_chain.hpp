@@ -43,6 +43,9 @@ struct IssuerSearch {
 };
 // The anchor of `anchors` that issued `subject` (never `subject` itself).
 IssuerSearch find_issuer(X509* subject, const std::vector<TrustStore::Impl::Anchor>& anchors);
+// The same in a snapshot of the store, through its index: only the anchors named as the issuer are
+// looked at (the one the authority key identifier names first).
+IssuerSearch find_issuer(X509* subject, const TrustStore::Impl& store);
 
 // The subject's country (C=) as two or three capital letters, "??" when absent or anything else.
 std::string country_of(X509* certificate);
@@ -50,8 +53,5 @@ std::string country_of(X509* certificate);
 // A certificate or CRL name as one RFC 2253 line, non-ASCII escaped, cut at kMaxNameLength.
 inline constexpr std::size_t kMaxNameLength = 512;
 std::string name_line(const X509_NAME* name);
-
-// Whether a CRL's signature verifies with a CSCA of `anchors` that bears the CRL's issuer name.
-bool crl_verified(X509_CRL* crl, const std::vector<TrustStore::Impl::Anchor>& anchors);
 
 }  // namespace cccd::verification

@@ -1,4 +1,12 @@
 // The inside of TrustStore, shared by the verify layer.
+//
+// Threading: what a verification reads is a Snapshot, immutable once published. Adding certificates or
+// CRLs copies the current snapshot (its anchors share their certificates and keys, so the copy is a
+// vector of pointers and the indexes, not the certificates), adds to the copy and publishes it under
+// the store's mutex. A verification takes the current snapshot once (a shared_ptr copy under that
+// mutex, nothing more) and works on it to the end: an add on another thread never changes what it
+// reads, and the last holder of a replaced snapshot frees it. Adds are serialised by a second mutex,
+// so two adds never lose each other's certificates.
 #pragma once
 
 #include "crypto/openssl_ptr.hpp"
@@ -7,31 +15,96 @@
 
 #include <openssl/x509.h>
 
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <ctime>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace cccd {
 
 using X509CrlPtr = OpensslPtr<X509_CRL, &X509_CRL_free>;
 
+namespace verification {
+
+// The index key of a name: OpenSSL's hash of its canonical form (X509_NAME_hash_ex: case and spacing
+// folded as X509_NAME_cmp compares). Equal names have equal keys; a key shared by different names is
+// told apart by X509_NAME_cmp on the few candidates.
+std::uint64_t name_key(const X509_NAME* name);
+// SHA-256 of the DER of a certificate or CRL: what duplicates are recognised by (and what the document
+// signer cache is keyed by).
+using Digest = std::array<unsigned char, 32>;
+struct DigestHash {
+  std::size_t operator()(const Digest& digest) const noexcept {
+    std::size_t head = 0;
+    std::memcpy(&head, digest.data(), sizeof head);  // a SHA-256 is already uniformly spread
+    return head;
+  }
+};
+Digest certificate_digest(X509* certificate);
+Digest crl_digest(X509_CRL* crl);
+
+}  // namespace verification
+
 struct TrustStore::Impl {
   struct Anchor {
-    X509Ptr certificate;
+    // Shared between the snapshots that hold the anchor: never changed after make_anchor.
+    std::shared_ptr<X509> certificate;
     bool test_anchor = false;
     // The key that verifies what this certificate signed: its public key, with explicit EC parameters
     // replaced by the named curve they equal (verification::issuer_key). Null when unusable, and then
     // `key_problem` says why.
-    EvpPkeyPtr key;
+    std::shared_ptr<EVP_PKEY> key;
     std::string key_problem;
   };
+  // A CRL with what was established when it was added: its issuer's name key, its validity window, and
+  // whether its signature verifies with a CSCA of the store bearing its issuer's name (checked once,
+  // when the CRL or such a CSCA is added; never again per verification).
+  struct Crl {
+    std::shared_ptr<X509_CRL> crl;
+    std::uint64_t issuer_key = 0;
+    std::optional<std::time_t> this_update;
+    std::optional<std::time_t> next_update;
+    bool verified = false;
+  };
+
+  // This snapshot's number, unique in the process: what caches of verification results are keyed by,
+  // so a result computed on one snapshot is never used with another (of this store or of another).
+  std::uint64_t id = 0;
   std::vector<Anchor> anchors;            // CSCA certificates (self-signed or link certificates)
   std::vector<Anchor> master_list_roots;  // may vouch for master lists only
-  std::vector<X509CrlPtr> crls;           // checked against the CSCAs when used
+  std::vector<Crl> crls;
   std::vector<MasterListInfo> master_lists;
+
+  // Indexes into `anchors` and `crls`.
+  std::unordered_multimap<std::uint64_t, std::size_t> anchors_by_subject;  // name_key of the subject
+  std::unordered_map<verification::Digest, std::size_t, verification::DigestHash> anchors_by_digest;
+  std::unordered_multimap<std::uint64_t, std::size_t> crls_by_issuer;  // name_key of the issuer
+  std::unordered_map<verification::Digest, std::size_t, verification::DigestHash> crls_by_digest;
 
   // The anchor for `certificate` (its key computed once); shared by every way certificates come in.
   static Anchor make_anchor(X509Ptr certificate, bool test_anchor);
+
+  // The anchor whose certificate is exactly `certificate` (same DER), or null.
+  const Anchor* find_exact(X509* certificate) const;
+  // The anchors whose subject name is `name`, those whose subject key identifier equals `key_id` first
+  // when one is given.
+  std::vector<const Anchor*> anchors_named(const X509_NAME* name,
+                                           const ASN1_OCTET_STRING* key_id = nullptr) const;
+  // The CRLs whose issuer name is `name`.
+  std::vector<const Crl*> crls_of(const X509_NAME* name) const;
+};
+
+// What a TrustStore holds: the published snapshot and the lock adds take.
+struct TrustStore::Shared {
+  mutable std::mutex publish;  // guards `current` (held only to copy or swap the pointer)
+  std::mutex add;              // serialises adds: each copies the snapshot the previous one published
+  std::shared_ptr<const Impl> current;
 };
 
 }  // namespace cccd

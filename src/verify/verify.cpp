@@ -230,11 +230,11 @@ void guarded(Finding& finding, Check&& check) {
 Verdict verify(const ChipDump& dump, const TrustStore& trust, const VerifyOptions& options) {
   Verdict verdict;
   verdict.access = access_finding(dump);
-  X509Ptr document_signer;
+  verification::SodSigner document_signer;
   guarded(verdict.data_integrity,
           [&] { document_signer = verification::check_data_integrity(dump, verdict); });
   guarded(verdict.signer_trust,
-          [&] { verification::check_signer_trust(document_signer.get(), trust, options, verdict); });
+          [&] { verification::check_signer_trust(document_signer, trust, options, verdict); });
   guarded(verdict.chip_authenticity,
           [&] { verdict.chip_authenticity = chip_authenticity_finding(dump, verdict, options); });
   guarded(verdict.consistency, [&] { verdict.consistency = consistency_finding(dump); });

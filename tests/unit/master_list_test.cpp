@@ -107,7 +107,7 @@ TEST(NlMasterList, EveryKeyIsUsableIncludingTheExplicitEcParameters) {
   TrustStore store;
   store.add_master_list(kNlList, {kNlRoot});
   std::size_t explicit_keys = 0;
-  for (const auto& anchor : store.impl().anchors) {
+  for (const auto& anchor : store.snapshot()->anchors) {
     ASSERT_TRUE(anchor.key) << anchor.key_problem;
     EVP_PKEY* own = X509_get0_pubkey(anchor.certificate.get());
     int from_explicit = 0;
@@ -135,7 +135,7 @@ TEST(NlMasterList, EveryCertificateIsSelfSigned) {
   std::size_t self_signed = 0;
   std::size_t links = 0;
   std::size_t unresolved = 0;
-  for (const auto& anchor : store.impl().anchors) {
+  for (const auto& anchor : store.snapshot()->anchors) {
     X509* cert = anchor.certificate.get();
     if (verification::signature_verifies(cert, anchor.key.get())) {
       ++self_signed;
@@ -143,7 +143,7 @@ TEST(NlMasterList, EveryCertificateIsSelfSigned) {
     }
     // Not signed by its own key: a link certificate (the new CSCA key certified by the previous one),
     // whose issuer should be in the list too.
-    verification::IssuerSearch search = verification::find_issuer(cert, store.impl().anchors);
+    verification::IssuerSearch search = verification::find_issuer(cert, store.snapshot()->anchors);
     if (search.issuer) {
       ++links;
     } else {
@@ -330,7 +330,7 @@ TEST(MadeMasterList, LoadsIntoTheStoreAndCountsByCountry) {
   ASSERT_EQ(summary.master_lists.size(), 1u);
   EXPECT_EQ(summary.master_lists[0].signer, "CN=Test ML signer,C=VN");
   // The explicit-parameter brainpool CSCA of the list has a usable, named-curve key.
-  for (const auto& anchor : store.impl().anchors) EXPECT_TRUE(anchor.key) << anchor.key_problem;
+  for (const auto& anchor : store.snapshot()->anchors) EXPECT_TRUE(anchor.key) << anchor.key_problem;
 }
 
 TEST(MadeMasterList, SignedByAnUntrustedSignerIsALoadError) {

@@ -101,9 +101,9 @@ TEST(TrustStore, RecordsTheTestAnchorFlag) {
   TrustStore store;
   store.add_certificate(make_certificate("real").der());
   store.add_certificate(make_certificate("test").der(), true);
-  ASSERT_EQ(store.impl().anchors.size(), 2u);
-  EXPECT_FALSE(store.impl().anchors[0].test_anchor);
-  EXPECT_TRUE(store.impl().anchors[1].test_anchor);
+  ASSERT_EQ(store.snapshot()->anchors.size(), 2u);
+  EXPECT_FALSE(store.snapshot()->anchors[0].test_anchor);
+  EXPECT_TRUE(store.snapshot()->anchors[1].test_anchor);
 }
 
 TEST(TrustStore, RejectsDataThatIsNoCertificate) {
@@ -144,7 +144,7 @@ TEST(TrustStore, AddPathReadsAPemBundleAndADerFile) {
   EXPECT_EQ(store.add_path(dir.path() / "bundle.pem"), 2u);
   EXPECT_EQ(store.add_path(dir.path() / "c.cer", true), 1u);
   EXPECT_EQ(store.size(), 3u);
-  EXPECT_TRUE(store.impl().anchors[2].test_anchor);
+  EXPECT_TRUE(store.snapshot()->anchors[2].test_anchor);
   EXPECT_EQ(store.add_path(dir.path() / "c.cer"), 0u);  // already there
 }
 
@@ -186,7 +186,7 @@ TEST(TrustStore, MovesKeepTheAnchors) {
   TrustStore assigned;
   assigned = std::move(moved);
   EXPECT_EQ(assigned.size(), 1u);
-  EXPECT_TRUE(assigned.impl().anchors[0].test_anchor);
+  EXPECT_TRUE(assigned.snapshot()->anchors[0].test_anchor);
 }
 
 }  // namespace

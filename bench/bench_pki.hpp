@@ -1,0 +1,25 @@
+// What the benchmarks verify against: stores of thousands of CSCAs (brainpoolP256r1, P-256 and RSA-2048
+// keys, a CRL each), document signers issued by some of them, and dumps signed by those signers. Made
+// with the simulator's certificate builders; a generated store is written once to a folder under
+// $TMPDIR and reused by later runs (generating 50 000 certificates takes a minute).
+#pragma once
+
+#include "sim/test_pki.hpp"
+
+#include <cccd/dump.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <vector>
+
+namespace cccd::bench {
+
+// A folder of `count` self-signed CSCAs (keys cycling brainpoolP256r1, prime256v1, RSA-2048; a small
+// pool of keys, distinct names and serials) as PEM bundles, each CSCA followed by its CRL when
+// `with_crls`. Generated on first use, then reused.
+std::filesystem::path csca_folder(std::size_t count, bool with_crls);
+
+// Resident set size of this process in KiB.
+long resident_kib();
+
+}  // namespace cccd::bench

@@ -1,0 +1,131 @@
+// The indexed trust store (issue 19): duplicates by hash, CRLs verified when added (also when their CSCA
+// comes later), the document signer cache invalidated by an add, and the C API's JSON built on demand.
+#include "sim/generator.hpp"
+#include "sim/test_pki.hpp"
+#include "sim/virtual_card_source.hpp"
+#include "test_support.hpp"
+#include "util/bytes.hpp"
+#include "verify/signer_cache.hpp"
+#include "verify/trust_store_impl.hpp"
+
+#include <cccd/cccd.h>
+#include <cccd/dump.hpp>
+#include <cccd/reader.hpp>
+#include <cccd/trust.hpp>
+#include <cccd/verify.hpp>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <ctime>
+#include <fstream>
+#include <string>
+
+namespace cccd {
+namespace {
+
+const ChipDump& default_dump() {
+  static const ChipDump dump = sim::read_virtual_card(
+      {}, Credentials::from_id_number(sim::Holder{}.id_number, "1990-05-17", "2030-05-17"));
+  return dump;
+}
+
+sim::IssuedCertificate make_csca(const std::string& name) {
+  sim::CertificateProfile profile;
+  profile.common_name = name;
+  profile.key_type = "EC";
+  profile.key_parameter = "prime256v1";
+  profile.not_before = std::time(nullptr) - 86400;
+  profile.not_after = std::time(nullptr) + 86400 * 365;
+  return sim::issue_test_certificate(profile, nullptr);
+}
+
+TEST(TrustIndex, TheSameCertificateInPemAndDerIsHeldOnce) {
+  TrustStore store;
+  const std::string& pem = sim::default_card().csca_pem;
+  store.add_certificate(as_bytes(pem));
+  const sim::IssuedCertificate other = make_csca("Index CSCA");
+  store.add_certificate(other.der());
+  store.add_certificate(as_bytes(pem));  // again, as PEM
+  store.add_certificate(other.der());    // again, as DER
+  EXPECT_EQ(store.size(), 2u);
+  const auto snapshot = store.snapshot();
+  EXPECT_EQ(snapshot->anchors_by_digest.size(), 2u);
+  // Found by name: exactly the one of that name.
+  const auto named = snapshot->anchors_named(X509_get_subject_name(other.certificate.get()));
+  ASSERT_EQ(named.size(), 1u);
+  EXPECT_EQ(X509_cmp(named[0]->certificate.get(), other.certificate.get()), 0);
+}
+
+TEST(TrustIndex, ACrlIsVerifiedWhenAddedAndWhenItsCscaComesLater) {
+  const sim::IssuedCertificate csca = make_csca("CRL CSCA");
+  const sim::IssuedCertificate stranger = make_csca("CRL CSCA");  // same name, another key
+  const Bytes crl = sim::make_test_crl(csca.key.get(), csca.der(), {}, std::time(nullptr) - 60);
+  const Bytes forged = sim::make_test_crl(stranger.key.get(), csca.der(), {}, std::time(nullptr) - 120);
+
+  TrustStore store;
+  store.add_crl_data(crl);
+  store.add_crl_data(forged);
+  store.add_crl_data(crl);  // a duplicate: held once
+  ASSERT_EQ(store.summary().crls.size(), 2u);
+  EXPECT_FALSE(store.summary().crls[0].verified);  // no CSCA of its name yet
+  EXPECT_FALSE(store.summary().crls[1].verified);
+
+  store.add_certificate(csca.der());
+  const TrustStore::Summary summary = store.summary();
+  EXPECT_TRUE(summary.crls[0].verified);   // checked when its CSCA arrived
+  EXPECT_FALSE(summary.crls[1].verified);  // signed by another key: never counts
+  EXPECT_FALSE(summary.crls[0].this_update.empty());
+  EXPECT_FALSE(summary.crls[0].next_update.empty());
+}
+
+// A verification cached the signer's chain on the store as it was; an add makes a new snapshot, and the
+// next verification finds the chain again instead of repeating the old answer.
+TEST(TrustIndex, AnAddInvalidatesTheSignerChainsFoundBefore) {
+  TrustStore store;
+  store.add_certificate(make_csca("Not the card's CSCA").der());
+  const Verdict before = verify(default_dump(), store);
+  EXPECT_EQ(before.signer_trust.status, FindingStatus::failed);
+  EXPECT_EQ(verify(default_dump(), store).signer_trust.status, FindingStatus::failed);  // cached, same
+
+  store.add_certificate(as_bytes(sim::default_card().csca_pem));
+  const Verdict after = verify(default_dump(), store);
+  EXPECT_EQ(after.signer_trust.status, FindingStatus::passed) << after.signer_trust.detail;
+  EXPECT_TRUE(after.verified);
+
+  // The same certificate in another store: its own answer, not the first store's.
+  TrustStore other;
+  other.add_certificate(make_csca("Another store").der());
+  EXPECT_EQ(verify(default_dump(), other).signer_trust.status, FindingStatus::failed);
+  EXPECT_EQ(verify(default_dump(), store).signer_trust.status, FindingStatus::passed);
+}
+
+TEST(TrustIndex, TheSignerCacheIsBounded) {
+  EXPECT_LE(verification::cached_signer_count(), verification::kSignerCacheCapacity);
+  const Bytes der = sim::make_test_pki(sim::SignerAlgorithm::ecdsa_brainpool_p256r1, 99).ds_certificate;
+  const auto first = verification::cached_signer(der);
+  const auto again = verification::cached_signer(der);
+  EXPECT_EQ(first.get(), again.get());  // parsed once, shared
+  EXPECT_THROW(verification::cached_signer(Bytes{0x30, 0x03, 0x02, 0x01, 0x01}), Error);
+}
+
+TEST(TrustIndex, TheCApiBuildsTheJsonOnceOnDemand) {
+  test::TempDir temp;
+  write_dump(default_dump(), temp.path() / "dump");
+  const auto pem = temp.path() / "csca.pem";
+  std::ofstream(pem, std::ios::binary) << sim::default_card().csca_pem;
+  cccd_trust* trust = nullptr;
+  ASSERT_EQ(cccd_trust_new(&trust), CCCD_OK);
+  ASSERT_EQ(cccd_trust_add_path(trust, pem.c_str()), CCCD_OK) << cccd_last_error();
+  cccd_result* result = nullptr;
+  ASSERT_EQ(cccd_verify_dump((temp.path() / "dump").c_str(), trust, &result), CCCD_OK) << cccd_last_error();
+  EXPECT_EQ(cccd_result_verified(result), 1);
+  const char* json = cccd_result_json(result);
+  EXPECT_EQ(cccd_result_json(result), json);  // the same document, built once
+  EXPECT_EQ(nlohmann::json::parse(json)["verdict"]["overall"], "verified");
+  cccd_result_free(result);
+  cccd_trust_free(trust);
+}
+
+}  // namespace
+}  // namespace cccd
