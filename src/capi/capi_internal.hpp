@@ -20,6 +20,9 @@ struct cccd_result {
   cccd::Report report;
   std::string json;
 };
+struct cccd_policy {
+  cccd::VerificationPolicy value;
+};
 struct cccd_cancel_token {
   cccd::Cancellation value;
 };

@@ -143,7 +143,7 @@ void check_signer_trust(X509* document_signer, const TrustStore& trust, const Ve
     verdict.signer_trust = failed("EF.SOD gives no document signer certificate to check");
     return;
   }
-  std::time_t now = options.at.value_or(std::time(nullptr));
+  std::time_t now = options.policy.at.value_or(std::time(nullptr));
   const SodTiming* timing = timing_of(document_signer);
   if (timing && timing->unreadable) {
     verdict.signer_trust = failed("the signingTime attribute of EF.SOD does not parse");

@@ -35,7 +35,7 @@ bool contains(const std::string& text, std::string_view part) {
 }
 
 TEST(TrustCli, PrintsTheMasterListCountedByCountry) {
-  ProgramRun run = cccd_verify("trust --trust " + kList + " --ml-root " + kRoot);
+  ProgramRun run = cccd_verify("trust --lang en --trust " + kList + " --ml-root " + kRoot);
   ASSERT_EQ(run.exit_code, 0) << run.out;
   EXPECT_TRUE(contains(run.out, "CSCA certificates: 411 from ")) << run.out;
   EXPECT_TRUE(contains(run.out, "master list roots: 1\n")) << run.out;
