@@ -565,6 +565,8 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
       if (!report.document.face) throw Error(ErrorCode::file_not_found, "the card gave no photo to write");
       write_photo(args.photo, *report.document.face);
     } catch (const Error& e) {
+      // A name that does not fit the chip's format is a usage error like any other (exit 2).
+      if (e.code() == ErrorCode::invalid_argument) throw;
       photo_error = e;
     }
   }

@@ -511,12 +511,9 @@ namespace cccd {
 namespace {
 
 TEST(Read, ACardWithoutCardAccessIsOpenedWithBacAndSaysSo) {
-  // The profile's card without Active Authentication: a chip without EF.CardAccess refuses INTERNAL
-  // AUTHENTICATE today (an open defect of the virtual card, reported with issue 17), which is not what
-  // this test is about.
-  sim::GeneratorOptions options = sim::cccd_profile_options();
-  options.active_authentication.algorithm = sim::AaAlgorithm::none;
-  sim::CardData data = sim::generate_card(options);
+  // The profile's card (Chip and Active Authentication both run after BAC; a virtual card without
+  // EF.CardAccess used to refuse INTERNAL AUTHENTICATE).
+  sim::CardData data = sim::default_card();
   data.files.erase(FileId::card_access);
   sim::VirtualCard card(data);
   sim::VirtualCardChannel channel(card);
