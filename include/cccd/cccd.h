@@ -91,8 +91,9 @@ CCCD_API const char* cccd_last_error(void);
  * message; "verdict": not_verified), as `cccd-verify --json` prints it; "" after a call that succeeded. */
 CCCD_API const char* cccd_last_error_json(void);
 
-/* Credentials. birth / expiry: "YYYY-MM-DD" or "YYMMDD" (birth may be "YYYY" or "YYYY-MM" when not on
- * record; expiry "none" for a card without expiry; "" for both: the CAN alone). Wiped when freed.
+/* Credentials. birth / expiry: "YYYY-MM-DD", "YYMMDD" or as the card prints them, "dd/mm/yyyy" (birth may
+ * be "YYYY" or "YYYY-MM" / "mm/yyyy" when not on record; expiry "none" or "Không thời hạn" for a card
+ * without expiry; "" for both: the CAN alone). Wiped when freed.
  * id_number: the 12-digit ID number, or the line the QR code on the card's front gives (what a counter's
  * USB scanner types: "ID|former ID|name|ddmmyyyy|Nam/Nữ|residence|ddmmyyyy", a trailing newline allowed);
  * with a QR line the result's verdict has the finding qr_consistency (the printed QR against the chip).
@@ -128,6 +129,32 @@ CCCD_API cccd_status cccd_verify_dump(const char* folder, const cccd_trust* trus
 CCCD_API cccd_status cccd_verify_dump_with_challenge(const char* folder, const cccd_trust* trust,
                                                      const uint8_t* challenge, size_t challenge_length,
                                                      cccd_result** out);
+
+/* The verification policy: what "verified" requires beyond the checks every verdict makes, and the moment
+ * the verdict is judged at. Every result reports the policy it was judged under (JSON "verdict.policy").
+ * An opaque handle with one setter per rule, so that later versions add rules without changing any
+ * caller; a new policy has the defaults (chip authenticity not required, expired cards not verified,
+ * judged now). Set it up before the reads and verifications that use it; they copy it. */
+typedef struct cccd_policy cccd_policy;
+CCCD_API cccd_status cccd_policy_new(cccd_policy** out);
+CCCD_API void cccd_policy_free(cccd_policy* policy);
+/* Non-zero: chip authenticity must pass; a chip (or a dump) that offers neither Chip nor Active
+ * Authentication fails it, with the reason. A server that sent an Active Authentication challenge sets it. */
+CCCD_API cccd_status cccd_policy_set_require_chip_authenticity(cccd_policy* policy, int require);
+/* Non-zero: an expired card may be verified (its document_validity finding still says it expired). */
+CCCD_API cccd_status cccd_policy_set_accept_expired(cccd_policy* policy, int accept);
+/* The judgement date: "YYYY-MM-DD" or "dd/mm/yyyy" (the card's own form); the card's expiry is judged
+ * against it and the certificates at noon that day in Vietnam. NULL: now (the default). Another form, or
+ * a day that does not exist: CCCD_ERR_INVALID_ARGUMENT, the policy unchanged. */
+CCCD_API cccd_status cccd_policy_set_judgement_date(cccd_policy* policy, const char* date);
+/* The same as a moment (seconds since 1970-01-01 UTC). */
+CCCD_API cccd_status cccd_policy_set_judgement_time(cccd_policy* policy, int64_t unix_seconds);
+
+/* Verifies a dump folder offline under `policy` (NULL: the defaults), with the server's Active
+ * Authentication challenge when `challenge` is not NULL (then `challenge_length` must be 8). */
+CCCD_API cccd_status cccd_verify_dump_with_policy(const char* folder, const cccd_trust* trust,
+                                                  const cccd_policy* policy, const uint8_t* challenge,
+                                                  size_t challenge_length, cccd_result** out);
 
 /* Transports: how APDUs reach the card.
  *
@@ -248,6 +275,8 @@ CCCD_API cccd_status cccd_read_options_set_limits(cccd_read_options* options, ui
 /* Reads with these options can be stopped by cccd_cancel(token) (CCCD_ERR_CANCELLED); NULL detaches.
  * The token is not owned and must outlive the reads. */
 CCCD_API cccd_status cccd_read_options_set_cancel(cccd_read_options* options, cccd_cancel_token* token);
+/* The policy the read's verdict is judged under (copied; NULL: the defaults again). */
+CCCD_API cccd_status cccd_read_options_set_policy(cccd_read_options* options, const cccd_policy* policy);
 
 CCCD_API cccd_status cccd_cancel_new(cccd_cancel_token** out);
 /* Stops the read (before its next APDU, or at once through the transport's cancel) or the wait for a card

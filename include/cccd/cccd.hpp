@@ -147,6 +147,37 @@ class CancelToken {
   detail::Handle<cccd_cancel_token, cccd_cancel_free> handle_;
 };
 
+// The verification policy (cccd_policy): what "verified" requires, and the judgement date.
+class Policy {
+ public:
+  Policy() {
+    cccd_policy* raw = nullptr;
+    detail::check(cccd_policy_new(&raw));
+    handle_ = detail::Handle<cccd_policy, cccd_policy_free>(raw);
+  }
+  Policy& require_chip_authenticity(bool on) {
+    detail::check(cccd_policy_set_require_chip_authenticity(handle_.get(), on ? 1 : 0));
+    return *this;
+  }
+  Policy& accept_expired(bool on) {
+    detail::check(cccd_policy_set_accept_expired(handle_.get(), on ? 1 : 0));
+    return *this;
+  }
+  // "YYYY-MM-DD" or "dd/mm/yyyy"; "" : now again.
+  Policy& judgement_date(const std::string& date) {
+    detail::check(cccd_policy_set_judgement_date(handle_.get(), date.empty() ? nullptr : date.c_str()));
+    return *this;
+  }
+  Policy& judgement_time(std::int64_t unix_seconds) {
+    detail::check(cccd_policy_set_judgement_time(handle_.get(), unix_seconds));
+    return *this;
+  }
+  const cccd_policy* get() const noexcept { return handle_.get(); }
+
+ private:
+  detail::Handle<cccd_policy, cccd_policy_free> handle_;
+};
+
 class ReadOptions {
  public:
   ReadOptions() {
@@ -173,6 +204,11 @@ class ReadOptions {
   // The token must outlive the reads.
   ReadOptions& cancel_with(CancelToken& token) {
     detail::check(cccd_read_options_set_cancel(handle_.get(), token.get()));
+    return *this;
+  }
+  // Copied: changing the policy later does not change these options.
+  ReadOptions& policy(const Policy& policy) {
+    detail::check(cccd_read_options_set_policy(handle_.get(), policy.get()));
     return *this;
   }
   const cccd_read_options* get() const noexcept { return handle_.get(); }
@@ -325,6 +361,16 @@ inline Result verify_dump(const std::string& folder, const Trust& trust,
   cccd_result* raw = nullptr;
   detail::check(
       cccd_verify_dump_with_challenge(folder.c_str(), trust.get(), challenge.data(), challenge.size(), &raw));
+  return Result(raw);
+}
+
+// Verifies a dump folder offline under `policy`, with this server's challenge when given.
+inline Result verify_dump(const std::string& folder, const Trust& trust, const Policy& policy,
+                          const std::array<std::uint8_t, 8>* challenge = nullptr) {
+  cccd_result* raw = nullptr;
+  detail::check(cccd_verify_dump_with_policy(folder.c_str(), trust.get(), policy.get(),
+                                             challenge ? challenge->data() : nullptr,
+                                             challenge ? challenge->size() : 0, &raw));
   return Result(raw);
 }
 

@@ -49,6 +49,7 @@ Report read_and_verify(const CardSource& source, const Credentials& credentials,
   static const TrustStore kEmpty;
   // A caller's challenge (a server's) must be the one the chip signed, as an offline check would require.
   VerifyOptions verify_options;
+  verify_options.policy = options.policy;
   verify_options.active_authentication_challenge = options.active_authentication_challenge;
   // This process talked to the chip itself: the Chip Authentication and PACE-CAM it recorded are proofs.
   verify_options.live_read = true;
@@ -65,6 +66,10 @@ Report verify_dump_folder(const std::filesystem::path& folder, const TrustStore&
   report.dump = load_dump(folder);
   report.verdict = verify(report.dump, trust, options);
   report.document = lds::parse_document(report.dump);
+  for (const std::string& name : report.dump.unknown_files) {
+    report.document.parse_errors.push_back("dump: " + name +
+                                           " is not a file of a dump (ignored; see docs/dump-format.md)");
+  }
   return report;
 }
 

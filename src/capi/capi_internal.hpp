@@ -25,6 +25,9 @@ struct cccd_result {
   mutable std::once_flag json_once;
   mutable std::string json;
 };
+struct cccd_policy {
+  cccd::VerificationPolicy value;
+};
 struct cccd_cancel_token {
   cccd::Cancellation value;
 };

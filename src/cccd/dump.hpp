@@ -20,6 +20,8 @@ struct ReadStats {
   double seconds = 0;
 };
 
+inline constexpr std::size_t kMaxUnknownDumpFiles = 16;
+
 struct ChipDump {
   std::map<FileId, Bytes> files;  // raw bytes of every file read
   std::string access_protocol;    // "BAC", "PACE-GM" ...; empty for a dump that does not say
@@ -45,6 +47,10 @@ struct ChipDump {
   std::vector<FileId> denied;  // listed by EF.COM but refused by the chip (DG3 without TA)
   std::vector<FileId> absent;  // listed by EF.COM but not on the chip (6A82)
   ReadStats stats;
+  // A dump folder's entries that are none of its files (a renamed "DG1.bin", a stray note): ignored, but
+  // reported (verify_dump_folder adds them to the parse errors) so that a missing file has a visible
+  // cause. Names as they are on disk, at most kMaxUnknownDumpFiles of them.
+  std::vector<std::string> unknown_files;
 
   const Bytes* file(FileId id) const {
     auto it = files.find(id);

@@ -7,6 +7,7 @@
 #include <cccd/cancel.hpp>
 #include <cccd/card_qr.hpp>
 #include <cccd/dump.hpp>
+#include <cccd/policy.hpp>
 
 #include <array>
 #include <chrono>
@@ -91,6 +92,8 @@ struct ReadOptions {
   // and under 200 short APDUs.
   std::chrono::milliseconds time_limit{60000};
   std::uint64_t max_apdus = 4000;
+  // What the verdict of read_and_verify requires (cccd/policy.hpp); the read itself ignores it.
+  VerificationPolicy policy;
 };
 
 // How often one read may open the chip again (card put back, or a link that refused extended length).

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cccd/files.hpp>
+#include <cccd/policy.hpp>
 
 #include <optional>
 #include <string>
@@ -36,9 +37,13 @@ struct Verdict {
   Finding signer_trust;       // DS certificate chains to a configured CSCA, within validity
   Finding chip_authenticity;  // Chip / Active Authentication / PACE-CAM (later issues)
   Finding consistency;        // DG1 (MRZ) and DG13 agree
+  Finding document_validity;  // the card had not expired on the judgement date (or has no expiry)
   // The QR code printed on the card agrees with DG13; only when a QR line was given (VerifyOptions).
   std::optional<Finding> qr_consistency;
-  bool verified = false;  // every finding that applies passed
+  bool verified = false;  // every finding that applies under `policy` passed
+
+  // The policy the verdict was judged under, its judgement time filled in (`at` is always set).
+  VerificationPolicy policy;
 
   std::vector<DataGroupHash> hashes;
   std::string hash_algorithm;       // "SHA-256"

@@ -4,6 +4,7 @@
 #include <cccd/card_qr.hpp>
 #include <cccd/document.hpp>
 #include <cccd/dump.hpp>
+#include <cccd/policy.hpp>
 #include <cccd/trust.hpp>
 #include <cccd/verdict.hpp>
 
@@ -15,8 +16,9 @@
 namespace cccd {
 
 struct VerifyOptions {
-  // The time certificates must be valid at; now when not set.
-  std::optional<std::time_t> at;
+  // What "verified" requires (chip proof, unexpired card) and the moment it is judged at: certificates
+  // must be valid then and the card unexpired on that day (cccd/policy.hpp).
+  VerificationPolicy policy;
   // The Active Authentication challenge a server chose and gave to the reading app (`read --challenge`):
   // the dump's recorded challenge must equal it, else chip authenticity fails ("the signature is over
   // another challenge"), which stops a replayed dump. Not set: the signature is checked over the

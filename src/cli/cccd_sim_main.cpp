@@ -36,6 +36,8 @@
 #include <cccd/error.hpp>
 #include <cccd/files.hpp>
 
+#include <cccd/version.h>
+
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -46,6 +48,7 @@
 #include <functional>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -150,9 +153,9 @@ struct PersonaliseOptions {
   std::uint64_t seed = 1;
   std::string signer = "ecdsa";
   std::string face = "jpeg";
-  std::string ca = "none";
-  std::string aa = "none";
-  std::string fault;  // a CardFault's name: a hostile card
+  std::string ca;          // empty: the CCCD profile's (cccd), or none on a PACE-CAM card
+  std::string aa = "rsa";  // the CCCD profile's
+  std::string fault;       // a CardFault's name: a hostile card
 };
 
 // What `--pace` asked for: the profile's EF.CardAccess (option absent), none (a BAC-only card), or an
@@ -247,6 +250,20 @@ std::string describe(const PaceChoice& choice) {
          std::string(cccd::crypto::cipher_name(offer.cipher));
 }
 
+// "M" for a name with the word Văn, "F" with Thị (the middle names that say it); nothing otherwise.
+std::optional<std::string> sex_of_name(const std::string& name) {
+  std::istringstream words(name);
+  std::string word;
+  std::optional<std::string> sex;
+  bool first = true;
+  while (words >> word) {
+    if (!first && (word == "Văn" || word == "văn")) sex = sex ? std::optional<std::string>() : "M";
+    if (!first && (word == "Thị" || word == "thị")) sex = sex ? std::optional<std::string>() : "F";
+    first = false;
+  }
+  return sex;
+}
+
 int personalise(const PersonaliseOptions& options) {
   cccd::sim::GeneratorOptions generator;
   generator.seed = options.seed;
@@ -293,6 +310,17 @@ int personalise(const PersonaliseOptions& options) {
     apply(generator.holder);
   }
 
+  if (options.name && !options.sex) {
+    // The default holder is a woman; another name must not inherit her "Nữ". A Vietnamese name says the
+    // sex by its middle word when that is Văn (a man) or Thị (a woman); otherwise --sex must say it.
+    const std::optional<std::string> sex = sex_of_name(*options.name);
+    if (!sex) {
+      std::cerr << "cccd-sim personalise: --name: give --sex M or F too (the name has no Văn or Thị)\n";
+      return kExitUsage;
+    }
+    generator.holder.sex = *sex;
+  }
+
   PaceChoice pace;
   if (options.pace) {
     pace = parse_pace(*options.pace);
@@ -303,13 +331,16 @@ int personalise(const PersonaliseOptions& options) {
     generator.pace = pace.offer;
     generator.no_card_access = pace.no_card_access;
   }
-  if (options.ca != "none") {
-    if (generator.pace && generator.pace->mapping == cccd::lds::PaceMapping::chip_authentication) {
+  const bool cam = generator.pace && generator.pace->mapping == cccd::lds::PaceMapping::chip_authentication;
+  const std::string ca = !options.ca.empty() ? options.ca : cam ? "none" : "cccd";
+  if (ca != "none") {
+    if (cam) {
       std::cerr << "cccd-sim personalise: --ca: a PACE-CAM card already has its Chip Authentication key\n";
       return kExitUsage;
     }
-    generator.chip_authentication = options.ca == "v1" ? cccd::sim::chip_authentication_offer_v1()
-                                                       : cccd::sim::chip_authentication_offer_v2();
+    generator.chip_authentication = ca == "v1"   ? cccd::sim::chip_authentication_offer_v1()
+                                    : ca == "v2" ? cccd::sim::chip_authentication_offer_v2()
+                                                 : cccd::sim::chip_authentication_offer_cccd();
   }
 
   generator.active_authentication.algorithm = options.aa == "rsa"     ? cccd::sim::AaAlgorithm::rsa
@@ -360,9 +391,11 @@ int personalise(const PersonaliseOptions& options) {
             << (options.signer == "rsa" ? "RSA-2048" : "ECDSA brainpoolP256r1") << " signer)\n"
             << "Access: " << describe(pace) << "\n"
             << "Chip Authentication: "
-            << (options.ca == "v1"   ? "v1, MSE:Set KAT, ECDH brainpoolP256r1, 3DES"
-                : options.ca == "v2" ? "v2, MSE:Set AT + General Authenticate, ECDH brainpoolP256r1, AES-128"
-                                     : "none")
+            << (ca == "v1"   ? "v1, MSE:Set KAT, ECDH brainpoolP256r1, 3DES"
+                : ca == "v2" ? "v2, MSE:Set AT + General Authenticate, ECDH brainpoolP256r1, AES-128"
+                : ca == "cccd"
+                    ? "v1 (the CCCD's), MSE:Set AT + General Authenticate, ECDH brainpoolP256r1, AES-128"
+                    : "none")
             << "\n"
             << "Active Authentication: "
             << (options.aa == "rsa"     ? "RSA-2048, ISO/IEC 9796-2 (SHA-1)"
@@ -545,6 +578,8 @@ int serve_pn532(const std::string& folder) {
 
 int main(int argc, char** argv) {
   CLI::App app{"cccd-sim: virtual CCCD cards for development and tests (test PKI, not real documents)"};
+  app.set_version_flag("--version", std::string("cccd-sim ") + CCCD_VERSION_STRING,
+                       "Print the version and exit");
   app.require_subcommand(0, 1);
   bool list_faults = false;
   app.add_flag("--list-faults", list_faults,
@@ -579,15 +614,16 @@ int main(int argc, char** argv) {
       "(ECDH), CIPHER 3des|aes128|aes192|aes256 (e.g. im:16:aes256); none: no EF.CardAccess (BAC only). "
       "Default: the CCCD profile's (gm:13:aes128 with CA and TA entries)");
   personalise_command
-      ->add_option("--ca", options.ca,
-                   "Chip Authentication key in DG14: v1 (MSE:Set KAT, 3DES), v2 (MSE:Set AT + General "
-                   "Authenticate, AES-128), both ECDH brainpoolP256r1; none: no CA key but PACE-CAM's")
-      ->check(CLI::IsMember({"none", "v1", "v2"}))
-      ->capture_default_str();
+      ->add_option(
+          "--ca", options.ca,
+          "Chip Authentication key in DG14: cccd (the CCCD's: version 1, AES-128, MSE:Set AT + "
+          "General Authenticate; the default), v1 (MSE:Set KAT, 3DES), v2 (version 2, AES-128), "
+          "all ECDH brainpoolP256r1; none: no CA key but PACE-CAM's (the default with --pace cam:...)")
+      ->check(CLI::IsMember({"none", "cccd", "v1", "v2"}));
   personalise_command
       ->add_option("--aa", options.aa,
                    "Active Authentication key in DG15: rsa (RSA-2048, ISO/IEC 9796-2, SHA-1), ecdsa "
-                   "(brainpoolP256r1, SHA-256, named in DG14); none")
+                   "(brainpoolP256r1, SHA-256, named in DG14); none. Default: rsa, as on the CCCD")
       ->check(CLI::IsMember({"none", "rsa", "ecdsa"}))
       ->capture_default_str();
   personalise_command->add_option(
@@ -653,8 +689,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return kExitUsage;
+    const int code = app.exit(e);  // 0 for --help and --version
+    return code == 0 ? 0 : kExitUsage;
   }
 
   if (list_faults) {

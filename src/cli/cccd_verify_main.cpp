@@ -1,8 +1,10 @@
 // cccd-verify: read and verify a CCCD at the desk, or verify a dump offline. See docs/cli.md.
 #include "cli/citizen_prompt.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/help_text.hpp"
 #include "cli/human_output.hpp"
 #include "cli/messages.hpp"
+#include "cli/policy_options.hpp"
 #include "cli/progress_bar.hpp"
 #include "cli/redact.hpp"
 #include "cli/terminal_text.hpp"
@@ -12,6 +14,7 @@
 #include "util/private_file.hpp"
 #include "util/secure_bytes.hpp"
 
+#include <cccd/version.h>
 #include <cccd/report.hpp>
 
 #include <CLI/CLI.hpp>
@@ -64,6 +67,7 @@ struct ReadArguments {
   unsigned wait_seconds = 0;  // --wait [SECONDS]: wait for a card first
   bool resume = false;        // --resume: a card pulled away and put back is read on
   bool loop = false;          // --loop: card after card until Ctrl-C (with --wait)
+  cli::PolicyArguments policy;
 };
 
 // How results and errors are printed: --lang, --redact, --json.
@@ -80,6 +84,7 @@ struct VerifyArguments {
   std::vector<std::string> trust;
   std::vector<std::string> ml_roots;  // --ml-root: what a master list's signer must chain to
   bool json = false;
+  cli::PolicyArguments policy;
 };
 
 // What `--photo FILE` writes, chosen by FILE's extension (any case): .png converts whatever the chip
@@ -272,27 +277,26 @@ struct TrustArguments {
 int run_trust(const TrustArguments& args) {
   std::optional<TrustStore> store = trust_from(args.trust, args.ml_roots);
   TrustStore::Summary summary = store ? store->summary() : TrustStore::Summary{};
-  std::cout << "CSCA certificates: " << summary.csca_certificates << " from "
+  const cli::Messages& text = *style.text;
+  std::cout << text.csca_certificates << summary.csca_certificates << text.from
             << summary.csca_by_country.size()
-            << (summary.csca_by_country.size() == 1 ? " country\n" : " countries\n");
-  std::cout << "master list roots: " << summary.master_list_roots << '\n';
-  std::cout << "master lists: " << summary.master_lists.size() << '\n';
+            << (summary.csca_by_country.size() == 1 ? text.country : text.countries) << '\n';
+  std::cout << text.master_list_roots << summary.master_list_roots << '\n';
+  std::cout << text.master_lists << summary.master_lists.size() << '\n';
   for (const TrustStore::MasterListInfo& list : summary.master_lists) {
-    std::cout << "  " << cli::terminal_safe(list.source) << ": " << list.certificates << " certificates ("
-              << list.added << " new), signed "
-              << (list.signing_time.empty() ? "at no stated time" : cli::terminal_safe(list.signing_time))
-              << " by " << cli::terminal_safe(list.signer) << '\n';
+    std::cout << "  " << cli::terminal_safe(list.source) << ": " << list.certificates << text.certificates
+              << " (" << list.added << text.certificates_new << "), " << text.signed_on
+              << (list.signing_time.empty() ? text.signed_at_no_time : cli::terminal_safe(list.signing_time))
+              << text.signed_by << cli::terminal_safe(list.signer) << '\n';
   }
-  std::cout << "CRLs: " << summary.crls.size() << '\n';
+  std::cout << text.crls << summary.crls.size() << '\n';
   for (const TrustStore::CrlInfo& crl : summary.crls) {
-    std::cout << "  " << cli::terminal_safe(crl.issuer) << ": " << crl.revoked << " revoked, issued "
+    std::cout << "  " << cli::terminal_safe(crl.issuer) << ": " << crl.revoked << text.revoked_issued
               << cli::terminal_safe(crl.this_update)
-              << (crl.next_update.empty() ? "" : ", next " + cli::terminal_safe(crl.next_update))
-              << (crl.verified ? ", signature verified by its CSCA"
-                               : ", NOT verified by a CSCA of the store (ignored)")
-              << '\n';
+              << (crl.next_update.empty() ? "" : text.next_update + cli::terminal_safe(crl.next_update))
+              << (crl.verified ? text.crl_verified : text.crl_not_verified) << '\n';
   }
-  if (!summary.csca_by_country.empty()) std::cout << "by country:\n";
+  if (!summary.csca_by_country.empty()) std::cout << text.by_country << '\n';
   for (const auto& [country, count] : summary.csca_by_country)
     std::cout << "  " << cli::terminal_safe(country) << ' ' << count << '\n';
   return 0;
@@ -300,10 +304,10 @@ int run_trust(const TrustArguments& args) {
 
 int finish(const Report& report, bool json) {
   style.redactor.learn(report);
-  const Report shown = style.redactor.redact(report);
   if (json) {
-    std::cout << style.redactor.scrub(to_json(shown)) << '\n';
+    std::cout << style.redactor.json(report) << '\n';
   } else {
+    const Report shown = style.redactor.redact(report);
     std::ostringstream text;
     cli::print_report(text, shown, *style.text);
     std::cout << style.redactor.scrub(text.str());
@@ -346,23 +350,23 @@ std::optional<std::string> nfc_connstring_of(const std::string& name) {
 // `read --reader NAME`. Exit 9 (no reader) when there is none of either.
 int run_readers() {
   std::vector<std::string> pcsc;
-  std::string pcsc_problem = "none";
+  std::string pcsc_problem = style.text->none;
   try {
     pcsc = list_pcsc_readers();
   } catch (const Error& e) {
-    pcsc_problem = e.what();
+    pcsc_problem = style.text->library_text(e.what());
   }
   std::vector<std::string> nfc;
-  std::string nfc_problem = "none; a serial PN532 is named directly: --reader pn532_uart:/dev/ttyUSB0";
+  std::string nfc_problem = style.text->nfc_none_hint;
   try {
     nfc = list_nfc_devices();
   } catch (const Error& e) {
-    nfc_problem = e.what();
+    nfc_problem = style.text->library_text(e.what());
   }
-  std::cout << "PC/SC readers:\n";
+  std::cout << style.text->pcsc_readers << '\n';
   for (const std::string& name : pcsc) std::cout << "  " << cli::terminal_safe(name) << "\n";
   if (pcsc.empty()) std::cout << "  (" << cli::terminal_safe(pcsc_problem) << ")\n";
-  std::cout << "libnfc devices:\n";
+  std::cout << style.text->nfc_devices << '\n';
   for (const std::string& connstring : nfc) std::cout << "  nfc:" << cli::terminal_safe(connstring) << "\n";
   if (nfc.empty()) std::cout << "  (" << cli::terminal_safe(nfc_problem) << ")\n";
   return pcsc.empty() && nfc.empty() ? cli::kExitNoReader : 0;
@@ -400,6 +404,21 @@ class StopOnSignal {
   Cancellation cancellation_;
   std::thread watcher_;
 };
+
+// The language --lang asks for ("--lang en", "--lang=en"), before CLI11 parses the command line, so that
+// --help and the errors of the command line itself are in it too. Vietnamese unless it says en.
+cli::Language language_of_command_line(int argc, char** argv) {
+  cli::Language language = cli::Language::vi;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view argument = argv[i];
+    std::string_view value;
+    if (argument == "--lang" && i + 1 < argc) value = argv[i + 1];
+    if (argument.starts_with("--lang=")) value = argument.substr(7);
+    if (value == "en") language = cli::Language::en;
+    if (value == "vi") language = cli::Language::vi;
+  }
+  return language;
+}
 
 // Reads one card with the progress bar on a terminal's stderr (not with --json).
 Report read_with_progress(const CardSource& source, const Credentials& credentials, const TrustStore* trust,
@@ -577,6 +596,7 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
   options.active_authentication_challenge = challenge;
   options.wait_for_card = std::chrono::seconds(args.wait_seconds);
   options.resume_after_removal = args.resume;
+  options.policy = cli::policy_from(args.policy);
   std::optional<TrustStore> trust = trust_from(args.trust, args.ml_roots);
   if (virtual_card && !trust) {
     // Without --trust, the demo trusts the virtual card's own test CSCA, explicitly here in the program;
@@ -609,17 +629,34 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
   }
 
   if (!args.dump.empty()) write_dump(report->dump, args.dump, args.replace_dump);
+  // The photo is an extra: a photo that cannot be written (no face, a folder that does not exist, a full
+  // disk) does not take the verdict away. The result is printed as it is, the photo's error after it
+  // (stderr), and the exit code is then the file error's (7), so that a script sees the photo missing.
+  std::optional<Error> photo_error;
   if (!args.photo.empty()) {
-    if (!report->document.face) throw Error(ErrorCode::file_not_found, "the card gave no photo to write");
-    write_photo(args.photo, *report->document.face);
+    try {
+      if (!report->document.face) throw Error(ErrorCode::file_not_found, "the card gave no photo to write");
+      write_photo(args.photo, *report->document.face);
+    } catch (const Error& e) {
+      // A name that does not fit the chip's format is a usage error like any other (exit 2).
+      if (e.code() == ErrorCode::invalid_argument) throw;
+      photo_error = e;
+    }
   }
-  return finish(*report, args.json);
+  const int verdict_exit = finish(*report, args.json);
+  if (!photo_error) return verdict_exit;
+  std::cerr << style.redactor.scrub(std::string(style.text->photo_error) +
+                                    style.text->error_kind(photo_error->code()) + ": " +
+                                    cli::terminal_safe(style.text->library_text(photo_error->what())))
+            << '\n';
+  return cli::kExitFile;
 }
 
 int run_verify(const VerifyArguments& args) {
   std::optional<TrustStore> trust = trust_from(args.trust, args.ml_roots);
   TrustStore none;
   VerifyOptions options;
+  options.policy = cli::policy_from(args.policy);
   options.active_authentication_challenge = challenge_from(args.challenge);
   return finish(verify_dump_folder(args.folder, trust ? *trust : none, options), args.json);
 }
@@ -627,9 +664,17 @@ int run_verify(const VerifyArguments& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"cccd-verify: read and verify the chip of a Vietnamese citizen identity card (CCCD)"};
+  // --help and the command line's errors come before --lang is parsed: look for it first.
+  const cccd::cli::Language help_language = language_of_command_line(argc, argv);
+  const auto H = [help_language](std::string_view english) {
+    return cccd::cli::help_text(english, help_language);
+  };
+  CLI::App app{H("cccd-verify: read and verify the chip of a Vietnamese citizen identity card (CCCD)")};
+  cccd::cli::use_language(app, help_language);
+  app.set_version_flag("--version", std::string("cccd-verify ") + CCCD_VERSION_STRING,
+                       H("Print the version and exit"));
   app.require_subcommand(1);
-  app.footer(
+  app.footer(H(
       "Exit codes: 0 verified, 1 not verified, 2 usage, 3 access denied (wrong ID/dates/MRZ), 4 no card,\n"
       "5 communication (card removed, timeout, cancelled), 6 the card misbehaved (secure messaging,\n"
       "malformed data), 7 local file error or a --trust input refused, 8 internal, 9 no reader (no PC/SC\n"
@@ -643,110 +688,126 @@ int main(int argc, char** argv) {
       "given (unlike --id, it is not visible to other users). Wherever an ID number is taken, the line of\n"
       "the card's QR code is taken too (ID|former ID|name|ddmmyyyy|sex|residence|ddmmyyyy): the verdict\n"
       "then compares it with the chip. Without any, read asks for it on the terminal (--loop: for each\n"
-      "card). See docs/cli.md and man cccd-verify.");
+      "card). See docs/cli.md and man cccd-verify."));
 
   ReadArguments read_args;
-  CLI::App* read = app.add_subcommand("read", "Read a card and verify it");
-  CLI::Option* sim = read->add_option("--sim", read_args.sim_folder,
-                                      "Read a virtual card: the built-in CCCD, or the card folder DIR (never "
-                                      "read without --sim)")
-                         ->expected(0, 1)
-                         ->type_name("[DIR]");
+  CLI::App* read = app.add_subcommand("read", H("Read a card and verify it"));
+  CLI::Option* sim =
+      read->add_option("--sim", read_args.sim_folder,
+                       H("Read a virtual card: the built-in CCCD, or the card folder DIR (never "
+                         "read without --sim)"))
+          ->expected(0, 1)
+          ->type_name("[DIR]");
   CLI::Option* reader =
       read->add_option("--reader", read_args.reader,
-                       "Read the card on this reader: a PC/SC reader name (or part of it), or a "
-                       "libnfc device: nfc (the first), nfc:CONNSTRING, pn532_uart:/dev/ttyUSB0");
+                       H("Read the card on this reader: a PC/SC reader name (or part of it), or a "
+                         "libnfc device: nfc (the first), nfc:CONNSTRING, pn532_uart:/dev/ttyUSB0"));
   sim->excludes(reader);
   CLI::Option* id_option = read->add_option(
       "--id", read_args.id_number,
-      "The 12-digit personal identification number (its last 6 digits are the CAN for PACE), or the card's "
-      "QR line. Any local user can read a command line (ps, /proc/PID/cmdline): prefer --id-stdin, "
-      "--id-file, CCCD_ID or the question on the terminal (no ID option)");
+      H("The 12-digit personal identification number (its last 6 digits are the CAN for PACE), or the card's "
+        "QR line. Any local user can read a command line (ps, /proc/PID/cmdline): prefer --id-stdin, "
+        "--id-file, CCCD_ID or the question on the terminal (no ID option)"));
   CLI::Option* id_stdin =
       read->add_flag("--id-stdin", read_args.id_stdin,
-                     "Read the ID number from the first line of stdin (not visible to ps)");
+                     H("Read the ID number from the first line of stdin (not visible to ps)"));
   CLI::Option* id_file =
       read->add_option("--id-file", read_args.id_file,
-                       "Read the ID number from the first line of FILE, a regular file of yours with mode "
-                       "0600 (not a symbolic link)")
+                       H("Read the ID number from the first line of FILE, a regular file of yours with mode "
+                         "0600 (not a symbolic link)"))
           ->type_name("FILE");
   id_option->excludes(id_stdin);
   id_option->excludes(id_file);
   id_stdin->excludes(id_file);
   read->add_option("--birth", read_args.birth,
-                   "Date of birth, YYYY-MM-DD (YYYY or YYYY-MM if not on record) or YYMMDD");
+                   H("Date of birth: YYYY-MM-DD or dd/mm/yyyy as on the card (YYYY or YYYY-MM if not on "
+                     "record) or YYMMDD"));
   read->add_option("--expiry", read_args.expiry,
-                   "Date of expiry, YYYY-MM-DD or YYMMDD, 'none' if the card has none");
-  read->add_option("--mrz", read_args.mrz, "The MRZ text instead of --id (lines separated by newlines)");
+                   H("Date of expiry: YYYY-MM-DD, dd/mm/yyyy as on the card or YYMMDD; 'none' or \"Không "
+                     "thời hạn\" if the "
+                     "card has none"));
+  read->add_option("--mrz", read_args.mrz, H("The MRZ text instead of --id (lines separated by newlines)"));
   read->add_option("--can", read_args.can,
-                   "The card access number (6 digits; on a CCCD the ID number's last 6)");
-  CLI::Option* pace_only = read->add_flag("--pace-only", read_args.pace_only, "Open the chip with PACE only");
-  CLI::Option* bac_only = read->add_flag("--bac-only", read_args.bac_only, "Open the chip with BAC only");
+                   H("The card access number (6 digits; on a CCCD the ID number's last 6)"));
+  CLI::Option* pace_only =
+      read->add_flag("--pace-only", read_args.pace_only, H("Open the chip with PACE only"));
+  CLI::Option* bac_only = read->add_flag("--bac-only", read_args.bac_only, H("Open the chip with BAC only"));
   pace_only->excludes(bac_only);
   read->add_option("--trust", read_args.trust,
-                   "CSCA certificates, CRLs or an ICAO master list (PEM/DER file or folder); repeatable");
+                   H("CSCA certificates, CRLs or an ICAO master list (PEM/DER file or folder); repeatable"));
   read->add_option("--ml-root", read_args.ml_roots,
-                   "Certificate a master list's signer must chain to (for --trust); repeatable");
-  read->add_flag("--json", read_args.json, "Print the result as JSON (docs/json-schema.md)");
+                   H("Certificate a master list's signer must chain to (for --trust); repeatable"));
+  read->add_flag("--json", read_args.json, H("Print the result as JSON (docs/json-schema.md)"));
   read->add_option("--photo", read_args.photo,
-                   "Write the face image to FILE (mode 0600): FILE.png converted from JPEG or JPEG 2000; "
-                   "FILE.jpg/.jpeg or FILE.jp2/.j2k as stored on the chip, when it stores that format")
+                   H("Write the face image to FILE (mode 0600): FILE.png converted from JPEG or JPEG 2000; "
+                     "FILE.jpg/.jpeg or FILE.jp2/.j2k as stored on the chip, when it stores that format"))
       ->type_name("FILE");
-  read->add_option("--dump", read_args.dump,
-                   "Write the files read to the new folder DIR (mode 0700/0600); an existing DIR is refused")
+  read->add_option(
+          "--dump", read_args.dump,
+          H("Write the files read to the new folder DIR (mode 0700/0600); an existing DIR is refused"))
       ->type_name("DIR");
   read->add_flag("--replace-dump", read_args.replace_dump,
-                 "With --dump: replace an existing folder DIR (atomically, in one rename)");
-  read->add_flag("--short-apdus", read_args.short_apdus, "Do not use extended length APDUs");
+                 H("With --dump: replace an existing folder DIR (atomically, in one rename)"));
+  read->add_flag("--short-apdus", read_args.short_apdus, H("Do not use extended length APDUs"));
   read->add_option("--wait", read_args.wait_seconds,
-                   "Wait up to SECONDS (default 60) for a card to be placed on the reader")
+                   H("Wait up to SECONDS (default 60) for a card to be placed on the reader"))
       ->expected(0, 1)
       ->default_str("60")
       ->type_name("[SECONDS]");
-  read->add_flag("--resume", read_args.resume,
-                 "If the card is pulled away during the read, wait up to 30 s for it to come back and go on");
-  read->add_flag("--no-photo", read_args.no_photo, "Do not read DG2 (faster)");
+  read->add_flag(
+      "--resume", read_args.resume,
+      H("If the card is pulled away during the read, wait up to 30 s for it to come back and go on"));
+  read->add_flag("--no-photo", read_args.no_photo, H("Do not read DG2 (faster)"));
   CLI::Option* loop_option = read->add_flag(
       "--loop", read_args.loop,
-      "With --wait: read card after card (ask the citizen's ID number or QR line on the terminal, wait "
-      "for the card, read, show, wait for its removal) until Ctrl-C, then exit 0");
+      H("With --wait: read card after card (ask the citizen's ID number or QR line on the terminal, wait "
+        "for the card, read, show, wait for its removal) until Ctrl-C, then exit 0"));
   read->add_option("--challenge", read_args.challenge,
-                   "Active Authentication challenge, 16 hex digits (a server's; default: random)")
+                   H("Active Authentication challenge, 16 hex digits (a server's; default: random)"))
       ->type_name("HEX");
 
   CLI::App* readers =
-      app.add_subcommand("readers", "List the PC/SC readers and the libnfc devices (nfc:CONNSTRING)");
+      app.add_subcommand("readers", H("List the PC/SC readers and the libnfc devices (nfc:CONNSTRING)"));
 
   VerifyArguments verify_args;
-  CLI::App* verify = app.add_subcommand("verify", "Verify a dump folder offline (passive authentication)");
-  verify->add_option("DIR", verify_args.folder, "The dump folder")->required();
-  verify->add_option("--trust", verify_args.trust,
-                     "CSCA certificates, CRLs or an ICAO master list (PEM/DER file or folder); repeatable");
+  CLI::App* verify = app.add_subcommand("verify", H("Verify a dump folder offline (passive authentication)"));
+  verify->add_option("DIR", verify_args.folder, H("The dump folder"))->required();
+  verify->add_option(
+      "--trust", verify_args.trust,
+      H("CSCA certificates, CRLs or an ICAO master list (PEM/DER file or folder); repeatable"));
   verify->add_option("--ml-root", verify_args.ml_roots,
-                     "Certificate a master list's signer must chain to (for --trust); repeatable");
+                     H("Certificate a master list's signer must chain to (for --trust); repeatable"));
 
   TrustArguments trust_args;
   CLI::App* trust_command = app.add_subcommand(
-      "trust", "Load a trust store and print what it holds (CSCAs by country, master lists, CRLs)");
+      "trust", H("Load a trust store and print what it holds (CSCAs by country, master lists, CRLs)"));
   trust_command->add_option(
       "--trust", trust_args.trust,
-      "CSCA certificates, CRLs or an ICAO master list (PEM/DER file or folder); repeatable");
+      H("CSCA certificates, CRLs or an ICAO master list (PEM/DER file or folder); repeatable"));
   trust_command->add_option("--ml-root", trust_args.ml_roots,
-                            "Certificate a master list's signer must chain to; repeatable");
-  verify->add_flag("--json", verify_args.json, "Print the result as JSON");
+                            H("Certificate a master list's signer must chain to; repeatable"));
+  verify->add_flag("--json", verify_args.json, H("Print the result as JSON"));
   verify
       ->add_option("--challenge", verify_args.challenge,
-                   "The Active Authentication challenge the dump must be signed over, 16 hex digits")
+                   H("The Active Authentication challenge the dump must be signed over, 16 hex digits"))
       ->type_name("HEX");
+
+  const bool vietnamese_help = help_language == cccd::cli::Language::vi;
+  cccd::cli::add_policy_options(*read, read_args.policy, vietnamese_help);
+  cccd::cli::add_policy_options(*verify, verify_args.policy, vietnamese_help);
 
   std::string language = "vi";
   bool redact = false;
+  for (CLI::App* command : {readers, trust_command}) {
+    command->add_option("--lang", language, H("Language of the human output: vi (default, Tiếng Việt) or en"))
+        ->type_name("vi|en");
+  }
   for (CLI::App* command : {read, verify}) {
-    command->add_option("--lang", language, "Language of the human output: vi (default, Tiếng Việt) or en")
+    command->add_option("--lang", language, H("Language of the human output: vi (default, Tiếng Việt) or en"))
         ->type_name("vi|en");
     command->add_flag("--redact", redact,
-                      "Mask ID numbers (last 3 digits kept), names (initials), dates (year kept) and "
-                      "addresses in everything printed, JSON and errors included");
+                      H("Mask ID numbers (last 3 digits kept), names (initials), dates (year kept) and "
+                        "addresses in everything printed, JSON and errors included"));
   }
 
   try {
@@ -755,8 +816,11 @@ int main(int argc, char** argv) {
       throw CLI::ValidationError("--loop", "--loop needs --wait [SECONDS]");
     }
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : cccd::cli::kExitUsage;
+    // --help and --version print and exit 0; an error of the command line is said in the language asked.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    const cccd::cli::Messages& text = cccd::cli::messages(help_language);
+    std::cerr << text.error << text.library_text(e.what()) << '\n' << text.usage_hint << '\n';
+    return cccd::cli::kExitUsage;
   }
 
   bool json = read->parsed() ? read_args.json : verify_args.json;
@@ -775,8 +839,9 @@ int main(int argc, char** argv) {
     print_failure(e);
     return cccd::cli::exit_code_for(e.code());
   } catch (const std::exception& e) {
-    std::cerr << style.redactor.scrub(std::string("internal error: ") +
-                                      cccd::cli::terminal_safe(cccd::bounded_message(e.what())))
+    std::cerr << style.redactor.scrub(
+                     std::string(style.text->internal_error) +
+                     cccd::cli::terminal_safe(cccd::bounded_message(style.text->library_text(e.what()))))
               << '\n';
     return cccd::cli::kExitInternal;
   }

@@ -2,7 +2,9 @@
 
 #include "cli/terminal_text.hpp"
 
+#include <cstdio>
 #include <iomanip>
+#include <string>
 
 namespace cccd::cli {
 namespace {
@@ -24,8 +26,15 @@ void finding(std::ostream& out, const Messages& text, const char* label, const F
   if (f.detail.empty()) {
     out << status << '\n';
   } else {
-    emit(out, status + " — ", f.detail);
+    emit(out, status + " — ", text.library_text(f.detail));
   }
+}
+
+// dd/mm/yyyy, as the card prints its dates.
+std::string display_date(const CalendarDate& date) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%02d/%02d/%04d", date.day, date.month, date.year);
+  return text;
 }
 
 }  // namespace
@@ -39,7 +48,14 @@ void print_report(std::ostream& out, const Report& report, const Messages& text)
   finding(out, text, text.signer_trust, v.signer_trust);
   finding(out, text, text.chip_authenticity, v.chip_authenticity);
   finding(out, text, text.consistency, v.consistency);
+  finding(out, text, text.document_validity, v.document_validity);
   if (v.qr_consistency) finding(out, text, text.qr_consistency, *v.qr_consistency);
+  const VerificationPolicy& policy = v.policy;
+  out << "  " << text.policy
+      << (policy.require_chip_authenticity ? text.policy_chip_required : text.policy_chip_optional) << ", "
+      << (policy.accept_expired ? text.policy_expired_accepted : text.policy_expired_refused);
+  if (policy.at) out << ", " << text.policy_date << display_date(vietnam_date_at(*policy.at));
+  out << '\n';
   if (v.test_csca) out << "  " << text.test_csca_note << '\n';
 
   if (report.document.personal) {
@@ -48,15 +64,15 @@ void print_report(std::ostream& out, const Report& report, const Messages& text)
     line(out, text.id_number, p.id_number());
     line(out, text.full_name, p.full_name());
     line(out, text.date_of_birth, p.date_of_birth());
-    line(out, text.sex, p.sex());
-    line(out, text.nationality, p.nationality());
+    line(out, text.sex, text.card_value(p.sex()));
+    line(out, text.nationality, text.card_value(p.nationality()));
     line(out, text.ethnicity, p.ethnicity());
-    line(out, text.religion, p.religion());
+    line(out, text.religion, text.card_value(p.religion()));
     line(out, text.place_of_origin, p.place_of_origin());
     line(out, text.place_of_residence, p.place_of_residence());
     line(out, text.identification_marks, p.identification_marks());
     line(out, text.date_of_issue, p.date_of_issue());
-    line(out, text.date_of_expiry, p.date_of_expiry());
+    line(out, text.date_of_expiry, text.card_value(p.date_of_expiry()));
     line(out, text.father_name, p.father_name());
     line(out, text.mother_name, p.mother_name());
     line(out, text.spouse_name, p.spouse_name());
@@ -74,7 +90,7 @@ void print_report(std::ostream& out, const Report& report, const Messages& text)
         << text.photo << format_name(f.format) << ", " << f.width << "x" << f.height << ", " << f.data.size()
         << ' ' << text.bytes << '\n';
   }
-  for (const std::string& e : report.document.parse_errors) emit(out, text.parse_error, e);
+  for (const std::string& e : report.document.parse_errors) emit(out, text.parse_error, text.library_text(e));
   if (!report.dump.denied.empty()) {
     out << '\n' << text.denied;
     for (FileId f : report.dump.denied) out << ' ' << file_name(f);
@@ -90,7 +106,7 @@ void print_report(std::ostream& out, const Report& report, const Messages& text)
 }
 
 void print_error(std::ostream& out, const Error& error, const Messages& text) {
-  emit(out, std::string(text.error) + std::string(error_code_name(error.code())) + ": ", error.what());
+  emit(out, std::string(text.error) + text.error_kind(error.code()) + ": ", text.library_text(error.what()));
 }
 
 }  // namespace cccd::cli

@@ -1,6 +1,9 @@
 #include "cli/messages.hpp"
 
+#include "cli/translate.hpp"
+
 #include <cccd/error.hpp>
+#include <cccd/report.hpp>
 
 #include <string>
 
@@ -16,6 +19,13 @@ constexpr Messages kVietnamese{
     .signer_trust = "Tin cậy người ký:       ",
     .chip_authenticity = "Chip thật:              ",
     .consistency = "Nhất quán DG1/DG13:     ",
+    .document_validity = "Hiệu lực thẻ:           ",
+    .policy = "Chính sách:             ",
+    .policy_chip_required = "bắt buộc chứng minh chip thật",
+    .policy_chip_optional = "không bắt buộc chứng minh chip thật",
+    .policy_expired_accepted = "chấp nhận thẻ hết hạn",
+    .policy_expired_refused = "không chấp nhận thẻ hết hạn",
+    .policy_date = "xét tại ngày ",
     .passed = "đạt",
     .failed = "KHÔNG ĐẠT",
     .unknown = "chưa xác định",
@@ -56,6 +66,31 @@ constexpr Messages kVietnamese{
     .card_number = "Thẻ số ",
     .stopped = "Đã dừng. Số thẻ đã đọc: ",
     .files = "tệp",
+    .pcsc_readers = "Đầu đọc PC/SC:",
+    .nfc_devices = "Thiết bị libnfc:",
+    .none = "không có",
+    .nfc_none_hint = "không có; đầu đọc PN532 nối tiếp được chỉ thẳng: --reader pn532_uart:/dev/ttyUSB0",
+    .csca_certificates = "Chứng thư CSCA: ",
+    .from = " của ",
+    .country = " quốc gia",
+    .countries = " quốc gia",
+    .master_list_roots = "Chứng thư gốc của danh sách chủ (master list): ",
+    .master_lists = "Danh sách chủ (master list): ",
+    .certificates_new = " mới",
+    .signed_on = "ký ",
+    .signed_at_no_time = "không ghi thời điểm",
+    .signed_by = " bởi ",
+    .certificates = " chứng thư",
+    .crls = "CRL: ",
+    .revoked_issued = " bị thu hồi, phát hành ",
+    .next_update = ", lần sau ",
+    .crl_verified = ", chữ ký đã được CSCA xác minh",
+    .crl_not_verified = ", KHÔNG được CSCA nào trong kho xác minh (bỏ qua)",
+    .by_country = "Theo quốc gia:",
+    .photo_error = "LỖI GHI ẢNH (kết quả xác thực ở trên vẫn giữ nguyên): ",
+    .usage_hint = "Chạy với --help để xem hướng dẫn.",
+    .internal_error = "lỗi nội bộ: ",
+    .language = Language::vi,
     .qr_consistency = "Mã QR/chip (DG13):      ",
     .source = "Nguồn:                  ",
     .source_pcsc = "đầu đọc PC/SC",
@@ -83,6 +118,13 @@ constexpr Messages kEnglish{
     .signer_trust = "Signer trust:           ",
     .chip_authenticity = "Chip authenticity:      ",
     .consistency = "DG1/DG13 consistency:   ",
+    .document_validity = "Document validity:      ",
+    .policy = "Policy:                 ",
+    .policy_chip_required = "chip authenticity required",
+    .policy_chip_optional = "chip authenticity not required",
+    .policy_expired_accepted = "expired cards accepted",
+    .policy_expired_refused = "expired cards refused",
+    .policy_date = "judged on ",
     .passed = "passed",
     .failed = "FAILED",
     .unknown = "unknown",
@@ -123,6 +165,31 @@ constexpr Messages kEnglish{
     .card_number = "Card ",
     .stopped = "Stopped. Cards read: ",
     .files = "files",
+    .pcsc_readers = "PC/SC readers:",
+    .nfc_devices = "libnfc devices:",
+    .none = "none",
+    .nfc_none_hint = "none; a serial PN532 is named directly: --reader pn532_uart:/dev/ttyUSB0",
+    .csca_certificates = "CSCA certificates: ",
+    .from = " from ",
+    .country = " country",
+    .countries = " countries",
+    .master_list_roots = "master list roots: ",
+    .master_lists = "master lists: ",
+    .certificates_new = " new",
+    .signed_on = "signed ",
+    .signed_at_no_time = "at no stated time",
+    .signed_by = " by ",
+    .certificates = " certificates",
+    .crls = "CRLs: ",
+    .revoked_issued = " revoked, issued ",
+    .next_update = ", next ",
+    .crl_verified = ", signature verified by its CSCA",
+    .crl_not_verified = ", NOT verified by a CSCA of the store (ignored)",
+    .by_country = "by country:",
+    .photo_error = "PHOTO NOT WRITTEN (the verification result above stands): ",
+    .usage_hint = "Run with --help for more information.",
+    .internal_error = "internal error: ",
+    .language = Language::en,
     .qr_consistency = "QR code/chip (DG13):    ",
     .source = "Source:                 ",
     .source_pcsc = "PC/SC reader",
@@ -177,6 +244,62 @@ const char* Messages::status(FindingStatus value) const {
       return not_checked;
   }
   return unknown;
+}
+
+std::string Messages::error_kind(ErrorCode code) const {
+  if (language == Language::en) return error_code_name(code);
+  switch (code) {
+    case ErrorCode::invalid_argument:
+      return "tham số không hợp lệ";
+    case ErrorCode::io:
+      return "lỗi tệp";
+    case ErrorCode::transport:
+      return "lỗi kết nối đầu đọc";
+    case ErrorCode::no_reader:
+      return "không có đầu đọc";
+    case ErrorCode::no_card:
+      return "không có thẻ";
+    case ErrorCode::card_removed:
+      return "thẻ bị lấy ra";
+    case ErrorCode::timeout:
+      return "hết thời gian chờ";
+    case ErrorCode::cancelled:
+      return "đã hủy";
+    case ErrorCode::access_denied:
+      return "từ chối truy cập";
+    case ErrorCode::secure_messaging:
+      return "lỗi kênh bảo mật";
+    case ErrorCode::card_error:
+      return "lỗi của thẻ";
+    case ErrorCode::file_not_found:
+      return "không tìm thấy";
+    case ErrorCode::malformed_data:
+      return "dữ liệu sai định dạng";
+    case ErrorCode::crypto:
+      return "lỗi mật mã";
+    case ErrorCode::not_supported:
+      return "không hỗ trợ";
+    case ErrorCode::limit_exceeded:
+      return "vượt giới hạn";
+    case ErrorCode::internal:
+      return "lỗi nội bộ";
+  }
+  return "lỗi";
+}
+
+std::string Messages::library_text(std::string_view english) const {
+  return language == Language::vi ? to_vietnamese(english) : std::string(english);
+}
+
+std::string Messages::card_value(std::string_view value) const {
+  if (language == Language::vi) return std::string(value);
+  // DG13's Vietnamese words that English output shows in English; anything else (names, places) as is.
+  if (value == "Nam") return "Male";
+  if (value == "Nữ") return "Female";
+  if (value == "Không thời hạn" || value == "không thời hạn") return "No expiry";
+  if (value == "Không") return "None";
+  if (value == "Việt Nam") return "Viet Nam";
+  return std::string(value);
 }
 
 }  // namespace cccd::cli

@@ -3,8 +3,10 @@
 // language-neutral; the finding details come from the library in English in both languages.
 #pragma once
 
+#include <cccd/error.hpp>
 #include <cccd/verdict.hpp>
 
+#include <string>
 #include <string_view>
 
 namespace cccd::cli {
@@ -23,6 +25,13 @@ struct Messages {
   const char* signer_trust;
   const char* chip_authenticity;
   const char* consistency;
+  const char* document_validity;
+  const char* policy;  // the line that names the policy the verdict was judged under
+  const char* policy_chip_required;
+  const char* policy_chip_optional;
+  const char* policy_expired_accepted;
+  const char* policy_expired_refused;
+  const char* policy_date;  // followed by the judgement date
   const char* passed;
   const char* failed;
   const char* unknown;
@@ -69,6 +78,33 @@ struct Messages {
   const char* stopped;      // followed by the number of cards read
   const char* files;        // the progress bar's "5/7 files"
 
+  // `readers` and `trust`.
+  const char* pcsc_readers;
+  const char* nfc_devices;
+  const char* none;
+  const char* nfc_none_hint;
+  const char* csca_certificates;  // "CSCA certificates: N from M countries"
+  const char* from;
+  const char* country;
+  const char* countries;
+  const char* master_list_roots;
+  const char* master_lists;
+  const char* certificates_new;  // "(N new)"
+  const char* signed_on;
+  const char* signed_at_no_time;
+  const char* signed_by;
+  const char* certificates;
+  const char* crls;
+  const char* revoked_issued;  // "N revoked, issued DATE"
+  const char* next_update;
+  const char* crl_verified;
+  const char* crl_not_verified;
+  const char* by_country;
+  const char* photo_error;  // a --photo that could not be written, after the result
+  const char* usage_hint;   // after an error of the command line
+  const char* internal_error;
+
+  Language language;
   // The counter: where the card was read, no reader, a card per citizen (src/cli/citizen_prompt.cpp).
   const char* qr_consistency;  // the finding's label
   const char* source;          // label of the line that says where the card was read
@@ -88,6 +124,12 @@ struct Messages {
   const char* source_name(std::string_view kind) const;  // "pcsc" ... as above
 
   const char* status(FindingStatus status) const;
+  // The kind of an error as people say it ("access_denied" in English, "từ chối truy cập" in Vietnamese).
+  std::string error_kind(ErrorCode code) const;
+  // A sentence of the library (a finding's detail, an error message) in this language.
+  std::string library_text(std::string_view english) const;
+  // A value of the card (DG13 is Vietnamese) as this language shows it: "Nữ" is "Female" in English.
+  std::string card_value(std::string_view value) const;
 };
 
 const Messages& messages(Language language);

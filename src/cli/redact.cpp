@@ -1,5 +1,7 @@
 #include "cli/redact.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -49,6 +51,11 @@ std::optional<Date> parse_date(std::string_view text) {
     return Date{std::string(text.substr(0, 4)), std::string(text.substr(4, 2)),
                 std::string(text.substr(6, 2))};
   }
+  // A date partly unknown, as DG13 writes it: yyyy, mm/yyyy.
+  if (text.size() == 4 && all_digits(text)) return Date{std::string(text), "", ""};
+  if (text.size() == 7 && text[2] == '/' && all_digits(text.substr(3, 4))) {
+    return Date{std::string(text.substr(3, 4)), std::string(text.substr(0, 2)), ""};
+  }
   // An MRZ date writes an unknown month or day as "<<".
   const bool mrz_date =
       text.size() == 6 && all_digits(text.substr(0, 2)) &&
@@ -90,8 +97,12 @@ std::string mask_name(std::string_view name) {
 }
 
 std::string mask_date(std::string_view date) {
+  // The card's words for no expiry are no one's personal value.
+  if (date == "Không thời hạn" || date == "không thời hạn") return std::string(date);
   const std::optional<Date> parsed = parse_date(date);
   if (!parsed) return stars(date.size());
+  if (date.size() == 4) return std::string(date);  // a year alone: the year is what is kept
+  if (date.size() == 7 && date[2] == '/') return "**/" + parsed->year;
   if (date.find('/') != std::string_view::npos) return "**/**/" + parsed->year;
   if (date.find('-') != std::string_view::npos) return parsed->year + "-**-**";
   return parsed->year + stars(date.size() - parsed->year.size());
@@ -128,6 +139,9 @@ void Redactor::add_date(std::string_view date) {
   const std::string& y = parsed->year;
   const std::string& m = parsed->month;
   const std::string& d = parsed->day;
+  if (y.size() == 4 && d.empty()) {
+    return;  // a year alone (or month and year): masked above, the year is kept
+  }
   if (y.size() == 4) {
     add(d + "/" + m + "/" + y, "**/**/" + y);
     add(y + "-" + m + "-" + d, y + "-**-**");
@@ -189,7 +203,9 @@ void Redactor::learn(const Report& report) {
           case 6:
           case 7:
           case 10:
-            add(value, "***");
+            // "Không" (none) is a word of every Vietnamese sentence: the field itself is masked by
+            // redact(), but the word is not replaced wherever it stands.
+            if (value != "Không" && value != "không") add(value, "***");
             break;
           default:
             break;  // sex, nationality: kept (the report masks unknown fields itself)
@@ -259,6 +275,16 @@ Report Redactor::redact(const Report& report) const {
     }
   }
   return out;
+}
+
+std::string Redactor::json(const Report& report) const {
+  if (!enabled_) return to_json(report);
+  nlohmann::json out = nlohmann::json::parse(to_json(redact(report)));
+  if (report.document.mrz) {
+    const std::string id = report.document.mrz->cccd_id_number();
+    out["document"]["mrz"]["id_number"] = id.empty() ? std::string() : mask_id_number(id);
+  }
+  return scrub(out.dump(2));
 }
 
 std::string Redactor::scrub(std::string text) const {

@@ -39,6 +39,9 @@ class Redactor {
   void add_date(std::string_view date);  // dd/mm/yyyy, yyyy-mm-dd, yyyymmdd or yymmdd
   // A copy of `report` with its personal fields masked (as the table above).
   Report redact(const Report& report) const;
+  // The JSON of `report` (docs/json-schema.md) redacted: the fields masked as redact() does, the MRZ's ID
+  // number masked too (a masked MRZ no longer holds a 12-digit number to derive it from), then scrubbed.
+  std::string json(const Report& report) const;
   // `text` with every learnt secret replaced by its mask (unchanged when redaction is off).
   std::string scrub(std::string text) const;
 

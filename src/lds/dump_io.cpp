@@ -4,10 +4,12 @@
 #include <cccd/dump.hpp>
 #include <cccd/error.hpp>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -281,6 +283,37 @@ void write_dump(const ChipDump& dump, const std::filesystem::path& folder, bool 
   if (::fsync(parent_fd->get()) != 0) io_error("cannot write the parent folder", errno);
 }
 
+namespace {
+
+// The entries of the dump folder that are neither an EF's name nor read.json (".", ".." and hidden
+// entries aside), at most kMaxUnknownDumpFiles, in name order.
+std::vector<std::string> unknown_entries(int folder_fd) {
+  std::vector<std::string> unknown;
+  const int listing_fd = ::openat(folder_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (listing_fd < 0) return unknown;
+  DIR* listing = ::fdopendir(listing_fd);
+  if (listing == nullptr) {
+    ::close(listing_fd);
+    return unknown;
+  }
+  while (const dirent* entry = ::readdir(listing)) {
+    const std::string name = entry->d_name;
+    if (name.empty() || name.front() == '.' || name == kReadJson || file_from_name(name)) continue;
+    // Shown as printable ASCII, at most 64 characters: a name on disk may be any bytes (not UTF-8,
+    // escape sequences), and the result's JSON and a terminal take it.
+    std::string shown;
+    for (char c : name.substr(0, 64)) shown += c >= 0x20 && c <= 0x7E ? c : '?';
+    if (name.size() > 64) shown += "...";
+    unknown.push_back(shown);
+  }
+  ::closedir(listing);
+  std::sort(unknown.begin(), unknown.end());
+  if (unknown.size() > kMaxUnknownDumpFiles) unknown.resize(kMaxUnknownDumpFiles);
+  return unknown;
+}
+
+}  // namespace
+
 ChipDump load_dump(const std::filesystem::path& folder) {
   // Neither the folder nor a file in it is followed through a symbolic link or waited on (a FIFO).
   std::optional<FileDescriptor> folder_fd = open_folder(folder);
@@ -292,6 +325,7 @@ ChipDump load_dump(const std::filesystem::path& folder) {
   }
   if (std::optional<Bytes> read = read_bounded_file_at(folder_fd->get(), kReadJson, kMaxDumpFileSize))
     apply_read_json(*read, dump);
+  dump.unknown_files = unknown_entries(folder_fd->get());
   return dump;
 }
 

@@ -42,8 +42,30 @@ void check_month_day(std::string_view yy, std::string_view mm, std::string_view 
   if (day < 1 || day > max_day) bad(what);
 }
 
-// YYYY-MM-DD, YYYY-MM, YYYY or YYMMDD (with '<<' for unknown parts) -> YYMMDD as the MRZ writes it.
-std::string to_mrz_date(std::string_view text, bool allow_partial, const char* what) {
+// A date as the card prints it (DG13, the card's face): dd/mm/yyyy, or mm/yyyy when the day is not on
+// record, as YYYY-MM-DD / YYYY-MM; anything else unchanged.
+std::string iso_form(std::string_view text) {
+  if (text.size() == 10 && text[2] == '/' && text[5] == '/' && all_digits(text.substr(0, 2)) &&
+      all_digits(text.substr(3, 2)) && all_digits(text.substr(6, 4))) {
+    return std::string(text.substr(6, 4)) + "-" + std::string(text.substr(3, 2)) + "-" +
+           std::string(text.substr(0, 2));
+  }
+  if (text.size() == 7 && text[2] == '/' && all_digits(text.substr(0, 2)) && all_digits(text.substr(3, 4))) {
+    return std::string(text.substr(3, 4)) + "-" + std::string(text.substr(0, 2));
+  }
+  return std::string(text);
+}
+
+// "none", or the card's own words for a card without expiry ("Không thời hạn", DG13 field 12).
+bool no_expiry(std::string_view text) {
+  return text == "none" || text == "Không thời hạn" || text == "không thời hạn" || text == "KHÔNG THỜI HẠN";
+}
+
+// YYYY-MM-DD, YYYY-MM, YYYY or YYMMDD (with '<<' for unknown parts), or dd/mm/yyyy and mm/yyyy as the card
+// prints them -> YYMMDD as the MRZ writes it.
+std::string to_mrz_date(std::string_view typed, bool allow_partial, const char* what) {
+  const std::string iso = iso_form(typed);
+  const std::string_view text(iso);
   std::string out;
   if (text.size() == 6) {
     for (char c : text) {
@@ -88,10 +110,13 @@ Credentials Credentials::from_id_number(std::string_view id_number, std::string_
   c.can = std::string(id_number.substr(6));
   if (birth.empty() != expiry.empty()) bad("give both the birth and the expiry date, or neither");
   if (birth.empty()) return c;
-  c.date_of_birth =
-      to_mrz_date(birth, true, "birth date: use YYYY-MM-DD (or YYYY / YYYY-MM when not on record)");
-  c.date_of_expiry = expiry == "none" ? std::string("991231")
-                                      : to_mrz_date(expiry, false, "expiry date: use YYYY-MM-DD or 'none'");
+  c.date_of_birth = to_mrz_date(
+      birth, true, "birth date: use YYYY-MM-DD or dd/mm/yyyy (or YYYY / YYYY-MM when not on record)");
+  c.date_of_expiry =
+      no_expiry(expiry)
+          ? std::string("991231")
+          : to_mrz_date(expiry, false,
+                        "expiry date: use YYYY-MM-DD, dd/mm/yyyy, or 'none' / 'Không thời hạn'");
   return c;
 }
 

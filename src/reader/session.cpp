@@ -317,6 +317,17 @@ class ChipRead {
     };
   }
 
+  // After a file: one more report with it counted among the files done, so that the last report of a
+  // read says every file is done (100 %), and a file that was absent or denied still moves the count.
+  void report_done(FileId file) {
+    if (!options_.progress) return;
+    const Bytes* content = dump_.file(file);
+    progress_.file = file;
+    progress_.file_bytes = content != nullptr ? content->size() : 0;
+    progress_.file_size = progress_.file_bytes;
+    options_.progress(progress_);
+  }
+
   bool finished(FileId file) const {
     return dump_.files.count(file) != 0 ||
            std::find(dump_.denied.begin(), dump_.denied.end(), file) != dump_.denied.end() ||
@@ -340,6 +351,7 @@ class ChipRead {
       progress_.files_done = 1;
       progress_.files_total = order_.size() + 1;
       planned_ = true;
+      report_done(FileId::com);
     }
 
     for (; next_ < order_.size(); ++next_) {
@@ -359,6 +371,7 @@ class ChipRead {
           break;  // DG3 without TA: skipped quietly
       }
       ++progress_.files_done;
+      report_done(file);
       if (file == FileId::dg14 && chip_authentication_.due(dump_)) authenticate_chip();
     }
     // Active Authentication once DG15 is in (reader/active_authentication_step.hpp), once per read.

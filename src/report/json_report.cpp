@@ -36,12 +36,18 @@ json verdict_json(const Verdict& v) {
   trust["signer"] = v.signer_subject;
   trust["csca"] = v.csca_subject;
   trust["test_csca"] = v.test_csca;
+  const VerificationPolicy& p = v.policy;
+  json policy{{"require_chip_authenticity", p.require_chip_authenticity},
+              {"accept_expired", p.accept_expired},
+              {"judgement_date", p.at ? to_string(vietnam_date_at(*p.at)) : std::string()}};
   json out{{"overall", v.verified ? "verified" : "not_verified"},
+           {"policy", policy},
            {"access", finding(v.access)},
            {"data_integrity", integrity},
            {"signer_trust", trust},
            {"chip_authenticity", finding(v.chip_authenticity)},
-           {"consistency", finding(v.consistency)}};
+           {"consistency", finding(v.consistency)},
+           {"document_validity", finding(v.document_validity)}};
   if (v.qr_consistency) out["qr_consistency"] = finding(*v.qr_consistency);
   return out;
 }

@@ -132,8 +132,9 @@ void CardFaultInjector::alter_read_binary(const CommandApdu& plain, ResponseApdu
   if (plain.ins != 0xB0 || read_offset(plain) == 0 || response.data.empty()) return;
   switch (fault_) {
     case CardFault::read_more_than_asked:
-      // On a short last chunk, where 16 bytes more still fit one protected response.
-      if (plain.le < 1024) response.data.insert(response.data.end(), 16, 0x00);
+      // On a short last chunk, where 16 bytes more still fit one protected response (an extended one
+      // carries 2015 plaintext bytes on the default card, whose face leaves a last chunk of ~1900).
+      if (plain.le < 2000) response.data.insert(response.data.end(), 16, 0x00);
       break;
     case CardFault::read_no_progress:
       response = ResponseApdu{{}, apdu::sw::kOk};

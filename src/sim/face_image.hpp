@@ -10,7 +10,7 @@ namespace cccd::sim {
 
 inline constexpr int kFaceWidth = 240;
 inline constexpr int kFaceHeight = 320;
-inline constexpr int kFaceJpegQuality = 85;
+inline constexpr int kFaceJpegQuality = 93;  // a CCCD's face is 15-25 KB (docs/cccd-chip-profile.md)
 
 enum class FaceGender { unspecified, male, female };
 

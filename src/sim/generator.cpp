@@ -164,6 +164,10 @@ ChipAuthenticationOffer chip_authentication_offer_v2() {
   return {13, crypto::CipherKind::aes128, 2, std::nullopt};
 }
 
+ChipAuthenticationOffer chip_authentication_offer_cccd() {
+  return {13, crypto::CipherKind::aes128, 1, std::nullopt};
+}
+
 ChipAuthenticationKey build_chip_authentication(const ChipAuthenticationOffer& offer, std::uint64_t seed) {
   const bool dh = standardized_dh(offer.parameter_id);
   if (!dh && !standardized_ecdh(offer.parameter_id)) {
@@ -312,8 +316,15 @@ CardData generate_card(const GeneratorOptions& options) {
   return card;
 }
 
+GeneratorOptions cccd_profile_options() {
+  GeneratorOptions options;
+  options.chip_authentication = chip_authentication_offer_cccd();
+  options.active_authentication.algorithm = AaAlgorithm::rsa;
+  return options;
+}
+
 const CardData& default_card() {
-  static const CardData card = generate_card(GeneratorOptions{});
+  static const CardData card = generate_card(cccd_profile_options());
   return card;
 }
 

@@ -56,6 +56,9 @@ struct ChipAuthenticationOffer {
 // `--ca v2`: MSE:Set AT + General Authenticate, AES-128, version 2. Both on brainpoolP256r1.
 ChipAuthenticationOffer chip_authentication_offer_v1();
 ChipAuthenticationOffer chip_authentication_offer_v2();
+// The CCCD's (docs/cccd-chip-profile.md, `--ca cccd`): ECDH brainpoolP256r1, AES-128, version 1, as its
+// EF.CardAccess announces it; the reader runs it with MSE:Set AT + General Authenticate.
+ChipAuthenticationOffer chip_authentication_offer_cccd();
 
 struct GeneratorOptions {
   Holder holder;
@@ -82,7 +85,12 @@ struct GeneratorOptions {
 // with DH or 3DES).
 CardData generate_card(const GeneratorOptions& options);
 
-// The built-in default card (`--sim` without a folder): generate_card with default options.
+// GeneratorOptions{} is the smallest card (no DG14, no DG15): a building block for tests. A real CCCD
+// (docs/cccd-chip-profile.md) also has Chip Authentication (ECDH, AES-128, version 1) in DG14 and Active
+// Authentication RSA-2048 in DG15, EF.COM listing DG1 DG2 DG3 DG13 DG14 DG15: these options.
+GeneratorOptions cccd_profile_options();
+
+// The built-in default card (`--sim` without a folder), the real card's profile: cccd_profile_options().
 const CardData& default_card();
 
 // The pieces of generate_card, for tests and for tools that build unusual cards.

@@ -81,12 +81,14 @@ VirtualCard::VirtualCard(CardData data) : data_(std::move(data)) {
   }
   // The card offers PACE when its EF.CardAccess says so; a card whose EF.CardAccess does not parse
   // (a garbage file) offers only BAC, like a chip with a personalisation error would.
+  // A card without EF.CardAccess offers no PACE, but still its Active Authentication below.
   auto card_access = data_.files.find(FileId::card_access);
-  if (card_access == data_.files.end()) return;
-  try {
-    lds::SecurityInfos infos = lds::parse_security_infos(card_access->second);
-    if (!infos.pace.empty()) pace_.emplace(std::move(infos), data_.secrets);
-  } catch (const Error&) {
+  if (card_access != data_.files.end()) {
+    try {
+      lds::SecurityInfos infos = lds::parse_security_infos(card_access->second);
+      if (!infos.pace.empty()) pace_.emplace(std::move(infos), data_.secrets);
+    } catch (const Error&) {
+    }
   }
   if (!data_.secrets.active_authentication_private_key.empty()) {
     try {

@@ -169,7 +169,7 @@ void check_signer_trust(const SodSigner& signer, const TrustStore& trust, const 
     verdict.signer_trust = failed("EF.SOD gives no document signer certificate to check");
     return;
   }
-  std::time_t now = options.at.value_or(std::time(nullptr));
+  std::time_t now = options.policy.at.value_or(std::time(nullptr));
   if (signer.timing.unreadable) {
     verdict.signer_trust = failed("the signingTime attribute of EF.SOD does not parse");
     return;

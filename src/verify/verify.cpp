@@ -13,11 +13,17 @@
 //   - consistency: must be passed (DG1 and DG13 both read, parsed and in agreement).
 //   - qr_consistency, present only when the caller gave the card's printed QR code: must be passed.
 // Any other status of any finding (a failed access included) means not verified.
+//   - document_validity: must be passed (unexpired on the judgement date, or no expiry), unless the policy
+//     accepts expired cards (the finding still says the card expired).
+// Any other status of any finding (a failed access included) means not verified. The policy
+// (cccd/policy.hpp) may require more: with require_chip_authenticity a chip that offers no proof at all
+// fails chip authenticity, with the policy as its reason.
 #include "crypto/pace_mapping.hpp"
 #include "lds/lds.hpp"
 #include "lds/security_infos.hpp"
 #include "verify/active_authentication_check.hpp"
 #include "verify/consistency.hpp"
+#include "verify/document_validity.hpp"
 #include "verify/passive_auth.hpp"
 #include "verify/qr_consistency.hpp"
 
@@ -26,6 +32,7 @@
 
 #include <openssl/err.h>
 
+#include <ctime>
 #include <new>
 
 namespace cccd {
@@ -119,6 +126,11 @@ Finding chip_authentication_finding(const ChipDump& dump, const Verdict& verdict
 Finding chip_authenticity_finding(const ChipDump& dump, const Verdict& verdict,
                                   const VerifyOptions& options) {
   if (!offers_chip_authentication(dump, verdict)) {
+    if (options.policy.require_chip_authenticity) {
+      return {FindingStatus::failed,
+              "the chip offers neither Chip nor Active Authentication, and the policy requires a proof "
+              "that the chip is genuine"};
+    }
     return {FindingStatus::not_supported, "the chip offers neither Chip nor Active Authentication"};
   }
   // Each proof, and whether it shows the chip was present for this verifier (VerifyOptions::live_read).
@@ -203,10 +215,13 @@ bool applies_and_passed(const Finding& finding) {
 
 bool is_verified(const Verdict& v) {
   bool access_ok = v.access.status == FindingStatus::passed || v.access.status == FindingStatus::not_checked;
-  bool chip_ok = v.chip_authenticity.status == FindingStatus::passed ||
-                 v.chip_authenticity.status == FindingStatus::not_supported;
-  return access_ok && chip_ok && applies_and_passed(v.data_integrity) && applies_and_passed(v.signer_trust) &&
-         applies_and_passed(v.consistency) && (!v.qr_consistency || applies_and_passed(*v.qr_consistency));
+  bool chip_ok =
+      v.chip_authenticity.status == FindingStatus::passed ||
+      (v.chip_authenticity.status == FindingStatus::not_supported && !v.policy.require_chip_authenticity);
+  bool validity_ok = v.policy.accept_expired || applies_and_passed(v.document_validity);
+  return access_ok && chip_ok && validity_ok && applies_and_passed(v.data_integrity) &&
+         applies_and_passed(v.signer_trust) && applies_and_passed(v.consistency) &&
+         (!v.qr_consistency || applies_and_passed(*v.qr_consistency));
 }
 
 // Runs one check; an exception that escapes it (a bug, or memory exhaustion) fails that finding
@@ -227,8 +242,12 @@ void guarded(Finding& finding, Check&& check) {
 
 }  // namespace
 
-Verdict verify(const ChipDump& dump, const TrustStore& trust, const VerifyOptions& options) {
+Verdict verify(const ChipDump& dump, const TrustStore& trust, const VerifyOptions& given) {
+  // One judgement time for every check, reported with the verdict.
+  VerifyOptions options = given;
+  if (!options.policy.at) options.policy.at = std::time(nullptr);
   Verdict verdict;
+  verdict.policy = options.policy;
   verdict.access = access_finding(dump);
   verification::SodSigner document_signer;
   guarded(verdict.data_integrity,
@@ -238,6 +257,12 @@ Verdict verify(const ChipDump& dump, const TrustStore& trust, const VerifyOption
   guarded(verdict.chip_authenticity,
           [&] { verdict.chip_authenticity = chip_authenticity_finding(dump, verdict, options); });
   guarded(verdict.consistency, [&] { verdict.consistency = consistency_finding(dump); });
+  guarded(verdict.document_validity, [&] {
+    verdict.document_validity = verification::check_document_validity(verification::card_expiry(dump),
+                                                                      vietnam_date_at(*options.policy.at));
+    if (verdict.document_validity.status == FindingStatus::failed && options.policy.accept_expired)
+      verdict.document_validity.detail += " (accepted: the policy accepts expired cards)";
+  });
   if (options.printed_qr) {
     verdict.qr_consistency.emplace();
     guarded(*verdict.qr_consistency,

@@ -386,7 +386,7 @@ TEST(AaChip, RefusedBeforeAccessControl) {
   EXPECT_EQ(apdu::ResponseApdu::decode(card.process(command.encode())).sw,
             apdu::sw::kSecurityStatusNotSatisfied);
   // A card without an AA key does not know the instruction.
-  sim::VirtualCard plain(sim::default_card());
+  sim::VirtualCard plain(sim::generate_card(sim::GeneratorOptions{}));
   EXPECT_EQ(apdu::ResponseApdu::decode(plain.process(command.encode())).sw, apdu::sw::kInsNotSupported);
 }
 

@@ -104,11 +104,17 @@ TEST(Cli, PhotoIsTheImageOfDg2WrittenPrivately) {
 TEST(Cli, DumpThenVerifyOffline) {
   test::TempDir dir;
   std::filesystem::path dump = dir.path() / "dump";
-  ASSERT_EQ(cccd_verify("read --sim " + kCredentials + " --dump " + dump.string() + " --json").exit_code, 0);
+  // The reading app used the server's challenge; the server verifies the dump with it (the card, like
+  // every CCCD, proves itself with Active Authentication).
+  const std::string challenge = " --challenge 1122334455667788";
+  ASSERT_EQ(cccd_verify("read --sim " + kCredentials + challenge + " --dump " + dump.string() + " --json")
+                .exit_code,
+            0);
   std::filesystem::path csca = dir.path() / "csca.pem";
   std::ofstream(csca) << sim::default_card().csca_pem;
 
-  ProgramRun trusted = cccd_verify("verify " + dump.string() + " --trust " + csca.string() + " --json");
+  ProgramRun trusted =
+      cccd_verify("verify " + dump.string() + " --trust " + csca.string() + challenge + " --json");
   EXPECT_EQ(trusted.exit_code, 0) << trusted.out;
   EXPECT_EQ(nlohmann::json::parse(trusted.out)["source"], "dump");
 

@@ -224,10 +224,15 @@ TEST(DeskCli, NoProgressBarWhenStderrIsNotATerminal) {
 }
 
 TEST(DeskCli, HelpNamesExitCodesAndTheSchema) {
-  const ProgramRun run = cccd_verify("--help");
+  const ProgramRun run = cccd_verify("--help --lang en");
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_NE(run.out.find("Exit codes: 0 verified, 1 not verified"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("docs/schema/cccd-result.schema.json"), std::string::npos) << run.out;
+  // The default language is Vietnamese, --help included.
+  const ProgramRun vi = cccd_verify("--help");
+  EXPECT_EQ(vi.exit_code, 0);
+  EXPECT_NE(vi.out.find("Mã thoát: 0 đã xác thực, 1 chưa xác thực"), std::string::npos) << vi.out;
+  EXPECT_NE(vi.out.find("docs/schema/cccd-result.schema.json"), std::string::npos) << vi.out;
 }
 
 // True when `text` holds a byte or a character a terminal acts on or that hides text: C0 controls other
@@ -361,13 +366,15 @@ TEST(DeskCli, IdNumberFromTheEnvironment) {
 TEST(DeskCli, IdOptionsExcludeEachOther) {
   test::TempDir dir;
   const std::string file = write_id_file(dir, "id", 0600).string();
-  const ProgramRun both = cccd_verify("read --sim --id 001099012345 --id-stdin </dev/null");
+  const ProgramRun both = cccd_verify("read --sim --id 001099012345 --id-stdin --lang en </dev/null");
   EXPECT_EQ(both.exit_code, 2) << both.out;
   EXPECT_NE(both.out.find("excludes"), std::string::npos) << both.out;  // refused as a conflict
+  const ProgramRun both_vi = cccd_verify("read --sim --id 001099012345 --id-stdin </dev/null");
+  EXPECT_NE(both_vi.out.find("không dùng chung được với"), std::string::npos) << both_vi.out;
   EXPECT_EQ(cccd_verify("read --sim --id 001099012345 --id-file " + file).exit_code, 2);
   EXPECT_EQ(cccd_verify("read --sim --id-stdin --id-file " + file + " </dev/null").exit_code, 2);
   const ProgramRun mrz = test::run_program("printf '001099012345\\n' | " + std::string(CCCD_BINARY_DIR) +
-                                           "/cccd-verify read --sim --id-stdin --mrz 'X' 2>&1");
+                                           "/cccd-verify read --sim --id-stdin --mrz 'X' --lang en 2>&1");
   EXPECT_EQ(mrz.exit_code, 2) << mrz.out;
   EXPECT_NE(mrz.out.find("give either --mrz or an ID number"), std::string::npos) << mrz.out;
 }
@@ -425,9 +432,12 @@ TEST_F(CapiFixture, ProgressCallbackSeesEveryFileInOrder) {
   ASSERT_EQ(cccd_read_options_set_progress(options, record_progress, &log), CCCD_OK);
   ASSERT_EQ(read_virtual(credentials, options), CCCD_OK);
   EXPECT_EQ(cccd_result_verified(result), 1);
-  EXPECT_EQ(log.files, (std::vector<std::string>{"EF.COM", "EF.SOD", "DG1", "DG13", "DG2"}));
+  // The reading order (DG14 first, for Chip Authentication; DG3, refused, and DG15 after the rest),
+  // each file reported, the last report with every file done: a bar reaches 100 %.
+  EXPECT_EQ(log.files,
+            (std::vector<std::string>{"EF.COM", "EF.SOD", "DG14", "DG1", "DG13", "DG2", "DG3", "DG15"}));
   EXPECT_FALSE(log.done_went_back);
-  EXPECT_GE(log.last_done, 4U);
+  EXPECT_EQ(log.last_done, log.files.size());
 }
 
 TEST_F(CapiFixture, CancelBeforeTheReadAndDuringIt) {

@@ -779,10 +779,39 @@ TEST(Generator, SameSeedGivesIdenticalFilesOtherSeedDifferent) {
   EXPECT_EQ(ids, expected);
 }
 
-TEST(Generator, DefaultCardIsComputedOnceFromDefaultOptions) {
+TEST(Generator, DefaultCardIsComputedOnceFromTheCccdProfile) {
   const CardData& card = default_card();
   EXPECT_EQ(&card, &default_card());
-  EXPECT_EQ(card.files, generate_card(GeneratorOptions{}).files);
+  EXPECT_EQ(card.files, generate_card(cccd_profile_options()).files);
+}
+
+// The default card is the real CCCD of docs/cccd-chip-profile.md: EF.COM lists DG1, DG2, DG3, DG13, DG14
+// and DG15; DG14 offers Chip Authentication (ECDH, AES-128, version 1); DG15 holds an RSA-2048 Active
+// Authentication key; the face is 15-25 KB.
+TEST(Generator, DefaultCardHasTheCccdProfile) {
+  const CardData& card = default_card();
+  EXPECT_EQ(
+      lds::parse_ef_com(card.files.at(FileId::com)).data_groups,
+      (std::vector<FileId>{FileId::dg1, FileId::dg2, FileId::dg3, FileId::dg13, FileId::dg14, FileId::dg15}));
+  const lds::SecurityInfos dg14 = lds::parse_security_infos(card.files.at(FileId::dg14));
+  ASSERT_EQ(dg14.chip_authentication.size(), 1u);
+  EXPECT_EQ(dg14.chip_authentication[0].agreement, lds::KeyAgreement::ecdh);
+  EXPECT_EQ(dg14.chip_authentication[0].cipher, crypto::CipherKind::aes128);
+  EXPECT_EQ(dg14.chip_authentication[0].version, 1u);
+  ASSERT_EQ(dg14.chip_authentication_public_keys.size(), 1u);
+  EXPECT_FALSE(card.secrets.chip_authentication_private_key.empty());
+  // DG15: 6F { SubjectPublicKeyInfo } with an RSA key of 2048 bits.
+  const Bytes& dg15 = card.files.at(FileId::dg15);
+  ASSERT_GT(dg15.size(), 4u);
+  const unsigned char* in = dg15.data() + 4;  // 6F 82 LL LL
+  EVP_PKEY* key = d2i_PUBKEY(nullptr, &in, static_cast<long>(dg15.size() - 4));
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(EVP_PKEY_get_base_id(key), EVP_PKEY_RSA);
+  EXPECT_EQ(EVP_PKEY_get_bits(key), 2048);
+  EVP_PKEY_free(key);
+  const std::size_t face = card.files.at(FileId::dg2).size();
+  EXPECT_GE(face, 15000u);
+  EXPECT_LE(face, 25000u);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -997,7 +1026,7 @@ TEST(CardFolder, RewritingTightensModesAndRemovesStaleFiles) {
   fs::permissions(folder / "DG1", fs::perms::all);
   write_text(folder / "DG14", "stale");
   write_text(folder / "notes.txt", "kept");
-  CardData card = default_card();
+  CardData card = generate_card(GeneratorOptions{});  // no DG14: the stale one must go
   card.csca_pem.clear();
   write_text(folder / kCscaFileName, "stale");
   write_card_folder(card, folder);
@@ -1105,7 +1134,8 @@ TEST(CccdSim, PersonaliseWritesTheCardOfTheOptions) {
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find((folder / kCscaFileName).string()), std::string::npos);
 
-  GeneratorOptions options;
+  // The default card of personalise is the real CCCD's profile (CA v1 AES-128 in DG14, AA RSA in DG15).
+  GeneratorOptions options = cccd_profile_options();
   options.holder.id_number = "079188001122";
   options.holder.full_name = "Đỗ Văn Ánh";
   options.holder.birth = "1988";
@@ -1168,14 +1198,23 @@ TEST(CccdSim, PaceOptionChoosesTheOffer) {
   ProgramRun run = run_sim("personalise '" + im.string() + "' --seed 9 --pace im:16:aes256");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("PACE-IM, brainpoolP384r1 (id 16), AES-256"), std::string::npos) << run.output;
-  EXPECT_EQ(load_card_folder(im).files,
-            generate_card(offering(lds::PaceMapping::integrated, 16, crypto::CipherKind::aes256, 9)).files);
+  // personalise writes the CCCD profile's chip proofs too: CA (not with PACE-CAM, whose key it is) and AA.
+  const auto personalised = [](GeneratorOptions options) {
+    if (!options.pace || options.pace->mapping != lds::PaceMapping::chip_authentication)
+      options.chip_authentication = chip_authentication_offer_cccd();
+    options.active_authentication.algorithm = AaAlgorithm::rsa;
+    return options;
+  };
+  EXPECT_EQ(
+      load_card_folder(im).files,
+      generate_card(personalised(offering(lds::PaceMapping::integrated, 16, crypto::CipherKind::aes256, 9)))
+          .files);
 
   const fs::path cam = temp.path() / "cam";
   run = run_sim("personalise '" + cam.string() + "' --seed 9 --pace cam:12:aes128");
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  const CardData expected =
-      generate_card(offering(lds::PaceMapping::chip_authentication, 12, crypto::CipherKind::aes128, 9));
+  const CardData expected = generate_card(
+      personalised(offering(lds::PaceMapping::chip_authentication, 12, crypto::CipherKind::aes128, 9)));
   const CardData loaded = load_card_folder(cam);
   EXPECT_EQ(loaded.files, expected.files);
   EXPECT_EQ(loaded.secrets.chip_authentication_private_key, expected.secrets.chip_authentication_private_key);

@@ -278,9 +278,10 @@ TEST(HostileCard, CccdSimPersonalisesAndListsFaults) {
   EXPECT_EQ(test::run_program("'" + sim + "' personalise '" + (dir.path() / "x").string() + "' --fault nope")
                 .exit_code,
             2);
-  // A fault the card cannot show (no DG15 on the default card) is refused, not a genuine card written.
-  const test::ProgramRun no_aa = test::run_program(
-      "'" + sim + "' personalise '" + (dir.path() / "y").string() + "' --fault aa_signature_wrong 2>&1");
+  // A fault the card cannot show (no DG15 with --aa none) is refused, not a genuine card written.
+  const test::ProgramRun no_aa =
+      test::run_program("'" + sim + "' personalise '" + (dir.path() / "y").string() +
+                        "' --aa none --fault aa_signature_wrong 2>&1");
   EXPECT_EQ(no_aa.exit_code, 2);
   EXPECT_NE(no_aa.out.find("needs a card with Active Authentication"), std::string::npos) << no_aa.out;
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "y" / "DG1"));

@@ -187,8 +187,9 @@ TEST(ModelledLinkChannel, RecordsEveryExchangeOfARead) {
   EXPECT_NEAR(sum, read.modelled_us, 1e-6);
   EXPECT_EQ(sent, read.dump.stats.bytes_sent);
   EXPECT_EQ(received, read.dump.stats.bytes_received);
-  // PACE-GM: MSE:Set AT and one of each General Authenticate step.
-  EXPECT_EQ(kinds[CommandKind::mse], 1);
+  // PACE-GM: MSE:Set AT and one of each General Authenticate step; the default card's Chip
+  // Authentication adds its own MSE:Set AT.
+  EXPECT_EQ(kinds[CommandKind::mse], 2);
   EXPECT_EQ(kinds[CommandKind::pace_nonce], 1);
   EXPECT_EQ(kinds[CommandKind::pace_map], 1);
   EXPECT_EQ(kinds[CommandKind::pace_key_agreement], 1);

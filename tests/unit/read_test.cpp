@@ -96,20 +96,51 @@ TEST(Read, DefaultCardIsVerifiedWithExactFieldsAndPhoto) {
   }
 }
 
-// Expected APDUs of a full read: the access protocol's own exchanges, one refused READ for DG3, and for
-// every other file ceil(size / chunk) READ BINARY commands — no SELECTs, no header reads.
+// Expected APDUs of a full read, from what the card holds: the access protocol's own exchanges, one
+// refused READ for DG3, for every other file ceil(size / chunk) READ BINARY commands — no SELECTs, no
+// header reads — and the chip's proofs when it has their data groups.
 // BAC: SELECT, GET CHALLENGE, EXTERNAL AUTHENTICATE. PACE: READ EF.CardAccess, MSE:Set AT, four
-// GENERAL AUTHENTICATE, SELECT under secure messaging.
+// GENERAL AUTHENTICATE, SELECT under secure messaging. Chip Authentication (DG14, AES): MSE:Set AT,
+// GENERAL AUTHENTICATE and a READ of DG14 that confirms the new keys. Active Authentication (DG15):
+// INTERNAL AUTHENTICATE, whose protected signature the card gives with 61xx and a GET RESPONSE.
 constexpr std::uint64_t kBacApdus = 3;
 constexpr std::uint64_t kPaceApdus = 7;
 // On a link that may carry extended APDUs: READ EF.ATR/INFO, the chip's word on extended length.
 constexpr std::uint64_t kExtendedLengthQuestion = 1;
-std::uint64_t expected_apdus(const sim::CardData& card, std::size_t chunk, std::uint64_t access_apdus) {
-  std::uint64_t apdus = access_apdus + 1;
-  for (FileId f : {FileId::com, FileId::sod, FileId::dg1, FileId::dg13, FileId::dg2}) {
-    apdus += (card.files.at(f).size() + chunk - 1) / chunk;
+constexpr std::uint64_t kChipAuthenticationApdus = 3;    // MSE:Set AT, GA, DG14 read again under its keys
+constexpr std::uint64_t kActiveAuthenticationApdus = 2;  // INTERNAL AUTHENTICATE, GET RESPONSE (61xx)
+// `chunk_before_ca`: the largest plaintext of EF.COM, EF.SOD and DG14, read before Chip Authentication
+// replaces the access protocol's keys (BAC's 3DES by DG14's AES); 0: the same as `chunk`.
+std::uint64_t expected_apdus(const sim::CardData& card, std::size_t chunk, std::uint64_t access_apdus,
+                             bool photo = true, std::size_t chunk_before_ca = 0) {
+  std::uint64_t apdus = access_apdus;
+  for (const auto& [f, content] : card.files) {
+    if (f == FileId::card_access || (f == FileId::dg2 && !photo)) continue;
+    const bool before_ca = f == FileId::com || f == FileId::sod || f == FileId::dg14;
+    const std::size_t size = before_ca && chunk_before_ca != 0 ? chunk_before_ca : chunk;
+    apdus += f == FileId::dg3 ? 1 : (content.size() + size - 1) / size;
   }
+  if (card.files.count(FileId::dg14) != 0) apdus += kChipAuthenticationApdus;
+  if (card.files.count(FileId::dg15) != 0) apdus += kActiveAuthenticationApdus;
   return apdus;
+}
+
+// The verdict on a dump the test has just read from the chip itself, as read_and_verify gives it: the
+// Chip and Active Authentication the read performed count (VerifyOptions::live_read).
+Verdict verify_live(const ChipDump& dump, const TrustStore& trust) {
+  VerifyOptions options;
+  options.live_read = true;
+  return verify(dump, trust, options);
+}
+
+// What a server that chose the Active Authentication challenge of the read verifies with.
+VerifyOptions with_challenge_of(const ChipDump& dump) {
+  VerifyOptions options;
+  std::array<std::uint8_t, 8> challenge{};
+  if (dump.aa_challenge.size() == challenge.size())
+    std::copy(dump.aa_challenge.begin(), dump.aa_challenge.end(), challenge.begin());
+  options.active_authentication_challenge = challenge;
+  return options;
 }
 
 std::size_t largest_plaintext(crypto::CipherKind cipher, std::size_t response_bytes) {
@@ -138,7 +169,9 @@ TEST(Read, ShortApdusAskForTheLargestPlaintextThatFits) {
     bool pace = mode == AccessMode::automatic;
     EXPECT_EQ(dump.access_protocol, pace ? "PACE-GM" : "BAC");
     // The link carries extended APDUs; the chip refuses the one that asks (6700) and the read is short.
-    EXPECT_EQ(dump.stats.apdus, expected_apdus(data, pace ? 223 : 231, pace ? kPaceApdus : kBacApdus) +
+    // After BAC, Chip Authentication (AES-128) changes the keys: 231 bytes (3DES) before it, 223 after.
+    EXPECT_EQ(dump.stats.apdus, (pace ? expected_apdus(data, 223, kPaceApdus)
+                                      : expected_apdus(data, 223, kBacApdus, true, 231)) +
                                     kExtendedLengthQuestion);
     EXPECT_EQ(dump.files.at(FileId::dg2), data.files.at(FileId::dg2));
   }
@@ -152,7 +185,6 @@ TEST(Read, ExtendedLengthIsUsedWhenTheLinkSupportsIt) {
   ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
   std::size_t chunk = largest_plaintext(crypto::CipherKind::aes128, data.secrets.max_response_data);
   EXPECT_EQ(dump.stats.apdus, expected_apdus(data, chunk, kPaceApdus) + kExtendedLengthQuestion);
-  EXPECT_LT(dump.stats.apdus, 21u);
   EXPECT_EQ(dump.files.at(FileId::dg2), data.files.at(FileId::dg2));
 
   // The same card with extended length turned off by the caller reads with short APDUs.
@@ -197,10 +229,12 @@ TEST(Read, WrongCanIsAccessDeniedAfterOnePaceAttemptAndNoBac) {
 TEST(Read, ResponseWithABrokenMacIsASecureMessagingError) {
   // APDU 1 reads EF.ATR/INFO (the link carries extended APDUs). Under PACE, APDU 8 is the protected
   // SELECT and 9 the first protected READ BINARY; under BAC, APDU 5 is the first protected READ BINARY.
-  // Every later one is checked the same way.
+  // Every later one is checked the same way, under Chip Authentication's keys too (PACE: 15, BAC: 11,
+  // the first READ after its confirmation). A broken answer during Chip Authentication itself fails that
+  // proof instead (chip_authentication_test).
   for (auto [mode, victim] : {std::pair{AccessMode::automatic, 8}, std::pair{AccessMode::automatic, 9},
-                              std::pair{AccessMode::automatic, 13}, std::pair{AccessMode::bac_only, 5},
-                              std::pair{AccessMode::bac_only, 10}}) {
+                              std::pair{AccessMode::automatic, 15}, std::pair{AccessMode::bac_only, 5},
+                              std::pair{AccessMode::bac_only, 11}}) {
     SCOPED_TRACE(victim);
     sim::VirtualCard card(sim::default_card());
     MacTamperingChannel channel(card, victim);
@@ -281,7 +315,8 @@ TEST(Read, DumpFolderVerifiesOfflineTheSameWay) {
   ASSERT_EQ(::stat(folder.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0700u);
 
-  Report offline = verify_dump_folder(folder, anchor_of(sim::default_card()));
+  // Offline, the chip's proof counts over the challenge the verifier chose (the app used the server's).
+  Report offline = verify_dump_folder(folder, anchor_of(sim::default_card()), with_challenge_of(live.dump));
   EXPECT_TRUE(offline.verdict.verified);
   EXPECT_EQ(offline.dump.files, live.dump.files);
   EXPECT_EQ(offline.document.personal->full_name(), kHolder.full_name);
@@ -324,7 +359,12 @@ TEST(Read, ADumpFolderIsServedWithTheAccessDataOfItsMrz) {
   const std::filesystem::path source = dir.path();
   TrustStore anchor = anchor_of(sim::default_card());
   Report again = sim::read_and_verify_virtual(source, default_credentials(), &anchor);
-  EXPECT_TRUE(again.verdict.verified);
+  // The files are the card's, but not its private keys: the copy cannot prove itself the chip.
+  EXPECT_EQ(again.verdict.data_integrity.status, FindingStatus::passed);
+  EXPECT_EQ(again.verdict.consistency.status, FindingStatus::passed);
+  EXPECT_EQ(again.verdict.chip_authenticity.status, FindingStatus::failed)
+      << again.verdict.chip_authenticity.detail;
+  EXPECT_FALSE(again.verdict.verified);
   EXPECT_EQ(again.dump.files, live.dump.files);
   // Both passwords come from the dump's DG1: the CAN (PACE) and the MRZ key (BAC).
   Credentials wrong_can = Credentials::from_id_number("001099012399", "1990-05-17", "2030-05-17");
@@ -373,13 +413,13 @@ TEST(Read, FilesEfComListsButTheCardLacksAreRecordedAbsent) {
   // EF.COM is not signed: it may list what is not there (DG5 here). 6A82 records it, the read goes on.
   data.files[FileId::com] =
       asn1::tlv(0x60, {asn1::tlv(0x5F01, as_bytes("0107")), asn1::tlv(0x5F36, as_bytes("040000")),
-                       asn1::tlv(0x5C, Bytes{0x61, 0x75, 0x63, 0x65, 0x6D})});
+                       asn1::tlv(0x5C, Bytes{0x61, 0x75, 0x63, 0x65, 0x6D, 0x6E, 0x6F})});
   sim::VirtualCard card(data);
   sim::VirtualCardChannel channel(card);
   ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
   EXPECT_EQ(dump.absent, std::vector<FileId>{FileId::dg5});
   EXPECT_EQ(dump.denied, std::vector<FileId>{FileId::dg3});
-  EXPECT_TRUE(verify(dump, anchor_of(data)).verified);
+  EXPECT_TRUE(verify_live(dump, anchor_of(data)).verified);
 }
 
 TEST(Read, AnEfComThatDoesNotParseFallsBackToTheCccdFiles) {
@@ -388,10 +428,12 @@ TEST(Read, AnEfComThatDoesNotParseFallsBackToTheCccdFiles) {
   sim::VirtualCard card(data);
   sim::VirtualCardChannel channel(card);
   ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
-  for (FileId f : {FileId::sod, FileId::dg1, FileId::dg2, FileId::dg13}) EXPECT_NE(dump.file(f), nullptr);
-  // The CCCD's DG14 and DG15 are asked for too; this card has neither.
-  EXPECT_EQ(dump.absent, (std::vector<FileId>{FileId::dg14, FileId::dg15}));
-  EXPECT_TRUE(verify(dump, anchor_of(data)).verified);
+  for (FileId f : {FileId::sod, FileId::dg1, FileId::dg2, FileId::dg13, FileId::dg14, FileId::dg15})
+    EXPECT_NE(dump.file(f), nullptr) << file_name(f);
+  EXPECT_TRUE(dump.absent.empty());
+  VerifyOptions live;
+  live.live_read = true;
+  EXPECT_TRUE(verify(dump, anchor_of(data), live).verified);
 }
 
 TEST(Read, WithoutThePhotoDg2IsNotAskedFor) {
@@ -402,7 +444,11 @@ TEST(Read, WithoutThePhotoDg2IsNotAskedFor) {
   ChipDump dump = reader::read_chip(channel, default_credentials(), options);
   EXPECT_EQ(dump.file(FileId::dg2), nullptr);
   EXPECT_NE(dump.file(FileId::dg13), nullptr);
-  EXPECT_LT(dump.stats.apdus, 14u);
+  const sim::CardData& data = sim::default_card();
+  EXPECT_EQ(
+      dump.stats.apdus,
+      expected_apdus(data, largest_plaintext(crypto::CipherKind::aes128, data.secrets.max_response_data),
+                     kPaceApdus, /*photo=*/false));
 }
 
 }  // namespace
@@ -413,12 +459,15 @@ namespace {
 
 TEST(Read, ProgressReachesEveryFilesSize) {
   std::map<FileId, ReadProgress> last;
+  ReadProgress final_report;
   std::size_t calls = 0;
   ReadOptions options;
   options.progress = [&](const ReadProgress& p) {
     ++calls;
     EXPECT_LE(p.file_bytes, p.file_size);
+    EXPECT_LE(p.files_done, p.files_total);
     last[p.file] = p;
+    final_report = p;
   };
   sim::VirtualCard card(sim::default_card());
   sim::VirtualCardChannel channel(card);
@@ -429,8 +478,14 @@ TEST(Read, ProgressReachesEveryFilesSize) {
     EXPECT_EQ(last[file].file_bytes, content.size()) << file_name(file);
     EXPECT_EQ(last[file].file_size, content.size()) << file_name(file);
   }
-  EXPECT_EQ(last[FileId::dg2].files_total, 6u);  // EF.COM, then EF.SOD, DG1, DG13, DG2, DG3
+  // EF.COM, then EF.SOD and every data group EF.COM lists.
+  const std::size_t total = lds::parse_ef_com(dump.files.at(FileId::com)).data_groups.size() + 2;
+  EXPECT_EQ(last[FileId::dg2].files_total, total);
   EXPECT_GE(calls, dump.files.size());
+  // The last report says every file is done: a bar or a callback reaches 100 %.
+  EXPECT_EQ(final_report.files_done, final_report.files_total);
+  EXPECT_EQ(final_report.files_total, total);
+  EXPECT_EQ(final_report.file_bytes, final_report.file_size);
 }
 
 }  // namespace
@@ -462,13 +517,15 @@ namespace cccd {
 namespace {
 
 TEST(Read, ACardWithoutCardAccessIsOpenedWithBacAndSaysSo) {
+  // The profile's card (Chip and Active Authentication both run after BAC; a virtual card without
+  // EF.CardAccess used to refuse INTERNAL AUTHENTICATE).
   sim::CardData data = sim::default_card();
   data.files.erase(FileId::card_access);
   sim::VirtualCard card(data);
   sim::VirtualCardChannel channel(card);
   ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
   EXPECT_EQ(dump.access_protocol, "BAC");
-  Verdict verdict = verify(dump, anchor_of(data));
+  Verdict verdict = verify_live(dump, anchor_of(data));
   EXPECT_TRUE(verdict.verified);
   EXPECT_EQ(verdict.access.detail, "BAC — the chip has no EF.CardAccess, so it offers no PACE");
   // PACE only: a clear error, not a silent BAC.
@@ -495,7 +552,7 @@ TEST(Read, AGarbageCardAccessFallsBackToBacAndTheVerdictSaysWhy) {
   ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
   EXPECT_EQ(dump.access_protocol, "BAC");
   EXPECT_NE(dump.access_note.find("EF.CardAccess does not parse"), std::string::npos) << dump.access_note;
-  Verdict verdict = verify(dump, anchor_of(data));
+  Verdict verdict = verify_live(dump, anchor_of(data));
   EXPECT_TRUE(verdict.verified);
   EXPECT_NE(verdict.access.detail.find("EF.CardAccess does not parse"), std::string::npos)
       << verdict.access.detail;
@@ -509,7 +566,7 @@ TEST(Read, MrzPasswordOpensPaceWhenThereIsNoCan) {
   sim::VirtualCardChannel channel(card);
   ChipDump dump = reader::read_chip(channel, credentials, ReadOptions{});
   EXPECT_EQ(dump.access_protocol, "PACE-GM");
-  EXPECT_TRUE(verify(dump, anchor_of(sim::default_card())).verified);
+  EXPECT_TRUE(verify_live(dump, anchor_of(sim::default_card())).verified);
 }
 
 }  // namespace
@@ -645,7 +702,7 @@ TEST(Read, PaceWithExplicitDomainParametersFromCardAccess) {
     ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
     EXPECT_EQ(dump.access_protocol, "PACE-GM");
     EXPECT_TRUE(dump.access_note.empty()) << dump.access_note;
-    EXPECT_TRUE(verify(dump, anchor_of(data)).verified);
+    EXPECT_TRUE(verify_live(dump, anchor_of(data)).verified);
   }
 }
 

@@ -60,7 +60,7 @@ ChipDump signed_dump(const TestPki& pki, ByteView signing_time) {
 
 Verdict verify_now(const ChipDump& dump, const TrustStore& store) {
   VerifyOptions options;
-  options.at = kNow;
+  options.policy.at = kNow;
   return verify(dump, store, options);
 }
 

@@ -35,7 +35,7 @@ bool contains(const std::string& text, std::string_view part) {
 }
 
 TEST(TrustCli, PrintsTheMasterListCountedByCountry) {
-  ProgramRun run = cccd_verify("trust --trust " + kList + " --ml-root " + kRoot);
+  ProgramRun run = cccd_verify("trust --lang en --trust " + kList + " --ml-root " + kRoot);
   ASSERT_EQ(run.exit_code, 0) << run.out;
   EXPECT_TRUE(contains(run.out, "CSCA certificates: 411 from ")) << run.out;
   EXPECT_TRUE(contains(run.out, "master list roots: 1\n")) << run.out;
@@ -51,7 +51,7 @@ TEST(TrustCli, PrintsTheMasterListCountedByCountry) {
 }
 
 TEST(TrustCli, AMasterListNeedsItsRoot) {
-  ProgramRun run = cccd_verify("trust --trust " + kList, true);
+  ProgramRun run = cccd_verify("trust --lang en --trust " + kList, true);
   EXPECT_EQ(run.exit_code, 2) << run.out;  // usage: --ml-root missing
   EXPECT_TRUE(contains(run.out, "is a CSCA master list")) << run.out;
 
@@ -64,12 +64,13 @@ TEST(TrustCli, AMasterListNeedsItsRoot) {
   Bytes der = other.der();
   std::ofstream(dir.path() / "other.der", std::ios::binary)
       .write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
-  run = cccd_verify("trust --trust " + kList + " --ml-root " + (dir.path() / "other.der").string(), true);
+  run = cccd_verify("trust --lang en --trust " + kList + " --ml-root " + (dir.path() / "other.der").string(),
+                    true);
   EXPECT_EQ(run.exit_code, 7) << run.out;
   EXPECT_TRUE(contains(run.out, "does not chain to any given master list root")) << run.out;
   EXPECT_FALSE(contains(run.out, "CSCA certificates:")) << run.out;
   // The same refusal stops verify (and read) with the same code.
-  run = cccd_verify("verify " + dir.path().string() + " --trust " + kList + " --ml-root " +
+  run = cccd_verify("verify --lang en " + dir.path().string() + " --trust " + kList + " --ml-root " +
                         (dir.path() / "other.der").string(),
                     true);
   EXPECT_EQ(run.exit_code, 7) << run.out;

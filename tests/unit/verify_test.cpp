@@ -462,7 +462,7 @@ TEST(Specimen, TheDocumentSignerAsAnchorIsTrustedFromTheStartOfItsValidity) {
   TrustStore store;
   store.add_certificate(ds);
   VerifyOptions in_2008;
-  in_2008.at = 1214870400;  // 2008-07-01
+  in_2008.policy.at = 1214870400;  // 2008-07-01
   Verdict v = verify(dump, store, in_2008);
   EXPECT_EQ(v.signer_trust.status, FindingStatus::passed) << v.signer_trust.detail;
   EXPECT_EQ(v.csca_subject, v.signer_subject);
@@ -473,7 +473,7 @@ TEST(Specimen, TheDocumentSignerAsAnchorIsTrustedFromTheStartOfItsValidity) {
   EXPECT_EQ(v.signer_trust.status, FindingStatus::passed) << v.signer_trust.detail;
 
   VerifyOptions in_2007;
-  in_2007.at = 1183248000;  // 2007-07-01
+  in_2007.policy.at = 1183248000;  // 2007-07-01
   v = verify(dump, store, in_2007);
   EXPECT_EQ(v.signer_trust.status, FindingStatus::failed);
   EXPECT_EQ(v.signer_trust.detail, "the document signer certificate is not yet valid");
@@ -736,10 +736,10 @@ TEST(SignerTrust, FailuresCarryTheReason) {
   v = verify(old_dump, store);
   EXPECT_EQ(v.signer_trust.status, FindingStatus::passed) << v.signer_trust.detail;
   VerifyOptions then;
-  then.at = std::time(nullptr) - 3 * kDay;
+  then.policy.at = std::time(nullptr) - 3 * kDay;
   v = verify(old_dump, store, then);
   EXPECT_EQ(v.signer_trust.status, FindingStatus::passed) << v.signer_trust.detail;
-  then.at = std::time(nullptr) - 30 * kDay;  // before the CSCA and DS were valid
+  then.policy.at = std::time(nullptr) - 30 * kDay;  // before the CSCA and DS were valid
   v = verify(old_dump, store, then);
   EXPECT_EQ(v.signer_trust.detail, "the document signer certificate is not yet valid");
 

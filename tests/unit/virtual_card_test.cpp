@@ -300,9 +300,12 @@ TEST_F(VirtualCardTest, UndecodableAndUnknownCommands) {
   EXPECT_EQ(to_hex(card.process(Bytes{})), "6700");
   EXPECT_EQ(to_hex(card.process(from_hex("00A4040C05A000"))), "6700");  // Lc larger than the data
   EXPECT_EQ(status_of("00CA000000"), sw::kInsNotSupported);             // GET DATA
-  EXPECT_EQ(status_of("0088000008"
-                      "0102030405060708"
-                      "00"),
+  // INTERNAL AUTHENTICATE on a card without Active Authentication (the default card has it).
+  VirtualCard plain(generate_card(GeneratorOptions{}));
+  EXPECT_EQ(ResponseApdu::decode(plain.process(from_hex("0088000008"
+                                                        "0102030405060708"
+                                                        "00")))
+                .sw,
             sw::kInsNotSupported);
   EXPECT_EQ(status_of("80B09C0004"), sw::kClaNotSupported);
   EXPECT_EQ(status_of("80A4040C07A0000002471001"), sw::kClaNotSupported);
