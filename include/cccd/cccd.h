@@ -158,20 +158,25 @@ CCCD_API cccd_status cccd_evidence_file(const cccd_evidence* evidence, const cha
                                         size_t* size);
 /* Active Authentication as the reading app ran it: the challenge sent with INTERNAL AUTHENTICATE (8 bytes;
  * the server's) and the chip's answer (at most 1024 bytes). */
-CCCD_API cccd_status cccd_evidence_set_active_authentication(cccd_evidence* evidence, const uint8_t* challenge,
-                                                             size_t challenge_length, const uint8_t* signature,
+CCCD_API cccd_status cccd_evidence_set_active_authentication(cccd_evidence* evidence,
+                                                             const uint8_t* challenge,
+                                                             size_t challenge_length,
+                                                             const uint8_t* signature,
                                                              size_t signature_length);
 /* How the chip was opened: "BAC", "PACE-GM", "PACE-IM", "PACE-CAM" (printable ASCII, at most 64), and why
  * when not the protocol it offered first (`note`, may be NULL; at most 512). */
-CCCD_API cccd_status cccd_evidence_set_access(cccd_evidence* evidence, const char* protocol, const char* note);
+CCCD_API cccd_status cccd_evidence_set_access(cccd_evidence* evidence, const char* protocol,
+                                              const char* note);
 /* The app's record of Chip Authentication (`result` "passed", "failed" or ""; `note` may be NULL). A record
  * only: checked for consistency, never counted as proof. */
 CCCD_API cccd_status cccd_evidence_set_chip_authentication(cccd_evidence* evidence, const char* protocol,
                                                            const char* result, const char* note);
 /* The app's record of PACE-CAM: CA_IC and PK_Map,IC (each at most 1024 bytes). Never counted as proof. */
-CCCD_API cccd_status cccd_evidence_set_pace_cam(cccd_evidence* evidence, const uint8_t* chip_authentication_data,
+CCCD_API cccd_status cccd_evidence_set_pace_cam(cccd_evidence* evidence,
+                                                const uint8_t* chip_authentication_data,
                                                 size_t chip_authentication_data_length,
-                                                const uint8_t* mapping_public_key, size_t mapping_public_key_length);
+                                                const uint8_t* mapping_public_key,
+                                                size_t mapping_public_key_length);
 /* A file EF.COM lists that the chip refused (denied) or does not hold (absent), by name. */
 CCCD_API cccd_status cccd_evidence_add_denied(cccd_evidence* evidence, const char* name);
 CCCD_API cccd_status cccd_evidence_add_absent(cccd_evidence* evidence, const char* name);

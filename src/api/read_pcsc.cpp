@@ -9,7 +9,7 @@
 namespace cccd {
 
 ChipDump read_pcsc_card(std::string_view reader_name, const Credentials& credentials,
-                        const ReadOptions& options) {
+                        const ReadOptions& options, std::optional<LiveChipProof>* proof) {
   transport::PcscContext context;
   // While this read waits for a card, cancelling it ends the wait in pcscd (SCardCancel).
   std::optional<Cancellation::Registration> interrupt;
@@ -21,7 +21,7 @@ ChipDump read_pcsc_card(std::string_view reader_name, const Credentials& credent
   if (options.wait_for_card.count() > 0) reader = context.wait_for_card(reader_name, options.wait_for_card);
   transport::PcscChannel channel(context, reader);
   channel.set_cancellation(options.cancellation);
-  return reader::read_chip(channel, credentials, options, &channel);
+  return reader::read_chip(channel, credentials, options, &channel, proof);
 }
 
 void wait_for_card_removal(std::string_view reader_name, std::chrono::milliseconds timeout,

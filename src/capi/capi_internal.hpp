@@ -20,6 +20,14 @@ struct cccd_result {
   cccd::Report report;
   std::string json;
 };
+// A dump in memory; `document` is the last document made of it (cccd_evidence_document), kept for the caller.
+struct cccd_evidence {
+  cccd::ChipDump dump;
+  std::string document;
+};
+struct cccd_verify_options {
+  cccd::VerifyOptions value;
+};
 struct cccd_cancel_token {
   cccd::Cancellation value;
 };
