@@ -1,5 +1,5 @@
-// libFuzzer target: the evidence loader (issue 16 and 18), in both forms, then the verdict and the
-// document's parsers on what it loaded.
+// libFuzzer target: the evidence loader (issue 16 and 18), in both forms, and with bit 1 of byte 0 the
+// verdict on what it loaded (slow: signatures; the data groups' own parsers have their own targets).
 //   byte 0 even: the rest is an evidence document (parse_evidence_document);
 //   byte 0 odd:  the rest is a dump folder's files in memory (dump_from_files: read.json and the EF files
 //                together), each as [name index][2-byte big-endian length][bytes]; index mod 20 picks
@@ -9,6 +9,7 @@
 #include <cccd/evidence.hpp>
 #include <cccd/verify.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -52,11 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const std::string document = cccd::evidence_document(dump);
   if (cccd::evidence_document(cccd::parse_evidence_document(document)) != document) __builtin_trap();
-  // The verdict never throws for anything in a dump; parse() reports problems per data group.
-  (void)cccd::verify(dump, kNoTrust);
-  try {
-    (void)cccd::parse(dump);
-  } catch (const cccd::Error&) {
-  }
+  // The verdict never throws for anything in a dump.
+  if ((data[0] & 2) != 0) (void)cccd::verify(dump, kNoTrust);
   return 0;
 }

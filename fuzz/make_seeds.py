@@ -105,6 +105,7 @@ def main() -> None:
                           for n, b in files.items())
         read = json.dumps(record).encode()
         add("evidence", f"{card.name}-folder", b"\x01" + packed + bytes([19]) + struct.pack(">H", len(read)) + read)
+        add("evidence", f"{card.name}-document-verified", b"\x02" + json.dumps(document).encode())
 
     for f in sorted(pki.glob("*.ml")):
         add("master_list", f.name, f.read_bytes())

@@ -67,7 +67,7 @@ ChipDump parse_evidence_document(std::string_view document) {
       std::optional<Bytes> bytes = from_base64(text);
       if (!bytes) bad(field + " is not base64");
       check_file_size(bytes->size(), std::string(kWhere) + field);
-      if (!bytes->empty()) dump.files[*id] = std::move(*bytes);
+      dump.files[*id] = std::move(*bytes);  // an empty file too, as a folder's empty file
     }
   }
   if (json.contains("read")) lds::apply_read_record(json.at("read"), dump, kRecordWhere);

@@ -4,6 +4,7 @@
 
 #include <cccd/error.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <iterator>
 #include <optional>
@@ -159,8 +160,11 @@ void apply_read_record(const nlohmann::json& json, ChipDump& dump, std::string_v
     dump.stats.bytes_sent = counter(*stats, "bytes_sent", place);
     dump.stats.bytes_received = counter(*stats, "bytes_received", place);
     if (stats->contains("seconds")) {
-      if (!stats->at("seconds").is_number()) place.fail("stats.seconds is not a number");
-      dump.stats.seconds = stats->at("seconds").get<double>();
+      // A duration: finite and not negative (JSON has no infinity, but 1e400 parses as one).
+      const nlohmann::json& seconds = stats->at("seconds");
+      if (!seconds.is_number() || !std::isfinite(seconds.get<double>()) || seconds.get<double>() < 0)
+        place.fail("stats.seconds is not a number of seconds");
+      dump.stats.seconds = seconds.get<double>();
     }
   }
 }

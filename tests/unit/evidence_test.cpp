@@ -109,6 +109,20 @@ TEST(EvidenceDocument, CarriesEverythingADumpFolderCarries) {
   EXPECT_EQ(evidence_document(load_dump(dir.path() / "dump")), document);
 }
 
+// Found by evidence_fuzzer: what loads must write a document that loads to the same document. An empty
+// file stays an empty file (as in a folder), and a duration that JSON cannot write back (1e400) is refused.
+TEST(EvidenceDocument, WhatLoadsWritesBackTheSame) {
+  DumpFiles files{{"DG1", Bytes{}}, {"EF.COM", Bytes{0x60, 0x00}}};
+  const ChipDump from_folder = dump_from_files(files);
+  const std::string document = evidence_document(from_folder);
+  EXPECT_EQ(evidence_document(parse_evidence_document(document)), document);
+  EXPECT_TRUE(parse_evidence_document(document).file(FileId::dg1) != nullptr);
+  const std::string infinite =
+      R"({"format": "cccd-evidence", "version": 1, "read": {"stats": {"seconds": 1e400}}})";
+  EXPECT_EQ(message_of([&] { parse_evidence_document(infinite); }),
+            "evidence: read.stats.seconds is not a number of seconds");
+}
+
 TEST(EvidenceDocument, UnknownFieldsAndFilesAreIgnored) {
   nlohmann::json json = nlohmann::json::parse(evidence_document(default_dump()));
   json["uploaded_by"] = {{"app", "x"}, {"build", 7}};
