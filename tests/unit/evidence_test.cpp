@@ -110,7 +110,7 @@ TEST(EvidenceDocument, CarriesEverythingADumpFolderCarries) {
 }
 
 // Found by evidence_fuzzer: what loads must write a document that loads to the same document. An empty
-// file stays an empty file (as in a folder), and a duration that JSON cannot write back (1e400) is refused.
+// file stays an empty file (as in a folder); a number JSON cannot write back (1e400) is refused.
 TEST(EvidenceDocument, WhatLoadsWritesBackTheSame) {
   DumpFiles files{{"DG1", Bytes{}}, {"EF.COM", Bytes{0x60, 0x00}}};
   const ChipDump from_folder = dump_from_files(files);
@@ -119,8 +119,7 @@ TEST(EvidenceDocument, WhatLoadsWritesBackTheSame) {
   EXPECT_TRUE(parse_evidence_document(document).file(FileId::dg1) != nullptr);
   const std::string infinite =
       R"({"format": "cccd-evidence", "version": 1, "read": {"stats": {"seconds": 1e400}}})";
-  EXPECT_EQ(message_of([&] { parse_evidence_document(infinite); }),
-            "evidence: read.stats.seconds is not a number of seconds");
+  EXPECT_EQ(message_of([&] { parse_evidence_document(infinite); }), "evidence: not valid JSON");
 }
 
 TEST(EvidenceDocument, UnknownFieldsAndFilesAreIgnored) {
