@@ -160,7 +160,7 @@ void apply_read_record(const nlohmann::json& json, ChipDump& dump, std::string_v
     dump.stats.bytes_sent = counter(*stats, "bytes_sent", place);
     dump.stats.bytes_received = counter(*stats, "bytes_received", place);
     if (stats->contains("seconds")) {
-      // A duration: finite and not negative (JSON has no infinity, but 1e400 parses as one).
+      // A duration: finite and not negative.
       const nlohmann::json& seconds = stats->at("seconds");
       if (!seconds.is_number() || !std::isfinite(seconds.get<double>()) || seconds.get<double>() < 0)
         place.fail("stats.seconds is not a number of seconds");
