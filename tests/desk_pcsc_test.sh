@@ -2,7 +2,7 @@
 # The desk and the kiosk through the real PC/SC stack (pcscd + vsmartcard-vpcd + cccd-sim serve):
 #   loop               cccd-verify read --wait --loop reads card after card (a new `cccd-sim serve` is a new
 #                      card), shows a card pulled away as an error and goes on, and ends on SIGINT with exit 0
-#   kiosk_removal      examples/kiosk: progress callback, the card pulled at APDU 30 and put back (resume),
+#   kiosk_removal      examples/kiosk: progress callback, the card pulled at APDU 14 (in DG2) and put back (resume),
 #                      verified, then the card taken away
 #   kiosk_no_card      examples/kiosk: no card comes, the example's timer thread cancels the wait (exit 3)
 # Starts its own pcscd and cccd-sim, records their PIDs and stops exactly those (as pcsc_end_to_end.sh).
@@ -54,8 +54,8 @@ case "$mode" in
     insert_card
     wait_for_text "Please remove the card" 30 1 "$work/out" || fail "card 1 not read"
     remove_card
-    # Card 2: pulled away at APDU 30 (put back 0.5 s later): an error, shown, and the loop goes on.
-    insert_card --remove-at 30
+    # Card 2: pulled away at APDU 14 (put back 0.5 s later): an error, shown, and the loop goes on.
+    insert_card --remove-at 14
     wait_for_text "Please remove the card" 30 2 "$work/out" || fail "card 2 not handled"
     remove_card
     # Card 3: read and verified again.
@@ -85,8 +85,8 @@ case "$mode" in
     echo "desk loop: three cards in a row (one pulled away), ended by SIGINT in ${elapsed} s"
     ;;
   kiosk_removal)
-    # Pulled at APDU 30 and put back 1.5 s later; the kiosk resumes and verifies.
-    insert_card --remove-at 30 --reinsert-after-ms 1500
+    # Pulled at APDU 14 and put back 1.5 s later; the kiosk resumes and verifies.
+    insert_card --remove-at 14 --reinsert-after-ms 1500
     "$kiosk" 001099012345 1990-05-17 2030-05-17 "Virtual PCD" 60 "$work/card/csca.pem" > "$work/out" 2>&1 &
     program_pid=$!
     wait_for_text "please take your card" 60 1 "$work/out" || fail "kiosk did not finish the read"
@@ -101,7 +101,7 @@ case "$mode" in
     grep -q "kiosk: read with [0-9]* progress reports: verified" "$work/out" || fail "not verified"
     grep -qE "progress: DG2 [0-9]+/[0-9]+ bytes" "$work/out" || fail "no DG2 progress"
     grep -q "kiosk: card taken" "$work/out" || fail "the removal was not seen"
-    grep -q "The card left the field at APDU 30" "$work/sim.log" || fail "the card was not pulled during the read"
+    grep -q "The card left the field at APDU 14" "$work/sim.log" || fail "the card was not pulled during the read"
     grep -q "The card is back" "$work/sim.log" || fail "the card was not put back"
     echo "kiosk: progress, card pulled and put back, verified, card taken"
     ;;

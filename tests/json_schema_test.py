@@ -97,6 +97,17 @@ def main():
         check(validator, "cli read, wrong ID number",
               json_in(run([cccd_verify, "read", "--sim", "--id", "001099012399", "--json"], 3)), "not_verified",
               "access_denied")
+        # Opened with the card's QR line: the qr_consistency finding, passed and (a forged front) failed.
+        qr_line = run([cccd_sim, "qr"], 0).strip()
+        with_qr = json_in(run([cccd_verify, "read", "--sim", "--id", qr_line, "--json"], 0))
+        check(validator, "cli read --sim with the QR line", with_qr, "verified")
+        if with_qr is not None and with_qr["verdict"].get("qr_consistency", {}).get("status") != "passed":
+            fail("a read with the card's QR line has no passed qr_consistency")
+        forged = qr_line.replace("|Nữ|", "|Nam|")
+        forged_result = json_in(run([cccd_verify, "read", "--sim", "--id", forged, "--json"], 1))
+        check(validator, "cli read --sim with a forged QR line", forged_result, "not_verified")
+        if forged_result is not None and forged_result["verdict"].get("qr_consistency", {}).get("status") != "failed":
+            fail("a forged QR line does not fail qr_consistency")
         check(validator, "cli read, malformed ID number",
               json_in(run([cccd_verify, "read", "--sim", "--id", "12345", "--json"], 2)), "not_verified",
               "invalid_argument")

@@ -56,11 +56,11 @@ read_card "$connstring" 001099012399
 read_card "$connstring" 001099012345
 [ "$status" -eq 0 ] || { cat "$work/out.json"; echo "read after a wrong CAN: exit $status"; exit 1; }
 
-# A port where no PN532 answers: no reader (exit 4).
+# A port where no PN532 answers: no reader (exit 9).
 set +e
 "$verify" read --reader pn532_uart:/dev/cccd-no-such-tty --id 001099012345 > /dev/null 2> "$work/err.txt"
 status=$?
 set -e
-[ "$status" -eq 4 ] || { cat "$work/err.txt"; echo "no such device: exit $status, expected 4"; exit 1; }
+[ "$status" -eq 9 ] || { cat "$work/err.txt"; echo "no such device: exit $status, expected 9"; exit 1; }
 
 echo "libnfc end to end: verified through pn532_uart on $connstring (PACE and BAC); wrong CAN refused"

@@ -52,7 +52,7 @@ set -e
 grep -q '"detail": "PACE-GM"' "$work/capi.out" || { echo "C API: not opened with PACE-GM"; exit 1; }
 grep -q '"detail": "the EF.SOD signature verifies' "$work/capi.out" || { echo "C API: data integrity"; exit 1; }
 
-# The card pulled away at APDU 30 and put back 1.5 s later: without --resume a communication error
+# The card pulled away at APDU 14 (in DG2; 20 APDUs with extended length) and put back 1.5 s later: without --resume a communication error
 # (exit 5); with --resume the read goes on and verifies.
 restart_card() {
   kill "$sim_pid" && wait "$sim_pid" 2> /dev/null || true
@@ -60,14 +60,14 @@ restart_card() {
   "$sim" serve "$work/card" "$@" > "$work/sim.log" 2>&1 &
   sim_pid=$!
 }
-restart_card --remove-at 30 --reinsert-after-ms 1500
+restart_card --remove-at 14 --reinsert-after-ms 1500
 set +e
 "$verify" read --reader "Virtual PCD" --wait 20 --id 001099012345 --json > "$work/torn.json"
 status=$?
 set -e
 [ "$status" -eq 5 ] || { cat "$work/torn.json"; echo "card pulled: exit $status, expected 5"; exit 1; }
 grep -q '"card_removed"' "$work/torn.json" || { cat "$work/torn.json"; echo "card pulled: no card_removed error"; exit 1; }
-restart_card --remove-at 30 --reinsert-after-ms 1500
+restart_card --remove-at 14 --reinsert-after-ms 1500
 "$verify" read --reader "Virtual PCD" --wait 20 --resume --id 001099012345 --trust "$work/card/csca.pem" \
   --json > "$work/resumed.json" || { cat "$work/resumed.json" "$work/sim.log"; echo "resumed read failed"; exit 1; }
 grep -q '"overall": "verified"' "$work/resumed.json" || { echo "resumed read: not verified"; exit 1; }

@@ -75,14 +75,20 @@ CCCD_API const char* cccd_version(void);
 CCCD_API uint32_t cccd_version_number(void);
 /* "ok", "access_denied" ... (the names of the JSON "error.code"). */
 CCCD_API const char* cccd_status_name(cccd_status status);
-/* The message of this thread's last failed call ("" if none). */
+/* The message of this thread's last failed call ("" if none): at most 1 KiB; a long path or other long
+ * word in it keeps its first and last 60 bytes with "..." between. */
 CCCD_API const char* cccd_last_error(void);
 /* The same failure as the JSON error document of docs/schema/cccd-result.schema.json ("error": code and
  * message; "verdict": not_verified), as `cccd-verify --json` prints it; "" after a call that succeeded. */
 CCCD_API const char* cccd_last_error_json(void);
 
 /* Credentials. birth / expiry: "YYYY-MM-DD" or "YYMMDD" (birth may be "YYYY" or "YYYY-MM" when not on
- * record; expiry "none" for a card without expiry). Wiped when freed. */
+ * record; expiry "none" for a card without expiry; "" for both: the CAN alone). Wiped when freed.
+ * id_number: the 12-digit ID number, or the line the QR code on the card's front gives (what a counter's
+ * USB scanner types: "ID|former ID|name|ddmmyyyy|Nam/Nữ|residence|ddmmyyyy", a trailing newline allowed);
+ * with a QR line the result's verdict has the finding qr_consistency (the printed QR against the chip).
+ * A line from a scanner set to another keyboard layout is refused (CCCD_ERR_INVALID_ARGUMENT, "check the
+ * scanner's keyboard layout"). */
 CCCD_API cccd_status cccd_credentials_from_id(const char* id_number, const char* birth, const char* expiry,
                                               cccd_credentials** out);
 CCCD_API cccd_status cccd_credentials_from_mrz(const char* mrz_text, cccd_credentials** out);
@@ -240,8 +246,10 @@ typedef struct cccd_transport_callbacks {
   /* Optional (NULL: a card pulled away ends the read with CCCD_ERR_CARD_REMOVED). After a transmit gave
    * CCCD_ERR_CARD_REMOVED and the read options ask to resume: waits up to `timeout_ms` for a card on the
    * same reader and connects to it afresh (powered up again: nothing selected, no secure messaging).
-   * Also used once when the link refuses an extended APDU, to read on with short ones. CCCD_OK,
-   * CCCD_ERR_TIMEOUT, CCCD_ERR_CANCELLED or CCCD_ERR_TRANSPORT. */
+   * Also called once at the start of every read, with the card still there, so that the read starts
+   * from the card's power-up state whatever an earlier session left selected (a power cycle or a reset
+   * of the card does), and once when the link refuses an extended APDU under secure messaging, to read
+   * on with short ones. CCCD_OK, CCCD_ERR_TIMEOUT, CCCD_ERR_CANCELLED or CCCD_ERR_TRANSPORT. */
   cccd_status (*reconnect)(void* user, uint32_t timeout_ms);
   /* Optional. Called by cccd_cancel, on the cancelling thread, while a read on this transport runs: it
    * must make a blocking transmit / wait_for_card / reconnect return CCCD_ERR_CANCELLED soon, and be safe
@@ -262,8 +270,11 @@ typedef struct cccd_transport_callbacks {
  * calls wait_for_card unless the read options ask to wait for a card. */
 CCCD_API cccd_status cccd_transport_new(const cccd_transport_callbacks* callbacks, void* user,
                                         cccd_transport** out);
-/* The card on the PC/SC reader whose name contains `reader_name` (NULL or "": the first reader). The
- * reader is opened at each read; CCCD_ERR_NOT_SUPPORTED when the library was built without PC/SC. */
+/* The card on the PC/SC reader whose name contains `reader_name` (NULL or "": the reader that holds a
+ * card; with a wait for a card, the first reader one is placed on). The reader is opened at each read:
+ * CCCD_ERR_NO_READER when the PC/SC service is not running or no reader is there (with a wait, none came
+ * in the time), CCCD_ERR_NO_CARD when none holds a card; CCCD_ERR_NOT_SUPPORTED when the library was
+ * built without PC/SC. */
 CCCD_API cccd_status cccd_transport_pcsc_new(const char* reader_name, cccd_transport** out);
 /* The card on a libnfc (PN53x) reader: `connstring` as libnfc writes it, e.g. "pn532_uart:/dev/ttyUSB0";
  * NULL or "": the first device libnfc finds. Short APDUs only (a PN53x carries at most 262 bytes).
@@ -299,7 +310,9 @@ CCCD_API void cccd_read_options_free(cccd_read_options* options);
 CCCD_API cccd_status cccd_read_options_set_progress(cccd_read_options* options,
                                                     cccd_progress_callback callback, void* user);
 /* Wait up to `timeout_ms` for a card to be presented (0, the default: it must be there already). No
- * card in time: CCCD_ERR_TIMEOUT. A custom transport needs its wait_for_card callback for this. */
+ * card in time: CCCD_ERR_TIMEOUT. On PC/SC the wait covers the PC/SC service starting and a reader being
+ * plugged in too; no reader at the end of it: CCCD_ERR_NO_READER. A custom transport needs its
+ * wait_for_card callback for this. */
 CCCD_API cccd_status cccd_read_options_set_wait_for_card(cccd_read_options* options, uint32_t timeout_ms);
 /* `resume` non-zero: a card pulled away during the read is waited for up to `wait_ms`, then read on from
  * where it stopped; 0 (the default): the read fails with CCCD_ERR_CARD_REMOVED. A custom transport needs

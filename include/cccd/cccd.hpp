@@ -80,6 +80,7 @@ class Credentials {
     detail::check(cccd_credentials_from_can(can.c_str(), &raw));
     return Credentials(raw);
   }
+  // id_number: the 12-digit ID number or the card's QR line (cccd_credentials_from_id).
   // birth / expiry: "YYYY-MM-DD" (birth may be "YYYY" or "YYYY-MM"; expiry "none"), or both empty.
   static Credentials from_id(const std::string& id_number, const std::string& birth = {},
                              const std::string& expiry = {}) {

@@ -55,6 +55,7 @@ Report read_and_verify(const CardSource& source, const Credentials& credentials,
   // A caller's challenge (a server's) must be the one the chip signed, as an offline check would require.
   VerifyOptions verify_options;
   verify_options.active_authentication_challenge = options.active_authentication_challenge;
+  verify_options.printed_qr = credentials.printed_qr;
   // This process talked to the chip itself: the reader's proof of what it ran with the chip counts.
   if (!proof) throw Error(ErrorCode::internal, "the read gave no proof of its session");
   report.verdict = verify(report.dump, trust != nullptr ? *trust : kEmpty, verify_options, *proof);

@@ -1,6 +1,7 @@
 // The C API over the C++ core: errors, version, credentials, trust stores, offline verification and
 // results. Every entry point catches everything (capi::guarded), so no exception crosses into C.
 #include "capi/capi_internal.hpp"
+#include "util/message_text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -15,19 +16,13 @@ namespace {
 thread_local std::string last_error;
 thread_local std::string last_error_json;  // the same error as the JSON document of docs/schema
 
-// An error message names what went wrong, never a whole input: a path or a text a caller passed can be
-// arbitrarily long, and the message is kept per thread until the next call.
-constexpr std::size_t kMaxErrorMessage = 1024;
-
 }  // namespace
 
 cccd_status fail(cccd_status status, const char* message) {
   try {
-    last_error = message;
-    if (last_error.size() > kMaxErrorMessage) {
-      last_error.resize(kMaxErrorMessage);
-      last_error += "...";
-    }
+    // An error message names what went wrong, never a whole input: a path a caller passed can be
+    // arbitrarily long, and the message is kept per thread until the next call (util/message_text.hpp).
+    last_error = cccd::bounded_message(message);
     last_error_json = cccd::error_json(cccd::Error(static_cast<cccd::ErrorCode>(status), last_error));
   } catch (...) {
     last_error_json.clear();  // out of memory: the message alone must do
@@ -85,7 +80,7 @@ cccd_status cccd_credentials_from_id(const char* id_number, const char* birth, c
   return guarded([&] {
     if (out != nullptr) *out = nullptr;  // a failed call never leaves a stale handle
     require(id_number && birth && expiry && out, "cccd_credentials_from_id: NULL argument");
-    *out = new cccd_credentials{cccd::Credentials::from_id_number(id_number, birth, expiry)};
+    *out = new cccd_credentials{cccd::Credentials::from_id_or_qr_line(id_number, birth, expiry)};
   });
 }
 

@@ -5,6 +5,7 @@
 
 #include <cccd/cccd.h>
 #include <cccd/cancel.hpp>
+#include <cccd/card_qr.hpp>
 #include <cccd/dump.hpp>
 #include <cccd/verify.hpp>
 
@@ -27,12 +28,20 @@ struct Credentials {
   std::string date_of_birth;    // YYMMDD; '<' for an unknown day or month
   std::string date_of_expiry;   // YYMMDD; 991231 for a card without expiry
   std::string can;              // card access number (PACE), may be empty
+  // The QR code printed on the card, when the caller gave its line instead of the ID number: the verdict
+  // then compares it with the chip (qr_consistency).
+  std::optional<CardQr> printed_qr;
 
   // `birth` and `expiry` as YYYY-MM-DD or YYMMDD; birth may be YYYY or YYYY-MM when day or month is not
   // on record; expiry may be "none" for a card that does not expire. Both empty: only the CAN is known
   // (enough for PACE, which the CCCD offers). Throws Error(invalid_argument).
   static Credentials from_id_number(std::string_view id_number, std::string_view birth = {},
                                     std::string_view expiry = {});
+  // `text` is the ID number or the line the card's QR code gives (lds/qr_line.hpp), which is kept as
+  // printed_qr; the dates as for from_id_number. Throws Error(invalid_argument), for a QR line from a
+  // scanner set to another keyboard layout too.
+  static Credentials from_id_or_qr_line(std::string_view text, std::string_view birth = {},
+                                        std::string_view expiry = {});
   // The card access number alone (6 digits): PACE only.
   static Credentials from_can(std::string_view can);
   // From the MRZ text (TD1 or TD3). Throws Error(invalid_argument), also when a check digit is wrong.
@@ -96,13 +105,17 @@ inline constexpr int kMaxReopenings = 8;
 ChipDump read_card(const cccd_transport_callbacks& callbacks, void* user, const Credentials& credentials,
                    const ReadOptions& options = {}, std::optional<LiveChipProof>* proof = nullptr);
 
-// Reads the card on a PC/SC reader (the first reader whose name contains `reader_name`).
+// Reads the card on a PC/SC reader: the first reader whose name contains `reader_name`, or with an empty
+// name the reader that holds a card (with `wait_for_card`, the first to get one). Error(no_reader) when
+// the PC/SC service is not running or no reader is there (with `wait_for_card`, once that time is up:
+// a service or a reader that appears during the wait counts), Error(no_card) when no card is.
 ChipDump read_pcsc_card(std::string_view reader_name, const Credentials& credentials,
                         const ReadOptions& options = {}, std::optional<LiveChipProof>* proof = nullptr);
 std::vector<std::string> list_pcsc_readers();
-// Returns once the card on the PC/SC reader (the first whose name contains `reader_name`) is gone, at
-// once when there is none; a desk loop calls it between cards. Error(timeout) when the card is still
-// there after `timeout`; Error(cancelled) at once when `cancellation` (may be null) is cancelled.
+// Returns once the card on the PC/SC reader (the first whose name contains `reader_name`; empty: every
+// reader) is gone, at once when there is none; a desk loop calls it between cards. Error(timeout) when the
+// card is still there after `timeout`; Error(cancelled) at once when `cancellation` (may be null) is
+// cancelled.
 void wait_for_card_removal(std::string_view reader_name, std::chrono::milliseconds timeout,
                            const Cancellation* cancellation = nullptr);
 

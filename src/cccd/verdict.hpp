@@ -36,7 +36,9 @@ struct Verdict {
   Finding signer_trust;       // DS certificate chains to a configured CSCA, within validity
   Finding chip_authenticity;  // Chip / Active Authentication / PACE-CAM (later issues)
   Finding consistency;        // DG1 (MRZ) and DG13 agree
-  bool verified = false;      // every finding that applies passed
+  // The QR code printed on the card agrees with DG13; only when a QR line was given (VerifyOptions).
+  std::optional<Finding> qr_consistency;
+  bool verified = false;  // every finding that applies passed
 
   std::vector<DataGroupHash> hashes;
   std::string hash_algorithm;       // "SHA-256"

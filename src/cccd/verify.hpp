@@ -1,6 +1,7 @@
 // Verification and parsing: pure functions of a dump (no card, no reader, no I/O).
 #pragma once
 
+#include <cccd/card_qr.hpp>
 #include <cccd/document.hpp>
 #include <cccd/dump.hpp>
 #include <cccd/trust.hpp>
@@ -21,6 +22,9 @@ struct VerifyOptions {
   // another challenge"), which stops a replayed dump. Not set: the signature is checked over the
   // challenge recorded in the dump.
   std::optional<std::array<std::uint8_t, 8>> active_authentication_challenge;
+  // The QR code printed on the card (its line typed by the counter's scanner): the verdict then has a
+  // qr_consistency finding comparing it with DG13, which must pass for `verified`.
+  std::optional<CardQr> printed_qr;
 };
 
 namespace reader {

@@ -4,25 +4,34 @@
 //                            [--sex M|F] [--seed N] [--signer ecdsa|rsa] [--pace MAPPING:PARAM:CIPHER|none]
 //                            [--face jpeg|jp2]
 //                            [--ca none|v1|v2] [--aa none|rsa|ecdsa] [--fault NAME]
+//                            [--card-access-extras] [CHIP SWITCHES]
 //   cccd-sim --list-faults
 //   cccd-sim clone SRC DST
 //   cccd-sim show DIR
 //   cccd-sim serve [DIR] [--vpcd HOST:PORT | --vpcd-fd FD] [--remove-at N,M...] [--reinsert-after-ms MS]
+//                  [CHIP SWITCHES]
+//   CHIP SWITCHES (other chips' behaviours): [--sfi-relative] [--no-sfi-under-sm 6A82|6A86|6D00]
+//                                            [--atr-info] [--no-extended-length]
 //   cccd-sim serve-pn532 [DIR]
 //
 // Exit codes as cccd-verify: 0 done, 2 bad command line or argument, 5 the link to the vpcd driver failed,
 // 7 a file or folder could not be read or written, 8 internal. Nothing personal is printed but what the user
 // typed into this command.
+#include "cli/terminal_text.hpp"
 #include "crypto/pace_domain.hpp"
+#include "lds/lds.hpp"
+#include "lds/qr_line.hpp"
 #include "sim/card_faults.hpp"
 #include "sim/card_folder.hpp"
 #include "sim/clone_card.hpp"
 #include "sim/faulty_card_channel.hpp"
+#include "sim/foreign_chip.hpp"
 #include "sim/generator.hpp"
 #include "sim/pn532_emulator.hpp"
 #include "sim/test_pki.hpp"
 #include "sim/virtual_card.hpp"
 #include "sim/vpcd_link.hpp"
+#include "util/message_text.hpp"
 
 #include <cccd/error.hpp>
 #include <cccd/files.hpp>
@@ -38,6 +47,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -46,6 +56,16 @@ namespace {
 namespace fs = std::filesystem;
 using cccd::Error;
 using cccd::ErrorCode;
+
+// Everything cccd-sim prints that it did not write itself (folder names, the holder's data, error texts
+// that may quote a card folder's files) passes through the terminal escaper, as in cccd-verify; error
+// texts are also bounded (a long path shortened in the middle).
+std::string shown(std::string_view text) {
+  return cccd::cli::terminal_safe(text);
+}
+std::string shown_error(const std::exception& e) {
+  return cccd::cli::terminal_safe(cccd::bounded_message(e.what()));
+}
 
 constexpr int kExitOk = 0;
 constexpr int kExitUsage = 2;
@@ -91,7 +111,40 @@ bool safe_to_write(const fs::path& folder) {
   return !error;
 }
 
+// Behaviours of chips other than the CCCD (CardSecrets): `personalise` writes them into the card's
+// secrets, `serve` turns them on for the card it serves.
+struct ChipSwitches {
+  bool sfi_relative = false;
+  std::string no_sfi_under_sm;  // the status word, e.g. 6A82
+  bool atr_info = false;
+  bool no_extended_length = false;
+
+  void add_to(CLI::App* command) {
+    command->add_flag("--sfi-relative", sfi_relative,
+                      "The chip resolves short file identifiers relative to the current DF (EF.CardAccess "
+                      "only from the MF, which it lets be selected), and keeps its state between sessions");
+    command
+        ->add_option("--no-sfi-under-sm", no_sfi_under_sm,
+                     "The chip answers this status word to every READ BINARY by short file identifier under "
+                     "secure messaging")
+        ->check(CLI::IsMember({"6A82", "6A86", "6D00"}));
+    command->add_flag("--atr-info", atr_info,
+                      "The chip has EF.ATR/INFO (2F01) announcing its extended length (ExtendedLengthInfo)");
+    command->add_flag("--no-extended-length", no_extended_length,
+                      "The chip refuses extended-length APDUs (6700)");
+  }
+  void apply(cccd::sim::CardSecrets& secrets) const {
+    if (sfi_relative) secrets.sfi_relative_to_current_df = true;
+    if (std::optional<std::uint16_t> word = cccd::sim::sfi_refusal_from_text(no_sfi_under_sm))
+      secrets.sfi_refused_under_secure_messaging = *word;
+    if (atr_info) secrets.atr_info = true;
+    if (no_extended_length) secrets.extended_length = false;
+  }
+};
+
 struct PersonaliseOptions {
+  ChipSwitches chip;
+  bool card_access_extras = false;
   std::string folder;
   std::optional<std::string> id, name, birth, expiry, issue, sex, pace;
   std::uint64_t seed = 1;
@@ -234,7 +287,7 @@ int personalise(const PersonaliseOptions& options) {
     try {
       cccd::sim::validate_holder(alone);
     } catch (const Error& e) {
-      std::cerr << "cccd-sim personalise: " << option << ": " << reason(e) << "\n";
+      std::cerr << "cccd-sim personalise: " << option << ": " << shown(reason(e)) << "\n";
       return kExitUsage;
     }
     apply(generator.holder);
@@ -265,7 +318,7 @@ int personalise(const PersonaliseOptions& options) {
 
   const fs::path folder(options.folder);
   if (!safe_to_write(folder)) {
-    std::cerr << "cccd-sim personalise: " << options.folder
+    std::cerr << "cccd-sim personalise: " << shown(options.folder)
               << " exists and holds files other than a card's; choose a new or empty folder\n";
     return kExitUsage;
   }
@@ -280,7 +333,7 @@ int personalise(const PersonaliseOptions& options) {
   cccd::sim::CardData card = cccd::sim::generate_card(generator);
   if (fault) {
     if (std::optional<std::string_view> why = cccd::sim::fault_inapplicable_reason(card, *fault)) {
-      std::cerr << "cccd-sim personalise: --fault " << options.fault << ": " << *why << "\n";
+      std::cerr << "cccd-sim personalise: --fault " << shown(options.fault) << ": " << *why << "\n";
       return kExitUsage;
     }
     // Card-data faults alter the files (EF.SOD re-signed with the card's test DS); the others are the
@@ -289,11 +342,21 @@ int personalise(const PersonaliseOptions& options) {
                                             cccd::sim::make_test_pki(generator.signer, generator.seed));
     card.secrets.fault = options.fault;
   }
+  options.chip.apply(card.secrets);
+  if (options.card_access_extras) {
+    auto card_access = card.files.find(cccd::FileId::card_access);
+    if (card_access == card.files.end()) {
+      std::cerr
+          << "cccd-sim personalise: --card-access-extras: the card has no EF.CardAccess (--pace none)\n";
+      return kExitUsage;
+    }
+    card_access->second = cccd::sim::card_access_with_foreign_entries(card_access->second);
+  }
   cccd::sim::write_card_folder(card, folder);
 
   const cccd::sim::Holder& h = generator.holder;
   const fs::path csca = folder / cccd::sim::kCscaFileName;
-  std::cout << "Personalised a virtual CCCD in " << options.folder << " (seed " << options.seed << ", "
+  std::cout << "Personalised a virtual CCCD in " << shown(options.folder) << " (seed " << options.seed << ", "
             << (options.signer == "rsa" ? "RSA-2048" : "ECDSA brainpoolP256r1") << " signer)\n"
             << "Access: " << describe(pace) << "\n"
             << "Chip Authentication: "
@@ -306,10 +369,11 @@ int personalise(const PersonaliseOptions& options) {
                 : options.aa == "ecdsa" ? "ECDSA brainpoolP256r1 with SHA-256"
                                         : "none")
             << "\n"
-            << "Test CSCA (not a real authority): " << csca.string() << "\n"
+            << "Test CSCA (not a real authority): " << shown(csca.string()) << "\n"
             << "Read it with:\n"
-            << "  cccd-verify read --sim " << options.folder << " --id " << h.id_number << " --birth "
-            << h.birth << " --expiry " << h.expiry << " --trust " << csca.string() << "\n";
+            << "  cccd-verify read --sim " << shown(options.folder) << " --id " << shown(h.id_number)
+            << " --birth " << shown(h.birth) << " --expiry " << shown(h.expiry) << " --trust "
+            << shown(csca.string()) << "\n";
   return kExitOk;
 }
 
@@ -319,13 +383,13 @@ int clone(const std::string& source_text, const std::string& target_text) {
   std::error_code error;
   const bool same = fs::equivalent(fs::path(source_text), target, error);  // false when DST does not exist
   if (same || !safe_to_write(target)) {
-    std::cerr << "cccd-sim clone: " << target_text
+    std::cerr << "cccd-sim clone: " << shown(target_text)
               << " is the source or holds files other than a card's; choose a new or empty folder\n";
     return kExitUsage;
   }
   const cccd::sim::CardData original = cccd::sim::load_card_folder(source_text);
   cccd::sim::write_card_folder(cccd::sim::clone_card(original), target);
-  std::cout << "Cloned " << source_text << " to " << target_text
+  std::cout << "Cloned " << shown(source_text) << " to " << shown(target_text)
             << ": the same files and access data, new private keys (its Chip and Active Authentication "
                "fail)\n";
   return kExitOk;
@@ -334,7 +398,7 @@ int clone(const std::string& source_text, const std::string& target_text) {
 int show(const std::string& folder_text) {
   const fs::path folder(folder_text);
   const cccd::sim::CardData card = cccd::sim::load_card_folder(folder);
-  std::cout << folder_text << ":\n";
+  std::cout << shown(folder_text) << ":\n";
   for (const auto& [id, bytes] : card.files) {
     std::cout << "  " << std::string(cccd::file_name(id)) << std::string(16 - cccd::file_name(id).size(), ' ')
               << bytes.size() << " bytes\n";
@@ -348,6 +412,17 @@ int show(const std::string& folder_text) {
   return kExitOk;
 }
 
+// `qr [DIR]`: the line the card's printed QR code gives, as a counter's scanner types it (one line on
+// stdout), made from its DG13: tests and the demo type it at cccd-verify's question.
+int print_qr_line(const std::string& folder) {
+  const cccd::sim::CardData card =
+      folder.empty() ? cccd::sim::default_card() : cccd::sim::load_card_folder(fs::path(folder));
+  const auto dg13 = card.files.find(cccd::FileId::dg13);
+  if (dg13 == card.files.end()) throw Error(ErrorCode::file_not_found, "the card has no DG13");
+  std::cout << cccd::lds::qr_line_of(cccd::lds::parse_dg13(dg13->second)) << std::endl;
+  return kExitOk;
+}
+
 // Set by SIGINT / SIGTERM: `serve` sees it within its poll interval and returns.
 std::atomic<bool> stop_serving{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "the stop flag is set from a signal handler");
@@ -357,6 +432,7 @@ extern "C" void request_stop(int) {
 }
 
 struct ServeOptions {
+  ChipSwitches chip;
   std::string folder;  // empty: the built-in default card
   std::string vpcd = "localhost:" + std::to_string(cccd::sim::kVpcdDefaultPort);
   // Tearing, for tests: the card leaves the field at these APDU indexes and comes back after a pause.
@@ -378,9 +454,9 @@ int serve(const ServeOptions& options) {
     return kExitUsage;
   }
 
-  const cccd::sim::CardData data = options.folder.empty()
-                                       ? cccd::sim::default_card()
-                                       : cccd::sim::load_card_folder(fs::path(options.folder));
+  cccd::sim::CardData data = options.folder.empty() ? cccd::sim::default_card()
+                                                    : cccd::sim::load_card_folder(fs::path(options.folder));
+  options.chip.apply(data.secrets);
   cccd::sim::VirtualCard card(data);
 
   struct sigaction action {};
@@ -396,9 +472,9 @@ int serve(const ServeOptions& options) {
     } else {
       link.connect(host, static_cast<std::uint16_t>(port));
     }
-    std::cout << "Serving " << (options.folder.empty() ? "the built-in virtual CCCD" : options.folder)
+    std::cout << "Serving " << (options.folder.empty() ? "the built-in virtual CCCD" : shown(options.folder))
               << " to the vpcd driver at "
-              << (options.vpcd_fd >= 0 ? "socket " + std::to_string(options.vpcd_fd) : options.vpcd)
+              << (options.vpcd_fd >= 0 ? "socket " + std::to_string(options.vpcd_fd) : shown(options.vpcd))
               << " (Ctrl-C to stop)" << std::endl;
     std::vector<std::uint64_t> removals = options.remove_at;
     std::sort(removals.begin(), removals.end());
@@ -430,7 +506,7 @@ int serve(const ServeOptions& options) {
         e.code() != ErrorCode::limit_exceeded) {
       throw;
     }
-    std::cerr << "cccd-sim serve: " << cccd::to_string(e.code()) << ": " << e.what() << "\n";
+    std::cerr << "cccd-sim serve: " << cccd::to_string(e.code()) << ": " << shown_error(e) << "\n";
     return kExitCommunication;
   }
   return kExitOk;
@@ -454,11 +530,11 @@ int serve_pn532(const std::string& folder) {
     emulator.start();
   } catch (const Error& e) {
     if (e.code() != ErrorCode::transport) throw;
-    std::cerr << "cccd-sim serve-pn532: " << e.what() << "\n";
+    std::cerr << "cccd-sim serve-pn532: " << shown_error(e) << "\n";
     return kExitCommunication;
   }
   std::cout << emulator.connstring() << std::endl;
-  std::cerr << "Serving " << (folder.empty() ? "the built-in virtual CCCD" : folder)
+  std::cerr << "Serving " << (folder.empty() ? "the built-in virtual CCCD" : shown(folder))
             << " on an emulated PN532 (Ctrl-C to stop)" << std::endl;
   while (!stop_serving.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   emulator.stop();
@@ -520,6 +596,13 @@ int main(int argc, char** argv) {
       "`serve` serves it so. The link faults (chip_stops_answering, chip_too_slow) need the in-process "
       "FaultyCardChannel and do nothing through serve");
 
+  personalise_command->add_flag(
+      "--card-access-extras", options.card_access_extras,
+      "EF.CardAccess also holds what other chips put there: a ChipAuthenticationDomainParameterInfo with "
+      "standardized domain parameters, a ChipAuthenticationInfo, a Restricted Identification info and a "
+      "PACEInfo this library cannot use");
+  options.chip.add_to(personalise_command);
+
   std::string clone_source, clone_target;
   CLI::App* clone_command = app.add_subcommand(
       "clone", "Copy a card folder as a cloned chip would hold it: same files, new wrong private keys");
@@ -527,6 +610,11 @@ int main(int argc, char** argv) {
   clone_command->add_option("DST", clone_target, "The clone's folder (created 0700)")->required();
 
   std::string show_folder;
+  std::string qr_folder;
+  CLI::App* qr_command =
+      app.add_subcommand("qr", "Print the line the card's printed QR code gives (what a USB scanner types)");
+  qr_command->add_option("DIR", qr_folder, "The card folder (default: the built-in card)");
+
   CLI::App* show_command = app.add_subcommand("show", "List the files of a card folder and their sizes");
   show_command->add_option("DIR", show_folder, "The card folder")->required();
 
@@ -549,6 +637,7 @@ int main(int argc, char** argv) {
                    "(a parent process that plays the reader), instead of connecting to --vpcd")
       ->check(CLI::NonNegativeNumber)
       ->excludes(vpcd_address);
+  serve_options.chip.add_to(serve_command);
 
   std::string serve_pn532_folder;
   CLI::App* serve_pn532_command = app.add_subcommand(
@@ -577,7 +666,7 @@ int main(int argc, char** argv) {
   }
   if (app.get_subcommands().empty()) {
     std::cerr
-        << "cccd-sim: a command is required (personalise, clone, show, serve, serve-pn532); see --help\n";
+        << "cccd-sim: a command is required (personalise, clone, show, qr, serve, serve-pn532); see --help\n";
     return kExitUsage;
   }
   try {
@@ -585,12 +674,13 @@ int main(int argc, char** argv) {
     if (*serve_command) return serve(serve_options);
     if (*serve_pn532_command) return serve_pn532(serve_pn532_folder);
     if (*clone_command) return clone(clone_source, clone_target);
+    if (*qr_command) return print_qr_line(qr_folder);
     return show(show_folder);
   } catch (const Error& e) {
-    std::cerr << "cccd-sim: " << cccd::to_string(e.code()) << ": " << e.what() << "\n";
+    std::cerr << "cccd-sim: " << cccd::to_string(e.code()) << ": " << shown_error(e) << "\n";
     return exit_code_for(e.code());
   } catch (const std::exception& e) {
-    std::cerr << "cccd-sim: internal error: " << e.what() << "\n";
+    std::cerr << "cccd-sim: internal error: " << shown_error(e) << "\n";
     return kExitInternal;
   }
 }

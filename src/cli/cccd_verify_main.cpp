@@ -1,4 +1,5 @@
 // cccd-verify: read and verify a CCCD at the desk, or verify a dump offline. See docs/cli.md.
+#include "cli/citizen_prompt.hpp"
 #include "cli/evidence_files.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/human_output.hpp"
@@ -8,6 +9,7 @@
 #include "cli/terminal_text.hpp"
 #include "lds/face_image_codec.hpp"
 #include "sim/virtual_card_source.hpp"
+#include "util/message_text.hpp"
 #include "util/private_file.hpp"
 #include "util/secure_bytes.hpp"
 
@@ -129,8 +131,9 @@ std::optional<std::array<std::uint8_t, 8>> challenge_from(const std::string& hex
   return challenge;
 }
 
-// The longest line an ID number is read from (--id-stdin, --id-file); the ID itself has 12 digits.
-constexpr std::size_t kMaxIdLine = 256;
+// The longest line an ID number or a QR line is read from (--id-stdin, --id-file); an ID has 12 digits,
+// a CCCD's QR line under 300 bytes.
+constexpr std::size_t kMaxIdLine = 1024;
 
 // The first line of `text` without its line end (LF, CR LF or CR).
 SecureString first_line(const SecureString& text) {
@@ -197,8 +200,9 @@ SecureString id_number_from_file(const std::string& path) {
   return line;
 }
 
-// The ID number from --id, --id-stdin, --id-file or, when no credential is given on the command line,
-// the environment variable CCCD_ID; empty when none. Kept in a buffer that is wiped when released.
+// The ID number (or the card's QR line) from --id, --id-stdin, --id-file or, when no credential is given
+// on the command line, the environment variable CCCD_ID; empty when none. Kept in a buffer that is wiped
+// when released.
 SecureString id_number_of(const ReadArguments& args) {
   if (args.id_stdin) return id_number_from_stdin();
   if (!args.id_file.empty()) return id_number_from_file(args.id_file);
@@ -222,13 +226,19 @@ Credentials credentials_from(const ReadArguments& args, std::string_view id_numb
       throw Error(ErrorCode::invalid_argument,
                   "give --birth and --expiry together (or neither: the CAN opens a CCCD)");
     }
-    credentials = Credentials::from_id_number(id_number, args.birth, args.expiry);
+    credentials = Credentials::from_id_or_qr_line(id_number, args.birth, args.expiry);
   } else if (args.can.empty()) {
     throw Error(ErrorCode::invalid_argument,
                 "give the 12-digit ID number (--id-stdin, --id-file, CCCD_ID or --id), --can or --mrz");
   }
   if (!args.can.empty()) credentials.can = Credentials::from_can(args.can).can;
   return credentials;
+}
+
+// Whether the command line (or CCCD_ID) names the card: otherwise the citizen's ID or QR line is asked for.
+bool credentials_given(const ReadArguments& args) {
+  return args.id_stdin || !args.id_file.empty() || !args.id_number.empty() || !args.mrz.empty() ||
+         !args.can.empty() || std::getenv("CCCD_ID") != nullptr;
 }
 
 // A --trust or --ml-root input that failed its checks (a master list that does not verify, a malformed
@@ -304,7 +314,9 @@ int finish(const Report& report, bool json) {
   return report.verdict.verified ? cli::kExitVerified : cli::kExitNotVerified;
 }
 
-void print_failure(const Error& e) {
+void print_failure(const Error& error) {
+  // Bounded like the C API's errors: a long path given on the command line is shortened in the middle.
+  const Error e(error.code(), bounded_message(error.what()));
   if (style.json) {
     std::cout << style.redactor.scrub(error_json(e)) << '\n';
     std::cout.flush();
@@ -333,7 +345,7 @@ std::optional<std::string> nfc_connstring_of(const std::string& name) {
 }
 
 // `readers`: the PC/SC readers by name and the libnfc devices as nfc:CONNSTRING, both usable as
-// `read --reader NAME`. Exit 4 when there is none of either.
+// `read --reader NAME`. Exit 9 (no reader) when there is none of either.
 int run_readers() {
   std::vector<std::string> pcsc;
   std::string pcsc_problem = "none";
@@ -355,7 +367,7 @@ int run_readers() {
   std::cout << "libnfc devices:\n";
   for (const std::string& connstring : nfc) std::cout << "  nfc:" << cli::terminal_safe(connstring) << "\n";
   if (nfc.empty()) std::cout << "  (" << cli::terminal_safe(nfc_problem) << ")\n";
-  return pcsc.empty() && nfc.empty() ? cli::kExitNoCard : 0;
+  return pcsc.empty() && nfc.empty() ? cli::kExitNoReader : 0;
 }
 
 // Ctrl-C (SIGINT) and SIGTERM for --loop: the signals are blocked in every thread and a watcher thread
@@ -413,11 +425,47 @@ Report read_with_progress(const CardSource& source, const Credentials& credentia
   }
 }
 
-// `read --wait --loop`: a desk that reads card after card on one reader. Each card: wait for it, read and
-// show it (or its error: wrong ID, pulled away...), wait for it to be taken away. Ctrl-C ends the loop
-// at once, whatever it is waiting for, with exit 0.
-int run_read_loop(const CardSource& source, const Credentials& credentials, const TrustStore* trust,
-                  ReadOptions options) {
+// The next citizen's credentials, asked on the terminal (stdin): the ID number or the card's QR line, as
+// the officer types or the QR scanner types it. A line that is not usable is refused with its reason and
+// asked again. Nothing when the input ends or `stop` is cancelled.
+std::optional<Credentials> ask_for_citizen(const ReadArguments& args, const Cancellation* stop) {
+  const cli::Messages& text = *style.text;
+  for (;;) {
+    std::cerr << text.ask_citizen << std::endl;
+    std::optional<SecureString> line;
+    try {
+      line = cli::read_citizen_line(STDIN_FILENO, stop);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::invalid_argument) throw;
+      std::cerr << text.entry_refused << e.what() << std::endl;
+      continue;
+    }
+    if (isatty(STDIN_FILENO) != 0) std::cerr << '\n';  // the Enter that echo-off swallowed
+    if (!line) return std::nullopt;
+    try {
+      Credentials credentials = Credentials::from_id_or_qr_line(*line, args.birth, args.expiry);
+      style.redactor.learn(credentials);
+      std::cerr << text.received_id << "***" << cli::mask_id_number(credentials.document_number)
+                << (credentials.printed_qr ? text.received_qr : "") << std::endl;
+      return credentials;
+    } catch (const Error& e) {
+      // The reasons name the field, never its value.
+      std::cerr << text.entry_refused << cli::terminal_safe(e.what()) << std::endl;
+      if (std::string_view(e.what()).find("keyboard layout") != std::string_view::npos)
+        std::cerr << text.check_scanner_layout << std::endl;
+    }
+  }
+}
+
+// `read --wait --loop`: a desk that reads card after card. Each card: its citizen's ID number or QR line
+// asked on the terminal (unless the command line gave credentials, which then serve every card: the
+// same card again, as in tests), the previous card's removal awaited, then the new card awaited, read and
+// shown (or its error: wrong ID, pulled away...). The question comes before the card is placed: the
+// officer scans the QR code on the card's front first, and the read starts the moment the card lands.
+// Without a reader (or PC/SC service) it waits for one. Ctrl-C ends the loop at once, whatever it is
+// waiting for, with exit 0.
+int run_read_loop(const ReadArguments& args, const CardSource& source,
+                  const std::optional<Credentials>& given, const TrustStore* trust, ReadOptions options) {
   StopOnSignal stop;
   options.cancellation = &stop.cancellation();
   // Short rounds of waiting: a read that is cancelled just before its wait begins ends within one round.
@@ -425,44 +473,66 @@ int run_read_loop(const CardSource& source, const Credentials& credentials, cons
   options.wait_for_card = kRound;
   const cli::Messages& text = *style.text;
   int cards = 0;
-  bool prompt = true;
+  bool card_was_read = false;  // a card is (or was) on the reader and must be gone before the next
   while (!stop.cancellation().cancelled()) {
-    if (prompt && !style.json) std::cerr << text.place_card << std::endl;
-    prompt = false;
-    bool progressed = false;
-    std::optional<Report> report;
-    try {
-      report = read_with_progress(source, credentials, trust, options, &progressed);
-    } catch (const Error& e) {
-      if (e.code() == ErrorCode::cancelled && stop.cancellation().cancelled()) break;
-      if (e.code() == ErrorCode::no_reader) throw;  // no PC/SC service or reader: no desk to loop at
-      if (e.code() == ErrorCode::timeout && !progressed) continue;  // no card yet: wait another round
-      if (e.code() == ErrorCode::no_card && !progressed) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        continue;
-      }
-      ++cards;
-      if (!style.json) std::cout << "\n===== " << text.card_number << cards << " =====\n" << std::flush;
-      print_failure(e);
-    }
-    if (report) {
-      ++cards;
-      if (!style.json) std::cout << "\n===== " << text.card_number << cards << " =====\n";
-      finish(*report, style.json);
-    }
-    if (!style.json) std::cerr << text.remove_card << std::endl;
-    prompt = true;
-    for (;;) {
+    std::optional<Credentials> credentials = given;
+    if (!credentials) credentials = ask_for_citizen(args, &stop.cancellation());
+    if (!credentials) break;
+    for (; card_was_read && !stop.cancellation().cancelled();) {
       try {
         wait_for_card_removal(source.reader, kRound, &stop.cancellation());
-        break;
+        card_was_read = false;
       } catch (const Error& e) {
-        if (e.code() != ErrorCode::timeout) break;  // cancelled, or the reader went away
+        if (e.code() != ErrorCode::timeout) card_was_read = false;  // cancelled, or the reader went away
       }
     }
+    if (stop.cancellation().cancelled()) break;
+    if (!style.json) std::cerr << text.place_card << std::endl;
+    bool said_no_reader = false;
+    std::optional<Report> report;
+    std::optional<Error> failure;
+    while (!stop.cancellation().cancelled()) {
+      bool progressed = false;
+      try {
+        report = read_with_progress(source, *credentials, trust, options, &progressed);
+        break;
+      } catch (const Error& e) {
+        if (e.code() == ErrorCode::cancelled && stop.cancellation().cancelled()) break;
+        if (e.code() == ErrorCode::timeout && !progressed) continue;  // no card yet: wait another round
+        if (e.code() == ErrorCode::no_reader && !progressed) {
+          // No PC/SC service or no reader: the desk waits for one to be connected.
+          if (!said_no_reader && !style.json) std::cerr << text.waiting_for_reader << std::endl;
+          said_no_reader = true;
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          continue;
+        }
+        if (e.code() == ErrorCode::no_card && !progressed) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          continue;
+        }
+        failure = e;
+        break;
+      }
+    }
+    if (!report && !failure) break;  // stopped
+    ++cards;
+    if (!style.json) std::cout << "\n===== " << text.card_number << cards << " =====\n" << std::flush;
+    if (report) {
+      finish(*report, style.json);
+    } else {
+      print_failure(*failure);
+    }
+    if (!style.json) std::cerr << text.remove_card << std::endl;
+    card_was_read = true;
   }
   if (!style.json) std::cerr << text.stopped << cards << std::endl;
   return 0;
+}
+
+// A read that found no reader: said plainly, in the output's language (the JSON's message in English).
+[[noreturn]] void no_reader_error(const Error& e) {
+  const cli::Messages& text = style.json ? cli::messages(cli::Language::en) : *style.text;
+  throw Error(ErrorCode::no_reader, std::string(text.no_reader) + " (" + e.what() + ")");
 }
 
 int run_read(const ReadArguments& args, bool sim_requested, bool reader_requested) {
@@ -470,40 +540,32 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
   style.redactor.add_id_number(args.can);
   style.redactor.add_date(args.birth);
   style.redactor.add_date(args.expiry);
-  const SecureString id_number = id_number_of(args);
-  style.redactor.add_id_number(id_number);
-  Credentials credentials = credentials_from(args, id_number);
-  style.redactor.learn(credentials);
+  // Credentials from the command line; without any, the citizen's ID or QR line is asked on the terminal
+  // (for each card in --loop, once for a read on a terminal).
+  const bool ask = !credentials_given(args) && (args.loop || isatty(STDIN_FILENO) != 0);
+  std::optional<Credentials> given;
+  if (!ask) {
+    const SecureString id_number = id_number_of(args);
+    style.redactor.add_id_number(id_number);
+    given = credentials_from(args, id_number);
+    style.redactor.learn(*given);
+  }
   if (!args.photo.empty()) photo_output_for(args.photo);  // a bad name fails before the card is touched
   const std::optional<std::array<std::uint8_t, 8>> challenge = challenge_from(args.challenge);
+  // The card is read where the command line says: --sim (the virtual card, never chosen by itself: a
+  // desk must not show a virtual card's "verified" because its reader is unplugged), --reader NAME, or
+  // else any PC/SC reader, the one that holds a card.
   CardSource source;
-  bool use_virtual_card = sim_requested;
+  source.kind = CardSource::Kind::pcsc;
   if (reader_requested) {
     // A libnfc connstring (or "nfc[:CONNSTRING]") names a libnfc device; anything else a PC/SC reader.
     const std::optional<std::string> nfc = nfc_connstring_of(args.reader);
     source.kind = nfc ? CardSource::Kind::nfc : CardSource::Kind::pcsc;
     source.reader = nfc ? *nfc : args.reader;
-  } else if (!sim_requested) {
-    // No source named: the first physical reader if one is attached, otherwise the built-in virtual
-    // CCCD. vsmartcard's "Virtual PCD" readers (a developer's tool, present whenever its driver is
-    // installed) do not count as an attached reader.
-    std::vector<std::string> readers;
-    try {
-      readers = list_pcsc_readers();
-    } catch (const Error&) {
-    }
-    std::erase_if(readers, [](const std::string& name) { return name.starts_with("Virtual PCD"); });
-    if (!readers.empty()) {
-      source.kind = CardSource::Kind::pcsc;
-      source.reader = readers.front();
-    } else {
-      if (!style.json) std::cerr << style.text->no_reader_using_virtual << '\n';
-      use_virtual_card = true;
-    }
   }
   // The virtual card is a transport of the simulator library, read like any integrator's.
   std::optional<sim::VirtualCardSource> virtual_card;
-  if (use_virtual_card) {
+  if (sim_requested) {
     virtual_card.emplace(args.sim_folder);
     source = virtual_card->source();
   }
@@ -533,17 +595,28 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
       throw Error(ErrorCode::invalid_argument,
                   "--loop writes no --dump or --photo (each card would overwrite it)");
     }
-    return run_read_loop(source, credentials, trust ? &*trust : nullptr, options);
+    return run_read_loop(args, source, given, trust ? &*trust : nullptr, options);
   }
-  Report report = read_with_progress(source, credentials, trust ? &*trust : nullptr, options);
+  if (!given) {
+    StopOnSignal stop;  // Ctrl-C at the question ends it with the terminal's echo restored
+    given = ask_for_citizen(args, &stop.cancellation());
+    if (!given) throw Error(ErrorCode::cancelled, "no ID number or QR line was given");
+  }
+  std::optional<Report> report;
+  try {
+    report = read_with_progress(source, *given, trust ? &*trust : nullptr, options);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::no_reader && source.kind != CardSource::Kind::custom) no_reader_error(e);
+    throw;
+  }
 
-  if (!args.dump.empty()) write_dump(report.dump, args.dump, args.replace_dump);
-  if (!args.evidence.empty()) cli::write_evidence_document(report.dump, args.evidence, args.replace_dump);
+  if (!args.dump.empty()) write_dump(report->dump, args.dump, args.replace_dump);
+  if (!args.evidence.empty()) cli::write_evidence_document(report->dump, args.evidence, args.replace_dump);
   if (!args.photo.empty()) {
-    if (!report.document.face) throw Error(ErrorCode::file_not_found, "the card gave no photo to write");
-    write_photo(args.photo, *report.document.face);
+    if (!report->document.face) throw Error(ErrorCode::file_not_found, "the card gave no photo to write");
+    write_photo(args.photo, *report->document.face);
   }
-  return finish(report, args.json);
+  return finish(*report, args.json);
 }
 
 int run_verify(const VerifyArguments& args) {
@@ -561,22 +634,26 @@ int main(int argc, char** argv) {
   CLI::App app{"cccd-verify: read and verify the chip of a Vietnamese citizen identity card (CCCD)"};
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 verified, 1 not verified, 2 usage, 3 access denied (wrong ID/dates/MRZ), 4 no reader "
-      "or\n"
-      "card, 5 communication (card removed, timeout, cancelled), 6 the card misbehaved (secure messaging,\n"
-      "malformed data), 7 local file error or a --trust input refused, 8 internal. read --loop exits 0\n"
-      "on Ctrl-C; each card's own error is printed and the loop goes on.\n"
+      "Exit codes: 0 verified, 1 not verified, 2 usage, 3 access denied (wrong ID/dates/MRZ), 4 no card,\n"
+      "5 communication (card removed, timeout, cancelled), 6 the card misbehaved (secure messaging,\n"
+      "malformed data), 7 local file error or a --trust input refused, 8 internal, 9 no reader (no PC/SC\n"
+      "service or no reader). read --loop exits 0 on Ctrl-C; each card's own error is printed and the\n"
+      "loop goes on. The virtual card is read only with --sim.\n"
       "JSON (--json): JSON Schema docs/schema/cccd-result.schema.json, described in\n"
       "docs/json-schema.md; the JSON is the same in every --lang.\n"
       "--redact masks ID numbers (*********345), names (N. T. T. H.), dates (**/**/1990) and addresses\n"
       "(***, Tỉnh Thái Bình) in everything printed.\n"
       "Environment: CCCD_ID, the ID number for read when no --id, --id-stdin, --id-file, --can or --mrz is\n"
-      "given (unlike --id, it is not visible to other users). See docs/cli.md and man cccd-verify.");
+      "given (unlike --id, it is not visible to other users). Wherever an ID number is taken, the line of\n"
+      "the card's QR code is taken too (ID|former ID|name|ddmmyyyy|sex|residence|ddmmyyyy): the verdict\n"
+      "then compares it with the chip. Without any, read asks for it on the terminal (--loop: for each\n"
+      "card). See docs/cli.md and man cccd-verify.");
 
   ReadArguments read_args;
   CLI::App* read = app.add_subcommand("read", "Read a card and verify it");
   CLI::Option* sim = read->add_option("--sim", read_args.sim_folder,
-                                      "Read a virtual card: the built-in CCCD, or the card folder DIR")
+                                      "Read a virtual card: the built-in CCCD, or the card folder DIR (never "
+                                      "read without --sim)")
                          ->expected(0, 1)
                          ->type_name("[DIR]");
   CLI::Option* reader =
@@ -586,8 +663,9 @@ int main(int argc, char** argv) {
   sim->excludes(reader);
   CLI::Option* id_option = read->add_option(
       "--id", read_args.id_number,
-      "The 12-digit personal identification number (its last 6 digits are the CAN for PACE). Any local "
-      "user can read a command line (ps, /proc/PID/cmdline): prefer --id-stdin, --id-file or CCCD_ID");
+      "The 12-digit personal identification number (its last 6 digits are the CAN for PACE), or the card's "
+      "QR line. Any local user can read a command line (ps, /proc/PID/cmdline): prefer --id-stdin, "
+      "--id-file, CCCD_ID or the question on the terminal (no ID option)");
   CLI::Option* id_stdin =
       read->add_flag("--id-stdin", read_args.id_stdin,
                      "Read the ID number from the first line of stdin (not visible to ps)");
@@ -639,7 +717,8 @@ int main(int argc, char** argv) {
   read->add_flag("--no-photo", read_args.no_photo, "Do not read DG2 (faster)");
   CLI::Option* loop_option = read->add_flag(
       "--loop", read_args.loop,
-      "With --wait: read card after card (wait, read, show, wait for removal) until Ctrl-C, then exit 0");
+      "With --wait: read card after card (ask the citizen's ID number or QR line on the terminal, wait "
+      "for the card, read, show, wait for its removal) until Ctrl-C, then exit 0");
   read->add_option("--challenge", read_args.challenge,
                    "Active Authentication challenge, 16 hex digits (a server's; default: random)")
       ->type_name("HEX");
@@ -721,7 +800,8 @@ int main(int argc, char** argv) {
     print_failure(e);
     return cccd::cli::exit_code_for(e.code());
   } catch (const std::exception& e) {
-    std::cerr << style.redactor.scrub(std::string("internal error: ") + cccd::cli::terminal_safe(e.what()))
+    std::cerr << style.redactor.scrub(std::string("internal error: ") +
+                                      cccd::cli::terminal_safe(cccd::bounded_message(e.what())))
               << '\n';
     return cccd::cli::kExitInternal;
   }

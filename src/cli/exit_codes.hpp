@@ -9,11 +9,14 @@ inline constexpr int kExitVerified = 0;
 inline constexpr int kExitNotVerified = 1;     // read and checked, but not every finding passed
 inline constexpr int kExitUsage = 2;           // bad command line or argument
 inline constexpr int kExitAccessDenied = 3;    // wrong ID number / dates / MRZ
-inline constexpr int kExitNoCard = 4;          // no reader, no PC/SC service, no card
+inline constexpr int kExitNoCard = 4;          // a reader, but no card on it
 inline constexpr int kExitCommunication = 5;   // card removed, timeout, cancelled, reader failure
 inline constexpr int kExitCardMisbehaved = 6;  // secure messaging failure, refusals, malformed chip data
 inline constexpr int kExitFile = 7;            // a local file or folder could not be read or written
 inline constexpr int kExitInternal = 8;        // unsupported protocol, crypto failure, bug
+// No card reader at all: no PC/SC service (pcscd stopped), no reader attached, or none matching
+// --reader. Its own code so that a desk script tells "plug the reader in" from "place the card".
+inline constexpr int kExitNoReader = 9;
 
 inline int exit_code_for(ErrorCode code) noexcept {
   switch (code) {
@@ -22,6 +25,7 @@ inline int exit_code_for(ErrorCode code) noexcept {
     case ErrorCode::access_denied:
       return kExitAccessDenied;
     case ErrorCode::no_reader:
+      return kExitNoReader;
     case ErrorCode::no_card:
       return kExitNoCard;
     case ErrorCode::card_removed:

@@ -32,12 +32,14 @@ void finding(std::ostream& out, const Messages& text, const char* label, const F
 
 void print_report(std::ostream& out, const Report& report, const Messages& text) {
   const Verdict& v = report.verdict;
+  out << text.source << text.source_name(report.source) << '\n';
   out << (v.verified ? text.verified : text.not_verified) << '\n';
   finding(out, text, text.access, v.access);
   finding(out, text, text.data_integrity, v.data_integrity);
   finding(out, text, text.signer_trust, v.signer_trust);
   finding(out, text, text.chip_authenticity, v.chip_authenticity);
   finding(out, text, text.consistency, v.consistency);
+  if (v.qr_consistency) finding(out, text, text.qr_consistency, *v.qr_consistency);
   if (v.test_csca) out << "  " << text.test_csca_note << '\n';
 
   if (report.document.personal) {

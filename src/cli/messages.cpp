@@ -51,12 +51,28 @@ constexpr Messages kVietnamese{
     .bytes_sent = "byte gửi",
     .bytes_received = "byte nhận",
     .error = "LỖI: ",
-    .no_reader_using_virtual = "Không tìm thấy đầu đọc PC/SC: đọc thẻ CCCD ảo có sẵn.",
     .place_card = "Đặt thẻ lên đầu đọc... (Ctrl-C để dừng)",
     .remove_card = "Xin lấy thẻ ra.",
     .card_number = "Thẻ số ",
     .stopped = "Đã dừng. Số thẻ đã đọc: ",
     .files = "tệp",
+    .qr_consistency = "Mã QR/chip (DG13):      ",
+    .source = "Nguồn:                  ",
+    .source_pcsc = "đầu đọc PC/SC",
+    .source_nfc = "đầu đọc libnfc",
+    .source_virtual = "THẺ ẢO (--sim), không phải thẻ thật",
+    .source_custom = "transport của ứng dụng",
+    .source_dump = "bản sao đã lưu (dump)",
+    .no_reader =
+        "Không có đầu đọc thẻ: hãy cắm đầu đọc (cccd-verify readers liệt kê các đầu đọc) và kiểm tra "
+        "dịch vụ PC/SC (pcscd) đang chạy",
+    .waiting_for_reader = "Chưa có đầu đọc thẻ: đang chờ cắm đầu đọc... (Ctrl-C để dừng)",
+    .ask_citizen =
+        "Quét mã QR trên mặt trước thẻ hoặc nhập số định danh (12 số), rồi Enter (Ctrl-C để dừng):",
+    .received_id = "Đã nhận số định danh ",
+    .received_qr = " (từ mã QR)",
+    .entry_refused = "Không dùng được: ",
+    .check_scanner_layout = "Kiểm tra kiểu bàn phím (keyboard layout) của máy quét: phải giống của máy tính.",
 };
 
 constexpr Messages kEnglish{
@@ -102,12 +118,29 @@ constexpr Messages kEnglish{
     .bytes_sent = "bytes sent",
     .bytes_received = "bytes received",
     .error = "ERROR: ",
-    .no_reader_using_virtual = "No PC/SC reader found: reading the built-in virtual CCCD.",
     .place_card = "Place a card on the reader... (Ctrl-C to stop)",
     .remove_card = "Please remove the card.",
     .card_number = "Card ",
     .stopped = "Stopped. Cards read: ",
     .files = "files",
+    .qr_consistency = "QR code/chip (DG13):    ",
+    .source = "Source:                 ",
+    .source_pcsc = "PC/SC reader",
+    .source_nfc = "libnfc reader",
+    .source_virtual = "VIRTUAL card (--sim), not a real card",
+    .source_custom = "the application's transport",
+    .source_dump = "a saved dump",
+    .no_reader =
+        "No card reader: connect a reader (cccd-verify readers lists them) and check that the PC/SC "
+        "service (pcscd) is running",
+    .waiting_for_reader = "No card reader yet: waiting for one to be connected... (Ctrl-C to stop)",
+    .ask_citizen =
+        "Scan the QR code on the card's front or type the ID number (12 digits), then Enter (Ctrl-C "
+        "to stop):",
+    .received_id = "Received ID number ",
+    .received_qr = " (from the QR code)",
+    .entry_refused = "Not usable: ",
+    .check_scanner_layout = "Check the scanner's keyboard layout: it must be the computer's.",
 };
 
 }  // namespace
@@ -120,6 +153,14 @@ Language language_from(std::string_view name) {
 
 const Messages& messages(Language language) {
   return language == Language::en ? kEnglish : kVietnamese;
+}
+
+const char* Messages::source_name(std::string_view kind) const {
+  if (kind == "pcsc") return source_pcsc;
+  if (kind == "nfc") return source_nfc;
+  if (kind == "virtual") return source_virtual;
+  if (kind == "dump") return source_dump;
+  return source_custom;
 }
 
 const char* Messages::status(FindingStatus value) const {

@@ -63,12 +63,29 @@ struct Messages {
 
   // Errors and the desk loop.
   const char* error;
-  const char* no_reader_using_virtual;
   const char* place_card;
   const char* remove_card;
   const char* card_number;  // followed by the number of the card in this session
   const char* stopped;      // followed by the number of cards read
   const char* files;        // the progress bar's "5/7 files"
+
+  // The counter: where the card was read, no reader, a card per citizen (src/cli/citizen_prompt.cpp).
+  const char* qr_consistency;  // the finding's label
+  const char* source;          // label of the line that says where the card was read
+  const char* source_pcsc;
+  const char* source_nfc;
+  const char* source_virtual;
+  const char* source_custom;
+  const char* source_dump;
+  const char* no_reader;           // the error when there is no reader or no PC/SC service
+  const char* waiting_for_reader;  // the loop while no reader is there
+  const char* ask_citizen;         // the prompt for the next card's ID number or QR line
+  const char* received_id;         // followed by the masked ID number
+  const char* received_qr;         // after it, when a QR line was scanned
+  const char* entry_refused;       // followed by why the line typed or scanned is not usable
+  const char* check_scanner_layout;
+
+  const char* source_name(std::string_view kind) const;  // "pcsc" ... as above
 
   const char* status(FindingStatus status) const;
 };

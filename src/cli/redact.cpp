@@ -151,6 +151,14 @@ void Redactor::learn(const Credentials& credentials) {
   add_id_number(credentials.can);
   add_date(credentials.date_of_birth);
   add_date(credentials.date_of_expiry);
+  if (const std::optional<CardQr>& qr = credentials.printed_qr) {
+    add_id_number(qr->id_number);
+    add_id_number(qr->former_id_number);
+    add_name(qr->full_name);
+    add_date(qr->date_of_birth);
+    add_date(qr->date_of_issue);
+    add(qr->place_of_residence, mask_address(qr->place_of_residence));
+  }
 }
 
 void Redactor::learn(const Report& report) {

@@ -11,6 +11,9 @@
 namespace cccd::lds {
 
 KeyAgreement key_agreement(const DomainParameters& parameters) noexcept {
+  // Standardized ids 0-2 are the DH groups, 8-18 the curves (TR-03110 part 3 table 4).
+  if (const auto* standardized = std::get_if<StandardizedDomainParameters>(&parameters))
+    return standardized->id <= 2 ? KeyAgreement::dh : KeyAgreement::ecdh;
   return std::holds_alternative<DhDomainParameters>(parameters) ? KeyAgreement::dh : KeyAgreement::ecdh;
 }
 
@@ -21,6 +24,12 @@ crypto::PaceDomain domain_of(const DomainParameters& parameters) {
   if (const auto* ec = std::get_if<EcExplicitParameters>(&parameters)) {
     return crypto::PaceDomain::explicit_ec(
         {ec->prime, ec->a, ec->b, ec->base, ec->order, ec->cofactor.value_or(Bytes{})});
+  }
+  if (const auto* standardized = std::get_if<StandardizedDomainParameters>(&parameters)) {
+    if (standardized->id > 31)
+      throw Error(ErrorCode::not_supported,
+                  "the chip names standardized domain parameters with an unknown id");
+    return crypto::PaceDomain::standardized(static_cast<int>(standardized->id));
   }
   // A named curve is one of the standardized domains.
   const auto& named = std::get<EcNamedCurve>(parameters);

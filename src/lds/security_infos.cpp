@@ -125,12 +125,28 @@ DomainParameters parse_parameters(const std::string& algorithm, const Tlv& param
   return parse_ec_explicit(parameters);
 }
 
+// standardizedDomainParameters: the INTEGER id of a group TR-03110 defines (0-2 DH, 8-18 ECDH).
+StandardizedDomainParameters parse_standardized(const Tlv& parameters) {
+  if (parameters.tag != kInteger) bad("standardized domain parameters are not an INTEGER id");
+  const std::uint64_t id = asn1::decode_unsigned(parameters);
+  if (id > 18 || (id > 2 && id < 8))
+    throw Error(ErrorCode::not_supported,
+                "standardized domain parameters with the reserved id " + std::to_string(id));
+  return {id};
+}
+
 DomainParameters parse_algorithm_identifier(const Tlv& identifier) {
   if (identifier.tag != kSequence) bad("AlgorithmIdentifier is not a SEQUENCE");
   TlvReader reader(identifier.value);
   const std::string algorithm = asn1::decode_oid(reader.expect(kOid));
+  if (algorithm == oid::kStandardizedDomainParameters) {
+    DomainParameters standardized = parse_standardized(reader.next());
+    reader.expect_end();
+    return standardized;
+  }
   if (algorithm != oid::kDhPublicNumber && algorithm != oid::kEcPublicKey)
-    bad("domain parameters of an algorithm other than DH (dhpublicnumber) or ECDH (id-ecPublicKey)");
+    bad("domain parameters of an algorithm other than DH (dhpublicnumber), ECDH (id-ecPublicKey) or "
+        "standardizedDomainParameters");
   DomainParameters parameters = parse_parameters(algorithm, reader.next());
   reader.expect_end();
   return parameters;
@@ -225,46 +241,65 @@ ActiveAuthenticationInfo parse_active_authentication(TlvReader& reader) {
   return info;
 }
 
-void parse_entry(const Tlv& entry, std::size_t index, SecurityInfos& out) {
+// One entry into `out`. An entry this library cannot use is kept in `out.unknown` with the reason and
+// skipped: a chip's other entries (its PACEInfo above all) must not be lost to one another reader does
+// not understand.
+void parse_entry(const Tlv& entry, SecurityInfos& out) {
   Kind kind = Kind::unknown;
+  std::string protocol;
   try {
     if (entry.tag != kSequence) bad("not a SEQUENCE");
     TlvReader reader(entry.value);
-    const std::string protocol = asn1::decode_oid(reader.expect(kOid));
+    protocol = asn1::decode_oid(reader.expect(kOid));
     const Classified c = classify(protocol);
     kind = c.kind;
+    // Parsed into a copy first, so that an entry failing half-way leaves nothing behind.
+    SecurityInfos parsed;
     switch (c.kind) {
       case Kind::pace:
-        out.pace.push_back(parse_pace(reader, c));
+        parsed.pace.push_back(parse_pace(reader, c));
         break;
       case Kind::pace_domain_parameters:
-        out.pace_domain_parameters.push_back(parse_pace_domain_parameters(reader, c));
+        parsed.pace_domain_parameters.push_back(parse_pace_domain_parameters(reader, c));
         break;
       case Kind::chip_authentication:
-        out.chip_authentication.push_back(parse_chip_authentication(reader, c));
+        parsed.chip_authentication.push_back(parse_chip_authentication(reader, c));
         break;
       case Kind::chip_authentication_domain_parameters:
-        out.chip_authentication_domain_parameters.push_back(parse_ca_domain_parameters(reader, c));
+        parsed.chip_authentication_domain_parameters.push_back(parse_ca_domain_parameters(reader, c));
         break;
       case Kind::chip_authentication_public_key:
-        out.chip_authentication_public_keys.push_back(parse_ca_public_key(reader, c));
+        parsed.chip_authentication_public_keys.push_back(parse_ca_public_key(reader, c));
         break;
       case Kind::terminal_authentication:
-        out.terminal_authentication.push_back(parse_terminal_authentication(reader));
+        parsed.terminal_authentication.push_back(parse_terminal_authentication(reader));
         break;
       case Kind::active_authentication:
-        out.active_authentication.push_back(parse_active_authentication(reader));
+        parsed.active_authentication.push_back(parse_active_authentication(reader));
         break;
       case Kind::unknown:
         // Kept whole; its content need only be well-formed TLVs.
         while (!reader.empty()) reader.next();
-        out.unknown.push_back({protocol, Bytes(entry.encoded.begin(), entry.encoded.end())});
+        out.unknown.push_back({protocol, Bytes(entry.encoded.begin(), entry.encoded.end()), {}});
         return;
     }
     reader.expect_end();
+    auto move_into = [](auto& from, auto& to) { to.insert(to.end(), from.begin(), from.end()); };
+    move_into(parsed.pace, out.pace);
+    move_into(parsed.pace_domain_parameters, out.pace_domain_parameters);
+    move_into(parsed.chip_authentication, out.chip_authentication);
+    move_into(parsed.chip_authentication_domain_parameters, out.chip_authentication_domain_parameters);
+    move_into(parsed.chip_authentication_public_keys, out.chip_authentication_public_keys);
+    move_into(parsed.terminal_authentication, out.terminal_authentication);
+    move_into(parsed.active_authentication, out.active_authentication);
   } catch (const Error& error) {
-    if (error.code() != ErrorCode::malformed_data) throw;
-    malformed("entry " + std::to_string(index + 1) + " (" + kind_name(kind) + "): " + error.what());
+    const ErrorCode code = error.code();
+    if (code != ErrorCode::malformed_data && code != ErrorCode::limit_exceeded &&
+        code != ErrorCode::not_supported) {
+      throw;
+    }
+    out.unknown.push_back({protocol, Bytes(entry.encoded.begin(), entry.encoded.end()),
+                           std::string(kind_name(kind)) + ": " + error.what()});
   }
 }
 
@@ -300,7 +335,7 @@ SecurityInfos parse_security_infos(ByteView data) {
     if (count == kMaxSecurityInfos)
       throw Error(ErrorCode::limit_exceeded,
                   "SecurityInfos: more than " + std::to_string(kMaxSecurityInfos) + " entries");
-    parse_entry(entry, count, infos);
+    parse_entry(entry, infos);
     ++count;
   }
   return infos;

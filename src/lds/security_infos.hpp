@@ -3,8 +3,9 @@
 // Authentication), parsed from hostile bytes and, for the virtual card, encoded again.
 //
 // Every SecurityInfo is SEQUENCE { protocol OBJECT IDENTIFIER, requiredData ANY, optionalData ANY
-// OPTIONAL }. An entry whose protocol this library does not know is kept as unknown, never rejected: new
-// protocols appear on chips long before readers learn them.
+// OPTIONAL }. An entry whose protocol this library does not know, or whose content it cannot use (another
+// issuer's encoding, parameters it does not support), is kept as unknown and skipped, never fatal for the
+// others: new protocols and encodings appear on chips long before readers learn them.
 #pragma once
 
 #include "crypto/crypto.hpp"
@@ -31,6 +32,9 @@ inline constexpr const char* kIdActiveAuthentication = "2.23.136.1.1.5";
 inline constexpr const char* kDhPublicNumber = "1.2.840.10046.2.1";  // ANSI X9.42 DH domain parameters
 inline constexpr const char* kEcPublicKey = "1.2.840.10045.2.1";     // RFC 3279 EC public key
 inline constexpr const char* kPrimeField = "1.2.840.10045.1.1";
+// bsi-de algorithms(1) standardizedDomainParameters(2): an AlgorithmIdentifier whose parameters are the
+// INTEGER id of a standardized group (TR-03110 part 3 A.2.1.1, as on German ID cards).
+inline constexpr const char* kStandardizedDomainParameters = "0.4.0.127.0.7.1.2";
 }  // namespace oid
 
 enum class PaceMapping { generic, integrated, chip_authentication };  // GM, IM, CAM
@@ -74,9 +78,17 @@ struct EcNamedCurve {
   friend bool operator==(const EcNamedCurve&, const EcNamedCurve&) = default;
 };
 
-// An AlgorithmIdentifier carrying domain parameters: dhpublicnumber with DomainParameters, or
-// id-ecPublicKey with explicit or named ECParameters.
-using DomainParameters = std::variant<DhDomainParameters, EcExplicitParameters, EcNamedCurve>;
+// Standardized domain parameters named by their id (TR-03110 part 3 table 4): 0-2 DH, 8-18 ECDH; the
+// reserved ids are not accepted when parsing.
+struct StandardizedDomainParameters {
+  std::uint64_t id = 13;
+  friend bool operator==(const StandardizedDomainParameters&, const StandardizedDomainParameters&) = default;
+};
+
+// An AlgorithmIdentifier carrying domain parameters: dhpublicnumber with DomainParameters,
+// id-ecPublicKey with explicit or named ECParameters, or standardizedDomainParameters with an id.
+using DomainParameters =
+    std::variant<DhDomainParameters, EcExplicitParameters, EcNamedCurve, StandardizedDomainParameters>;
 KeyAgreement key_agreement(const DomainParameters& parameters) noexcept;
 // The group of explicit or named domain parameters (PACEDomainParameterInfo, a Chip Authentication
 // public key's AlgorithmIdentifier), for PACE, Chip Authentication and the check of PACE-CAM. Throws
@@ -141,8 +153,11 @@ struct ActiveAuthenticationInfo {
 };
 
 struct UnknownSecurityInfo {
-  std::string protocol;  // dotted OID
+  std::string protocol;  // dotted OID; empty when the entry has none (not a SEQUENCE starting with an OID)
   Bytes encoded;         // the whole SecurityInfo SEQUENCE as it stood
+  // Why an entry of a protocol this library knows was skipped ("PACEInfo: expected an INTEGER"); empty
+  // for a protocol it does not know.
+  std::string skipped;
   friend bool operator==(const UnknownSecurityInfo&, const UnknownSecurityInfo&) = default;
 };
 
@@ -163,10 +178,11 @@ inline constexpr std::size_t kMaxSecurityInfos = 32;
 inline constexpr std::size_t kMaxDomainParameterBytes = 1024;
 
 // Parses EF.CardAccess (31 SET OF SecurityInfo) or DG14 (6E { 31 ... }); bytes after the outer TLV
-// (file padding) are ignored. Errors: Error(malformed_data) naming the structure when the bytes do not
-// parse or an entry with a known protocol has malformed content; Error(limit_exceeded) for more than
-// kMaxSecurityInfos entries or a domain parameter longer than kMaxDomainParameterBytes;
-// Error(not_supported) for EC parameters on a field other than a prime field.
+// (file padding) are ignored. An entry that does not parse, has a known protocol with content this library
+// cannot use (malformed, a domain parameter longer than kMaxDomainParameterBytes, EC parameters on a field
+// other than a prime field, a reserved standardized id) is kept in `unknown` with the reason, and the
+// others are parsed as usual. Errors: Error(malformed_data) when the outer structure or the sequence of
+// entries does not parse; Error(limit_exceeded) for more than kMaxSecurityInfos entries.
 SecurityInfos parse_security_infos(ByteView data);
 
 // Encoders (the virtual card's generator). Each returns one DER SecurityInfo SEQUENCE; they throw

@@ -96,6 +96,9 @@ Bytes encode_domain_parameters(const DomainParameters& parameters) {
          asn1::der_sequence({asn1::der_integer_unsigned(dh->p), asn1::der_integer_unsigned(dh->g),
                              asn1::der_integer_unsigned(dh->q)})});
   }
+  if (const auto* standardized = std::get_if<StandardizedDomainParameters>(&parameters))
+    return asn1::der_sequence(
+        {asn1::der_oid(oid::kStandardizedDomainParameters), asn1::der_integer(standardized->id)});
   if (const auto* named = std::get_if<EcNamedCurve>(&parameters))
     return asn1::der_sequence({asn1::der_oid(oid::kEcPublicKey), asn1::der_oid(named->curve_oid)});
   return asn1::der_sequence(

@@ -1,4 +1,5 @@
 #include "lds/mrz.hpp"
+#include "lds/qr_line.hpp"
 #include "util/secure_bytes.hpp"
 
 #include <cccd/error.hpp>
@@ -91,6 +92,14 @@ Credentials Credentials::from_id_number(std::string_view id_number, std::string_
       to_mrz_date(birth, true, "birth date: use YYYY-MM-DD (or YYYY / YYYY-MM when not on record)");
   c.date_of_expiry = expiry == "none" ? std::string("991231")
                                       : to_mrz_date(expiry, false, "expiry date: use YYYY-MM-DD or 'none'");
+  return c;
+}
+
+Credentials Credentials::from_id_or_qr_line(std::string_view text, std::string_view birth,
+                                            std::string_view expiry) {
+  lds::IdOrQr entry = lds::parse_id_or_qr_line(text);
+  Credentials c = from_id_number(entry.id_number, birth, expiry);
+  c.printed_qr = std::move(entry.qr);
   return c;
 }
 

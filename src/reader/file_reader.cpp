@@ -26,7 +26,8 @@ bool data_returned(std::uint16_t status) {
 
 }  // namespace
 
-FileReader::FileReader(transport::Channel& channel, bool extended_length) : channel_(channel) {
+FileReader::FileReader(transport::Channel& channel, bool extended_length, FileAddressing* addressing)
+    : channel_(channel), addressing_(addressing) {
   transport::ChannelCapabilities caps = channel.capabilities();
   bool extended = extended_length && caps.extended_length;
   // At least room for a DO'53' header and some data: a link that carries less is not a link to use.
@@ -77,7 +78,9 @@ apdu::ResponseApdu FileReader::read_binary(std::size_t offset, std::size_t lengt
 apdu::ResponseApdu FileReader::read_first(FileId file, std::size_t offset) {
   // The first READ BINARY selects the file by its short identifier (P1 = 80 | SFI, offset in P2) and
   // returns the header and as much data as one response carries: no SELECT, no separate header read.
-  if (offset <= 0xFF) {
+  const bool by_sfi = offset <= 0xFF && (addressing_ == nullptr || !addressing_->select_by_fid);
+  bool sfi_refused = false;
+  if (by_sfi) {
     apdu::ResponseApdu response = sized_read([&] {
       apdu::CommandApdu first{0x00,
                               kInsReadBinary,
@@ -87,13 +90,19 @@ apdu::ResponseApdu FileReader::read_first(FileId file, std::size_t offset) {
                               chunk_};
       return channel_.transmit(first);
     });
-    if (data_returned(response.sw) || refusal(response.sw)) return response;
+    if (data_returned(response.sw) || response.sw == sw::kSecurityStatusNotSatisfied) return response;
+    // 6A82 is "absent" on a chip that takes SFIs, but also what some chips answer to any SFI under secure
+    // messaging: with the session's addressing, the file identifier has the last word.
+    if (response.sw == sw::kFileNotFound && addressing_ == nullptr) return response;
+    sfi_refused = true;
   }
-  // Some chips do not take SFI addressing, and an offset past 255 does not fit P2: SELECT by file
-  // identifier (never the MF), then read at the offset.
+  // Chips without SFI addressing (under secure messaging, or at all), and offsets past 255, which do not
+  // fit P2: SELECT by file identifier (never the MF), then read at the offset.
   apdu::CommandApdu select{0x00, 0xA4, 0x02, 0x0C, be_bytes(file_fid(file), 2), apdu::kNoLe};
   apdu::ResponseApdu selected = channel_.transmit(select);
   if (!selected.ok()) return selected;
+  if (sfi_refused && addressing_ != nullptr)
+    addressing_->select_by_fid = true;  // for the rest of the session
   return sized_read([&] { return read_binary(offset, chunk_); });
 }
 

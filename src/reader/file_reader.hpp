@@ -23,10 +23,20 @@ struct FileResult {
   Bytes content;
 };
 
+// How a chip wants its files addressed, learnt during a read and kept for the session (every FileReader
+// of it): some chips refuse READ BINARY by short file identifier under secure messaging (6A82, 6A86 or
+// 6D00 to B0 with P1 = 80|SFI), and then every file is selected by its file identifier instead.
+struct FileAddressing {
+  bool select_by_fid = false;
+};
+
 class FileReader {
  public:
-  // `extended_length`: use extended APDUs when the channel reports it supports them.
-  FileReader(transport::Channel& channel, bool extended_length);
+  // `extended_length`: use extended APDUs when the channel reports it supports them. With `addressing`
+  // (the session's), a file refused by short file identifier is selected by file identifier before it
+  // counts as absent, and a chip that answers that way is read by file identifier from then on; without
+  // it (EF.CardAccess before access control) 6A82 to the SFI read means absent.
+  FileReader(transport::Channel& channel, bool extended_length, FileAddressing* addressing = nullptr);
 
   using Progress = std::function<void(std::size_t done, std::size_t size)>;
 
@@ -57,6 +67,7 @@ class FileReader {
   std::optional<FileOutcome> refusal(std::uint16_t sw) const;
 
   transport::Channel& channel_;
+  FileAddressing* addressing_;
   std::size_t chunk_;
   std::size_t short_chunk_;
   bool extended_length_refused_ = false;

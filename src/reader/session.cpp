@@ -8,6 +8,7 @@
 #include "lds/security_infos.hpp"
 #include "reader/active_authentication_step.hpp"
 #include "reader/chip_authentication_step.hpp"
+#include "reader/extended_length.hpp"
 #include "reader/file_reader.hpp"
 #include "sm/secure_messaging.hpp"
 
@@ -19,6 +20,9 @@ namespace cccd::reader {
 namespace {
 
 constexpr std::uint8_t kEmrtdAid[] = {0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01};
+
+// How long the card may take to come back from the reset at the start of a read.
+constexpr std::chrono::milliseconds kCardResetTimeout{5000};
 
 // The files of the CCCD profile, for a card whose EF.COM does not parse.
 const std::vector<FileId> kCccdDataGroups{FileId::dg1, FileId::dg2, FileId::dg13, FileId::dg14, FileId::dg15};
@@ -41,10 +45,43 @@ SecureString mrz_information_of(const Credentials& c) {
   return lds::mrz_information({c.document_number, c.date_of_birth, c.date_of_expiry});
 }
 
+// SELECT of the MF by its file identifier 3F00. The CCCD refuses it (6D00); chips that resolve short file
+// identifiers relative to the current DF allow it.
+bool select_master_file(transport::Channel& channel) {
+  apdu::CommandApdu select{0x00, 0xA4, 0x00, 0x0C, Bytes{0x3F, 0x00}, apdu::kNoLe};
+  return channel.transmit(select).ok();
+}
+
+// One unprotected read of EF.CardAccess by its short identifier. While the chip's extended length is
+// unknown this READ BINARY is sent extended and is the probe (extended_length.hpp): a 6700 or a transmit
+// error marks it refused and the file is read again on a short APDU; data mark it supported.
+FileResult read_card_access_once(transport::Channel& channel, bool extended_length,
+                                 ChipExtendedLength& chip) {
+  const bool probing = extended_length && chip.state() == ChipExtendedLength::State::unknown;
+  FileReader reader(channel, extended_length);
+  try {
+    FileResult result = reader.read(FileId::card_access);
+    if (probing && result.outcome == FileOutcome::read && reader.uses_extended_length()) chip.supported();
+    return result;
+  } catch (const Error& e) {
+    const bool refused = reader.extended_length_refused() ||
+                         (e.code() == ErrorCode::transport && reader.uses_extended_length());
+    if (!refused) throw;
+    chip.refused();
+  }
+  return FileReader(channel, false).read(FileId::card_access);
+}
+
 // EF.CardAccess, read unprotected by its short identifier before anything is selected (it lives in the
-// MF, which the CCCD does not let anyone select). Nothing when the card has none or it does not parse.
-std::optional<lds::SecurityInfos> read_card_access(transport::Channel& channel, ChipDump& dump) {
-  FileResult card_access = FileReader(channel, false).read(FileId::card_access);
+// MF, which the CCCD does not let anyone select). A 6A82 is not yet "no EF.CardAccess": a chip resolving
+// short file identifiers relative to the current DF answers it while an earlier session's application is
+// still selected, so the MF is selected and the file asked for again before concluding. Nothing when the
+// card has none or it does not parse.
+std::optional<lds::SecurityInfos> read_card_access(transport::Channel& channel, bool extended_length,
+                                                   ChipDump& dump, ChipExtendedLength& chip) {
+  FileResult card_access = read_card_access_once(channel, extended_length, chip);
+  if (card_access.outcome == FileOutcome::absent && select_master_file(channel))
+    card_access = read_card_access_once(channel, extended_length, chip);
   if (card_access.outcome != FileOutcome::read) {
     dump.access_note = "the chip has no EF.CardAccess, so it offers no PACE";
     return std::nullopt;
@@ -72,9 +109,10 @@ access::PacePassword pace_password(const Credentials& credentials) {
 // chip that declines PACE is read with BAC instead (and the dump says so); a wrong password, an invalid
 // key or a proof that does not verify end the read.
 sm::SessionKeys open_chip(transport::Channel& channel, const Credentials& credentials,
-                          const ReadOptions& options, ChipDump& dump) {
+                          const ReadOptions& options, ChipDump& dump, ChipExtendedLength& chip) {
   std::optional<lds::SecurityInfos> infos;
-  if (options.access != AccessMode::bac_only) infos = read_card_access(channel, dump);
+  if (options.access != AccessMode::bac_only)
+    infos = read_card_access(channel, options.extended_length, dump, chip);
   std::optional<lds::PaceInfo> pace = infos ? access::choose_pace_info(*infos) : std::nullopt;
   if (infos && !pace && dump.access_note.empty())
     dump.access_note = "EF.CardAccess offers no PACE this library supports";
@@ -139,7 +177,8 @@ std::vector<FileId> reading_order(const std::vector<FileId>& listed, bool read_p
 namespace {
 
 // The ceilings of one read (ReadOptions::time_limit, max_apdus), checked before every command whatever
-// layer sends it: a card that answers slowly or makes the read ask again and again is cut off.
+// layer sends it: a card that answers slowly or makes the read ask again and again is cut off. Its
+// capabilities are the link's narrowed to what the chip said of extended length, for every layer above.
 class BoundedChannel : public transport::Channel {
  public:
   BoundedChannel(transport::Channel& inner, const ReadOptions& options)
@@ -155,8 +194,12 @@ class BoundedChannel : public transport::Channel {
       throw Error(ErrorCode::limit_exceeded, "the read needed more APDUs than its limit");
     return inner_.transmit(command);
   }
-  transport::ChannelCapabilities capabilities() const override { return inner_.capabilities(); }
+  transport::ChannelCapabilities capabilities() const override {
+    return chip_extended_length_.apply(inner_.capabilities());
+  }
   transport::TransferStats stats() const override { return inner_.stats(); }
+  // What this read learnt of the chip's extended length: kept for the session, reopenings included.
+  ChipExtendedLength& chip_extended_length() noexcept { return chip_extended_length_; }
 
  private:
   // now + limit, saturating: a caller may pass a huge limit (ULONG_MAX ms from C) to mean "no limit",
@@ -170,6 +213,7 @@ class BoundedChannel : public transport::Channel {
   }
 
   transport::Channel& inner_;
+  ChipExtendedLength chip_extended_length_;
   std::uint64_t first_apdu_;
   std::uint64_t max_apdus_;
   std::chrono::steady_clock::time_point deadline_;
@@ -190,6 +234,9 @@ class ChipRead {
 
   ChipDump run() {
     const auto started = std::chrono::steady_clock::now();
+    // A known state first: an earlier session (another program, an earlier read of this card) may have
+    // left an application selected or secure messaging running, which changes what the chip answers.
+    if (link_ != nullptr) link_->reset_card(kCardResetTimeout);
     const transport::TransferStats before = channel_.stats();
     for (int reopenings = 0;; ++reopenings) {
       try {
@@ -219,6 +266,7 @@ class ChipRead {
                    (e.code() == ErrorCode::transport && files_->uses_extended_length()));
     if (extended_refused) {
       extended_length_ = false;
+      bounded_.chip_extended_length().refused();
       return true;
     }
     if (e.code() != ErrorCode::card_removed || !options_.resume_after_removal || link_ == nullptr)
@@ -235,11 +283,15 @@ class ChipRead {
     secure_.reset();
     ChipDump scratch;
     ChipDump& access_record = opened_ ? scratch : dump_;
-    secure_.emplace(channel_, open_chip(channel_, credentials_, options_, access_record));
+    ChipExtendedLength& chip = bounded_.chip_extended_length();
+    // Once per session, before anything is selected: what the chip says of extended length.
+    if (!opened_ && extended_length_ && channel_.capabilities().extended_length)
+      read_atr_info(channel_, chip);
+    secure_.emplace(channel_, open_chip(channel_, credentials_, options_, access_record, chip));
     opened_ = true;
     // After BAC the application is already selected; after PACE it is selected under secure messaging.
     if (access_record.access_protocol != "BAC") select_application(*secure_);
-    files_.emplace(*secure_, extended_length_);
+    files_.emplace(*secure_, extended_length_, &addressing_);
     if (chip_authentication_.due(dump_)) authenticate_chip();  // again, after the card came back
   }
 
@@ -251,7 +303,7 @@ class ChipRead {
     if (!keys) return;
     files_.reset();
     secure_.emplace(channel_, std::move(*keys));
-    files_.emplace(*secure_, extended_length_);
+    files_.emplace(*secure_, extended_length_, &addressing_);
     if (!chip_authentication_.confirm(*files_, dump_)) open();
   }
 
@@ -324,6 +376,7 @@ class ChipRead {
   bool opened_ = false;
   std::optional<sm::SecureChannel> secure_;
   std::optional<FileReader> files_;
+  FileAddressing addressing_;  // SFI or SELECT, for every FileReader of this read
   ReadProgress progress_;
   bool planned_ = false;
   std::vector<FileId> order_;

@@ -36,12 +36,14 @@ json verdict_json(const Verdict& v) {
   trust["signer"] = v.signer_subject;
   trust["csca"] = v.csca_subject;
   trust["test_csca"] = v.test_csca;
-  return json{{"overall", v.verified ? "verified" : "not_verified"},
-              {"access", finding(v.access)},
-              {"data_integrity", integrity},
-              {"signer_trust", trust},
-              {"chip_authenticity", finding(v.chip_authenticity)},
-              {"consistency", finding(v.consistency)}};
+  json out{{"overall", v.verified ? "verified" : "not_verified"},
+           {"access", finding(v.access)},
+           {"data_integrity", integrity},
+           {"signer_trust", trust},
+           {"chip_authenticity", finding(v.chip_authenticity)},
+           {"consistency", finding(v.consistency)}};
+  if (v.qr_consistency) out["qr_consistency"] = finding(*v.qr_consistency);
+  return out;
 }
 
 json mrz_json(const Mrz& m) {

@@ -127,6 +127,20 @@ CardSecrets parse_secrets(const Bytes& file) {
     }
     secrets.max_response_data = it->get<std::size_t>();
   }
+  for (const char* key : {"sfi_relative_to_current_df", "atr_info"}) {
+    auto it = json.find(key);
+    if (it == json.end()) continue;
+    if (!it->is_boolean()) throw malformed(std::string(key) + " must be true or false");
+    (std::string_view(key) == "atr_info" ? secrets.atr_info : secrets.sfi_relative_to_current_df) =
+        it->get<bool>();
+  }
+  if (auto it = json.find("sfi_refused_under_secure_messaging"); it != json.end()) {
+    const std::string text = it->is_string() ? it->get<std::string>() : std::string();
+    if (text.size() != 4 || !hex_text(text, 2) || from_hex(text)[0] < 0x62)
+      throw malformed("sfi_refused_under_secure_messaging must be a status word such as \"6A82\"");
+    const Bytes word = from_hex(text);
+    secrets.sfi_refused_under_secure_messaging = static_cast<std::uint16_t>(word[0] << 8 | word[1]);
+  }
   if (auto it = json.find("fault"); it != json.end()) {
     if (!it->is_string() || it->get<std::string>().size() > 64)
       throw malformed("fault must be a fault's name");
@@ -160,6 +174,13 @@ void write_card_folder(const CardData& card, const fs::path& folder) {
       {"max_response_data", card.secrets.max_response_data},
   };
   if (!card.secrets.fault.empty()) secrets["fault"] = card.secrets.fault;
+  if (card.secrets.sfi_relative_to_current_df) secrets["sfi_relative_to_current_df"] = true;
+  if (card.secrets.sfi_refused_under_secure_messaging != 0) {
+    const std::uint16_t word = card.secrets.sfi_refused_under_secure_messaging;
+    secrets["sfi_refused_under_secure_messaging"] =
+        to_hex(Bytes{static_cast<std::uint8_t>(word >> 8), static_cast<std::uint8_t>(word)});
+  }
+  if (card.secrets.atr_info) secrets["atr_info"] = true;
   if (!card.secrets.chip_authentication_private_key.empty())
     secrets["chip_authentication_private_key"] = to_hex(card.secrets.chip_authentication_private_key);
   if (!card.secrets.active_authentication_private_key.empty()) {

@@ -29,9 +29,21 @@ struct CardSecrets {
   // hash DG14's ActiveAuthenticationInfo names); empty when the card has no Active Authentication.
   SecureBytes active_authentication_private_key;
   crypto::HashAlgorithm active_authentication_hash = crypto::HashAlgorithm::sha1;
-  // Link behaviour of this chip.
+  // Link behaviour of this chip. Without extended length the chip answers 6700 to every extended APDU.
   bool extended_length = true;
   std::size_t max_response_data = 2048;  // largest protected response body the chip sends (extended)
+  // Behaviours of other chips than the CCCD, for interoperability tests (all off on the CCCD profile):
+  // - SFIs resolved relative to the current DF: EF.CardAccess (and EF.ATR/INFO) only while the MF is
+  //   current, the data groups only inside the eMRTD application; such a chip lets the MF be selected.
+  //   After a session that left the application selected, SFI 1C answers 6A82 until the MF is selected
+  //   or the card is reset.
+  bool sfi_relative_to_current_df = false;
+  // The status word every READ BINARY by short file identifier gets under secure messaging (6A82, 6A86,
+  // 6D00: a chip without SFI support there); 0: SFIs work under secure messaging.
+  std::uint16_t sfi_refused_under_secure_messaging = 0;
+  // EF.ATR/INFO (FID 2F01, SFI 01, in the MF, ICAO 9303-10): with ExtendedLengthInfo (7F66) when the
+  // chip takes extended length, without it otherwise; false: the chip has no EF.ATR/INFO.
+  bool atr_info = false;
   // The hostile card: the name of a CardFault (sim/card_faults.hpp) the chip misbehaves with; empty for
   // a faithful chip.
   std::string fault;

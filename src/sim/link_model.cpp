@@ -283,6 +283,11 @@ ReadBound read_bound(const ChipDump& dump, const std::vector<ExchangeRecord>& tr
   ReadBound bound;
   BoundBuilder builder(bound, params);
 
+  // A reader that would use extended length has to learn whether the chip takes it: one plain READ
+  // BINARY with an extended Le (EF.ATR/INFO, reader/extended_length.hpp), at least a status word back.
+  if (settings.extended_length && settings.max_response_data > apdu::kMaxShortLe)
+    builder.add(4 + 3, kStatusWord, CommandKind::read_binary, false);
+
   // EF.CardAccess tells which PACE the chip runs: one plain READ BINARY by SFI (several if it were longer
   // than a short response, which the reader cannot know to be otherwise before PACE).
   auto card_access = dump.files.find(FileId::card_access);

@@ -163,8 +163,9 @@ std::size_t protected_read_command_bytes(std::size_t le, bool extended, std::siz
                                          std::size_t odd_offset_bytes = 0);
 std::size_t protected_response_bytes(std::size_t plain, std::size_t cipher_block);
 
-// Files: EF.CardAccess (plain, short) and every other file of the dump but EF.COM (the SOD lists the data
-// groups); protocol: one of each access-control step the trace holds (PACE: MSE:Set AT and the four
+// With extended length, one plain question of the chip about it (EF.ATR/INFO, at least a status word
+// back). Files: EF.CardAccess (plain, short) and every other file of the dump but EF.COM (the SOD lists the
+// data groups); protocol: one of each access-control step the trace holds (PACE: MSE:Set AT and the four
 // General Authenticate steps, or BAC's two), one SELECT of the application when the trace used PACE, and
 // Chip/Active Authentication exchanges as recorded. `trace` is a read of the same card.
 ReadBound read_bound(const ChipDump& dump, const std::vector<ExchangeRecord>& trace,

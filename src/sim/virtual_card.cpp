@@ -33,9 +33,34 @@ std::optional<std::size_t> odd_ins_offset(ByteView data) {
   return static_cast<std::size_t>(be_value(data.subspan(2)));
 }
 
+constexpr std::uint16_t kAtrInfoFid = 0x2F01;
+constexpr std::uint8_t kAtrInfoSfi = 0x01;
+constexpr std::uint16_t kMasterFileFid = 0x3F00;
+
+// EF.ATR/INFO (ICAO 9303-10, ISO/IEC 7816-4 12.2.2): the card capabilities DO and, for a chip that takes
+// extended length, ExtendedLengthInfo: the largest command and response APDUs in bytes.
+Bytes atr_info_content(const CardSecrets& secrets) {
+  const std::uint8_t third = secrets.extended_length ? 0x40 : 0x00;  // b7: extended Lc and Le fields
+  Bytes content = asn1::tlv(0x47, Bytes{0x80, 0x21, third});
+  if (secrets.extended_length) {
+    const std::size_t command = 4 + 3 + apdu::kMaxExtendedLc + 2;
+    const std::size_t response = secrets.max_response_data + 2;
+    auto integer = [](std::size_t value) {
+      const std::size_t bounded = std::min<std::size_t>(value, 0xFFFF);
+      return asn1::tlv(0x02,
+                       Bytes{static_cast<std::uint8_t>(bounded >> 8), static_cast<std::uint8_t>(bounded)});
+    };
+    Bytes info = integer(command);
+    append(info, integer(response));
+    append(content, asn1::tlv(0x7F66, info));
+  }
+  return content;
+}
+
 }  // namespace
 
 VirtualCard::VirtualCard(CardData data) : data_(std::move(data)) {
+  if (data_.secrets.atr_info) atr_info_ = atr_info_content(data_.secrets);
   if (!data_.secrets.fault.empty()) {
     std::optional<CardFault> fault = card_fault_from_name(data_.secrets.fault);
     if (!fault) throw Error(ErrorCode::invalid_argument, "the card's secrets name an unknown fault");
@@ -76,6 +101,7 @@ VirtualCard::VirtualCard(CardData data) : data_(std::move(data)) {
 void VirtualCard::reset() {
   application_selected_ = false;
   current_file_.reset();
+  atr_info_current_ = false;
   challenge_.reset();
   session_.reset();
   pending_response_.reset();
@@ -240,6 +266,35 @@ std::optional<FileId> VirtualCard::file_by_fid(std::uint16_t fid) const {
   return std::nullopt;
 }
 
+// Whether `file` can be reached from the current DF. EF.CardAccess lives in the MF; the CCCD reaches it
+// whatever is selected, a chip resolving identifiers relative to the current DF only from the MF.
+bool VirtualCard::reachable(FileId file) const {
+  if (file == FileId::card_access)
+    return !(data_.secrets.sfi_relative_to_current_df && application_selected_);
+  return application_selected_;
+}
+
+std::optional<VirtualCard::Ef> VirtualCard::reachable_by_fid(std::uint16_t fid) const {
+  if (fid == kAtrInfoFid && data_.secrets.atr_info && !application_selected_) return Ef{std::nullopt, true};
+  std::optional<FileId> file = file_by_fid(fid);
+  if (!file || !reachable(*file)) return std::nullopt;
+  return Ef{file, false};
+}
+
+std::optional<VirtualCard::Ef> VirtualCard::reachable_by_sfi(std::uint8_t sfi) const {
+  // SFI 01 is EF.ATR/INFO in the MF and DG1 in the application.
+  if (sfi == kAtrInfoSfi && data_.secrets.atr_info && !application_selected_) return Ef{std::nullopt, true};
+  for (FileId file : kAllFiles) {
+    if (file_sfi(file) == sfi && data_.files.count(file) != 0 && reachable(file)) return Ef{file, false};
+  }
+  return std::nullopt;
+}
+
+void VirtualCard::make_current(const Ef& ef) {
+  current_file_ = ef.file;
+  atr_info_current_ = ef.atr_info;
+}
+
 ResponseApdu VirtualCard::select(const CommandApdu& command) {
   if (command.p2 != 0x0C && command.p2 != 0x00 && command.p2 != 0x04) return status(sw::kIncorrectP1P2);
   switch (command.p1) {
@@ -248,16 +303,23 @@ ResponseApdu VirtualCard::select(const CommandApdu& command) {
         return status(sw::kFileNotFound);
       }
       application_selected_ = true;
-      current_file_.reset();
+      make_current({});
       return status(sw::kOk);
     }
     case 0x02: {  // EF under the current DF, by file identifier
       if (command.data.size() != 2) return status(sw::kWrongLength);
       std::uint16_t fid = static_cast<std::uint16_t>((command.data[0] << 8) | command.data[1]);
-      std::optional<FileId> file = file_by_fid(fid);
-      // EF.CardAccess lives in the MF and is reachable before the application is selected.
-      if (!file || (*file != FileId::card_access && !application_selected_)) return status(sw::kFileNotFound);
-      current_file_ = file;
+      std::optional<Ef> ef = reachable_by_fid(fid);
+      if (!ef) return status(sw::kFileNotFound);
+      make_current(*ef);
+      return status(sw::kOk);
+    }
+    case 0x00: {  // the MF (no data or 3F00): a chip resolving SFIs relative to the current DF allows it
+      const bool master_file =
+          command.data.empty() || (command.data.size() == 2 && be_value(command.data) == kMasterFileFid);
+      if (!data_.secrets.sfi_relative_to_current_df || !master_file) return status(sw::kInsNotSupported);
+      application_selected_ = false;
+      make_current({});
       return status(sw::kOk);
     }
     default:
@@ -288,29 +350,28 @@ ResponseApdu VirtualCard::read_binary(const CommandApdu& command) {
     offset = *parsed;
     std::uint16_t fid = static_cast<std::uint16_t>((command.p1 << 8) | command.p2);
     if (fid != 0) {
-      std::optional<FileId> file = file_by_fid(fid);
-      if (!file || (*file != FileId::card_access && !application_selected_)) return status(sw::kFileNotFound);
-      current_file_ = file;
+      std::optional<Ef> ef = reachable_by_fid(fid);
+      if (!ef) return status(sw::kFileNotFound);
+      make_current(*ef);
     }
   } else if (command.p1 & 0x80) {  // short file identifier in P1, offset in P2
     if (command.p1 & 0x60) return status(sw::kIncorrectP1P2);
-    std::uint8_t sfi = command.p1 & 0x1F;
-    std::optional<FileId> found;
-    for (FileId file : kAllFiles) {
-      if (file_sfi(file) == sfi && data_.files.count(file) != 0) found = file;
-    }
-    if (!found || (*found != FileId::card_access && !application_selected_)) return status(sw::kFileNotFound);
-    current_file_ = found;
+    // A chip without short file identifiers under secure messaging refuses them there.
+    if (session_ && data_.secrets.sfi_refused_under_secure_messaging != 0)
+      return status(data_.secrets.sfi_refused_under_secure_messaging);
+    std::optional<Ef> ef = reachable_by_sfi(command.p1 & 0x1F);
+    if (!ef) return status(sw::kFileNotFound);
+    make_current(*ef);
     offset = command.p2;
   } else {
     offset = (static_cast<std::size_t>(command.p1 & 0x7F) << 8) | command.p2;
   }
-  if (!current_file_) return status(sw::kCommandNotAllowed);
+  if (!current_file_ && !atr_info_current_) return status(sw::kCommandNotAllowed);
   std::uint16_t denied = 0;
-  if (!readable(*current_file_, &denied)) return status(denied);
+  if (current_file_ && !readable(*current_file_, &denied)) return status(denied);
   if (command.le == apdu::kNoLe) return status(sw::kWrongLength);
 
-  const Bytes& content = data_.files.at(*current_file_);
+  const Bytes& content = atr_info_current_ ? atr_info_ : data_.files.at(*current_file_);
   if (offset > content.size()) return status(sw::kWrongP1P2);
   std::size_t available = content.size() - offset;
   // An odd-INS response wraps the data in DO'53'; its header counts against Le.

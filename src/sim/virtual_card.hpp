@@ -59,12 +59,24 @@ class VirtualCard {
   Bytes get_response(const apdu::CommandApdu& command);
   apdu::ResponseApdu chip_authentication_command(const apdu::CommandApdu& command);
   std::optional<FileId> file_by_fid(std::uint16_t fid) const;
+  // An EF reachable from the current DF, by file identifier or short file identifier (EF.ATR/INFO has
+  // no FileId: `file` stays empty and `atr_info` is set).
+  struct Ef {
+    std::optional<FileId> file;
+    bool atr_info = false;
+  };
+  std::optional<Ef> reachable_by_fid(std::uint16_t fid) const;
+  std::optional<Ef> reachable_by_sfi(std::uint8_t sfi) const;
+  bool reachable(FileId file) const;
+  void make_current(const Ef& ef);
   bool readable(FileId file, std::uint16_t* denied_sw) const;
   std::size_t response_capacity(std::size_t protected_le) const;
 
   CardData data_;
   bool application_selected_ = false;
   std::optional<FileId> current_file_;
+  bool atr_info_current_ = false;       // EF.ATR/INFO is the current EF (current_file_ is empty)
+  Bytes atr_info_;                      // its content, when the secrets ask for one
   std::optional<Bytes> challenge_;      // RND.IC of a pending BAC
   std::optional<sm::SmCodec> session_;  // secure messaging after access control
   std::optional<PaceChip> pace_;        // when EF.CardAccess offers PACE

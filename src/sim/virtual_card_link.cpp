@@ -12,10 +12,10 @@ cccd_transport_callbacks VirtualCardLink::callbacks() {
   callbacks.struct_size = sizeof callbacks;
   callbacks.transmit = &VirtualCardLink::transmit;
   callbacks.reconnect = &VirtualCardLink::reconnect;
-  callbacks.max_command_data =
-      static_cast<std::uint32_t>(secrets.extended_length ? apdu::kMaxExtendedLc : apdu::kMaxShortLc);
-  callbacks.max_response_data =
-      static_cast<std::uint32_t>(secrets.extended_length ? secrets.max_response_data : apdu::kMaxShortLe);
+  // The in-process wire carries extended APDUs whatever the chip does with them, as a PC/SC reader or a
+  // phone's NFC stack would: a chip without extended length answers them 6700 and the reader finds out.
+  callbacks.max_command_data = static_cast<std::uint32_t>(apdu::kMaxExtendedLc);
+  callbacks.max_response_data = static_cast<std::uint32_t>(secrets.max_response_data);
   return callbacks;
 }
 

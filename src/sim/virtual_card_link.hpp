@@ -22,8 +22,8 @@ class VirtualCardLink {
   VirtualCardLink(const VirtualCardLink&) = delete;
   VirtualCardLink& operator=(const VirtualCardLink&) = delete;
 
-  // The callbacks, with this link as their `user`; the sizes follow the card's secrets (extended length
-  // and the largest response the card sends).
+  // The callbacks, with this link as their `user`: a link that carries extended APDUs up to the largest
+  // response the card sends (its secrets); whether the chip takes them is the chip's business.
   cccd_transport_callbacks callbacks();
 
   // Exchange indexes (0-based, counted over the link's life, GET RESPONSE included) at which the card

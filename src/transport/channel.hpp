@@ -70,6 +70,10 @@ class Reconnectable {
  public:
   virtual ~Reconnectable() = default;
   virtual void reconnect(std::chrono::milliseconds timeout) = 0;
+  // At the start of a read: brings the card present now to its just-powered-up state (nothing selected,
+  // no secure messaging), so that nothing an earlier session left behind changes its answers. PC/SC: a
+  // warm reset; libnfc: the field off and on; a caller's transport: its reconnect. Errors as reconnect.
+  virtual void reset_card(std::chrono::milliseconds timeout) { reconnect(timeout); }
 };
 
 // Bounds on the transport-level retries a card can make us do (a hostile chip cannot loop us forever).

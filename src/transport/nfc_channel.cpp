@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 namespace cccd::transport {
 namespace {
@@ -196,6 +197,7 @@ bool NfcChannel::try_select() {
     }
     target_->value = found;
     selected_ = true;
+    untouched_ = true;
     return true;
   }
   const nfc_modulation type_b{NMT_ISO14443B, NBR_106};
@@ -210,9 +212,22 @@ bool NfcChannel::try_select() {
   if (rc > 0) {
     target_->value = found;
     selected_ = true;
+    untouched_ = true;
     return true;
   }
   return false;
+}
+
+void NfcChannel::reset_card(std::chrono::milliseconds timeout) {
+  if (selected_ && untouched_) return;
+  selected_ = false;
+  if (const int rc = nfc_device_set_property_bool(device_, NP_ACTIVATE_FIELD, false); rc < 0)
+    fail(rc, "switching the field off");
+  // A card needs a few milliseconds without field to power down (ISO/IEC 14443-3 6.2.1: 5 ms reset).
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (const int rc = nfc_device_set_property_bool(device_, NP_ACTIVATE_FIELD, true); rc < 0)
+    fail(rc, "switching the field on");
+  wait_for_card(timeout);
 }
 
 void NfcChannel::select_card() {
@@ -240,6 +255,7 @@ Bytes NfcChannel::exchange(ByteView command) {
                                                " bytes is longer than a PN53x carries (262)");
   }
   std::uint8_t response[kNfcMaxApdu + 2];
+  untouched_ = false;
   const std::optional<Cancellation::Registration> interrupt = interrupt_on_cancel();
   const int rc = nfc_initiator_transceive_bytes(device_, command.data(), command.size(), response,
                                                 sizeof response, timeout_ms(command_timeout_));

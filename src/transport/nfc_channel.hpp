@@ -68,6 +68,10 @@ class NfcChannel : public RawChannel, public Reconnectable {
   void wait_for_card(std::chrono::milliseconds timeout);
   // For a read that resumes after the card left the field: the same as wait_for_card.
   void reconnect(std::chrono::milliseconds timeout) override { wait_for_card(timeout); }
+  // A card this channel activated and has sent nothing to is in its power-up state already; otherwise
+  // the field goes off and on (a card left active answers no new selection) and the card is selected
+  // again within `timeout`.
+  void reset_card(std::chrono::milliseconds timeout) override;
 
   // Ends the exchange or the wait running on another thread with Error(cancelled), and every later one:
   // a cancelled session is over. Safe from any thread while the channel lives. A Cancellation given to
@@ -100,6 +104,7 @@ class NfcChannel : public RawChannel, public Reconnectable {
   struct Target;
   std::unique_ptr<Target> target_;  // the selected card, for the presence check
   bool selected_ = false;
+  bool untouched_ = false;  // selected by this channel, no APDU exchanged since
   std::chrono::milliseconds command_timeout_{5000};
   std::atomic<bool> cancelled_{false};
   mutable std::mutex wait_mutex_;

@@ -79,6 +79,14 @@ DWORD seen(DWORD event_state) {
   return event_state & ~static_cast<DWORD>(SCARD_STATE_CHANGED);
 }
 
+// The end of a wait for a card: with no reader to place it on, the reader is what is missing.
+[[noreturn]] void no_card_in_time(bool no_reader) {
+  if (no_reader) {
+    throw Error(ErrorCode::no_reader, "PC/SC: no card reader was connected in the time allowed");
+  }
+  throw Error(ErrorCode::timeout, "PC/SC: no card was presented in the time allowed");
+}
+
 }  // namespace
 
 PcscContext::PcscContext() {
@@ -143,11 +151,9 @@ std::string PcscContext::wait_for_card(std::string_view reader_name_substring,
     if (rv == static_cast<LONG>(SCARD_E_TIMEOUT)) states.back().dwCurrentState = pnp_seen;
 
     const DWORD wait = remaining_ms(deadline);
-    if (wait == 0) throw Error(ErrorCode::timeout, "PC/SC: no card was presented in the time allowed");
+    if (wait == 0) no_card_in_time(names.empty());
     rv = SCardGetStatusChange(as_context(context_), wait, states.data(), count);
-    if (rv == static_cast<LONG>(SCARD_E_TIMEOUT)) {
-      throw Error(ErrorCode::timeout, "PC/SC: no card was presented in the time allowed");
-    }
+    if (rv == static_cast<LONG>(SCARD_E_TIMEOUT)) no_card_in_time(names.empty());
     if (rv != SCARD_S_SUCCESS) fail(rv, "waiting for a card");
     for (std::size_t i = 0; i < names.size(); ++i) {
       if (card_present(states[i].dwEventState)) return names[i];
@@ -185,60 +191,21 @@ void PcscContext::cancel() const noexcept {
   SCardCancel(as_context(context_));
 }
 
-bool atr_announces_extended_length(ByteView atr) noexcept {
-  // ATR (ISO 7816-3): TS T0 {TA TB TC TD}i ... historical bytes [TCK]. Every index is checked against
-  // the ATR's length; the interface byte chain is at most a handful of groups and never recursed.
-  if (atr.size() < 2) return false;
-  std::size_t pos = 1;
-  const std::size_t historical_count = atr[pos] & 0x0F;
-  std::uint8_t indicator = atr[pos];
-  ++pos;
-  for (int group = 0; group < 16; ++group) {
-    const int present = __builtin_popcount(static_cast<unsigned>(indicator & 0xF0));
-    const bool more = (indicator & 0x80) != 0;
-    if (more) {
-      // TD is the last of the interface bytes present in this group.
-      const std::size_t td = pos + static_cast<std::size_t>(present) - 1;
-      if (td >= atr.size()) return false;
-      pos += static_cast<std::size_t>(present);
-      indicator = atr[td];
-    } else {
-      pos += static_cast<std::size_t>(present);
-      break;
-    }
-  }
-  if (pos + historical_count > atr.size() || historical_count == 0) return false;
-  const ByteView historical = atr.subspan(pos, historical_count);
-  // Category 0x80: COMPACT-TLV objects follow; 0x00: COMPACT-TLV objects, then a 3-byte status.
-  std::size_t end = historical.size();
-  if (historical[0] == 0x00) {
-    if (end < 4) return false;
-    end -= 3;
-  } else if (historical[0] != 0x80) {
-    return false;
-  }
-  for (std::size_t i = 1; i < end;) {
-    const std::uint8_t tag = historical[i] >> 4;
-    const std::size_t length = historical[i] & 0x0F;
-    if (i + 1 + length > end) return false;
-    // Card capabilities (tag 7): the third byte's b7 says "extended Lc and Le fields".
-    if (tag == 0x7 && length >= 3) return (historical[i + 3] & 0x40) != 0;
-    i += 1 + length;
-  }
-  return false;
-}
-
-ChannelCapabilities pcsc_capabilities(ByteView atr, std::optional<std::size_t> reader_max_input) noexcept {
+ChannelCapabilities pcsc_capabilities(std::optional<std::size_t> reader_max_input) noexcept {
   ChannelCapabilities capabilities;  // short APDUs
   // A short case-4 APDU is at most 4 + 1 + 255 + 1 = 261 bytes; a reader that takes no more cannot
   // carry an extended one either.
   constexpr std::size_t kShortApduMax = 261;
-  if (!reader_max_input || *reader_max_input <= kShortApduMax || !atr_announces_extended_length(atr)) {
+  if (!reader_max_input) {
+    capabilities.extended_length = true;
+    capabilities.max_command_data = kUnreportedReaderData;
+    capabilities.max_response_data = kUnreportedReaderData;
     return capabilities;
   }
+  const std::size_t max_input = *reader_max_input;
+  if (max_input <= kShortApduMax) return capabilities;
   // Extended case 4: header 4, Lc 3 (00 + 2), data, Le 2. The response is data + SW1 SW2 and is
   // bounded by the same reader buffer (a CCID reader reports one message size for both directions).
-  const std::size_t max_input = *reader_max_input;
   capabilities.extended_length = true;
   capabilities.max_command_data = std::min<std::size_t>(max_input - 9, 65535);
   capabilities.max_response_data = std::min<std::size_t>(max_input - 2, 65536);
@@ -265,8 +232,8 @@ void PcscChannel::connect() {
   card_ = static_cast<std::intptr_t>(card);
   protocol_ = protocol;
 
-  // The ATR, for the card's side of the extended-length rule. SCardStatus reports it from pcscd's own
-  // reader state, so it works with drivers that do not answer SCARD_ATTR_ATR_STRING.
+  // The ATR, for callers that show it. SCardStatus reports it from pcscd's own reader state, so it works
+  // with drivers that do not answer SCARD_ATTR_ATR_STRING.
   Bytes atr(MAX_ATR_SIZE);
   DWORD atr_length = static_cast<DWORD>(atr.size());
   DWORD reader_state = 0;
@@ -291,7 +258,7 @@ void PcscChannel::connect() {
     std::memcpy(&size, value, sizeof size);
     max_input = size;
   }
-  capabilities_ = pcsc_capabilities(atr_, max_input);
+  capabilities_ = pcsc_capabilities(max_input);
 }
 
 void PcscChannel::disconnect() noexcept {
@@ -332,6 +299,14 @@ void PcscChannel::reconnect(std::chrono::milliseconds timeout) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+}
+
+void PcscChannel::reset_card(std::chrono::milliseconds /*timeout*/) {
+  DWORD protocol = 0;
+  const LONG rv = SCardReconnect(static_cast<SCARDHANDLE>(card_), SCARD_SHARE_EXCLUSIVE,
+                                 SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_RESET_CARD, &protocol);
+  if (rv != SCARD_S_SUCCESS) fail(rv, "resetting the card");
+  protocol_ = protocol;
 }
 
 Bytes PcscChannel::exchange(ByteView command) {

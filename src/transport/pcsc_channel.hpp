@@ -25,8 +25,9 @@ class PcscContext {
 
   // Waits until a card is present on a reader whose name contains `reader_name_substring` (any reader
   // when empty) and returns that reader's full name. Readers plugged in during the wait count.
-  // Throws Error(timeout) when no card came within `timeout`, Error(cancelled) after cancel(),
-  // Error(no_reader) when the PC/SC service went away.
+  // Throws Error(timeout) when no card came within `timeout`, Error(no_reader) when no matching reader
+  // was there at the end of it or the PC/SC service went away, Error(cancelled) after cancel(). A
+  // `timeout` of 0 only looks: the reader that holds a card now.
   std::string wait_for_card(std::string_view reader_name_substring, std::chrono::milliseconds timeout) const;
   // Waits until the card on `reader` is gone (a reader unplugged takes its card with it).
   // Throws Error(timeout) when the card is still there after `timeout`, Error(cancelled) after cancel().
@@ -39,12 +40,14 @@ class PcscContext {
   std::intptr_t context_ = 0;
 };
 
-// The capability rule, kept conservative because a wrong "yes" breaks reads that short APDUs would do:
-// extended length only when BOTH the card announces extended Lc/Le in its ATR (historical bytes, card
-// capabilities, ISO 7816-4 8.1.1.2.7) AND the reader reports its maximum input size (SCARD_ATTR_MAXINPUT)
-// large enough for more than a short APDU. The sizes are then bounded by that maximum; otherwise short.
-bool atr_announces_extended_length(ByteView atr) noexcept;
-ChannelCapabilities pcsc_capabilities(ByteView atr, std::optional<std::size_t> reader_max_input) noexcept;
+// The reader's side of extended length: a reader that reports its maximum input size
+// (SCARD_ATTR_MAXINPUT) carries what fits it, one that reports no more than a short APDU carries short
+// ones only. Many drivers (and contactless readers' pseudo-ATRs) say nothing: such a link may carry
+// extended APDUs with kUnreportedReaderData bytes of data each way, the size field readers of the CCCD
+// use. Whether the chip takes them is the session's question (reader/extended_length.hpp: EF.ATR/INFO,
+// else a probe), asked once per read with a clean fall back.
+inline constexpr std::size_t kUnreportedReaderData = 2048;
+ChannelCapabilities pcsc_capabilities(std::optional<std::size_t> reader_max_input) noexcept;
 
 class PcscChannel : public RawChannel, public Reconnectable {
  public:
@@ -62,6 +65,9 @@ class PcscChannel : public RawChannel, public Reconnectable {
 
   // Waits for a card on the same reader and connects to it (see Reconnectable).
   void reconnect(std::chrono::milliseconds timeout) override;
+  // A warm reset of the card (SCardReconnect with SCARD_RESET_CARD): pcscd keeps a card powered between
+  // connections, so without it a read would find what the previous program left selected.
+  void reset_card(std::chrono::milliseconds timeout) override;
 
  protected:
   Bytes exchange(ByteView command) override;

@@ -11,6 +11,7 @@
 //     not_supported (it offers neither) does not apply. A proof that failed (CA, AA, PACE-CAM) gives
 //     failed; a dump without any proof gives not_checked: either way a clone is not ruled out.
 //   - consistency: must be passed (DG1 and DG13 both read, parsed and in agreement).
+//   - qr_consistency, present only when the caller gave the card's printed QR code: must be passed.
 // Any other status of any finding (a failed access included) means not verified.
 #include "crypto/pace_mapping.hpp"
 #include "lds/lds.hpp"
@@ -18,6 +19,7 @@
 #include "verify/active_authentication_check.hpp"
 #include "verify/consistency.hpp"
 #include "verify/passive_auth.hpp"
+#include "verify/qr_consistency.hpp"
 
 #include <cccd/error.hpp>
 #include <cccd/verify.hpp>
@@ -184,6 +186,19 @@ Finding consistency_finding(const ChipDump& dump) {
   return verification::check_consistency(mrz, personal);
 }
 
+// The printed QR code against DG13; not_checked (and so not verified) when DG13 is missing or broken.
+Finding qr_consistency_finding(const ChipDump& dump, const CardQr& qr) {
+  const Bytes* dg13 = dump.file(FileId::dg13);
+  if (!dg13) return {FindingStatus::not_checked, "DG13 was not read: the QR code cannot be compared"};
+  PersonalData personal;
+  try {
+    personal = lds::parse_dg13(*dg13);
+  } catch (const Error& e) {
+    return {FindingStatus::not_checked, std::string("DG13 does not parse: ") + e.what()};
+  }
+  return verification::check_qr_consistency(qr, personal);
+}
+
 bool applies_and_passed(const Finding& finding) {
   return finding.status == FindingStatus::passed;
 }
@@ -193,7 +208,7 @@ bool is_verified(const Verdict& v) {
   bool chip_ok = v.chip_authenticity.status == FindingStatus::passed ||
                  v.chip_authenticity.status == FindingStatus::not_supported;
   return access_ok && chip_ok && applies_and_passed(v.data_integrity) && applies_and_passed(v.signer_trust) &&
-         applies_and_passed(v.consistency);
+         applies_and_passed(v.consistency) && (!v.qr_consistency || applies_and_passed(*v.qr_consistency));
 }
 
 // Runs one check; an exception that escapes it (a bug, or memory exhaustion) fails that finding
@@ -224,6 +239,11 @@ Verdict judge(const ChipDump& dump, const TrustStore& trust, const VerifyOptions
   guarded(verdict.chip_authenticity,
           [&] { verdict.chip_authenticity = chip_authenticity_finding(dump, verdict, options, live); });
   guarded(verdict.consistency, [&] { verdict.consistency = consistency_finding(dump); });
+  if (options.printed_qr) {
+    verdict.qr_consistency.emplace();
+    guarded(*verdict.qr_consistency,
+            [&] { verdict.qr_consistency = qr_consistency_finding(dump, *options.printed_qr); });
+  }
   verdict.verified = is_verified(verdict);
   return verdict;
 }

@@ -33,7 +33,18 @@ pcscd_stack_cleanup() {
 }
 trap pcscd_stack_cleanup EXIT
 
-/usr/sbin/pcscd --foreground > "$work/pcscd.log" 2>&1 &
-pcscd_pid=$!
-for _ in $(seq 50); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
-[ -S /run/pcscd/pcscd.comm ] || { cat "$work/pcscd.log"; echo "pcscd did not start"; exit 1; }
+# Starts this test's pcscd (sets pcscd_pid) and waits for its socket; stop_pcscd stops it again, so a
+# test can see the desk without a PC/SC service and the service coming back.
+start_pcscd() {
+  /usr/sbin/pcscd --foreground >> "$work/pcscd.log" 2>&1 &
+  pcscd_pid=$!
+  for _ in $(seq 50); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
+  [ -S /run/pcscd/pcscd.comm ] || { cat "$work/pcscd.log"; echo "pcscd did not start"; exit 1; }
+}
+stop_pcscd() {
+  kill "$pcscd_pid" 2> /dev/null && wait "$pcscd_pid" 2> /dev/null || true
+  pcscd_pid=""
+  for _ in $(seq 50); do [ -S /run/pcscd/pcscd.comm ] || break; sleep 0.1; done
+  [ ! -S /run/pcscd/pcscd.comm ] || { echo "pcscd left its socket behind"; exit 1; }
+}
+start_pcscd

@@ -244,6 +244,29 @@ TEST(NfcChannel, CardPutBackIsSelectedAgainAndAnswers) {
   EXPECT_EQ(channel.transmit(select).sw, 0x9000);
 }
 
+// A read starts from a known state (Reconnectable::reset_card): a card this channel has just activated
+// is left alone; one it has talked to goes through the field off and on, and comes back with nothing
+// selected. A chip resolving SFIs relative to the current DF shows it: SFI 1C is EF.CardAccess again.
+TEST(NfcChannel, ResetCardPowersTheCardUpAnew) {
+  sim::CardData data = sim::default_card();
+  data.secrets.sfi_relative_to_current_df = true;
+  Bench bench(data);
+  NfcContext context;
+  NfcChannel channel(context, bench.emulator.connstring());
+  channel.select_card();
+  transport::Reconnectable& link = channel;
+  link.reset_card(2s);
+  EXPECT_EQ(bench.emulator.counters().apdus, 0u);
+  const apdu::CommandApdu select{
+      0x00, 0xA4, 0x04, 0x0C, Bytes(std::begin(sim::kEmrtdAid), std::end(sim::kEmrtdAid)), apdu::kNoLe};
+  const apdu::CommandApdu card_access{0x00, 0xB0, 0x9C, 0x00, {}, 256};
+  ASSERT_EQ(channel.transmit(select).sw, 0x9000);
+  EXPECT_EQ(channel.transmit(card_access).sw, apdu::sw::kFileNotFound);  // inside the application
+  link.reset_card(2s);
+  EXPECT_TRUE(channel.card_selected());
+  EXPECT_EQ(channel.transmit(card_access).sw, apdu::sw::kEndOfFileBeforeLe);  // the MF again
+}
+
 TEST(NfcChannel, NoCardInTheFieldIsNoCard) {
   Bench bench;
   bench.emulator.remove_card();

@@ -102,6 +102,8 @@ TEST(Read, DefaultCardIsVerifiedWithExactFieldsAndPhoto) {
 // GENERAL AUTHENTICATE, SELECT under secure messaging.
 constexpr std::uint64_t kBacApdus = 3;
 constexpr std::uint64_t kPaceApdus = 7;
+// On a link that may carry extended APDUs: READ EF.ATR/INFO, the chip's word on extended length.
+constexpr std::uint64_t kExtendedLengthQuestion = 1;
 std::uint64_t expected_apdus(const sim::CardData& card, std::size_t chunk, std::uint64_t access_apdus) {
   std::uint64_t apdus = access_apdus + 1;
   for (FileId f : {FileId::com, FileId::sod, FileId::dg1, FileId::dg13, FileId::dg2}) {
@@ -135,7 +137,9 @@ TEST(Read, ShortApdusAskForTheLargestPlaintextThatFits) {
     ChipDump dump = reader::read_chip(channel, default_credentials(), with_access(mode));
     bool pace = mode == AccessMode::automatic;
     EXPECT_EQ(dump.access_protocol, pace ? "PACE-GM" : "BAC");
-    EXPECT_EQ(dump.stats.apdus, expected_apdus(data, pace ? 223 : 231, pace ? kPaceApdus : kBacApdus));
+    // The link carries extended APDUs; the chip refuses the one that asks (6700) and the read is short.
+    EXPECT_EQ(dump.stats.apdus, expected_apdus(data, pace ? 223 : 231, pace ? kPaceApdus : kBacApdus) +
+                                    kExtendedLengthQuestion);
     EXPECT_EQ(dump.files.at(FileId::dg2), data.files.at(FileId::dg2));
   }
 }
@@ -147,8 +151,8 @@ TEST(Read, ExtendedLengthIsUsedWhenTheLinkSupportsIt) {
   sim::VirtualCardChannel channel(card);
   ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
   std::size_t chunk = largest_plaintext(crypto::CipherKind::aes128, data.secrets.max_response_data);
-  EXPECT_EQ(dump.stats.apdus, expected_apdus(data, chunk, kPaceApdus));
-  EXPECT_LT(dump.stats.apdus, 20u);
+  EXPECT_EQ(dump.stats.apdus, expected_apdus(data, chunk, kPaceApdus) + kExtendedLengthQuestion);
+  EXPECT_LT(dump.stats.apdus, 21u);
   EXPECT_EQ(dump.files.at(FileId::dg2), data.files.at(FileId::dg2));
 
   // The same card with extended length turned off by the caller reads with short APDUs.
@@ -167,7 +171,8 @@ TEST(Read, WrongBirthDateIsAccessDeniedAfterOneBacAttempt) {
   EXPECT_EQ(error_of([&] { reader::read_chip(channel, wrong, with_access(AccessMode::bac_only)); }),
             ErrorCode::access_denied);
   EXPECT_EQ(card.authentication_attempts(), 1);
-  EXPECT_EQ(channel.stats().apdus, 3u);  // SELECT, GET CHALLENGE, EXTERNAL AUTHENTICATE: no retry storm
+  // READ EF.ATR/INFO, SELECT, GET CHALLENGE, EXTERNAL AUTHENTICATE: no retry storm.
+  EXPECT_EQ(channel.stats().apdus, 4u);
 }
 
 TEST(Read, WrongCanIsAccessDeniedAfterOnePaceAttemptAndNoBac) {
@@ -186,15 +191,16 @@ TEST(Read, WrongCanIsAccessDeniedAfterOnePaceAttemptAndNoBac) {
   }
   EXPECT_EQ(card.pace_failures(), 1);
   EXPECT_EQ(card.authentication_attempts(), 0);  // no BAC
-  EXPECT_EQ(channel.stats().apdus, 6u);          // EF.CardAccess, MSE:Set AT, 4 GENERAL AUTHENTICATE
+  EXPECT_EQ(channel.stats().apdus, 7u);  // EF.ATR/INFO, EF.CardAccess, MSE:Set AT, 4 GENERAL AUTHENTICATE
 }
 
 TEST(Read, ResponseWithABrokenMacIsASecureMessagingError) {
-  // Under PACE, APDU 7 is the protected SELECT and 8 the first protected READ BINARY; under BAC, APDU 4
-  // is the first protected READ BINARY. Every later one is checked the same way.
-  for (auto [mode, victim] : {std::pair{AccessMode::automatic, 7}, std::pair{AccessMode::automatic, 8},
-                              std::pair{AccessMode::automatic, 12}, std::pair{AccessMode::bac_only, 4},
-                              std::pair{AccessMode::bac_only, 9}}) {
+  // APDU 1 reads EF.ATR/INFO (the link carries extended APDUs). Under PACE, APDU 8 is the protected
+  // SELECT and 9 the first protected READ BINARY; under BAC, APDU 5 is the first protected READ BINARY.
+  // Every later one is checked the same way.
+  for (auto [mode, victim] : {std::pair{AccessMode::automatic, 8}, std::pair{AccessMode::automatic, 9},
+                              std::pair{AccessMode::automatic, 13}, std::pair{AccessMode::bac_only, 5},
+                              std::pair{AccessMode::bac_only, 10}}) {
     SCOPED_TRACE(victim);
     sim::VirtualCard card(sim::default_card());
     MacTamperingChannel channel(card, victim);
@@ -542,16 +548,17 @@ ErrorCode pace_error_with_tampering(int victim, std::size_t offset, sim::Virtual
 }
 
 TEST(Read, AChipTokenThatDoesNotVerifyStopsTheReadWithoutBac) {
-  // APDU 6 is the last GENERAL AUTHENTICATE: 7C 0A 86 08 <token>; byte 4 is the token's first.
+  // APDU 1 reads EF.ATR/INFO, 2 EF.CardAccess. APDU 7 is the last GENERAL AUTHENTICATE:
+  // 7C 0A 86 08 <token>; byte 4 is the token's first.
   sim::VirtualCard card(sim::default_card());
-  EXPECT_EQ(pace_error_with_tampering(6, 4, card), ErrorCode::crypto);
+  EXPECT_EQ(pace_error_with_tampering(7, 4, card), ErrorCode::crypto);
   EXPECT_EQ(card.authentication_attempts(), 0);  // no fall back to BAC
 }
 
 TEST(Read, AnInvalidChipPublicKeyStopsTheRead) {
-  // APDU 4 answers the mapping (7C 43 82 41 04 X Y), APDU 5 the key agreement (7C 43 84 41 04 X Y):
-  // flipping a bit of Y puts the point off the curve.
-  for (int victim : {4, 5}) {
+  // After EF.ATR/INFO and EF.CardAccess, APDU 5 answers the mapping (7C 43 82 41 04 X Y), APDU 6 the key
+  // agreement (7C 43 84 41 04 X Y): flipping a bit of Y puts the point off the curve.
+  for (int victim : {5, 6}) {
     SCOPED_TRACE(victim);
     sim::VirtualCard card(sim::default_card());
     EXPECT_EQ(pace_error_with_tampering(victim, 60, card), ErrorCode::crypto);
@@ -560,9 +567,9 @@ TEST(Read, AnInvalidChipPublicKeyStopsTheRead) {
 }
 
 TEST(Read, AnEncryptedNonceThatDoesNotParseStopsTheRead) {
-  // APDU 3 answers 7C 12 80 10 <z>: a wrong inner length breaks the TLV.
+  // APDU 4 answers 7C 12 80 10 <z>: a wrong inner length breaks the TLV.
   sim::VirtualCard card(sim::default_card());
-  EXPECT_EQ(pace_error_with_tampering(3, 3, card), ErrorCode::malformed_data);
+  EXPECT_EQ(pace_error_with_tampering(4, 3, card), ErrorCode::malformed_data);
 }
 
 }  // namespace

@@ -262,15 +262,13 @@ TEST(SecurityInfos, WrongOuterStructureIsMalformed) {
   EXPECT_EQ(code_of(from_hex("6D023100")), ErrorCode::malformed_data);        // DG13's tag
   EXPECT_EQ(code_of(from_hex("6E023000")), ErrorCode::malformed_data);        // DG14 without its SET
   EXPECT_EQ(code_of(from_hex("6E0431000500")), ErrorCode::malformed_data);    // more after DG14's SET
-  EXPECT_EQ(code_of(from_hex("31020500")), ErrorCode::malformed_data);        // an entry not a SEQUENCE
-  EXPECT_EQ(code_of(from_hex("310430020101")), ErrorCode::malformed_data);    // an entry without an OID
   EXPECT_EQ(code_of(from_hex("3180")), ErrorCode::malformed_data);            // indefinite length
   EXPECT_EQ(code_of(from_hex("3184FFFFFFFF30")), ErrorCode::malformed_data);  // a length past the end
   EXPECT_EQ(code_of(from_hex("3102300500")), ErrorCode::malformed_data);      // inner length past the end
   EXPECT_EQ(message_of(from_hex("3003020101")).rfind("SecurityInfos: ", 0), 0u);
 }
 
-TEST(SecurityInfos, KnownProtocolWithMalformedContentNamesTheEntry) {
+TEST(SecurityInfos, KnownProtocolWithUnusableContentIsSkippedWithItsReason) {
   const std::string pace_oid_tlv = "060A04007F00070202040202";
   struct Case {
     const char* name;
@@ -295,16 +293,62 @@ TEST(SecurityInfos, KnownProtocolWithMalformedContentNamesTheEntry) {
        "3021060904007F000702020402301406072A8648CE3E0201300902010B020102020103", "PACEDomainParameterInfo"},
       {"CA public key with a bit string of unused bits",
        "301C060904007F000702020102300F300906072A8648CE3D020103020100", "ChipAuthenticationPublicKeyInfo"},
+      // id-CA-ECDH with standardized domain parameters of a reserved id (5).
+      {"CA domain parameters with a reserved standardized id",
+       "3019060904007F000702020302300C060704007F0007010202"
+       "0105",
+       "ChipAuthenticationDomainParameterInfo"},
+      {"an entry not a SEQUENCE", "0500", "SecurityInfo"},
+      {"an entry without an OID", "3003020101", "SecurityInfo"},
+      {"an unknown protocol with content that is not TLVs", "300706032A030404FF", "SecurityInfo"},
   };
+  // Each is kept as unknown with the reason, and the PACEInfo next to it is still understood.
+  const std::string pace = "3012060A04007F0007020204020202010202010D";
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     std::string hex;
     for (char ch : c.entry)
       if (ch != ' ') hex += ch;
-    const Bytes data = set_of({hex});
-    EXPECT_EQ(code_of(data), ErrorCode::malformed_data);
-    EXPECT_NE(message_of(data).find(c.names), std::string::npos) << message_of(data);
+    const SecurityInfos infos = parse_security_infos(set_of({hex, pace}));
+    ASSERT_EQ(infos.unknown.size(), 1u);
+    EXPECT_EQ(to_hex(infos.unknown[0].encoded), hex);
+    EXPECT_EQ(infos.unknown[0].skipped.rfind(c.names, 0), 0u) << infos.unknown[0].skipped;
+    ASSERT_EQ(infos.pace.size(), 1u);
+    EXPECT_EQ(infos.pace[0].parameter_id, 13u);
   }
+}
+
+// BSI TR-03110 part 3 A.2.1.1: domain parameters named by their id, as German ID cards' EF.CardAccess
+// holds them in a ChipAuthenticationDomainParameterInfo (id-CA-ECDH, standardizedDomainParameters 13).
+TEST(SecurityInfos, StandardizedDomainParametersAreUnderstood) {
+  const std::string standardized_13 = "300C060704007F0007010202010D";
+  const std::string ca_domain = "3019060904007F000702020302" + standardized_13;
+  const std::string ca_domain_with_key_id = "301C060904007F000702020302" + standardized_13 + "020129";
+  const std::string pace_domain = "301C060904007F000702020402" + standardized_13 + "020110";
+  const std::string pace = "3012060A04007F0007020204020202010202010D";
+  const SecurityInfos infos =
+      parse_security_infos(set_of({ca_domain, pace, ca_domain_with_key_id, pace_domain}));
+  EXPECT_TRUE(infos.unknown.empty()) << infos.unknown[0].skipped;
+  ASSERT_EQ(infos.chip_authentication_domain_parameters.size(), 2u);
+  const ChipAuthenticationDomainParameterInfo& ca = infos.chip_authentication_domain_parameters[0];
+  EXPECT_EQ(ca.agreement, KeyAgreement::ecdh);
+  EXPECT_EQ(ca.parameters, DomainParameters(StandardizedDomainParameters{13}));
+  EXPECT_EQ(ca.key_id, std::nullopt);
+  EXPECT_EQ(infos.chip_authentication_domain_parameters[1].key_id, 0x29u);
+  ASSERT_EQ(infos.pace_domain_parameters.size(), 1u);
+  EXPECT_EQ(infos.pace_domain_parameters[0].parameter_id, 16u);
+  ASSERT_EQ(infos.pace.size(), 1u);
+  // The group they name is brainpoolP256r1, as id 13 in a PACEInfo.
+  EXPECT_EQ(key_agreement(ca.parameters), KeyAgreement::ecdh);
+  EXPECT_EQ(domain_of(ca.parameters).field_bits(), 256u);
+  EXPECT_EQ(key_agreement(DomainParameters(StandardizedDomainParameters{2})), KeyAgreement::dh);
+  // They encode to the same bytes.
+  EXPECT_EQ(to_hex(encode_domain_parameters(ca.parameters)), standardized_13);
+  // id-CA-DH with an ECDH id does not match its agreement: skipped, the rest stands.
+  const SecurityInfos mismatched =
+      parse_security_infos(set_of({"3019060904007F000702020301" + standardized_13, pace}));
+  ASSERT_EQ(mismatched.unknown.size(), 1u);
+  EXPECT_EQ(mismatched.pace.size(), 1u);
 }
 
 TEST(SecurityInfos, UnknownProtocolsAreKept) {
@@ -332,8 +376,6 @@ TEST(SecurityInfos, UnknownProtocolsAreKept) {
   };
   std::sort(sorted.unknown.begin(), sorted.unknown.end(), by_encoding);
   EXPECT_EQ(again, sorted);
-  // An unknown entry still has to be well-formed TLVs.
-  EXPECT_EQ(code_of(set_of({"300706032A030404FF"})), ErrorCode::malformed_data);
 }
 
 TEST(SecurityInfos, AtMost32Entries) {
@@ -354,7 +396,7 @@ TEST(SecurityInfos, AtMost32Entries) {
   EXPECT_EQ(code_of(asn1::tlv(0x31, value)), ErrorCode::limit_exceeded);
 }
 
-TEST(SecurityInfos, OversizedDomainParameterIsALimit) {
+TEST(SecurityInfos, OversizedDomainParameterIsSkipped) {
   DhDomainParameters dh;
   dh.p = Bytes(kMaxDomainParameterBytes + 1, 0x7F);
   dh.g = {0x02};
@@ -363,7 +405,11 @@ TEST(SecurityInfos, OversizedDomainParameterIsALimit) {
   info.mapping = PaceMapping::generic;
   info.agreement = KeyAgreement::dh;
   info.parameters = dh;
-  EXPECT_EQ(code_of(asn1::tlv(0x31, encode_pace_domain_parameter_info(info))), ErrorCode::limit_exceeded);
+  const SecurityInfos skipped =
+      parse_security_infos(asn1::tlv(0x31, encode_pace_domain_parameter_info(info)));
+  EXPECT_TRUE(skipped.pace_domain_parameters.empty());
+  ASSERT_EQ(skipped.unknown.size(), 1u);
+  EXPECT_NE(skipped.unknown[0].skipped.find("longer than"), std::string::npos) << skipped.unknown[0].skipped;
   dh.p.resize(kMaxDomainParameterBytes);
   info.parameters = dh;
   EXPECT_EQ(
@@ -483,7 +529,8 @@ TEST(SecurityInfos, ExplicitEcDomainParametersRoundTripAndLoadInOpenSsl) {
   compressed.base.resize(33);
   compressed.base[0] = 0x02;
   info.parameters = compressed;
-  EXPECT_EQ(code_of(asn1::tlv(0x31, encode_pace_domain_parameter_info(info))), ErrorCode::malformed_data);
+  EXPECT_EQ(parse_security_infos(asn1::tlv(0x31, encode_pace_domain_parameter_info(info))).unknown.size(),
+            1u);
   // Named curves round trip as well.
   info.parameters = EcNamedCurve{"1.3.36.3.3.2.8.1.1.7"};
   EXPECT_EQ(

@@ -15,6 +15,7 @@
 #include <memory>
 
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <stdexcept>
 
@@ -117,6 +118,58 @@ TrustStore anchor_of(const sim::CardData& card) {
   TrustStore store;
   store.add_certificate(as_bytes(card.csca_pem), true);
   return store;
+}
+
+namespace {
+
+// Where the line that starts with `marker` begins in `text`, at or after `from`; npos when none.
+std::size_t line_starting_with(const std::string& text, std::string_view marker, std::size_t from) {
+  if (marker.empty()) return std::string::npos;
+  for (std::size_t at = from; at < text.size();) {
+    if (text.compare(at, marker.size(), marker) == 0) return at;
+    const std::size_t line_end = text.find('\n', at);
+    if (line_end == std::string::npos) break;
+    at = line_end + 1;
+  }
+  return std::string::npos;
+}
+
+std::string whole_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+std::string document_part(const std::filesystem::path& path, std::string_view begins_with,
+                          std::string_view ends_before) {
+  const std::string text = whole_file(path);
+  const std::size_t begin = line_starting_with(text, begins_with, 0);
+  if (begin == std::string::npos) return {};
+  const std::size_t end = line_starting_with(text, ends_before, begin + 1);
+  return text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+void write_document_part(const std::filesystem::path& path, std::string_view begins_with,
+                         std::string_view ends_before, const std::string& text) {
+  std::string document = whole_file(path);
+  std::size_t begin = line_starting_with(document, begins_with, 0);
+  std::size_t end = std::string::npos;
+  if (begin != std::string::npos) {
+    end = line_starting_with(document, ends_before, begin + 1);
+  } else {
+    begin = line_starting_with(document, ends_before, 0);
+    end = begin;
+    if (begin == std::string::npos) {
+      if (!document.empty() && !document.ends_with("\n\n"))
+        document += document.ends_with('\n') ? "\n" : "\n\n";
+      begin = document.size();
+    }
+  }
+  document.replace(begin, end == std::string::npos ? std::string::npos : end - begin, text);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << document;
+  if (!out.good()) ADD_FAILURE() << "could not write " << path;
 }
 
 ProgramRun run_program(const std::string& command_line) {

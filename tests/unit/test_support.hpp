@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace cccd::test {
 
@@ -42,6 +43,17 @@ ProgramRun run_program(const std::string& command_line);
 
 // brainpoolP256r1 (PACE parameter id 13) as explicit ECParameters, from OpenSSL's built-in curve.
 lds::EcExplicitParameters brainpool_p256r1_explicit();
+
+// Generated documents made of parts, each written by its own test (docs/HOSTILE.md: the hostile card's
+// table, then the offline attacks' section). A part begins at the line that starts with `begins_with` and
+// runs to the line that starts with `ends_before` (empty: to the end of the file).
+// The part of the file at `path` ("" when the file or the part is not there).
+std::string document_part(const std::filesystem::path& path, std::string_view begins_with,
+                          std::string_view ends_before);
+// Replaces that part with `text`; a part not yet there is put before the line `ends_before` (when there
+// is one) or at the end.
+void write_document_part(const std::filesystem::path& path, std::string_view begins_with,
+                         std::string_view ends_before, const std::string& text);
 
 // A fresh folder under the system temp folder, removed when the object goes away.
 class TempDir {
