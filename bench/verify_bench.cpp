@@ -11,7 +11,9 @@
 #include "sim/virtual_card_source.hpp"
 #include "util/bytes.hpp"
 
+#include <cccd/evidence.hpp>
 #include <cccd/reader.hpp>
+#include <cccd/report.hpp>
 #include <cccd/verify.hpp>
 
 #include <benchmark/benchmark.h>
@@ -24,6 +26,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -162,6 +165,71 @@ void BM_ParseDocumentSigner(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseDocumentSigner);
 
+// The whole offline verification as a server runs it (the Report: verdict, parsed document, the face),
+// from a dump folder on disk and from the same dump as an evidence document in memory (parsed every
+// time, as each upload is). The difference is the folder's file system calls against base64 and JSON.
+struct EvidenceFixture {
+  std::filesystem::path folder;
+  std::string document;
+  EvidenceFixture() {
+    char pattern[] = "/tmp/cccd-verify-bench.XXXXXX";
+    if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("no temporary folder");
+    folder = std::filesystem::path(pattern) / "dump";
+    write_dump(fixture().dump, folder);
+    document = evidence_document(fixture().dump);
+  }
+  ~EvidenceFixture() {
+    std::error_code ec;
+    std::filesystem::remove_all(folder.parent_path(), ec);
+  }
+  EvidenceFixture(const EvidenceFixture&) = delete;
+  EvidenceFixture& operator=(const EvidenceFixture&) = delete;
+};
+
+const EvidenceFixture& evidence_fixture() {
+  static const EvidenceFixture* f = new EvidenceFixture;
+  return *f;
+}
+
+void BM_VerifyFolder(benchmark::State& state) {
+  const EvidenceFixture& e = evidence_fixture();
+  for (auto _ : state) {
+    Report report = verify_dump_folder(e.folder, fixture().trust);
+    benchmark::DoNotOptimize(report);
+  }
+  if (verify_dump_folder(e.folder, fixture().trust).verdict.data_integrity.status != FindingStatus::passed)
+    state.SkipWithError("the folder does not verify");
+}
+BENCHMARK(BM_VerifyFolder);
+
+void BM_VerifyDocumentInMemory(benchmark::State& state) {
+  const EvidenceFixture& e = evidence_fixture();
+  for (auto _ : state) {
+    Report report = verify_evidence(parse_evidence_document(e.document), fixture().trust);
+    benchmark::DoNotOptimize(report);
+  }
+  if (verify_evidence(parse_evidence_document(e.document), fixture().trust).verdict.data_integrity.status !=
+      FindingStatus::passed)
+    state.SkipWithError("the document does not verify");
+}
+BENCHMARK(BM_VerifyDocumentInMemory);
+
+// The evidence built from buffers (what cccd_evidence_set_file and friends do: the files copied in),
+// then verified: no JSON, no base64, no file system.
+void BM_VerifyBuffersInMemory(benchmark::State& state) {
+  const ChipDump& dump = fixture().dump;
+  for (auto _ : state) {
+    ChipDump evidence;
+    for (const auto& [id, bytes] : dump.files) evidence.files[id] = bytes;
+    evidence.access_protocol = dump.access_protocol;
+    evidence.aa_challenge = dump.aa_challenge;
+    evidence.aa_signature = dump.aa_signature;
+    Report report = verify_evidence(std::move(evidence), fixture().trust);
+    benchmark::DoNotOptimize(report);
+  }
+}
+BENCHMARK(BM_VerifyBuffersInMemory);
+
 // Remembers the CPU time per iteration of each benchmark to print the ratio at the end.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
@@ -244,6 +312,19 @@ int main(int argc, char** argv) {
           "distance to the floor: %.1f us; parsing the DS certificate, which verify() does once per "
           "signer and thread: %.1f us\n",
           (verify_s - floor_s) * 1e6, times.at("BM_ParseDocumentSigner") * 1e6);
+    }
+  }
+  if (times.count("BM_VerifyFolder") != 0 && times.count("BM_VerifyDocumentInMemory") != 0) {
+    const double folder_s = times.at("BM_VerifyFolder");
+    const double memory_s = times.at("BM_VerifyDocumentInMemory");
+    std::printf(
+        "per verification with its report: from a folder %.1f us, from an evidence document in memory "
+        "%.1f us; memory / folder %.3f\n",
+        folder_s * 1e6, memory_s * 1e6, memory_s / folder_s);
+    if (times.count("BM_VerifyBuffersInMemory") != 0) {
+      const double buffers_s = times.at("BM_VerifyBuffersInMemory");
+      std::printf("from buffers in memory %.1f us; buffers / folder %.3f\n", buffers_s * 1e6,
+                  buffers_s / folder_s);
     }
   }
   return 0;

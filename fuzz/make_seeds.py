@@ -5,7 +5,10 @@ master list folder. Seeds are real files, so the fuzzer starts from inputs that 
 
 usage: make_seeds.py CARDS SPECIMEN PKI SEEDS
 """
+import base64
+import json
 import pathlib
+import struct
 import sys
 
 SPECIMEN_NAMES = {
@@ -124,6 +127,24 @@ def main() -> None:
             for form, ber in ber_forms_of_sod(data):
                 add("sod", f"{label}-{form}", ber)
                 add("tlv", f"{label}-{form}", ber)
+
+    # The evidence loader (evidence_fuzzer): byte 0 even = an evidence document, odd = a folder's files
+    # in memory ([name index][2-byte length][bytes], index 19 = read.json).
+    names = ["EF.CardAccess", "EF.COM", "EF.SOD"] + [f"DG{n}" for n in range(1, 17)]
+    record = {"access_protocol": "PACE-GM", "denied": ["DG3"], "absent": [],
+              "chip_authentication": {"protocol": "CA v2 ECDH-256 AES-128 GA", "result": "passed", "note": ""},
+              "active_authentication": {"challenge": "0123456789ABCDEF", "signature": "00" * 64},
+              "stats": {"apdus": 22, "bytes_sent": 593, "bytes_received": 16091, "seconds": 0.05}}
+    for card in sorted(p for p in cards.iterdir() if p.is_dir()):
+        files = {f.name: f.read_bytes() for f in sorted(card.iterdir()) if f.name in names}
+        document = {"format": "cccd-evidence", "version": 1,
+                    "files": {n: base64.b64encode(b).decode() for n, b in files.items()}, "read": record}
+        add("evidence", f"{card.name}-document", b"\x00" + json.dumps(document).encode())
+        packed = b"".join(bytes([names.index(n)]) + struct.pack(">H", min(len(b), 65535)) + b[:65535]
+                          for n, b in files.items())
+        read = json.dumps(record).encode()
+        add("evidence", f"{card.name}-folder", b"\x01" + packed + bytes([19]) + struct.pack(">H", len(read)) + read)
+        add("evidence", f"{card.name}-document-verified", b"\x02" + json.dumps(document).encode())
 
     for f in sorted(pki.glob("*.ml")):
         add("master_list", f.name, f.read_bytes())

@@ -19,6 +19,7 @@ packages=(
   python3-jsonschema    # validates the JSON output against docs/schema (run with /usr/bin/python3)
   tmux                  # the terminal test of cccd-verify's progress bar
   valgrind              # the end-to-end read under memcheck (tests/valgrind_end_to_end.sh)
+  strace                # verifying from memory opens no file (tests/no_file_verify_test.sh)
   clang-format          # the format check
   clang libclang-rt-14-dev  # the libFuzzer targets of fuzz/ (scripts/fuzz.sh): clang 14 with its fuzzer and sanitizer runtimes
 )

@@ -119,6 +119,12 @@ CCCD_API cccd_status cccd_trust_add_master_list(cccd_trust* trust, const char* p
 CCCD_API cccd_status cccd_trust_add_data(cccd_trust* trust, const uint8_t* data, size_t size);
 /* A CRL file (DER, or PEM with one or more CRLs); a document signer it lists fails signer trust. */
 CCCD_API cccd_status cccd_trust_add_crl(cccd_trust* trust, const char* path);
+/* The same from memory (nothing is read from or written to a file): CRLs as cccd_trust_add_crl takes them
+ * (DER, or PEM with one or more CRLs), and a master list as cccd_trust_add_master_list takes it, with the
+ * root certificate(s) its signer must chain to as PEM or DER bytes. */
+CCCD_API cccd_status cccd_trust_add_crl_data(cccd_trust* trust, const uint8_t* data, size_t size);
+CCCD_API cccd_status cccd_trust_add_master_list_data(cccd_trust* trust, const uint8_t* list, size_t list_size,
+                                                     const uint8_t* roots, size_t roots_size);
 CCCD_API void cccd_trust_free(cccd_trust* trust);
 
 /* Verifies a dump folder offline (passive authentication and consistency). */
@@ -155,6 +161,95 @@ CCCD_API cccd_status cccd_policy_set_judgement_time(cccd_policy* policy, int64_t
 CCCD_API cccd_status cccd_verify_dump_with_policy(const char* folder, const cccd_trust* trust,
                                                   const cccd_policy* policy, const uint8_t* challenge,
                                                   size_t challenge_length, cccd_result** out);
+/* Evidence: everything a read acquired (the dump of docs/dump-format.md), in memory.
+ *
+ * A server verifies what a phone read without writing it anywhere: build the evidence from buffers (each
+ * elementary file by its name, the Active Authentication challenge and signature, how the chip was
+ * opened) or from one evidence document (JSON, docs/dump-format.md "The evidence document"), then
+ * cccd_verify_evidence. The verdict and its JSON are those of cccd_verify_dump on the same dump folder.
+ * Nothing on this path opens or creates a file.
+ *
+ * Evidence is data, never proof: a Chip Authentication or PACE-CAM result it records is the reading
+ * app's statement and never makes chip authenticity "passed"; offline only an Active Authentication
+ * signature over the verifier's own challenge (cccd_verify_options_set_challenge) proves the chip.
+ *
+ * Threading: set an evidence object up on one thread; any number of threads may then verify it at once
+ * (cccd_verify_evidence takes it const). cccd_evidence_document and the setters change it. */
+typedef struct cccd_evidence cccd_evidence;
+
+/* Empty evidence (no file, nothing recorded). */
+CCCD_API cccd_status cccd_evidence_new(cccd_evidence** out);
+/* An evidence document (UTF-8 JSON, files in base64; docs/schema/cccd-evidence.schema.json). Bounds as for
+ * a dump folder; a violation is CCCD_ERR_MALFORMED_DATA or CCCD_ERR_LIMIT_EXCEEDED naming the field. */
+CCCD_API cccd_status cccd_evidence_from_document(const uint8_t* document, size_t size, cccd_evidence** out);
+/* A dump folder, read as cccd_verify_dump reads it. */
+CCCD_API cccd_status cccd_evidence_from_folder(const char* folder, cccd_evidence** out);
+/* What a read (cccd_read) acquired, e.g. to send it to a server as a document. */
+CCCD_API cccd_status cccd_evidence_from_result(const cccd_result* result, cccd_evidence** out);
+CCCD_API void cccd_evidence_free(cccd_evidence* evidence);
+
+/* One elementary file's raw bytes, as the chip returned them, by its dump name: "EF.CardAccess",
+ * "EF.COM", "EF.SOD", "DG1" ... "DG16" (another name: CCCD_ERR_INVALID_ARGUMENT). At most 1 MiB
+ * (CCCD_ERR_LIMIT_EXCEEDED). Replaces the file when set before; size 0 removes it. */
+CCCD_API cccd_status cccd_evidence_set_file(cccd_evidence* evidence, const char* name, const uint8_t* data,
+                                            size_t size);
+/* The file of that name, owned by the evidence (valid until it changes or is freed); CCCD_ERR_FILE_NOT_FOUND
+ * when the evidence holds none. */
+CCCD_API cccd_status cccd_evidence_file(const cccd_evidence* evidence, const char* name, const uint8_t** data,
+                                        size_t* size);
+/* Active Authentication as the reading app ran it: the challenge sent with INTERNAL AUTHENTICATE (8 bytes;
+ * the server's) and the chip's answer (at most 1024 bytes). */
+CCCD_API cccd_status cccd_evidence_set_active_authentication(cccd_evidence* evidence,
+                                                             const uint8_t* challenge,
+                                                             size_t challenge_length,
+                                                             const uint8_t* signature,
+                                                             size_t signature_length);
+/* How the chip was opened: "BAC", "PACE-GM", "PACE-IM", "PACE-CAM" (printable ASCII, at most 64), and why
+ * when not the protocol it offered first (`note`, may be NULL; at most 512). */
+CCCD_API cccd_status cccd_evidence_set_access(cccd_evidence* evidence, const char* protocol,
+                                              const char* note);
+/* The app's record of Chip Authentication (`result` "passed", "failed" or ""; `note` may be NULL). A record
+ * only: checked for consistency, never counted as proof. */
+CCCD_API cccd_status cccd_evidence_set_chip_authentication(cccd_evidence* evidence, const char* protocol,
+                                                           const char* result, const char* note);
+/* The app's record of PACE-CAM: CA_IC and PK_Map,IC (each at most 1024 bytes). Never counted as proof. */
+CCCD_API cccd_status cccd_evidence_set_pace_cam(cccd_evidence* evidence,
+                                                const uint8_t* chip_authentication_data,
+                                                size_t chip_authentication_data_length,
+                                                const uint8_t* mapping_public_key,
+                                                size_t mapping_public_key_length);
+/* A file EF.COM lists that the chip refused (denied) or does not hold (absent), by name. */
+CCCD_API cccd_status cccd_evidence_add_denied(cccd_evidence* evidence, const char* name);
+CCCD_API cccd_status cccd_evidence_add_absent(cccd_evidence* evidence, const char* name);
+
+/* The evidence as one document (UTF-8 JSON, NUL-terminated; `size` excludes the NUL, may be NULL), owned by
+ * the evidence: valid until the evidence changes or is freed. */
+CCCD_API cccd_status cccd_evidence_document(cccd_evidence* evidence, const char** document, size_t* size);
+/* The evidence as a new dump folder, written as cccd_result_write_dump writes one (an existing folder is
+ * refused). */
+CCCD_API cccd_status cccd_evidence_write_folder(const cccd_evidence* evidence, const char* folder);
+
+/* How to verify: the verifier's own Active Authentication challenge and the verification policy (what
+ * "verified" requires and the moment it is judged at). NULL options: the defaults. Set up before
+ * verifying; any number of verifications may share one while none changes it. */
+typedef struct cccd_verify_options cccd_verify_options;
+CCCD_API cccd_status cccd_verify_options_new(cccd_verify_options** out);
+CCCD_API void cccd_verify_options_free(cccd_verify_options* options);
+/* The challenge this verifier chose (8 bytes, else CCCD_ERR_INVALID_ARGUMENT) and gave to the reading app:
+ * chip authenticity passes only for the chip's signature over it; NULL clears it. */
+CCCD_API cccd_status cccd_verify_options_set_challenge(cccd_verify_options* options, const uint8_t* challenge,
+                                                       size_t challenge_length);
+/* Certificates must be valid at `unix_time` (seconds since 1970, UTC) and the card unexpired on its date in
+ * Vietnam; the default is now. The same as cccd_policy_set_judgement_time on the options' policy. */
+CCCD_API cccd_status cccd_verify_options_set_time(cccd_verify_options* options, int64_t unix_time);
+/* The verification policy (a copy; NULL: the default policy). It replaces the whole policy, its judgement
+ * time included: set the time after it, or on the policy. */
+CCCD_API cccd_status cccd_verify_options_set_policy(cccd_verify_options* options, const cccd_policy* policy);
+
+/* Verifies evidence offline against `trust` (NULL: no CSCA, never verified): the result of
+ * cccd_verify_dump_with_challenge on the same dump, JSON included. */
+CCCD_API cccd_status cccd_verify_evidence(const cccd_evidence* evidence, const cccd_trust* trust,
+                                          const cccd_verify_options* options, cccd_result** out);
 
 /* Transports: how APDUs reach the card.
  *

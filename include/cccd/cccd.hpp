@@ -125,6 +125,17 @@ class Trust {
     detail::check(cccd_trust_add_crl(handle_.get(), path.c_str()));
     return *this;
   }
+  // From memory: CRLs (DER or PEM), and a master list with the root certificate(s) (PEM or DER bytes) its
+  // signer must chain to.
+  Trust& add_crl_data(std::span<const std::uint8_t> der_or_pem) {
+    detail::check(cccd_trust_add_crl_data(handle_.get(), der_or_pem.data(), der_or_pem.size()));
+    return *this;
+  }
+  Trust& add_master_list_data(std::span<const std::uint8_t> list, std::span<const std::uint8_t> roots) {
+    detail::check(
+        cccd_trust_add_master_list_data(handle_.get(), list.data(), list.size(), roots.data(), roots.size()));
+    return *this;
+  }
   const cccd_trust* get() const noexcept { return handle_.get(); }
 
  private:
@@ -240,6 +251,127 @@ class Result {
  private:
   detail::Handle<cccd_result, cccd_result_free> handle_;
 };
+
+// Everything a read acquired, in memory (cccd.h "Evidence"): built from buffers, an evidence document, a
+// dump folder or a read's result; verified with cccd::verify. A record of Chip Authentication or PACE-CAM
+// in it is never proof; only Active Authentication over the verifier's own challenge proves the chip.
+class Evidence {
+ public:
+  Evidence() {
+    cccd_evidence* raw = nullptr;
+    detail::check(cccd_evidence_new(&raw));
+    handle_ = detail::Handle<cccd_evidence, cccd_evidence_free>(raw);
+  }
+  static Evidence from_document(std::string_view document) {
+    cccd_evidence* raw = nullptr;
+    detail::check(cccd_evidence_from_document(reinterpret_cast<const std::uint8_t*>(document.data()),
+                                              document.size(), &raw));
+    return Evidence(raw);
+  }
+  static Evidence from_folder(const std::string& folder) {
+    cccd_evidence* raw = nullptr;
+    detail::check(cccd_evidence_from_folder(folder.c_str(), &raw));
+    return Evidence(raw);
+  }
+  static Evidence from_result(const Result& result) {
+    cccd_evidence* raw = nullptr;
+    detail::check(cccd_evidence_from_result(result.get(), &raw));
+    return Evidence(raw);
+  }
+
+  // "EF.COM", "EF.SOD", "DG1" ...: the file's raw bytes (empty removes it).
+  Evidence& file(const std::string& name, std::span<const std::uint8_t> bytes) {
+    detail::check(cccd_evidence_set_file(handle_.get(), name.c_str(), bytes.data(), bytes.size()));
+    return *this;
+  }
+  // The file of that name; empty when the evidence holds none. Valid until the evidence changes.
+  std::span<const std::uint8_t> file(const std::string& name) const {
+    const std::uint8_t* data = nullptr;
+    std::size_t size = 0;
+    const cccd_status status = cccd_evidence_file(handle_.get(), name.c_str(), &data, &size);
+    if (status == CCCD_ERR_FILE_NOT_FOUND) return {};
+    detail::check(status);
+    return {data, size};
+  }
+  Evidence& active_authentication(std::span<const std::uint8_t> challenge,
+                                  std::span<const std::uint8_t> signature) {
+    detail::check(cccd_evidence_set_active_authentication(handle_.get(), challenge.data(), challenge.size(),
+                                                          signature.data(), signature.size()));
+    return *this;
+  }
+  Evidence& access(const std::string& protocol, const std::string& note = {}) {
+    detail::check(cccd_evidence_set_access(handle_.get(), protocol.c_str(), note.c_str()));
+    return *this;
+  }
+  // A record only: never proof.
+  Evidence& chip_authentication(const std::string& protocol, const std::string& result,
+                                const std::string& note = {}) {
+    detail::check(
+        cccd_evidence_set_chip_authentication(handle_.get(), protocol.c_str(), result.c_str(), note.c_str()));
+    return *this;
+  }
+  // A record only: never proof.
+  Evidence& pace_cam(std::span<const std::uint8_t> chip_authentication_data,
+                     std::span<const std::uint8_t> mapping_public_key) {
+    detail::check(cccd_evidence_set_pace_cam(handle_.get(), chip_authentication_data.data(),
+                                             chip_authentication_data.size(), mapping_public_key.data(),
+                                             mapping_public_key.size()));
+    return *this;
+  }
+  Evidence& denied(const std::string& name) {
+    detail::check(cccd_evidence_add_denied(handle_.get(), name.c_str()));
+    return *this;
+  }
+  Evidence& absent(const std::string& name) {
+    detail::check(cccd_evidence_add_absent(handle_.get(), name.c_str()));
+    return *this;
+  }
+  // The evidence document (JSON, files in base64).
+  std::string document() {
+    const char* text = nullptr;
+    std::size_t size = 0;
+    detail::check(cccd_evidence_document(handle_.get(), &text, &size));
+    return std::string(text, size);
+  }
+  void write_folder(const std::string& folder) const {
+    detail::check(cccd_evidence_write_folder(handle_.get(), folder.c_str()));
+  }
+  const cccd_evidence* get() const noexcept { return handle_.get(); }
+
+ private:
+  explicit Evidence(cccd_evidence* raw) : handle_(raw) {}
+  detail::Handle<cccd_evidence, cccd_evidence_free> handle_;
+};
+
+// How to verify evidence: the verifier's own Active Authentication challenge, the time of validity.
+class VerifyOptions {
+ public:
+  VerifyOptions() {
+    cccd_verify_options* raw = nullptr;
+    detail::check(cccd_verify_options_new(&raw));
+    handle_ = detail::Handle<cccd_verify_options, cccd_verify_options_free>(raw);
+  }
+  VerifyOptions& challenge(const std::array<std::uint8_t, 8>& challenge) {
+    detail::check(cccd_verify_options_set_challenge(handle_.get(), challenge.data(), challenge.size()));
+    return *this;
+  }
+  VerifyOptions& at(std::int64_t unix_time) {
+    detail::check(cccd_verify_options_set_time(handle_.get(), unix_time));
+    return *this;
+  }
+  const cccd_verify_options* get() const noexcept { return handle_.get(); }
+
+ private:
+  detail::Handle<cccd_verify_options, cccd_verify_options_free> handle_;
+};
+
+// Verifies evidence offline, from memory: the same result and JSON as verify_dump on its folder.
+inline Result verify(const Evidence& evidence, const Trust& trust, const VerifyOptions* options = nullptr) {
+  cccd_result* raw = nullptr;
+  detail::check(
+      cccd_verify_evidence(evidence.get(), trust.get(), options != nullptr ? options->get() : nullptr, &raw));
+  return Result(raw);
+}
 
 // A transport of your own: derive, implement transmit (and the optional hooks you can offer), then read
 // with cccd::read(transport, ...). The object must outlive the read; one read at a time.

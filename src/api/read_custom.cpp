@@ -9,7 +9,7 @@
 namespace cccd {
 
 ChipDump read_card(const cccd_transport_callbacks& callbacks, void* user, const Credentials& credentials,
-                   const ReadOptions& options) {
+                   const ReadOptions& options, std::optional<LiveChipProof>* proof) {
   transport::CallbackChannel channel(transport::normalise_callbacks(callbacks), user);
   channel.set_cancellation(options.cancellation);
   // Cancelling also interrupts a transmit or a wait blocked in the transport, through its cancel hook.
@@ -20,7 +20,8 @@ ChipDump read_card(const cccd_transport_callbacks& callbacks, void* user, const 
   }
   if (options.wait_for_card.count() > 0) channel.wait_for_card(options.wait_for_card);
   // Without a reconnect callback a card that leaves ends the read, whatever the options say.
-  return reader::read_chip(channel, credentials, options, channel.can_reconnect() ? &channel : nullptr);
+  return reader::read_chip(channel, credentials, options, channel.can_reconnect() ? &channel : nullptr,
+                           proof);
 }
 
 }  // namespace cccd

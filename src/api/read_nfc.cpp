@@ -4,10 +4,12 @@
 
 #include <cccd/reader.hpp>
 
+#include <optional>
+
 namespace cccd {
 
 ChipDump read_nfc_card(std::string_view connstring, const Credentials& credentials,
-                       const ReadOptions& options) {
+                       const ReadOptions& options, std::optional<LiveChipProof>* proof) {
   transport::NfcContext context;
   transport::NfcChannel channel(context, connstring);
   // The cancellation also ends a wait for the card below and a libnfc receive in progress.
@@ -17,7 +19,7 @@ ChipDump read_nfc_card(std::string_view connstring, const Credentials& credentia
   } else {
     channel.select_card();
   }
-  return reader::read_chip(channel, credentials, options, &channel);
+  return reader::read_chip(channel, credentials, options, &channel, proof);
 }
 
 std::vector<std::string> list_nfc_devices() {

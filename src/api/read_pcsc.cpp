@@ -38,7 +38,7 @@ void open_context(std::optional<transport::PcscContext>& context, const ReadOpti
 }  // namespace
 
 ChipDump read_pcsc_card(std::string_view reader_name, const Credentials& credentials,
-                        const ReadOptions& options) {
+                        const ReadOptions& options, std::optional<LiveChipProof>* proof) {
   const Clock::time_point deadline = Clock::now() + options.wait_for_card;
   std::optional<transport::PcscContext> service;
   open_context(service, options, deadline);
@@ -64,7 +64,7 @@ ChipDump read_pcsc_card(std::string_view reader_name, const Credentials& credent
   }
   transport::PcscChannel channel(context, reader);
   channel.set_cancellation(options.cancellation);
-  return reader::read_chip(channel, credentials, options, &channel);
+  return reader::read_chip(channel, credentials, options, &channel, proof);
 }
 
 void wait_for_card_removal(std::string_view reader_name, std::chrono::milliseconds timeout,

@@ -28,6 +28,14 @@ struct cccd_result {
 struct cccd_policy {
   cccd::VerificationPolicy value;
 };
+// A dump in memory; `document` is the last document made of it (cccd_evidence_document), kept for the caller.
+struct cccd_evidence {
+  cccd::ChipDump dump;
+  std::string document;
+};
+struct cccd_verify_options {
+  cccd::VerifyOptions value;
+};
 struct cccd_cancel_token {
   cccd::Cancellation value;
 };

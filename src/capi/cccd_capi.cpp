@@ -135,6 +135,21 @@ cccd_status cccd_trust_add_crl(cccd_trust* trust, const char* path) {
   });
 }
 
+cccd_status cccd_trust_add_crl_data(cccd_trust* trust, const uint8_t* data, size_t size) {
+  return guarded([&] {
+    require(trust && data, "cccd_trust_add_crl_data: NULL argument");
+    trust->value.add_crl_data(cccd::ByteView(data, size));
+  });
+}
+
+cccd_status cccd_trust_add_master_list_data(cccd_trust* trust, const uint8_t* list, size_t list_size,
+                                            const uint8_t* roots, size_t roots_size) {
+  return guarded([&] {
+    require(trust && list && roots, "cccd_trust_add_master_list_data: NULL argument");
+    trust->value.add_master_list_bytes(cccd::ByteView(list, list_size), cccd::ByteView(roots, roots_size));
+  });
+}
+
 void cccd_trust_free(cccd_trust* trust) {
   delete trust;
 }

@@ -8,6 +8,7 @@
 #include <cccd/card_qr.hpp>
 #include <cccd/dump.hpp>
 #include <cccd/policy.hpp>
+#include <cccd/verify.hpp>
 
 #include <array>
 #include <chrono>
@@ -102,15 +103,17 @@ inline constexpr int kMaxReopenings = 8;
 // Reads the card behind the caller's transport callbacks (include/cccd/cccd.h): any transport, exactly as
 // a reader's, with the same options (a wait for a card needs wait_for_card, a resume reconnect). Throws
 // Error(invalid_argument) for callbacks without transmit or with a struct_size too small.
+// Each read_* function hands `proof`, when given, what the session proved with the chip itself
+// (LiveChipProof), for read_and_verify's verdict.
 ChipDump read_card(const cccd_transport_callbacks& callbacks, void* user, const Credentials& credentials,
-                   const ReadOptions& options = {});
+                   const ReadOptions& options = {}, std::optional<LiveChipProof>* proof = nullptr);
 
 // Reads the card on a PC/SC reader: the first reader whose name contains `reader_name`, or with an empty
 // name the reader that holds a card (with `wait_for_card`, the first to get one). Error(no_reader) when
 // the PC/SC service is not running or no reader is there (with `wait_for_card`, once that time is up:
 // a service or a reader that appears during the wait counts), Error(no_card) when no card is.
 ChipDump read_pcsc_card(std::string_view reader_name, const Credentials& credentials,
-                        const ReadOptions& options = {});
+                        const ReadOptions& options = {}, std::optional<LiveChipProof>* proof = nullptr);
 std::vector<std::string> list_pcsc_readers();
 // Returns once the card on the PC/SC reader (the first whose name contains `reader_name`; empty: every
 // reader) is gone, at once when there is none; a desk loop calls it between cards. Error(timeout) when the
@@ -123,7 +126,7 @@ void wait_for_card_removal(std::string_view reader_name, std::chrono::millisecon
 // "pn532_uart:/dev/ttyUSB0"; empty: the first device libnfc finds. Short APDUs only (a PN53x carries
 // no more than 262 bytes per exchange).
 ChipDump read_nfc_card(std::string_view connstring, const Credentials& credentials,
-                       const ReadOptions& options = {});
+                       const ReadOptions& options = {}, std::optional<LiveChipProof>* proof = nullptr);
 // The connstrings of the devices libnfc finds (configured ones, and USB readers when auto-scan is on).
 std::vector<std::string> list_nfc_devices();
 

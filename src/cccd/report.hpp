@@ -41,6 +41,9 @@ struct Report {
 // says test_csca). Throws cccd::Error for failures of the read itself (wrong password, card removed ...).
 Report read_and_verify(const CardSource& source, const Credentials& credentials, const TrustStore* trust,
                        const ReadOptions& options = {});
+// Verifies evidence offline (a dump from memory: an evidence document, buffers): the same verdict, document
+// and JSON as verify_dump_folder on its folder. Opens no file.
+Report verify_evidence(ChipDump dump, const TrustStore& trust, const VerifyOptions& options = {});
 // Verifies a dump folder offline. A server that chose the Active Authentication challenge passes it in
 // `options` (VerifyOptions::active_authentication_challenge): a dump signed over another one fails.
 Report verify_dump_folder(const std::filesystem::path& folder, const TrustStore& trust,

@@ -76,6 +76,10 @@ class TrustStore {
   std::size_t add_master_list(const std::filesystem::path& path,
                               const std::vector<std::filesystem::path>& roots);
 
+  // The same from memory: the list's DER bytes, and the root certificate(s) as PEM or DER bytes (no file is
+  // read; the summary names the source "master list (memory)").
+  std::size_t add_master_list_bytes(ByteView list, ByteView roots_pem_or_der);
+
   // A CRL file: DER, or PEM with one or more "X509 CRL" blocks. Throws Error(io), or
   // Error(malformed_data) when it holds no CRL. Returns the number of CRLs added.
   std::size_t add_crl(const std::filesystem::path& path);

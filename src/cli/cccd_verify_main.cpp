@@ -1,5 +1,6 @@
 // cccd-verify: read and verify a CCCD at the desk, or verify a dump offline. See docs/cli.md.
 #include "cli/citizen_prompt.hpp"
+#include "cli/evidence_files.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/help_text.hpp"
 #include "cli/human_output.hpp"
@@ -59,7 +60,8 @@ struct ReadArguments {
   std::vector<std::string> ml_roots;  // --ml-root: what a master list's signer must chain to
   std::string photo;
   std::string dump;
-  bool replace_dump = false;  // --replace-dump: an existing --dump DIR is replaced
+  std::string evidence;       // --evidence FILE: the evidence document of the read
+  bool replace_dump = false;  // --replace-dump: an existing --dump DIR (or --evidence FILE) is replaced
   bool json = false;
   bool short_apdus = false;
   bool no_photo = false;
@@ -609,7 +611,7 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
       throw Error(ErrorCode::invalid_argument,
                   "--loop reads card after card on a PC/SC reader, not a virtual card");
     }
-    if (!args.dump.empty() || !args.photo.empty()) {
+    if (!args.dump.empty() || !args.evidence.empty() || !args.photo.empty()) {
       throw Error(ErrorCode::invalid_argument,
                   "--loop writes no --dump or --photo (each card would overwrite it)");
     }
@@ -629,6 +631,7 @@ int run_read(const ReadArguments& args, bool sim_requested, bool reader_requeste
   }
 
   if (!args.dump.empty()) write_dump(report->dump, args.dump, args.replace_dump);
+  if (!args.evidence.empty()) cli::write_evidence_document(report->dump, args.evidence, args.replace_dump);
   // The photo is an extra: a photo that cannot be written (no face, a folder that does not exist, a full
   // disk) does not take the verdict away. The result is printed as it is, the photo's error after it
   // (stderr), and the exit code is then the file error's (7), so that a script sees the photo missing.
@@ -658,7 +661,8 @@ int run_verify(const VerifyArguments& args) {
   VerifyOptions options;
   options.policy = cli::policy_from(args.policy);
   options.active_authentication_challenge = challenge_from(args.challenge);
-  return finish(verify_dump_folder(args.folder, trust ? *trust : none, options), args.json);
+  // A dump folder or an evidence document: the same verdict either way.
+  return finish(verify_evidence(cli::load_evidence(args.folder), trust ? *trust : none, options), args.json);
 }
 
 }  // namespace
@@ -746,8 +750,13 @@ int main(int argc, char** argv) {
           "--dump", read_args.dump,
           H("Write the files read to the new folder DIR (mode 0700/0600); an existing DIR is refused"))
       ->type_name("DIR");
+  read->add_option("--evidence", read_args.evidence,
+                   H("Write the files read as one evidence document FILE (JSON, mode 0600, atomically; "
+                     "docs/dump-format.md); an existing FILE is refused"))
+      ->type_name("FILE");
   read->add_flag("--replace-dump", read_args.replace_dump,
-                 H("With --dump: replace an existing folder DIR (atomically, in one rename)"));
+                 H("With --dump / --evidence: replace an existing folder DIR / file FILE (atomically, in one "
+                   "rename)"));
   read->add_flag("--short-apdus", read_args.short_apdus, H("Do not use extended length APDUs"));
   read->add_option("--wait", read_args.wait_seconds,
                    H("Wait up to SECONDS (default 60) for a card to be placed on the reader"))
@@ -770,8 +779,10 @@ int main(int argc, char** argv) {
       app.add_subcommand("readers", H("List the PC/SC readers and the libnfc devices (nfc:CONNSTRING)"));
 
   VerifyArguments verify_args;
-  CLI::App* verify = app.add_subcommand("verify", H("Verify a dump folder offline (passive authentication)"));
-  verify->add_option("DIR", verify_args.folder, H("The dump folder"))->required();
+  CLI::App* verify = app.add_subcommand(
+      "verify", H("Verify a dump folder or an evidence document offline (passive authentication)"));
+  verify->add_option("PATH", verify_args.folder, H("The dump folder, or the evidence document file"))
+      ->required();
   verify->add_option(
       "--trust", verify_args.trust,
       H("CSCA certificates, CRLs or an ICAO master list (PEM/DER file or folder); repeatable"));
@@ -795,6 +806,19 @@ int main(int argc, char** argv) {
   const bool vietnamese_help = help_language == cccd::cli::Language::vi;
   cccd::cli::add_policy_options(*read, read_args.policy, vietnamese_help);
   cccd::cli::add_policy_options(*verify, verify_args.policy, vietnamese_help);
+
+  // pack / unpack: the dump folder and the evidence document, one into the other (cli/evidence_files).
+  std::string pack_folder, pack_file, unpack_file, unpack_folder;
+  bool pack_replace = false, unpack_replace = false;
+  CLI::App* pack = app.add_subcommand("pack", H("Write a dump folder as one evidence document (JSON)"));
+  pack->add_option("DIR", pack_folder, H("The dump folder"))->required();
+  pack->add_option("FILE", pack_file, H("The evidence document to write (mode 0600; default: stdout)"));
+  pack->add_flag("--replace", pack_replace, H("Replace an existing FILE (atomically)"));
+  CLI::App* unpack = app.add_subcommand("unpack", H("Write an evidence document as a new dump folder"));
+  unpack->add_option("FILE", unpack_file, H("The evidence document (- : stdin)"))->required();
+  unpack->add_option("DIR", unpack_folder, H("The dump folder to create (mode 0700, files 0600)"))
+      ->required();
+  unpack->add_flag("--replace", unpack_replace, H("Replace an existing folder DIR (atomically)"));
 
   std::string language = "vi";
   bool redact = false;
@@ -831,6 +855,8 @@ int main(int argc, char** argv) {
     if (read->parsed()) return run_read(read_args, sim->count() > 0, reader->count() > 0);
     if (readers->parsed()) return run_readers();
     if (trust_command->parsed()) return run_trust(trust_args);
+    if (pack->parsed()) return cccd::cli::run_pack(pack_folder, pack_file, pack_replace);
+    if (unpack->parsed()) return cccd::cli::run_unpack(unpack_file, unpack_folder, unpack_replace);
     return run_verify(verify_args);
   } catch (const TrustInputRefused& e) {
     print_failure(e);

@@ -400,9 +400,21 @@ class ChipRead {
 
 }  // namespace
 
+// The reader's side of LiveChipProof: the dump it reads is the one this session produced, so what it says
+// about Chip Authentication and PACE-CAM was set by the live steps above, never loaded from anywhere.
+class LiveProofIssuer {
+ public:
+  static LiveChipProof issue(const ChipDump& dump) {
+    return LiveChipProof(dump.chip_authentication_result == "passed",
+                         !dump.cam_chip_authentication_data.empty());
+  }
+};
+
 ChipDump read_chip(transport::Channel& channel, const Credentials& credentials, const ReadOptions& options,
-                   transport::Reconnectable* link) {
-  return ChipRead(channel, link, credentials, options).run();
+                   transport::Reconnectable* link, std::optional<LiveChipProof>* proof) {
+  ChipDump dump = ChipRead(channel, link, credentials, options).run();
+  if (proof != nullptr) *proof = LiveProofIssuer::issue(dump);
+  return dump;
 }
 
 }  // namespace cccd::reader

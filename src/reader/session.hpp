@@ -5,6 +5,9 @@
 
 #include <cccd/dump.hpp>
 #include <cccd/reader.hpp>
+#include <cccd/verify.hpp>
+
+#include <optional>
 
 namespace cccd::reader {
 
@@ -13,9 +16,10 @@ namespace cccd::reader {
 // protocol does not allow, and the transport's errors (card_removed, timeout ...) as they come.
 // With `link` and options.resume_after_removal, a card that leaves and comes back is opened again and
 // the read goes on where it stopped (ReadOptions); a link that refuses an extended APDU gets the chip
-// opened again on short APDUs either way.
+// opened again on short APDUs either way. With `proof`, it receives what this session proved with the chip
+// itself (Chip Authentication, PACE-CAM): the one way a LiveChipProof is made.
 ChipDump read_chip(transport::Channel& channel, const Credentials& credentials, const ReadOptions& options,
-                   transport::Reconnectable* link = nullptr);
+                   transport::Reconnectable* link = nullptr, std::optional<LiveChipProof>* proof = nullptr);
 
 // The order files are read in: what the verdict needs first, the photo last.
 std::vector<FileId> reading_order(const std::vector<FileId>& listed, bool read_photo);

@@ -42,9 +42,10 @@ Report read_and_verify_virtual(const std::filesystem::path& folder, const Creden
 
 namespace {
 
-ChipDump read_source(VirtualCardSource& card, const Credentials& credentials, const ReadOptions& options) {
+ChipDump read_source(VirtualCardSource& card, const Credentials& credentials, const ReadOptions& options,
+                     std::optional<LiveChipProof>* proof = nullptr) {
   const CardSource source = card.source();
-  return read_card(source.callbacks, source.user, credentials, options);
+  return read_card(source.callbacks, source.user, credentials, options, proof);
 }
 
 }  // namespace
@@ -55,9 +56,10 @@ ChipDump read_virtual_card(const std::filesystem::path& folder, const Credential
   return read_source(card, credentials, options);
 }
 
-ChipDump read_card_data(const CardData& data, const Credentials& credentials, const ReadOptions& options) {
+ChipDump read_card_data(const CardData& data, const Credentials& credentials, const ReadOptions& options,
+                        std::optional<LiveChipProof>* proof) {
   VirtualCardSource card(data);
-  return read_source(card, credentials, options);
+  return read_source(card, credentials, options, proof);
 }
 
 }  // namespace cccd::sim

@@ -10,6 +10,7 @@
 #include <cccd/trust.hpp>
 
 #include <filesystem>
+#include <optional>
 
 namespace cccd::sim {
 
@@ -45,7 +46,8 @@ Report read_and_verify_virtual(const std::filesystem::path& folder, const Creden
 // Reads a virtual card (the built-in one when `folder` is empty) through its transport.
 ChipDump read_virtual_card(const std::filesystem::path& folder, const Credentials& credentials,
                            const ReadOptions& options = {});
-ChipDump read_card_data(const CardData& data, const Credentials& credentials,
-                        const ReadOptions& options = {});
+// `proof`: what the read proved with the (virtual) chip, for verify()'s live verdict (LiveChipProof).
+ChipDump read_card_data(const CardData& data, const Credentials& credentials, const ReadOptions& options = {},
+                        std::optional<LiveChipProof>* proof = nullptr);
 
 }  // namespace cccd::sim

@@ -539,6 +539,20 @@ std::size_t TrustStore::add_master_list(const std::filesystem::path& path,
   return update(*shared_, [&](Impl& impl) { return add_master_list_data(impl, data, path, root_anchors); });
 }
 
+std::size_t TrustStore::add_master_list_bytes(ByteView list, ByteView roots_pem_or_der) {
+  std::vector<Impl::Anchor> root_anchors;
+  add_all(root_anchors, parse_certificates(roots_pem_or_der), false);
+  if (root_anchors.empty())
+    throw Error(ErrorCode::malformed_data, "trust store: no root certificate in the data");
+  if (!verification::looks_like_master_list(list)) {
+    throw Error(ErrorCode::malformed_data,
+                "trust store: the data is not a CSCA master list (CMS SignedData of id-icao-cscaMasterList)");
+  }
+  return update(*shared_, [&](Impl& impl) {
+    return add_master_list_data(impl, list, "master list (memory)", root_anchors);
+  });
+}
+
 std::size_t TrustStore::add_crl(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {

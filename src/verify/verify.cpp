@@ -123,8 +123,8 @@ Finding chip_authentication_finding(const ChipDump& dump, const Verdict& verdict
 // Passed only when a protocol proved the chip holds a private key whose public key is in a data group
 // covered by a valid SOD; a protocol that failed outweighs one that passed (a chip that cannot prove one
 // of its keys is not the original).
-Finding chip_authenticity_finding(const ChipDump& dump, const Verdict& verdict,
-                                  const VerifyOptions& options) {
+Finding chip_authenticity_finding(const ChipDump& dump, const Verdict& verdict, const VerifyOptions& options,
+                                  const LiveChipProof* live) {
   if (!offers_chip_authentication(dump, verdict)) {
     if (options.policy.require_chip_authenticity) {
       return {FindingStatus::failed,
@@ -133,20 +133,22 @@ Finding chip_authenticity_finding(const ChipDump& dump, const Verdict& verdict,
     }
     return {FindingStatus::not_supported, "the chip offers neither Chip nor Active Authentication"};
   }
-  // Each proof, and whether it shows the chip was present for this verifier (VerifyOptions::live_read).
+  // Each proof, and whether it shows the chip was present for this verifier: only the reader's own
+  // LiveChipProof makes a recorded CA or CAM fresh, never anything in the dump.
   struct Proof {
     Finding finding;
     bool fresh;
   };
   std::vector<Proof> proofs;
   if (!dump.cam_chip_authentication_data.empty())
-    proofs.push_back({cam_finding(dump, verdict), options.live_read});
+    proofs.push_back({cam_finding(dump, verdict), live != nullptr && live->pace_cam()});
   if (!dump.chip_authentication_result.empty())
-    proofs.push_back({chip_authentication_finding(dump, verdict), options.live_read});
+    proofs.push_back(
+        {chip_authentication_finding(dump, verdict), live != nullptr && live->chip_authentication()});
   if (verification::active_authentication_to_check(dump, options)) {
     const bool own_challenge = options.active_authentication_challenge.has_value();
     proofs.push_back({verification::check_active_authentication(dump, verdict, options),
-                      options.live_read || own_challenge});
+                      live != nullptr || own_challenge});
   }
   if (proofs.empty()) {
     // Not checked rather than failed: an uploaded dump may simply lack the proof. Not verified either way.
@@ -240,9 +242,8 @@ void guarded(Finding& finding, Check&& check) {
   ERR_clear_error();
 }
 
-}  // namespace
-
-Verdict verify(const ChipDump& dump, const TrustStore& trust, const VerifyOptions& given) {
+Verdict judge(const ChipDump& dump, const TrustStore& trust, const VerifyOptions& given,
+              const LiveChipProof* live) {
   // One judgement time for every check, reported with the verdict.
   VerifyOptions options = given;
   if (!options.policy.at) options.policy.at = std::time(nullptr);
@@ -255,7 +256,7 @@ Verdict verify(const ChipDump& dump, const TrustStore& trust, const VerifyOption
   guarded(verdict.signer_trust,
           [&] { verification::check_signer_trust(document_signer, trust, options, verdict); });
   guarded(verdict.chip_authenticity,
-          [&] { verdict.chip_authenticity = chip_authenticity_finding(dump, verdict, options); });
+          [&] { verdict.chip_authenticity = chip_authenticity_finding(dump, verdict, options, live); });
   guarded(verdict.consistency, [&] { verdict.consistency = consistency_finding(dump); });
   guarded(verdict.document_validity, [&] {
     verdict.document_validity = verification::check_document_validity(verification::card_expiry(dump),
@@ -270,6 +271,17 @@ Verdict verify(const ChipDump& dump, const TrustStore& trust, const VerifyOption
   }
   verdict.verified = is_verified(verdict);
   return verdict;
+}
+
+}  // namespace
+
+Verdict verify(const ChipDump& dump, const TrustStore& trust, const VerifyOptions& options) {
+  return judge(dump, trust, options, nullptr);
+}
+
+Verdict verify(const ChipDump& dump, const TrustStore& trust, const VerifyOptions& options,
+               const LiveChipProof& live) {
+  return judge(dump, trust, options, &live);
 }
 
 Document parse(const ChipDump& dump) {

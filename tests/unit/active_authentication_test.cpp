@@ -445,13 +445,13 @@ ReadOptions with_challenge() {
 }
 
 void expect_authentic(const sim::CardData& card, const ReadOptions& options, const std::string& scheme) {
-  ChipDump dump = sim::read_card_data(card, credentials(), options);
+  std::optional<LiveChipProof> proof;  // this test read the chip itself
+  ChipDump dump = sim::read_card_data(card, credentials(), options, &proof);
   ASSERT_EQ(dump.aa_challenge.size(), 8u);
   EXPECT_FALSE(dump.aa_signature.empty());
   VerifyOptions verify_options;
   verify_options.active_authentication_challenge = options.active_authentication_challenge;
-  verify_options.live_read = true;  // this test read the chip itself
-  Verdict verdict = verify(dump, anchor_of(card), verify_options);
+  Verdict verdict = verify(dump, anchor_of(card), verify_options, proof.value());
   EXPECT_EQ(verdict.chip_authenticity.status, FindingStatus::passed) << verdict.chip_authenticity.detail;
   EXPECT_NE(verdict.chip_authenticity.detail.find(scheme), std::string::npos)
       << verdict.chip_authenticity.detail;
@@ -553,9 +553,9 @@ TEST(AaClone, CamCloneGetsANewChipAuthenticationKey) {
   lds::SecurityInfos infos = lds::parse_security_infos(card.files.at(FileId::dg14));
   EXPECT_EQ(infos.active_authentication.size(), 1u);
   EXPECT_EQ(infos.chip_authentication_public_keys.size(), 1u);
-  VerifyOptions live;
-  live.live_read = true;  // this test read the chip itself
-  Verdict genuine = verify(sim::read_card_data(card, credentials(), {}), anchor_of(card), live);
+  std::optional<LiveChipProof> proof;  // this test read the chip itself
+  const ChipDump read = sim::read_card_data(card, credentials(), {}, &proof);
+  Verdict genuine = verify(read, anchor_of(card), {}, proof.value());
   EXPECT_EQ(genuine.chip_authenticity.status, FindingStatus::passed) << genuine.chip_authenticity.detail;
   // The same dump offline, without a challenge of the verifier's: a record, not a proof.
   Verdict offline = verify(sim::read_card_data(card, credentials(), {}), anchor_of(card));

@@ -415,13 +415,6 @@ Credentials credentials() {
   return Credentials::from_id_number("001099012345", "1990-05-17", "2030-05-17");
 }
 
-// The verdict on a dump this test has just read from the chip itself (VerifyOptions::live_read).
-VerifyOptions live() {
-  VerifyOptions options;
-  options.live_read = true;
-  return options;
-}
-
 sim::CardData card_with(const sim::ChipAuthenticationOffer& offer, std::uint64_t seed = 5) {
   sim::GeneratorOptions options;
   options.seed = seed;
@@ -429,12 +422,14 @@ sim::CardData card_with(const sim::ChipAuthenticationOffer& offer, std::uint64_t
   return sim::generate_card(options);
 }
 
-ChipDump read(const sim::CardData& data, AccessMode access = AccessMode::automatic) {
+// Reads the card; `proof` receives what the session proved with the chip (for the live verdict).
+ChipDump read(const sim::CardData& data, AccessMode access = AccessMode::automatic,
+              std::optional<LiveChipProof>* proof = nullptr) {
   sim::VirtualCard card(data);
   sim::VirtualCardChannel channel(card);
   ReadOptions options;
   options.access = access;
-  return reader::read_chip(channel, credentials(), options);
+  return reader::read_chip(channel, credentials(), options, nullptr, proof);
 }
 
 void expect_everything_read(const ChipDump& dump) {
@@ -462,11 +457,14 @@ TEST(ChipAuthenticationRead, GeneratedCardsWithV1AndV2AreAuthentic) {
     // DG14 listed in EF.COM, hashed in EF.SOD; the private key in the secrets.
     ASSERT_TRUE(data.files.count(FileId::dg14));
     EXPECT_FALSE(data.secrets.chip_authentication_private_key.empty());
-    const ChipDump dump = read(data, c.access);
+    std::optional<LiveChipProof> proof;
+    const ChipDump dump = read(data, c.access, &proof);
+    ASSERT_TRUE(proof);
+    EXPECT_TRUE(proof->chip_authentication());
     EXPECT_EQ(dump.chip_authentication, c.expected);
     EXPECT_EQ(dump.chip_authentication_result, "passed") << dump.chip_authentication_note;
     expect_everything_read(dump);
-    const Verdict verdict = verify(dump, anchor_of(data), live());
+    const Verdict verdict = verify(dump, anchor_of(data), {}, *proof);
     EXPECT_EQ(verdict.chip_authenticity.status, FindingStatus::passed) << verdict.chip_authenticity.detail;
     EXPECT_TRUE(contains(verdict.chip_authenticity.detail, "performed at read time"));
     EXPECT_EQ(verdict.data_integrity.status, FindingStatus::passed) << verdict.data_integrity.detail;
@@ -476,7 +474,8 @@ TEST(ChipAuthenticationRead, GeneratedCardsWithV1AndV2AreAuthentic) {
 
 TEST(ChipAuthenticationRead, TheDumpRepeatsTheResultOffline) {
   const sim::CardData data = card_with(sim::chip_authentication_offer_v2());
-  const ChipDump dump = read(data);
+  std::optional<LiveChipProof> proof;
+  const ChipDump dump = read(data, AccessMode::automatic, &proof);
   test::TempDir dir;
   write_dump(dump, dir.path() / "dump");
   const ChipDump loaded = load_dump(dir.path() / "dump");
@@ -488,7 +487,8 @@ TEST(ChipAuthenticationRead, TheDumpRepeatsTheResultOffline) {
   EXPECT_EQ(verdict.chip_authenticity.status, FindingStatus::unknown) << verdict.chip_authenticity.detail;
   EXPECT_TRUE(contains(verdict.chip_authenticity.detail, "--challenge"));
   EXPECT_FALSE(verdict.verified);
-  EXPECT_EQ(verify(loaded, anchor_of(data), live()).chip_authenticity.status, FindingStatus::passed);
+  ASSERT_TRUE(proof);
+  EXPECT_EQ(verify(dump, anchor_of(data), {}, *proof).chip_authenticity.status, FindingStatus::passed);
 
   // A dump whose DG14 is not the signed one: the recorded success does not count.
   ChipDump altered = loaded;
@@ -604,11 +604,14 @@ TEST(ChipAuthenticationRead, PaceCamCardsAreNotAuthenticatedTwice) {
   sim::GeneratorOptions options;
   options.pace = sim::PaceOffer{lds::PaceMapping::chip_authentication, 13, CipherKind::aes128};
   const sim::CardData data = sim::generate_card(options);
-  const ChipDump dump = read(data);
+  std::optional<LiveChipProof> proof;
+  const ChipDump dump = read(data, AccessMode::automatic, &proof);
+  ASSERT_TRUE(proof);
+  EXPECT_TRUE(proof->pace_cam());
   EXPECT_EQ(dump.access_protocol, "PACE-CAM");
   EXPECT_TRUE(dump.chip_authentication.empty());
   EXPECT_TRUE(dump.chip_authentication_result.empty());
-  EXPECT_EQ(verify(dump, anchor_of(data), live()).chip_authenticity.status, FindingStatus::passed);
+  EXPECT_EQ(verify(dump, anchor_of(data), {}, *proof).chip_authenticity.status, FindingStatus::passed);
 
   // CAM and a separate CA offer do not go together.
   options.chip_authentication = sim::chip_authentication_offer_v2();

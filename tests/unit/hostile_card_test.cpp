@@ -82,10 +82,10 @@ Observed read_and_verify(CardFault fault) {
   Observed observed;
   const auto started = std::chrono::steady_clock::now();
   try {
-    const ChipDump dump = reader::read_chip(channel, Credentials::from_can(data.secrets.can), options);
-    VerifyOptions verify_options;
-    verify_options.live_read = true;
-    observed.verdict = verify(dump, test::anchor_of(data), verify_options);
+    std::optional<LiveChipProof> proof;
+    const ChipDump dump =
+        reader::read_chip(channel, Credentials::from_can(data.secrets.can), options, nullptr, &proof);
+    observed.verdict = verify(dump, test::anchor_of(data), {}, proof.value());
     // The document's parsers (DG1, DG2 and its image, DG13) meet the same bytes: an error, never a crash.
     try {
       const Document document = parse(dump);

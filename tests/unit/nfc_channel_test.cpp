@@ -103,12 +103,11 @@ TEST(NfcChannel, FullReadWithPaceIsVerifiedAndMeasured) {
   NfcChannel channel(context, bench.emulator.connstring());
   channel.select_card();
   const Clock::time_point start = Clock::now();
-  const ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
+  std::optional<LiveChipProof> proof;  // this test read the chip itself
+  const ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{}, nullptr, &proof);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   EXPECT_EQ(dump.access_protocol, "PACE-GM");
-  VerifyOptions live;  // read from the chip by this test: its Chip and Active Authentication count
-  live.live_read = true;
-  const Verdict verdict = verify(dump, anchor_of(bench.card_data), live);
+  const Verdict verdict = verify(dump, anchor_of(bench.card_data), {}, *proof);
   EXPECT_TRUE(verdict.verified) << verdict.data_integrity.detail << " / " << verdict.signer_trust.detail;
   const transport::TransferStats stats = channel.stats();
   EXPECT_EQ(stats.apdus, bench.emulator.counters().apdus);
@@ -192,12 +191,11 @@ TEST(NfcChannel, AReadResumesWhenTheCardComesBack) {
   ReadOptions options;
   options.resume_after_removal = true;
   options.resume_wait = 10s;
-  const ChipDump resumed = read_nfc_card(bench.emulator.connstring(), default_credentials(), options);
+  std::optional<LiveChipProof> proof;  // this test read the chip itself
+  const ChipDump resumed = read_nfc_card(bench.emulator.connstring(), default_credentials(), options, &proof);
   putter.join();
   EXPECT_EQ(resumed.files, expected.files);
-  VerifyOptions live;
-  live.live_read = true;
-  EXPECT_TRUE(verify(resumed, anchor_of(bench.card_data), live).verified);
+  EXPECT_TRUE(verify(resumed, anchor_of(bench.card_data), {}, *proof).verified);
 }
 
 TEST(NfcChannel, ReadNfcCardWaitsForACardWhenAsked) {

@@ -125,14 +125,6 @@ std::uint64_t expected_apdus(const sim::CardData& card, std::size_t chunk, std::
   return apdus;
 }
 
-// The verdict on a dump the test has just read from the chip itself, as read_and_verify gives it: the
-// Chip and Active Authentication the read performed count (VerifyOptions::live_read).
-Verdict verify_live(const ChipDump& dump, const TrustStore& trust) {
-  VerifyOptions options;
-  options.live_read = true;
-  return verify(dump, trust, options);
-}
-
 // What a server that chose the Active Authentication challenge of the read verifies with.
 VerifyOptions with_challenge_of(const ChipDump& dump) {
   VerifyOptions options;
@@ -416,10 +408,11 @@ TEST(Read, FilesEfComListsButTheCardLacksAreRecordedAbsent) {
                        asn1::tlv(0x5C, Bytes{0x61, 0x75, 0x63, 0x65, 0x6D, 0x6E, 0x6F})});
   sim::VirtualCard card(data);
   sim::VirtualCardChannel channel(card);
-  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
+  std::optional<LiveChipProof> proof;  // this test read the chip itself
+  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{}, nullptr, &proof);
   EXPECT_EQ(dump.absent, std::vector<FileId>{FileId::dg5});
   EXPECT_EQ(dump.denied, std::vector<FileId>{FileId::dg3});
-  EXPECT_TRUE(verify_live(dump, anchor_of(data)).verified);
+  EXPECT_TRUE(verify(dump, anchor_of(data), {}, *proof).verified);
 }
 
 TEST(Read, AnEfComThatDoesNotParseFallsBackToTheCccdFiles) {
@@ -427,13 +420,12 @@ TEST(Read, AnEfComThatDoesNotParseFallsBackToTheCccdFiles) {
   data.files[FileId::com] = Bytes{0x60, 0x03, 0x5C, 0x05, 0x61};  // inner length runs past its parent
   sim::VirtualCard card(data);
   sim::VirtualCardChannel channel(card);
-  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
+  std::optional<LiveChipProof> proof;  // this test read the chip itself
+  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{}, nullptr, &proof);
   for (FileId f : {FileId::sod, FileId::dg1, FileId::dg2, FileId::dg13, FileId::dg14, FileId::dg15})
     EXPECT_NE(dump.file(f), nullptr) << file_name(f);
   EXPECT_TRUE(dump.absent.empty());
-  VerifyOptions live;
-  live.live_read = true;
-  EXPECT_TRUE(verify(dump, anchor_of(data), live).verified);
+  EXPECT_TRUE(verify(dump, anchor_of(data), {}, *proof).verified);
 }
 
 TEST(Read, WithoutThePhotoDg2IsNotAskedFor) {
@@ -523,9 +515,10 @@ TEST(Read, ACardWithoutCardAccessIsOpenedWithBacAndSaysSo) {
   data.files.erase(FileId::card_access);
   sim::VirtualCard card(data);
   sim::VirtualCardChannel channel(card);
-  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
+  std::optional<LiveChipProof> proof;  // this test read the chip itself
+  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{}, nullptr, &proof);
   EXPECT_EQ(dump.access_protocol, "BAC");
-  Verdict verdict = verify_live(dump, anchor_of(data));
+  Verdict verdict = verify(dump, anchor_of(data), {}, *proof);
   EXPECT_TRUE(verdict.verified);
   EXPECT_EQ(verdict.access.detail, "BAC — the chip has no EF.CardAccess, so it offers no PACE");
   // PACE only: a clear error, not a silent BAC.
@@ -549,10 +542,11 @@ TEST(Read, AGarbageCardAccessFallsBackToBacAndTheVerdictSaysWhy) {
   data.files[FileId::card_access] = Bytes{0x31, 0x05, 0x30, 0x09, 0x06, 0x01, 0x00};
   sim::VirtualCard card(data);
   sim::VirtualCardChannel channel(card);
-  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
+  std::optional<LiveChipProof> proof;  // this test read the chip itself
+  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{}, nullptr, &proof);
   EXPECT_EQ(dump.access_protocol, "BAC");
   EXPECT_NE(dump.access_note.find("EF.CardAccess does not parse"), std::string::npos) << dump.access_note;
-  Verdict verdict = verify_live(dump, anchor_of(data));
+  Verdict verdict = verify(dump, anchor_of(data), {}, *proof);
   EXPECT_TRUE(verdict.verified);
   EXPECT_NE(verdict.access.detail.find("EF.CardAccess does not parse"), std::string::npos)
       << verdict.access.detail;
@@ -564,9 +558,10 @@ TEST(Read, MrzPasswordOpensPaceWhenThereIsNoCan) {
   credentials.can.clear();
   sim::VirtualCard card(sim::default_card());
   sim::VirtualCardChannel channel(card);
-  ChipDump dump = reader::read_chip(channel, credentials, ReadOptions{});
+  std::optional<LiveChipProof> proof;  // this test read the chip itself
+  ChipDump dump = reader::read_chip(channel, credentials, ReadOptions{}, nullptr, &proof);
   EXPECT_EQ(dump.access_protocol, "PACE-GM");
-  EXPECT_TRUE(verify_live(dump, anchor_of(sim::default_card())).verified);
+  EXPECT_TRUE(verify(dump, anchor_of(sim::default_card()), {}, *proof).verified);
 }
 
 }  // namespace
@@ -657,9 +652,7 @@ TEST(Read, PaceCamProofTravelsInTheDumpAndIsCheckedButNotTrustedOffline) {
   EXPECT_EQ(offline.verdict.chip_authenticity.status, FindingStatus::unknown)
       << offline.verdict.chip_authenticity.detail;
   EXPECT_FALSE(offline.verdict.verified);
-  VerifyOptions as_live;
-  as_live.live_read = true;
-  EXPECT_EQ(verify(offline.dump, anchor, as_live).chip_authenticity.status, FindingStatus::passed);
+  // No option of verify() turns the recorded proof into one: only the live read's own (checked above).
 
   // A proof that does not belong to DG14's key (a clone replaying another chip's answer) fails.
   ChipDump forged = live.dump;
@@ -699,10 +692,11 @@ TEST(Read, PaceWithExplicitDomainParametersFromCardAccess) {
     data.files[FileId::card_access] = lds::encode_security_infos(infos);
     sim::VirtualCard card(data);
     sim::VirtualCardChannel channel(card);
-    ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
+    std::optional<LiveChipProof> proof;  // this test read the chip itself
+    ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{}, nullptr, &proof);
     EXPECT_EQ(dump.access_protocol, "PACE-GM");
     EXPECT_TRUE(dump.access_note.empty()) << dump.access_note;
-    EXPECT_TRUE(verify_live(dump, anchor_of(data)).verified);
+    EXPECT_TRUE(verify(dump, anchor_of(data), {}, *proof).verified);
   }
 }
 

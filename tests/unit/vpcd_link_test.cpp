@@ -229,13 +229,12 @@ TEST(VpcdLink, PaceReadThroughTheVpcdProtocolVerifies) {
   EXPECT_EQ(driver.receive_message(), atr());
 
   VpcdChannel channel(driver);
-  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{});
+  std::optional<LiveChipProof> proof;  // this test read the chip itself
+  ChipDump dump = reader::read_chip(channel, default_credentials(), ReadOptions{}, nullptr, &proof);
   EXPECT_EQ(dump.access_protocol.rfind("PACE", 0), 0u) << dump.access_protocol;
   EXPECT_EQ(*dump.file(FileId::dg1), sim::default_card().files.at(FileId::dg1));
   EXPECT_EQ(*dump.file(FileId::dg2), sim::default_card().files.at(FileId::dg2));
-  VerifyOptions live;  // read from the chip by this test: its Chip and Active Authentication count
-  live.live_read = true;
-  Verdict verdict = verify(dump, anchor_of(sim::default_card()), live);
+  Verdict verdict = verify(dump, anchor_of(sim::default_card()), {}, *proof);
   EXPECT_TRUE(verdict.verified);
   EXPECT_TRUE(verdict.test_csca);
 

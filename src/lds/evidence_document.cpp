@@ -1,0 +1,102 @@
+// The evidence document, and a dump folder's files in memory: both become a ChipDump with the bounds of
+// a dump folder (docs/dump-format.md).
+#include "lds/read_record.hpp"
+#include "util/base64.hpp"
+
+#include <cccd/error.hpp>
+#include <cccd/evidence.hpp>
+
+#include <optional>
+
+namespace cccd {
+namespace {
+
+constexpr std::string_view kWhere = "evidence: ";
+constexpr std::string_view kRecordWhere = "evidence: read.";
+constexpr std::string_view kReadJsonWhere = "dump: read.json: ";
+constexpr const char* kFormat = "cccd-evidence";
+
+[[noreturn]] void bad(const std::string& what) {
+  throw Error(ErrorCode::malformed_data, std::string(kWhere) + what);
+}
+
+std::string_view text_of(ByteView bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+void check_file_size(std::size_t size, const std::string& name) {
+  if (size > kMaxEvidenceFileSize) throw Error(ErrorCode::limit_exceeded, name + " is larger than 1 MiB");
+}
+
+void check_version(const nlohmann::json& json) {
+  if (!json.contains("format")) bad("format is missing (\"cccd-evidence\")");
+  if (!json.at("format").is_string() || json.at("format").get<std::string>() != kFormat)
+    bad("format is not \"cccd-evidence\"");
+  if (!json.contains("version")) bad("version is missing");
+  const nlohmann::json& version = json.at("version");
+  if (!version.is_number_unsigned()) bad("version is not a positive whole number");
+  const auto number = version.get<std::uint64_t>();
+  if (number == 0) bad("version is not a positive whole number");
+  if (number > static_cast<std::uint64_t>(kEvidenceVersion)) {
+    throw Error(ErrorCode::not_supported, "evidence: version " + std::to_string(number) +
+                                              " is newer than this library reads (" +
+                                              std::to_string(kEvidenceVersion) + ")");
+  }
+}
+
+}  // namespace
+
+ChipDump parse_evidence_document(std::string_view document) {
+  if (document.size() > kMaxEvidenceDocumentSize)
+    throw Error(ErrorCode::limit_exceeded, "evidence: the document is larger than 32 MiB");
+  const nlohmann::json json = lds::parse_json_object(document, kWhere);
+  check_version(json);
+  ChipDump dump;
+  if (json.contains("files")) {
+    const nlohmann::json& files = json.at("files");
+    if (!files.is_object()) bad("files is not an object");
+    for (const auto& [name, value] : files.items()) {
+      const std::optional<FileId> id = file_from_name(name);
+      if (!id) continue;  // a file this version does not know, as in a folder
+      const std::string field = "files." + std::string(file_name(*id));
+      if (!value.is_string()) bad(field + " is not base64 text");
+      const std::string& text = value.get_ref<const std::string&>();
+      // Decoded size is known before decoding: a too large file is refused without allocating it.
+      if (base64_decoded_bound(text) > kMaxEvidenceFileSize + 2)
+        throw Error(ErrorCode::limit_exceeded, std::string(kWhere) + field + " is larger than 1 MiB");
+      std::optional<Bytes> bytes = from_base64(text);
+      if (!bytes) bad(field + " is not base64");
+      check_file_size(bytes->size(), std::string(kWhere) + field);
+      dump.files[*id] = std::move(*bytes);  // an empty file too, as a folder's empty file
+    }
+  }
+  if (json.contains("read")) lds::apply_read_record(json.at("read"), dump, kRecordWhere);
+  return dump;
+}
+
+std::string evidence_document(const ChipDump& dump) {
+  nlohmann::json files = nlohmann::json::object();
+  for (const auto& [id, bytes] : dump.files) files[std::string(file_name(id))] = to_base64(bytes);
+  nlohmann::json document = {{"format", kFormat},
+                             {"version", kEvidenceVersion},
+                             {"files", std::move(files)},
+                             {"read", lds::read_record(dump)}};
+  return document.dump();
+}
+
+ChipDump dump_from_files(const DumpFiles& files) {
+  ChipDump dump;
+  for (FileId id : kAllFiles) {
+    const auto it = files.find(file_name(id));
+    if (it == files.end()) continue;
+    check_file_size(it->second.size(), "dump: " + std::string(file_name(id)));
+    dump.files[id] = it->second;
+  }
+  if (const auto it = files.find("read.json"); it != files.end()) {
+    check_file_size(it->second.size(), "dump: read.json");
+    lds::apply_read_record(lds::parse_json_object(text_of(it->second), kReadJsonWhere), dump, kReadJsonWhere);
+  }
+  return dump;
+}
+
+}  // namespace cccd
