@@ -50,7 +50,7 @@ case "$mode" in
       fi
       cat "$work/err"
     done
-    grep -q "LỖI: no_reader: Không có đầu đọc thẻ" <("$verify" read --id 001099012345 2>&1 || true) ||
+    grep -q "LỖI: không có đầu đọc: Không có đầu đọc thẻ" <("$verify" read --id 001099012345 2>&1 || true) ||
       fail "no Vietnamese 'no reader' error"
     grep -q "ERROR: no_reader: No card reader" "$work/err" || fail "no English 'no reader' error"
     set +e
@@ -162,7 +162,7 @@ case "$mode" in
     section 2 | grep -q "Trần Văn Nam" || fail "card 2 is not Trần Văn Nam"
     section 3 | grep -q "Lê Hoàng Anh Thư" || fail "card 3 is not Lê Hoàng Anh Thư"
     section 4 | grep -q "KẾT QUẢ: CHƯA XÁC THỰC" || fail "the forged front was verified"
-    section 4 | grep -q "Mã QR/chip (DG13):      KHÔNG ĐẠT .*differ in: name" || fail "the forged name not flagged"
+    section 4 | grep -q "Mã QR/chip (DG13):      KHÔNG ĐẠT .*khác nhau ở: họ tên" || fail "the forged name not flagged"
     # The QR lines were typed with echo off: none reached the screen.
     for card in c1 c2 c3; do
       if grep -qF "$(cut -d'|' -f1-3 "$work/$card.qr")" "$work/pane"; then fail "a QR line was echoed"; fi

@@ -68,6 +68,11 @@ for name in read.get("denied", []):
     records.append(("denied", name.encode()))
 for name in read.get("absent", []):
     records.append(("absent", name.encode()))
+ca = read.get("chip_authentication")
+if ca:
+    records.append(("ca.protocol", ca.get("protocol", "").encode()))
+    records.append(("ca.result", ca.get("result", "").encode()))
+    records.append(("ca.note", ca.get("note", "").encode()))
 aa = read.get("active_authentication")
 if aa:
     records.append(("aa.challenge", bytes.fromhex(aa["challenge"])))

@@ -5,8 +5,9 @@
  *
  * document: stdin is an evidence document. buffers: stdin is a sequence of records, each a NUL-terminated
  * name, a 4-byte big-endian length and that many bytes: "EF.COM", "DG1" ... (files), "aa.challenge",
- * "aa.signature", "access.protocol", "access.note", "denied" and "absent" (a file name); the evidence is
- * built from them one buffer at a time.
+ * "aa.signature", "access.protocol", "access.note", "ca.protocol", "ca.result", "ca.note" (the app's
+ * record of Chip Authentication), "denied" and "absent" (a file name); the evidence is built from them one
+ * buffer at a time.
  * fd 3: the CSCA certificates (PEM or DER). Prints the result JSON; exit 0 verified, 1 not, 2 error. */
 #include <cccd/cccd.h>
 
@@ -52,6 +53,14 @@ static int hex_digit(char c) {
 }
 
 /* The records of `input` into `evidence`. */
+/* A record's text into `out` (NUL-terminated); 0 when it does not fit. */
+static int copy_text(char* out, size_t out_size, const uint8_t* value, size_t length) {
+  if (length >= out_size) return 0;
+  memcpy(out, value, length);
+  out[length] = '\0';
+  return 1;
+}
+
 static int build_from_buffers(const buffer* input, cccd_evidence* evidence) {
   const uint8_t* challenge = NULL;
   size_t challenge_size = 0;
@@ -59,6 +68,9 @@ static int build_from_buffers(const buffer* input, cccd_evidence* evidence) {
   size_t signature_size = 0;
   char protocol[65] = "";
   char note[513] = "";
+  char ca_protocol[65] = "";
+  char ca_result[16] = "";
+  char ca_note[513] = "";
   size_t at = 0;
   while (at < input->size) {
     const char* name = (const char*)input->data + at;
@@ -84,12 +96,12 @@ static int build_from_buffers(const buffer* input, cccd_evidence* evidence) {
       cccd_status status = strcmp(name, "denied") == 0 ? cccd_evidence_add_denied(evidence, file)
                                                        : cccd_evidence_add_absent(evidence, file);
       if (status != CCCD_OK) return fail("cccd_evidence_add_denied/absent", status);
-    } else if (strcmp(name, "access.protocol") == 0 && length < sizeof protocol) {
-      memcpy(protocol, value, length);
-      protocol[length] = '\0';
-    } else if (strcmp(name, "access.note") == 0 && length < sizeof note) {
-      memcpy(note, value, length);
-      note[length] = '\0';
+    } else if (strcmp(name, "access.protocol") == 0 && copy_text(protocol, sizeof protocol, value, length)) {
+    } else if (strcmp(name, "access.note") == 0 && copy_text(note, sizeof note, value, length)) {
+    } else if (strcmp(name, "ca.protocol") == 0 &&
+               copy_text(ca_protocol, sizeof ca_protocol, value, length)) {
+    } else if (strcmp(name, "ca.result") == 0 && copy_text(ca_result, sizeof ca_result, value, length)) {
+    } else if (strcmp(name, "ca.note") == 0 && copy_text(ca_note, sizeof ca_note, value, length)) {
     } else {
       cccd_status status = cccd_evidence_set_file(evidence, name, value, length);
       if (status != CCCD_OK) return fail("cccd_evidence_set_file", status);
@@ -97,6 +109,10 @@ static int build_from_buffers(const buffer* input, cccd_evidence* evidence) {
   }
   cccd_status status = cccd_evidence_set_access(evidence, protocol, note[0] ? note : NULL);
   if (status != CCCD_OK) return fail("cccd_evidence_set_access", status);
+  if (ca_protocol[0] != '\0') {
+    status = cccd_evidence_set_chip_authentication(evidence, ca_protocol, ca_result, ca_note);
+    if (status != CCCD_OK) return fail("cccd_evidence_set_chip_authentication", status);
+  }
   if (challenge != NULL) {
     status = cccd_evidence_set_active_authentication(evidence, challenge, challenge_size, signature,
                                                      signature_size);

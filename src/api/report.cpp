@@ -70,17 +70,17 @@ Report verify_evidence(ChipDump dump, const TrustStore& trust, const VerifyOptio
   report.dump = std::move(dump);
   report.verdict = verify(report.dump, trust, options);
   report.document = lds::parse_document(report.dump);
-  return report;
-}
-
-Report verify_dump_folder(const std::filesystem::path& folder, const TrustStore& trust,
-                          const VerifyOptions& options) {
-  Report report = verify_evidence(load_dump(folder), trust, options);
+  // What a folder held besides a dump's files is named, not silently ignored (load_dump lists it).
   for (const std::string& name : report.dump.unknown_files) {
     report.document.parse_errors.push_back("dump: " + name +
                                            " is not a file of a dump (ignored; see docs/dump-format.md)");
   }
   return report;
+}
+
+Report verify_dump_folder(const std::filesystem::path& folder, const TrustStore& trust,
+                          const VerifyOptions& options) {
+  return verify_evidence(load_dump(folder), trust, options);
 }
 
 }  // namespace cccd

@@ -91,6 +91,48 @@ constexpr Phrase kPhrases[] = {
      "DG1 (MRZ) và DG13 khớp nhau về số định danh cá nhân, số giấy tờ, ngày sinh, ngày hết hạn và họ tên"},
     {" (the MRZ holds the name cut as ICAO 9303 allows)",
      " (MRZ ghi họ tên bị cắt ngắn như ICAO 9303 cho phép)"},
+    // the card's printed QR code against DG13 (verify/qr_consistency)
+    {"the QR code printed on the card and the chip (DG13) differ in: ",
+     "mã QR in trên thẻ và chip (DG13) khác nhau ở: "},
+    {" (the card's front may be forged, or the QR line is another card's)",
+     " (mặt trước thẻ có thể bị làm giả, hoặc dòng QR là của thẻ khác)"},
+    {"the QR code printed on the card and the chip (DG13) agree on the ID number, former ID number, name, "
+     "date of birth, sex, place of residence and date of issue",
+     "mã QR in trên thẻ và chip (DG13) khớp nhau về số định danh cá nhân, số CMND/CCCD cũ, họ tên, ngày "
+     "sinh, giới tính, nơi thường trú và ngày cấp"},
+    {" (the scanner typed the text without diacritics; compared without them)",
+     " (máy quét gõ chữ không dấu; đã so sánh không dấu)"},
+    {"former ID number", "số CMND/CCCD cũ"},
+    {"place of residence", "nơi thường trú"},
+    {"date of issue", "ngày cấp"},
+    // the QR line a scanner typed (lds/qr_line): "the QR line's FIELD is ..." reads "dòng QR: trường FIELD
+    // ..."
+    {"the digits came out as the symbols of another keyboard layout (AZERTY)",
+     "các chữ số hiện ra thành ký hiệu của một kiểu bàn phím khác (AZERTY)"},
+    {": check the scanner's keyboard layout (it must match the computer's, and type Unicode text)",
+     ": hãy kiểm tra kiểu bàn phím của máy quét (phải giống của máy tính, và gõ được chữ Unicode)"},
+    {"the QR line's separators came out as '", "dấu phân cách của dòng QR hiện ra thành '"},
+    {"' instead of '|'", "' thay vì '|'"},
+    {"the QR line's sex is neither Nam nor Nữ", "dòng QR: giới tính không phải Nam hay Nữ"},
+    {"the QR line's ", "dòng QR: trường "},
+    {"the QR line has no ", "dòng QR thiếu trường "},
+    {"the scanner replaced letters of the ", "máy quét đã thay chữ của trường "},
+    {" with '?'", " bằng '?'"},
+    {" is not UTF-8 text", " không phải văn bản UTF-8"},
+    {" holds a control character", " chứa ký tự điều khiển"},
+    {" is garbled (UTF-8 read as another character set)", " bị lỗi mã hóa (UTF-8 bị đọc theo bộ mã khác)"},
+    {" is not ddmmyyyy", " không có dạng ddmmyyyy"},
+    {" is not a real date", " không phải ngày có thật"},
+    {" is not 12 digits", " không phải 12 chữ số"},
+    {" is not 9 or 12 digits (or empty)", " không phải 9 hoặc 12 chữ số (hay để trống)"},
+    {"the line is garbled", "dòng bị lỗi mã hóa"},
+    {"give the 12-digit ID number or scan the QR code on the front of the card",
+     "hãy nhập số định danh 12 chữ số hoặc quét mã QR ở mặt trước thẻ"},
+    {"the QR line is too long for a CCCD's QR code", "dòng QR quá dài so với mã QR của CCCD"},
+    {"a CCCD QR line has 7 fields separated by '|' (ID | former ID | name | birth | sex | residence | issue "
+     "date); this one has ",
+     "dòng QR của CCCD có 7 trường phân cách bằng '|' (số định danh | số cũ | họ tên | ngày sinh | giới tính "
+     "| nơi thường trú | ngày cấp); dòng này có "},
     // document validity
     {"the card does not expire", "thẻ không có thời hạn"},
     {"the card has expired", "thẻ đã hết hạn"},

@@ -440,7 +440,8 @@ TEST(Read, WithoutThePhotoDg2IsNotAskedFor) {
   EXPECT_EQ(
       dump.stats.apdus,
       expected_apdus(data, largest_plaintext(crypto::CipherKind::aes128, data.secrets.max_response_data),
-                     kPaceApdus, /*photo=*/false));
+                     kPaceApdus, /*photo=*/false) +
+          kExtendedLengthQuestion);
 }
 
 }  // namespace

@@ -17,6 +17,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <array>
+#include <cstdint>
 #include <ctime>
 #include <fstream>
 #include <string>
@@ -28,6 +31,19 @@ const ChipDump& default_dump() {
   static const ChipDump dump = sim::read_virtual_card(
       {}, Credentials::from_id_number(sim::Holder{}.id_number, "1990-05-17", "2030-05-17"));
   return dump;
+}
+
+// The card offers Chip and Active Authentication: offline, its proof counts over a challenge the verifier
+// chose, here the one the read used (as a server that gave it to the reading app).
+const VerifyOptions& own_challenge() {
+  static const VerifyOptions options = [] {
+    VerifyOptions o;
+    std::array<std::uint8_t, 8> challenge{};
+    std::copy(default_dump().aa_challenge.begin(), default_dump().aa_challenge.end(), challenge.begin());
+    o.active_authentication_challenge = challenge;
+    return o;
+  }();
+  return options;
 }
 
 sim::IssuedCertificate make_csca(const std::string& name) {
@@ -84,20 +100,21 @@ TEST(TrustIndex, ACrlIsVerifiedWhenAddedAndWhenItsCscaComesLater) {
 TEST(TrustIndex, AnAddInvalidatesTheSignerChainsFoundBefore) {
   TrustStore store;
   store.add_certificate(make_csca("Not the card's CSCA").der());
-  const Verdict before = verify(default_dump(), store);
+  const Verdict before = verify(default_dump(), store, own_challenge());
   EXPECT_EQ(before.signer_trust.status, FindingStatus::failed);
-  EXPECT_EQ(verify(default_dump(), store).signer_trust.status, FindingStatus::failed);  // cached, same
+  EXPECT_EQ(verify(default_dump(), store, own_challenge()).signer_trust.status,
+            FindingStatus::failed);  // cached, same
 
   store.add_certificate(as_bytes(sim::default_card().csca_pem));
-  const Verdict after = verify(default_dump(), store);
+  const Verdict after = verify(default_dump(), store, own_challenge());
   EXPECT_EQ(after.signer_trust.status, FindingStatus::passed) << after.signer_trust.detail;
   EXPECT_TRUE(after.verified);
 
   // The same certificate in another store: its own answer, not the first store's.
   TrustStore other;
   other.add_certificate(make_csca("Another store").der());
-  EXPECT_EQ(verify(default_dump(), other).signer_trust.status, FindingStatus::failed);
-  EXPECT_EQ(verify(default_dump(), store).signer_trust.status, FindingStatus::passed);
+  EXPECT_EQ(verify(default_dump(), other, own_challenge()).signer_trust.status, FindingStatus::failed);
+  EXPECT_EQ(verify(default_dump(), store, own_challenge()).signer_trust.status, FindingStatus::passed);
 }
 
 TEST(TrustIndex, TheSignerCacheIsBounded) {
@@ -118,7 +135,11 @@ TEST(TrustIndex, TheCApiBuildsTheJsonOnceOnDemand) {
   ASSERT_EQ(cccd_trust_new(&trust), CCCD_OK);
   ASSERT_EQ(cccd_trust_add_path(trust, pem.c_str()), CCCD_OK) << cccd_last_error();
   cccd_result* result = nullptr;
-  ASSERT_EQ(cccd_verify_dump((temp.path() / "dump").c_str(), trust, &result), CCCD_OK) << cccd_last_error();
+  const Bytes& challenge = default_dump().aa_challenge;
+  ASSERT_EQ(cccd_verify_dump_with_challenge((temp.path() / "dump").c_str(), trust, challenge.data(),
+                                            challenge.size(), &result),
+            CCCD_OK)
+      << cccd_last_error();
   EXPECT_EQ(cccd_result_verified(result), 1);
   const char* json = cccd_result_json(result);
   EXPECT_EQ(cccd_result_json(result), json);  // the same document, built once
