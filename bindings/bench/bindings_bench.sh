@@ -2,7 +2,8 @@
 # The per-verification cost through each binding against the C API, in the same run: one dump of the
 # virtual card (with Active Authentication over the server's challenge) verified ITERATIONS times from
 # one trust store loaded from memory, by C (the floor), Python (ctypes) and Java (JNA); three rounds,
-# interleaved, the best round of each reported with its ratio to C's.
+# interleaved, the best round of each reported with its ratio to C's. Times are CPU time of the verifying
+# thread (the machine may be shared: wall time would measure the scheduler).
 # Usage: bindings_bench.sh [BUILD_DIR] [ITERATIONS]     (BUILD_DIR: build; ITERATIONS: 500)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,5 +44,5 @@ done
 echo "best of 3 rounds, $iterations verifications each (dump with AA over the server's challenge):"
 for language in c python java; do
   awk -v l="$language" -v us="${best[$language]}" -v c="${best[c]}" \
-    'BEGIN { printf "  %-6s %8.1f us/verification  %.3f x C  (+%.1f us)\n", l, us, us / c, us - c }'
+    'BEGIN { printf "  %-6s %8.1f us/verification  %.3f x C  (%+.1f us)\n", l, us, us / c, us - c }'
 done

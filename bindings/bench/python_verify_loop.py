@@ -15,10 +15,10 @@ with open(csca_path, "rb") as f, cccd.Trust().add_data(f.read()) as trust:
     warm_up = iterations // 10 + 1
     for i in range(warm_up + iterations):
         if i == warm_up:
-            started = time.monotonic()
+            started = time.thread_time()
         with cccd.verify_dump(dump, trust, challenge=challenge) as result:
             verified &= result.verified
-    seconds = time.monotonic() - started
+    seconds = time.thread_time() - started  # CPU time of this thread, as in C
 print(f"python {seconds / iterations * 1e6:.1f} us/verification ({iterations}, "
       f"{'verified' if verified else 'NOT verified'})")
 sys.exit(0 if verified else 1)

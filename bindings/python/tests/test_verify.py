@@ -1,6 +1,7 @@
 """A server's offline check of an upload: its own challenge, trust from memory, replays refused."""
 
 import json
+import re
 import subprocess
 
 import pytest
@@ -11,11 +12,9 @@ from conftest import SERVER_CHALLENGE
 OTHER_CHALLENGE = bytes.fromhex("0123456789abcdee")
 
 
-def without_timing(report):
-    """The result JSON without the fields that measure time (they differ from run to run)."""
-    report = json.loads(json.dumps(report))
-    report.get("stats", {}).pop("seconds", None)
-    return report
+def without_timing(text):
+    """The result JSON text with the fields that measure time zeroed (they differ from run to run)."""
+    return re.sub(r'"seconds": [0-9.eE+-]+', '"seconds": 0', text.strip())
 
 
 def test_the_servers_challenge_verifies(upload, csca):
@@ -52,7 +51,9 @@ def test_the_same_json_as_cccd_verify(upload, card, csca, verifier):
     ).stdout
     with cccd.Trust().add_data(csca) as trust, \
             cccd.verify_dump(upload, trust, challenge=SERVER_CHALLENGE) as result:
-        assert without_timing(result.report) == without_timing(json.loads(printed))
+        # Byte for byte, but for the time the verification took.
+        assert without_timing(result.json) == without_timing(printed)
+        assert result.report["verdict"] == json.loads(printed)["verdict"]
 
 
 @pytest.mark.parametrize("challenge", [b"", b"\x01\x02\x03\x04", bytes(9)])
