@@ -52,6 +52,10 @@ class Handle:
         self.close()
 
 
-def c_pointer(handle):
-    """The C pointer of an optional handle: None (NULL) for None."""
-    return None if handle is None else handle._c
+def c_pointer(handle, kind, optional=True):
+    """The C pointer of a handle of class `kind` (None: NULL, when optional); TypeError for another."""
+    if handle is None and optional:
+        return None
+    if not isinstance(handle, kind):
+        raise TypeError(f"expected a cccd.{kind.__name__}, not {type(handle).__name__}")
+    return handle._c

@@ -13,6 +13,7 @@ from . import _native
 from ._handle import Handle, c_pointer
 from .errors import NotSupportedError, Status, check
 from .result import Result
+from .trust import Trust
 
 
 def _require(function, name):
@@ -64,7 +65,8 @@ class Evidence(Handle):
     @classmethod
     def from_result(cls, result):
         """What a read (cccd.read) acquired, e.g. to send it to a server as a document."""
-        return cls(Handle.create(_require(_native.cccd_evidence_from_result, "evidence"), result._c))
+        new = _require(_native.cccd_evidence_from_result, "evidence")
+        return cls(Handle.create(new, c_pointer(result, Result, optional=False)))
 
     def set_file(self, name, data):
         """One elementary file's raw bytes by its name; b"" removes it."""
@@ -169,8 +171,8 @@ def verify_evidence(evidence, trust=None, *, challenge=None, time=None, options=
         elif options is not None and (challenge is not None or time is not None):
             raise TypeError("give either options or challenge/time, not both")
         out = ctypes.c_void_p()
-        check(_native.cccd_verify_evidence(evidence._c, c_pointer(trust), c_pointer(options),
-                                           ctypes.byref(out)))
+        check(_native.cccd_verify_evidence(evidence._c, c_pointer(trust, Trust),
+                                           c_pointer(options, VerifyOptions), ctypes.byref(out)))
         return Result(out)
     finally:
         for handle in owned:

@@ -5,8 +5,12 @@ import os
 
 from . import _native
 from ._handle import c_pointer
+from .credentials import Credentials
 from .errors import CccdError, check
+from .options import ReadOptions
 from .result import Result
+from .transport import Transport
+from .trust import Trust
 
 
 def _challenge_argument(challenge):
@@ -25,10 +29,12 @@ def read(transport, credentials, trust=None, options=None):
     fails (wrong CAN: AccessDeniedError; card pulled away: CardRemovedError ...) raises; when a
     transport callback raised, the read's exception is raised from that one.
     """
+    arguments = (c_pointer(transport, Transport, optional=False),
+                 c_pointer(credentials, Credentials, optional=False), c_pointer(trust, Trust),
+                 c_pointer(options, ReadOptions))
     transport._take_callback_error()  # a previous read's leftovers are not this read's cause
     out = ctypes.c_void_p()
-    status = _native.cccd_read(transport._c, credentials._c, c_pointer(trust), c_pointer(options),
-                               ctypes.byref(out))
+    status = _native.cccd_read(*arguments, ctypes.byref(out))
     cause = transport._take_callback_error()
     try:
         check(status)
@@ -48,8 +54,9 @@ def verify_dump(folder, trust=None, *, challenge=None):
     path = os.fsencode(folder)
     out = ctypes.c_void_p()
     if challenge is None:
-        check(_native.cccd_verify_dump(path, c_pointer(trust), ctypes.byref(out)))
+        check(_native.cccd_verify_dump(path, c_pointer(trust, Trust), ctypes.byref(out)))
     else:
         data, size = _challenge_argument(challenge)
-        check(_native.cccd_verify_dump_with_challenge(path, c_pointer(trust), data, size, ctypes.byref(out)))
+        check(_native.cccd_verify_dump_with_challenge(path, c_pointer(trust, Trust), data, size,
+                                                      ctypes.byref(out)))
     return Result(out)

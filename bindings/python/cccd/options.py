@@ -62,7 +62,7 @@ class ReadOptions(Handle):
         check(_native.cccd_read_options_set_limits(self._c, time_limit_ms, max_apdus))
 
     def set_cancel(self, token):
-        check(_native.cccd_read_options_set_cancel(self._c, c_pointer(token)))
+        check(_native.cccd_read_options_set_cancel(self._c, c_pointer(token, CancelToken)))
         self._cancel = token  # the library does not own it: it must outlive the reads
 
     def set_progress(self, progress):

@@ -132,6 +132,18 @@ def test_bad_credentials_raise_invalid_argument():
         cccd.Credentials.from_can(12345)
 
 
+def test_arguments_of_the_wrong_kind_raise_type_error(csca):
+    with cccd.Credentials.from_can(CAN) as credentials, cccd.Transport(lambda c: b"\x90\x00") as transport:
+        with pytest.raises(TypeError, match="Transport"):
+            cccd.read(lambda c: c, credentials)
+        with pytest.raises(TypeError, match="Credentials"):
+            cccd.read(transport, CAN)
+        with pytest.raises(TypeError, match="Trust"):
+            cccd.read(transport, credentials, csca)
+    with pytest.raises(TypeError, match="Trust"):
+        cccd.verify_dump("/nonexistent", "csca.pem")
+
+
 def test_a_closed_handle_is_refused():
     transport = cccd.Transport(lambda command: b"\x90\x00")
     transport.close()

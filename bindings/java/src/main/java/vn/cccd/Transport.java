@@ -24,6 +24,7 @@ public final class Transport extends NativeHandle {
 
   /** A transport over the caller's link. One read at a time. */
   public static Transport of(CardLink link) throws CccdException {
+    java.util.Objects.requireNonNull(link, "link");
     CallbackBridge bridge = new CallbackBridge(link);
     CccdLibrary.TransportCallbacks callbacks = bridge.callbacks();
     Pointer pointer = create(out -> CccdLibrary.LIB.cccd_transport_new(callbacks, null, out));
