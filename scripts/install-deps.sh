@@ -22,6 +22,8 @@ packages=(
   strace                # verifying from memory opens no file (tests/no_file_verify_test.sh)
   clang-format          # the format check
   clang libclang-rt-14-dev  # the libFuzzer targets of fuzz/ (scripts/fuzz.sh): clang 14 with its fuzzer and sanitizer runtimes
+  python3-pytest python3-pip python3-setuptools python3-wheel  # the Python binding's tests and its pip install
+  openjdk-17-jdk-headless libjna-java junit5  # the Java binding (javac, jar, JNA) and its JUnit 5 tests
 )
 
 missing=()
