@@ -5,8 +5,8 @@ extension. Handles free themselves (close(), `with`, or the garbage collector); 
 CccdError subclass carrying the status; bytes in and out; results as dicts.
 
     import cccd
-    with cccd.Trust().add_path("csca.pem") as trust:
-        with cccd.verify_dump("upload/", trust, challenge=server_challenge) as result:
+    with cccd.Trust().add_data(csca_pem) as trust:
+        with cccd.verify_evidence(uploaded_document, trust, challenge=server_challenge) as result:
             print(result.verified, result.report["verdict"]["chip_authenticity"]["status"])
 """
 

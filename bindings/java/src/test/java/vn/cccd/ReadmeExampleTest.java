@@ -28,7 +28,7 @@ class ReadmeExampleTest {
   }
 
   @Test
-  void theJavaExampleVerifiesAnUploadAndRefusesAReplay(@TempDir Path work) throws Exception {
+  void theJavaExampleVerifiesAnEvidenceDocumentAndRefusesAReplay(@TempDir Path work) throws Exception {
     String source = javaExample();
     Matcher name = Pattern.compile("public class (\\w+)").matcher(source);
     assertTrue(name.find(), "the example declares no public class");
@@ -42,11 +42,13 @@ class ReadmeExampleTest {
     try (URLClassLoader loader =
              new URLClassLoader(new URL[] {work.toUri().toURL()}, ReadmeExampleTest.class.getClassLoader())) {
       Class<?> example = loader.loadClass(name.group(1));
-      Method check = example.getMethod("check", String.class, Path.class, byte[].class);
-      Path csca = Fixtures.card().resolve("csca.pem");
-      String upload = Fixtures.upload().toString();
-      assertEquals(true, check.invoke(null, upload, csca, Fixtures.SERVER_CHALLENGE));
-      assertEquals(false, check.invoke(null, upload, csca, Fixtures.OTHER_CHALLENGE));
+      Method check = example.getMethod("check", byte[].class, byte[].class, byte[].class);
+      byte[] document;
+      try (Evidence evidence = Evidence.fromFolder(Fixtures.upload().toString())) {
+        document = evidence.document();
+      }
+      assertEquals(true, check.invoke(null, document, Fixtures.csca(), Fixtures.SERVER_CHALLENGE));
+      assertEquals(false, check.invoke(null, document, Fixtures.csca(), Fixtures.OTHER_CHALLENGE));
     }
   }
 }

@@ -56,18 +56,25 @@ class SmartcardioReadTest {
 
   @Test
   void aReadWithTheServersChallengeVerifiesOnTheServerAndAReplayDoesNot(@TempDir Path work) throws Exception {
+    // The phone's side: read with the challenge the server sent, upload the evidence document (the
+    // folder is written too, to compare with the server's check of a folder).
     Path upload = work.resolve("upload");
+    byte[] document;
     try (SmartcardioLink link = new SmartcardioLink(terminal(), false);
          ReadOptions options = new ReadOptions().challenge(Fixtures.SERVER_CHALLENGE);
-         Result read = read(link, options)) {
+         Result read = read(link, options); Evidence evidence = Evidence.fromResult(read)) {
       assertTrue(read.verified(), read.json());
       read.writeDump(upload.toString());
+      document = evidence.document();
     }
+    // The server's side, from memory: verified with its challenge, the JSON of the folder's check.
     try (Trust trust = new Trust().addData(Fixtures.csca())) {
-      try (Result result = Cccd.verifyDump(upload.toString(), trust, Fixtures.SERVER_CHALLENGE)) {
-        assertTrue(result.verified(), result.json());
+      try (Result fromMemory = Cccd.verifyEvidence(document, trust, Fixtures.SERVER_CHALLENGE);
+           Result fromFolder = Cccd.verifyDump(upload.toString(), trust, Fixtures.SERVER_CHALLENGE)) {
+        assertTrue(fromMemory.verified(), fromMemory.json());
+        assertEquals(Fixtures.withoutTiming(fromFolder.json()), Fixtures.withoutTiming(fromMemory.json()));
       }
-      try (Result replayed = Cccd.verifyDump(upload.toString(), trust, Fixtures.OTHER_CHALLENGE)) {
+      try (Result replayed = Cccd.verifyEvidence(document, trust, Fixtures.OTHER_CHALLENGE)) {
         assertFalse(replayed.verified());
         assertEquals("failed", Fixtures.finding(replayed.json(), "chip_authenticity"));
       }

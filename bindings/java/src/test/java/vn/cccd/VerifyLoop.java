@@ -8,34 +8,44 @@ import java.util.HexFormat;
 
 /**
  * The Java binding's side of bindings/bench/bindings_bench.sh: the same loop as capi_verify_loop.c.
- * {@code VerifyLoop DUMP_DIR CSCA_FILE CHALLENGE_HEX ITERATIONS}
+ * {@code VerifyLoop dump|evidence DUMP_DIR|DOCUMENT_FILE CSCA_FILE CHALLENGE_HEX ITERATIONS}
  */
 public final class VerifyLoop {
   private VerifyLoop() {}
 
   public static void main(String[] args) throws Exception {
-    String dump = args[0];
-    byte[] challenge = HexFormat.of().parseHex(args[2]);
-    int iterations = Integer.parseInt(args[3]);
+    boolean evidenceMode = args[0].equals("evidence");
+    String source = args[1];
+    byte[] document = evidenceMode ? Files.readAllBytes(Path.of(source)) : null;
+    byte[] challenge = HexFormat.of().parseHex(args[3]);
+    int iterations = Integer.parseInt(args[4]);
     // The JIT compiles the wrapper code during a longer warm-up than the C and Python loops need.
     int warmUp = Math.max(iterations / 5, 50);
     // CPU time of this thread, as in C (the JIT and the collector run on threads of their own).
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     boolean verified = true;
     long started = 0;
-    try (Trust trust = new Trust().addData(Files.readAllBytes(Path.of(args[1])))) {
+    try (Trust trust = new Trust().addData(Files.readAllBytes(Path.of(args[2])));
+         VerifyOptions options = new VerifyOptions().challenge(challenge)) {
       for (int i = 0; i < warmUp + iterations; ++i) {
         if (i == warmUp) {
           started = threads.getCurrentThreadCpuTime();
         }
-        try (Result result = Cccd.verifyDump(dump, trust, challenge)) {
-          verified &= result.verified();
+        if (evidenceMode) {
+          try (Evidence evidence = Evidence.fromDocument(document);
+               Result result = Cccd.verifyEvidence(evidence, trust, options)) {
+            verified &= result.verified();
+          }
+        } else {
+          try (Result result = Cccd.verifyDump(source, trust, challenge)) {
+            verified &= result.verified();
+          }
         }
       }
     }
     double seconds = (threads.getCurrentThreadCpuTime() - started) / 1e9;
-    System.out.printf("java %.1f us/verification (%d, %s)%n", seconds / iterations * 1e6, iterations,
-        verified ? "verified" : "NOT verified");
+    System.out.printf("java %.1f us/verification (%s, %d, %s)%n", seconds / iterations * 1e6, args[0],
+        iterations, verified ? "verified" : "NOT verified");
     System.exit(verified ? 0 : 1);
   }
 }
