@@ -66,7 +66,8 @@ class Transport(Handle):
     Transport(transmit, ...) wraps Python callables:
       transmit(command: bytes) -> bytes           required
       wait_for_card(timeout_ms: int) -> None      optional: wait for a card and connect to it
-      reconnect(timeout_ms: int) -> None          optional: after a removal, connect to the card afresh
+      reconnect(timeout_ms: int) -> None          optional: connect to the card afresh (power-up state);
+                                                  called at the start of every read and after a removal
       cancel() -> None                            optional: make a blocked callback return soon (any thread)
     max_command_data / max_response_data: the largest Nc / Ne one APDU may carry on this link (0: short
     APDUs only; up to 65535 / 65536 with extended length).

@@ -24,8 +24,16 @@ public interface CardLink {
   default void waitForCard(int timeoutMs) throws Exception {}
 
   /**
-   * After a removal, waits up to {@code timeoutMs} for the card and connects to it afresh; also used once
-   * when the link refuses an extended APDU. The default cannot: the read ends with the removal.
+   * Whether {@link #reconnect} works. Only then does the library call it: once at the start of every
+   * read (the card back to its power-up state, whatever an earlier session left selected), after a
+   * removal when the read options ask to resume, and once when the link refuses an extended APDU. The
+   * default: it cannot, so the read starts on the card as it is and ends with a removal.
+   */
+  default boolean canReconnect() { return false; }
+
+  /**
+   * Waits up to {@code timeoutMs} for the card and connects to it afresh (powered up again: nothing
+   * selected, no secure messaging). Called only when {@link #canReconnect()} says so.
    */
   default void reconnect(int timeoutMs) throws Exception {
     throw new CccdException(Status.CARD_REMOVED, "this link cannot reconnect");

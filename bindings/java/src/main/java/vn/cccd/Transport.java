@@ -59,7 +59,8 @@ public final class Transport extends NativeHandle {
       callbacks.struct_size = new SizeT(callbacks.size());
       callbacks.transmit = transmit;
       callbacks.wait_for_card = waitForCard;
-      callbacks.reconnect = reconnect;
+      // Without it the library never calls reconnect (it would fail every read at its start reset).
+      if (link.canReconnect()) callbacks.reconnect = reconnect;
       callbacks.cancel = cancel;
       callbacks.max_command_data = link.maxCommandData();
       callbacks.max_response_data = link.maxResponseData();

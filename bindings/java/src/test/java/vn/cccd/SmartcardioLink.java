@@ -54,6 +54,11 @@ final class SmartcardioLink implements CardLink, AutoCloseable {
   }
 
   @Override
+  public boolean canReconnect() {
+    return true;
+  }
+
+  @Override
   public void reconnect(int timeoutMs) throws CccdException {
     disconnect();
     waitForCard(timeoutMs);
