@@ -207,9 +207,15 @@ ChipAuthenticationPublicKeyInfo parse_ca_public_key(TlvReader& reader, const Cla
   TlvReader identifier_reader(identifier.value);
   const std::string algorithm = asn1::decode_oid(identifier_reader.expect(kOid));
   const std::string expected = c.agreement == KeyAgreement::dh ? oid::kDhPublicNumber : oid::kEcPublicKey;
-  if (algorithm != expected) bad("public key algorithm does not match id-PK-DH / id-PK-ECDH");
-  // Parameters may be absent (or NULL) when a ChipAuthenticationDomainParameterInfo carries them.
-  if (!identifier_reader.empty() && identifier_reader.peek_tag() != kNull) {
+  if (algorithm == oid::kStandardizedDomainParameters) {
+    // BSI TR-03110 chips (German ID cards among them) name the key's group by its standardized id in
+    // place of the key algorithm: 30 0C 06 07 04007F0007010202 02 01 0D is brainpoolP256r1.
+    info.parameters = parse_standardized(identifier_reader.next());
+    check_agreement(*info.parameters, c.agreement);
+  } else if (algorithm != expected) {
+    bad("public key algorithm does not match id-PK-DH / id-PK-ECDH");
+  } else if (!identifier_reader.empty() && identifier_reader.peek_tag() != kNull) {
+    // Parameters may be absent (or NULL) when a ChipAuthenticationDomainParameterInfo carries them.
     info.parameters = parse_parameters(algorithm, identifier_reader.next());
     check_agreement(*info.parameters, c.agreement);
   } else {

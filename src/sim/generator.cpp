@@ -190,6 +190,8 @@ ChipAuthenticationKey build_chip_authentication(const ChipAuthenticationOffer& o
     append(bit_string_contents, key_pair.public_key);
     parameters = lds::EcNamedCurve{standardized_curve_oid(offer.parameter_id)};
   }
+  if (offer.standardized_key_parameters)
+    parameters = lds::StandardizedDomainParameters{static_cast<std::uint64_t>(offer.parameter_id)};
   const lds::KeyAgreement agreement = dh ? lds::KeyAgreement::dh : lds::KeyAgreement::ecdh;
   lds::ChipAuthenticationPublicKeyInfo public_key;
   public_key.agreement = agreement;

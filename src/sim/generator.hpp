@@ -51,6 +51,10 @@ struct ChipAuthenticationOffer {
   crypto::CipherKind cipher = crypto::CipherKind::aes128;
   std::uint64_t version = 2;            // of the ChipAuthenticationInfo: 1 or 2
   std::optional<std::uint64_t> key_id;  // written in both entries when given
+  // DG14's key names its group by the standardized id in place of the key algorithm, as BSI TR-03110
+  // chips (German ID cards) write it: 30 0C 06 07 04007F0007010202 02 01 id. Otherwise a named curve
+  // (ECDH) or the explicit group (DH) under id-PK-ECDH / dhpublicnumber.
+  bool standardized_key_parameters = false;
 };
 // `--ca v1`: the MSE:Set KAT form, 3DES (the only cipher ICAO defines it for), version 1.
 // `--ca v2`: MSE:Set AT + General Authenticate, AES-128, version 2. Both on brainpoolP256r1.

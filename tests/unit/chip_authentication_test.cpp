@@ -450,6 +450,9 @@ TEST(ChipAuthenticationRead, GeneratedCardsWithV1AndV2AreAuthentic) {
       {sim::chip_authentication_offer_v2(), AccessMode::bac_only, "CA v2 ECDH-256 AES-128 GA"},
       {{2, CipherKind::aes256, 2, 4}, AccessMode::automatic, "CA v2 DH-2048 AES-256 GA keyId 4"},
       {{12, CipherKind::aes192, 1, std::nullopt}, AccessMode::automatic, "CA v1 ECDH-256 AES-192 GA"},
+      // The key's group as a standardized id in place of its algorithm (BSI TR-03110 chips).
+      {{13, CipherKind::aes128, 2, std::nullopt, true}, AccessMode::automatic, "CA v2 ECDH-256 AES-128 GA"},
+      {{2, CipherKind::aes128, 2, std::nullopt, true}, AccessMode::automatic, "CA v2 DH-2048 AES-128 GA"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.expected);

@@ -351,6 +351,34 @@ TEST(SecurityInfos, StandardizedDomainParametersAreUnderstood) {
   EXPECT_EQ(mismatched.pace.size(), 1u);
 }
 
+// A DG14 key whose SubjectPublicKeyInfo names its group by the standardized id in place of the key
+// algorithm (BSI TR-03110, as German ID cards write it) is a usable key, not an unknown entry.
+TEST(SecurityInfos, AChipAuthenticationKeyNamedByStandardizedIdIsUnderstood) {
+  const std::string standardized_13 = "300C060704007F0007010202010D";
+  const std::string point = "04" + std::string(128, 'A');
+  const std::string spki = "3052" + standardized_13 + "034200" + point;
+  const std::string key =
+      "305F060904007F00070202010230"
+      "52" +
+      standardized_13 + "034200" + point;
+  ASSERT_EQ(spki.size(), 2u * 0x54);
+  const SecurityInfos infos = parse_security_infos(set_of({key}));
+  EXPECT_TRUE(infos.unknown.empty()) << infos.unknown[0].skipped;
+  ASSERT_EQ(infos.chip_authentication_public_keys.size(), 1u);
+  const ChipAuthenticationPublicKeyInfo& parsed = infos.chip_authentication_public_keys[0];
+  EXPECT_EQ(parsed.agreement, KeyAgreement::ecdh);
+  EXPECT_EQ(parsed.parameters, DomainParameters(StandardizedDomainParameters{13}));
+  EXPECT_EQ(to_hex(parsed.public_key), point);
+  // The same with a DH id under id-PK-ECDH does not match its agreement: skipped with its reason.
+  std::string mismatched = key;
+  mismatched.replace(mismatched.find("020201"
+                                     "0D"),
+                     8, "02020102");
+  const SecurityInfos skipped = parse_security_infos(set_of({mismatched}));
+  EXPECT_TRUE(skipped.chip_authentication_public_keys.empty());
+  EXPECT_EQ(skipped.unknown.size(), 1u);
+}
+
 TEST(SecurityInfos, UnknownProtocolsAreKept) {
   // id-RI-ECDH-SHA-256 (Restricted Identification), an OID under id-PACE that names nothing
   // (ECDH-CAM with 3DES), a private OID with an odd payload, and the profile's PACEInfo.
