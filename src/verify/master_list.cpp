@@ -151,7 +151,7 @@ void check_signer_chain(X509* signer, std::optional<std::time_t> signing_time,
              (signing_time ? "the list's signing time" : "the verification time"));
   }
   for (const auto& root : roots) {
-    if (X509_cmp(root.certificate.get(), signer) == 0) return;
+    if (X509_cmp(root.certificate(), signer) == 0) return;
   }
   IssuerSearch search = find_issuer(signer, roots);
   if (!search.issuer) {
@@ -163,7 +163,7 @@ void check_signer_chain(X509* signer, std::optional<std::time_t> signing_time,
     refuse("its signer (" + signer_name + ") does not chain to any given master list root");
   }
   std::optional<std::time_t> issued = time_of(X509_get0_notBefore(signer));
-  if (!issued || validity_at(search.issuer->certificate.get(), *issued) != Validity::valid) {
+  if (!issued || validity_at(search.issuer->certificate(), *issued) != Validity::valid) {
     refuse("the root that issued its signer was not valid when it issued the signer certificate");
   }
 }

@@ -82,9 +82,9 @@ std::optional<std::string> issuing_csca_problem(X509* csca, X509* signer,
 }
 
 bool self_signed(const TrustStore::Impl::Anchor& anchor) {
-  X509* cert = anchor.certificate.get();
+  X509* cert = anchor.certificate();
   return X509_NAME_cmp(X509_get_subject_name(cert), X509_get_issuer_name(cert)) == 0 &&
-         signature_verifies(cert, anchor.key.get());
+         signature_verifies(cert, anchor.key());
 }
 
 // From a link certificate (a CSCA key certified by the previous one) up to the CSCA that signed it, as
@@ -92,7 +92,7 @@ bool self_signed(const TrustStore::Impl::Anchor& anchor) {
 // store stays the anchor: every certificate of the store is trusted as configured.
 void climb_links(const TrustStore::Impl& store, std::vector<const TrustStore::Impl::Anchor*>& chain) {
   for (int depth = 0; depth < kMaxLinkDepth; ++depth) {
-    X509* link = chain.back()->certificate.get();
+    X509* link = chain.back()->certificate();
     IssuerSearch search = find_issuer(link, store);
     if (!search.issuer || std::find(chain.begin(), chain.end(), search.issuer) != chain.end()) return;
     // A self-signed anchor is the top. Asked only once another anchor could have issued it: its
@@ -100,7 +100,7 @@ void climb_links(const TrustStore::Impl& store, std::vector<const TrustStore::Im
     // more signature check than the chain needs (docs/PERFORMANCE.md).
     if (self_signed(*chain.back())) return;
     std::optional<std::time_t> issued = time_of(X509_get0_notBefore(link));
-    if (!issued || validity_at(search.issuer->certificate.get(), *issued) != Validity::valid) return;
+    if (!issued || validity_at(search.issuer->certificate(), *issued) != Validity::valid) return;
     chain.push_back(search.issuer);
   }
 }
@@ -147,7 +147,7 @@ std::shared_ptr<const SignerChain> chain_of(const CachedSigner& signer, const Tr
     }
   }
   if (!found->chain.empty()) {
-    found->top_subject = one_line_name(X509_get_subject_name(found->chain.back()->certificate.get()));
+    found->top_subject = one_line_name(X509_get_subject_name(found->chain.back()->certificate()));
   }
   signer.remember(found);
   return found;
@@ -197,8 +197,7 @@ void check_signer_trust(const SodSigner& signer, const TrustStore& trust, const 
                      : std::string("no CSCA in the trust store issued the document signer certificate"));
       return;
     }
-    if (auto problem =
-            issuing_csca_problem(search.issuer->certificate.get(), document_signer, signing_time)) {
+    if (auto problem = issuing_csca_problem(search.issuer->certificate(), document_signer, signing_time)) {
       verdict.signer_trust = failed(*problem);
       return;
     }

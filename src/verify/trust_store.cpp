@@ -1,6 +1,7 @@
 // The trust store: CSCA certificates, CRLs and master lists loaded from PEM or DER files and folders,
 // parsed by OpenSSL from bounded buffers (a trust store path is configuration, but a folder may hold
 // anything, and a master list comes from elsewhere).
+#include "asn1/tlv.hpp"
 #include "verify/master_list.hpp"
 #include "verify/trust_store_chain.hpp"
 #include "verify/trust_store_impl.hpp"
@@ -9,6 +10,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -33,13 +35,25 @@ bool looks_like_pem(ByteView data) {
   return text.find("-----BEGIN ") != std::string_view::npos;
 }
 
-// Every certificate of a PEM text; blocks of other kinds (keys, CRLs) are skipped by OpenSSL.
-std::vector<X509Ptr> parse_pem(ByteView data) {
+// The DER of every certificate of a PEM text; blocks of other kinds (keys, CRLs) are skipped. Not parsed
+// here: the store parses a CSCA when a verification first uses it (AnchorCertificate).
+std::vector<Bytes> pem_certificates(ByteView data) {
   BioPtr bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
   if (!bio) throw Error(ErrorCode::crypto, "trust store: cannot allocate an OpenSSL buffer");
-  std::vector<X509Ptr> certificates;
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
-    certificates.emplace_back(cert);
+  std::vector<Bytes> certificates;
+  for (;;) {
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* body = nullptr;
+    long length = 0;
+    if (PEM_read_bio(bio.get(), &name, &header, &body, &length) != 1) break;
+    const std::string_view kind(name);
+    // The labels PEM_read_bio_X509 takes (RFC 7468 and the older one).
+    if (kind == PEM_STRING_X509 || kind == PEM_STRING_X509_OLD)
+      certificates.emplace_back(body, body + length);
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(body);
     if (certificates.size() > kMaxCertificatesPerFile) {
       ERR_clear_error();
       throw Error(ErrorCode::limit_exceeded, "trust store: more than 4096 certificates in one PEM file");
@@ -66,15 +80,80 @@ X509Ptr parse_der(ByteView data) {
   return cert;
 }
 
-std::vector<X509Ptr> parse_certificates(ByteView data) {
+// The DER of each certificate in `data` (a PEM text, or one DER certificate), unparsed.
+std::vector<Bytes> certificate_ders(ByteView data) {
   if (data.size() > kMaxTrustFileSize) {
     throw Error(ErrorCode::limit_exceeded, "trust store: certificate data larger than 1 MiB");
   }
   if (data.empty()) throw Error(ErrorCode::malformed_data, "trust store: empty certificate data");
-  if (looks_like_pem(data)) return parse_pem(data);
-  std::vector<X509Ptr> one;
-  one.push_back(parse_der(data));
+  if (looks_like_pem(data)) return pem_certificates(data);
+  std::vector<Bytes> one;
+  one.emplace_back(data.begin(), data.end());
   return one;
+}
+
+// Parsed now: master list roots, a handful.
+std::vector<X509Ptr> parse_certificates(ByteView data) {
+  std::vector<X509Ptr> parsed;
+  for (const Bytes& der : certificate_ders(data)) parsed.push_back(parse_der(der));
+  return parsed;
+}
+
+// What the store indexes a CSCA by, read from its DER without OpenSSL's full parse: the subject name
+// (parsed alone, no key decoding), and whether it names a libcccd test CSCA. The certificate's outer
+// structure is checked here (Certificate, TBSCertificate up to the subject, strict TLV), so a file that
+// is not a certificate is refused when it is added, as a full parse would.
+struct IncomingCertificate {
+  Bytes der;
+  verification::Digest digest{};
+  std::uint64_t subject_key = 0;
+  bool test_csca = false;
+};
+
+bool names_a_libcccd_test_csca(const X509_NAME* subject);
+
+IncomingCertificate describe_certificate(Bytes der) {
+  IncomingCertificate incoming;
+  try {
+    constexpr asn1::Tag kSequence = 0x30, kInteger = 0x02, kBitString = 0x03, kVersion = 0xA0;
+    const asn1::Tlv certificate = asn1::parse_one(der, kSequence);
+    if (certificate.indefinite) throw Error(ErrorCode::malformed_data, "indefinite length");
+    asn1::TlvReader fields(certificate.value);
+    const asn1::Tlv tbs = fields.expect(kSequence);
+    fields.expect(kSequence);   // signatureAlgorithm
+    fields.expect(kBitString);  // signatureValue
+    fields.expect_end();
+    asn1::TlvReader tbs_fields(tbs.value);
+    tbs_fields.next_if(kVersion);
+    tbs_fields.expect(kInteger);   // serialNumber
+    tbs_fields.expect(kSequence);  // signature
+    tbs_fields.expect(kSequence);  // issuer
+    tbs_fields.expect(kSequence);  // validity
+    const asn1::Tlv subject = tbs_fields.expect(kSequence);
+    const unsigned char* cursor = subject.encoded.data();
+    X509NamePtr name(d2i_X509_NAME(nullptr, &cursor, static_cast<long>(subject.encoded.size())));
+    if (!name || cursor != subject.encoded.data() + subject.encoded.size())
+      throw Error(ErrorCode::malformed_data, "subject name");
+    incoming.subject_key = verification::name_key(name.get());
+    incoming.test_csca = names_a_libcccd_test_csca(name.get());
+  } catch (const Error&) {
+    ERR_clear_error();
+    throw Error(ErrorCode::malformed_data, "trust store: not a DER certificate");
+  }
+  unsigned int length = 0;
+  if (EVP_Digest(der.data(), der.size(), incoming.digest.data(), &length, EVP_sha256(), nullptr) != 1 ||
+      length != incoming.digest.size()) {
+    ERR_clear_error();
+    throw Error(ErrorCode::crypto, "trust store: cannot hash a certificate");
+  }
+  incoming.der = std::move(der);
+  return incoming;
+}
+
+std::vector<IncomingCertificate> describe_certificates(ByteView data) {
+  std::vector<IncomingCertificate> described;
+  for (Bytes& der : certificate_ders(data)) described.push_back(describe_certificate(std::move(der)));
+  return described;
 }
 
 // Reads at most the bound plus one byte, so a file that grows or a device file cannot make it read
@@ -141,8 +220,8 @@ std::vector<X509CrlPtr> parse_crls(ByteView data) {
 // A CRL is verified once, here: with the CSCAs of the store that bear its issuer's name.
 bool crl_signed_by_store(X509_CRL* crl, const TrustStore::Impl& impl) {
   for (const TrustStore::Impl::Anchor* anchor : impl.anchors_named(X509_CRL_get_issuer(crl))) {
-    if (!anchor->key) continue;
-    int result = X509_CRL_verify(crl, anchor->key.get());
+    if (!anchor->key()) continue;
+    int result = X509_CRL_verify(crl, anchor->key());
     ERR_clear_error();
     if (result == 1) return true;
   }
@@ -172,15 +251,15 @@ std::size_t add_crls(TrustStore::Impl& impl, std::vector<X509CrlPtr> crls) {
 // A CSCA added after the CRLs it signed: those of its name that did not verify yet are checked with it.
 void verify_waiting_crls(TrustStore::Impl& impl, const TrustStore::Impl::Anchor& anchor,
                          std::uint64_t subject_key) {
-  if (!anchor.key) return;
   auto [first, last] = impl.crls_by_issuer.equal_range(subject_key);
   for (auto it = first; it != last; ++it) {
     TrustStore::Impl::Crl& entry = impl.crls[it->second];
     if (entry.verified) continue;
-    if (X509_NAME_cmp(X509_get_subject_name(anchor.certificate.get()),
-                      X509_CRL_get_issuer(entry.crl.get())) != 0)
+    // Only a CSCA with a CRL waiting for it is parsed now (AnchorCertificate).
+    if (!anchor.key()) return;
+    if (X509_NAME_cmp(X509_get_subject_name(anchor.certificate()), X509_CRL_get_issuer(entry.crl.get())) != 0)
       continue;
-    entry.verified = X509_CRL_verify(entry.crl.get(), anchor.key.get()) == 1;
+    entry.verified = X509_CRL_verify(entry.crl.get(), anchor.key()) == 1;
     ERR_clear_error();
   }
 }
@@ -201,19 +280,39 @@ std::vector<std::filesystem::path> folder_files(const std::filesystem::path& pat
   return files;
 }
 
-// CSCAs into the store's indexes; a certificate already held (same SHA-256) is skipped.
+// One CSCA into the store's indexes, unless a certificate with the same SHA-256 is held already.
+bool add_anchor(TrustStore::Impl& impl, const verification::Digest& digest, std::uint64_t subject_key,
+                TrustStore::Impl::Anchor anchor) {
+  if (impl.anchors_by_digest.count(digest) != 0) return false;
+  const std::size_t index = impl.anchors.size();
+  impl.anchors.push_back(std::move(anchor));
+  impl.anchors_by_subject.emplace(subject_key, index);
+  impl.anchors_by_digest.emplace(digest, index);
+  verify_waiting_crls(impl, impl.anchors[index], subject_key);
+  return true;
+}
+
+// Certificates a master list's CMS parsing has parsed already.
 std::size_t add_anchors(TrustStore::Impl& impl, std::vector<X509Ptr> certificates, bool test_anchor) {
   std::size_t added = 0;
   for (X509Ptr& cert : certificates) {
-    verification::Digest digest = verification::certificate_digest(cert.get());
-    if (impl.anchors_by_digest.count(digest) != 0) continue;
+    const verification::Digest digest = verification::certificate_digest(cert.get());
     const std::uint64_t subject_key = verification::name_key(X509_get_subject_name(cert.get()));
-    const std::size_t index = impl.anchors.size();
-    impl.anchors.push_back(TrustStore::Impl::make_anchor(std::move(cert), test_anchor));
-    impl.anchors_by_subject.emplace(subject_key, index);
-    impl.anchors_by_digest.emplace(digest, index);
-    verify_waiting_crls(impl, impl.anchors[index], subject_key);
-    ++added;
+    if (add_anchor(impl, digest, subject_key, TrustStore::Impl::make_anchor(std::move(cert), test_anchor)))
+      ++added;
+  }
+  return added;
+}
+
+// Certificates from PEM or DER files and buffers, parsed when first used.
+std::size_t add_anchors(TrustStore::Impl& impl, std::vector<IncomingCertificate> certificates,
+                        bool test_anchor) {
+  std::size_t added = 0;
+  for (IncomingCertificate& incoming : certificates) {
+    TrustStore::Impl::Anchor anchor;
+    anchor.test_anchor = test_anchor || incoming.test_csca;
+    anchor.source = std::make_shared<const AnchorCertificate>(std::move(incoming.der));
+    if (add_anchor(impl, incoming.digest, incoming.subject_key, std::move(anchor))) ++added;
   }
   return added;
 }
@@ -224,7 +323,7 @@ std::size_t add_all(std::vector<TrustStore::Impl::Anchor>& anchors, std::vector<
   std::size_t added = 0;
   for (X509Ptr& cert : certificates) {
     bool known = std::any_of(anchors.begin(), anchors.end(), [&](const TrustStore::Impl::Anchor& a) {
-      return X509_cmp(a.certificate.get(), cert.get()) == 0;
+      return X509_cmp(a.certificate(), cert.get()) == 0;
     });
     if (known) continue;
     anchors.push_back(TrustStore::Impl::make_anchor(std::move(cert), test_anchor));
@@ -308,15 +407,15 @@ std::size_t add_file(TrustStore::Impl& impl, const std::filesystem::path& file, 
   if (verification::looks_like_master_list(data)) {
     return add_master_list_data(impl, data, file, impl.master_list_roots);
   }
-  std::vector<X509Ptr> certificates;
+  std::vector<IncomingCertificate> certificates;
   std::vector<X509CrlPtr> crls;
   try {
     if (looks_like_pem(data)) {
-      certificates = parse_certificates(data);
+      certificates = describe_certificates(data);
       if (looks_like_pem_crl(data)) crls = parse_crls(data);
     } else {
       try {
-        certificates = parse_certificates(data);
+        certificates = describe_certificates(data);
       } catch (const Error& e) {
         if (e.code() != ErrorCode::malformed_data) throw;
         crls = parse_crls(data);
@@ -347,8 +446,7 @@ namespace {
 
 // The virtual card's test PKI names its CSCAs "libcccd TEST CSCA <seed>" (sim/test_pki). Whoever passes
 // one as trust, the verdict says that trust rests on a test certificate, never on a real issuer.
-bool names_a_libcccd_test_csca(const X509* certificate) {
-  const X509_NAME* subject = X509_get_subject_name(certificate);
+bool names_a_libcccd_test_csca(const X509_NAME* subject) {
   const int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
   if (index < 0) return false;
   const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
@@ -426,15 +524,47 @@ Digest crl_digest(X509_CRL* crl) {
 
 }  // namespace verification
 
+AnchorCertificate::AnchorCertificate(X509Ptr certificate) : certificate_(std::move(certificate)) {
+  key_ = verification::issuer_key(certificate_.get(), key_problem_);
+  std::call_once(parsed_, [] {});  // nothing left to parse
+}
+
+AnchorCertificate::AnchorCertificate(Bytes der) : der_(std::move(der)) {}
+
+void AnchorCertificate::parse() const {
+  std::call_once(parsed_, [this] {
+    const unsigned char* cursor = der_.data();
+    X509Ptr parsed(d2i_X509(nullptr, &cursor, static_cast<long>(der_.size())));
+    if (!parsed || cursor != der_.data() + der_.size()) {
+      ERR_clear_error();
+      key_problem_ = "the certificate does not parse";
+      return;
+    }
+    key_ = verification::issuer_key(parsed.get(), key_problem_);
+    certificate_ = std::move(parsed);
+    Bytes().swap(der_);  // OpenSSL keeps its own copy of the encoding
+  });
+}
+
+X509* AnchorCertificate::certificate() const {
+  parse();
+  return certificate_.get();
+}
+
+EVP_PKEY* AnchorCertificate::key() const {
+  parse();
+  return key_.get();
+}
+
+const std::string& AnchorCertificate::key_problem() const {
+  parse();
+  return key_problem_;
+}
+
 TrustStore::Impl::Anchor TrustStore::Impl::make_anchor(X509Ptr certificate, bool test_anchor) {
   Anchor anchor;
-  test_anchor = test_anchor || names_a_libcccd_test_csca(certificate.get());
-  std::string problem;
-  EvpPkeyPtr key = verification::issuer_key(certificate.get(), problem);
-  anchor.key = std::shared_ptr<EVP_PKEY>(key.release(), &EVP_PKEY_free);
-  anchor.key_problem = std::move(problem);
-  anchor.certificate = std::shared_ptr<X509>(certificate.release(), &X509_free);
-  anchor.test_anchor = test_anchor;
+  anchor.test_anchor = test_anchor || names_a_libcccd_test_csca(X509_get_subject_name(certificate.get()));
+  anchor.source = std::make_shared<const AnchorCertificate>(std::move(certificate));
   return anchor;
 }
 
@@ -449,13 +579,14 @@ std::vector<const TrustStore::Impl::Anchor*> TrustStore::Impl::anchors_named(
   auto [first, last] = anchors_by_subject.equal_range(verification::name_key(name));
   for (auto it = first; it != last; ++it) {
     const Anchor& anchor = anchors[it->second];
-    if (X509_NAME_cmp(X509_get_subject_name(anchor.certificate.get()), name) == 0) named.push_back(&anchor);
+    X509* certificate = anchor.certificate();  // parsed here on first use
+    if (certificate && X509_NAME_cmp(X509_get_subject_name(certificate), name) == 0) named.push_back(&anchor);
   }
   // In the order they were added; with a key identifier, the anchors it names first.
   std::sort(named.begin(), named.end());
   if (key_id && named.size() > 1) {
     std::stable_partition(named.begin(), named.end(), [&](const Anchor* anchor) {
-      const ASN1_OCTET_STRING* own = X509_get0_subject_key_id(anchor->certificate.get());
+      const ASN1_OCTET_STRING* own = X509_get0_subject_key_id(anchor->certificate());
       return own && ASN1_OCTET_STRING_cmp(own, key_id) == 0;
     });
   }
@@ -508,7 +639,7 @@ std::size_t TrustStore::add_path(const std::filesystem::path& path, bool test_an
 }
 
 void TrustStore::add_certificate(ByteView der_or_pem, bool test_anchor) {
-  std::vector<X509Ptr> certificates = parse_certificates(der_or_pem);
+  std::vector<IncomingCertificate> certificates = describe_certificates(der_or_pem);
   if (certificates.empty()) throw Error(ErrorCode::malformed_data, "trust store: no certificate in the data");
   update(*shared_, [&](Impl& impl) { return add_anchors(impl, std::move(certificates), test_anchor); });
 }
@@ -586,8 +717,10 @@ TrustStore::Summary TrustStore::summary() const {
   std::shared_ptr<const Impl> impl = snapshot();
   Summary summary;
   summary.csca_certificates = impl->anchors.size();
-  for (const auto& anchor : impl->anchors)
-    ++summary.csca_by_country[verification::country_of(anchor.certificate.get())];
+  for (const auto& anchor : impl->anchors) {
+    X509* certificate = anchor.certificate();  // parses every anchor: `cccd-verify trust`'s question
+    ++summary.csca_by_country[certificate ? verification::country_of(certificate) : std::string("?")];
+  }
   summary.master_list_roots = impl->master_list_roots.size();
   summary.master_lists = impl->master_lists;
   for (const Impl::Crl& entry : impl->crls) {

@@ -125,14 +125,14 @@ IssuerSearch first_issuer(X509* subject, const Candidates& candidates, AnchorOf 
   IssuerSearch search;
   for (const auto& candidate : candidates) {
     const TrustStore::Impl::Anchor& anchor = anchor_of(candidate);
-    if (X509_cmp(anchor.certificate.get(), subject) == 0) continue;
-    if (!may_have_issued(anchor.certificate.get(), subject)) continue;
+    if (X509_cmp(anchor.certificate(), subject) == 0) continue;
+    if (!may_have_issued(anchor.certificate(), subject)) continue;
     search.name_matched = true;
-    if (!anchor.key) {
-      search.key_problem = anchor.key_problem;
+    if (!anchor.key()) {
+      search.key_problem = anchor.key_problem();
       continue;
     }
-    if (signature_verifies(subject, anchor.key.get())) {
+    if (signature_verifies(subject, anchor.key())) {
       search.issuer = &anchor;
       return search;
     }

@@ -108,8 +108,8 @@ TEST(NlMasterList, EveryKeyIsUsableIncludingTheExplicitEcParameters) {
   store.add_master_list(kNlList, {kNlRoot});
   std::size_t explicit_keys = 0;
   for (const auto& anchor : store.snapshot()->anchors) {
-    ASSERT_TRUE(anchor.key) << anchor.key_problem;
-    EVP_PKEY* own = X509_get0_pubkey(anchor.certificate.get());
+    ASSERT_TRUE(anchor.key()) << anchor.key_problem();
+    EVP_PKEY* own = X509_get0_pubkey(anchor.certificate());
     int from_explicit = 0;
     if (EVP_PKEY_is_a(own, "EC") == 1 &&
         EVP_PKEY_get_int_param(own, OSSL_PKEY_PARAM_EC_DECODED_FROM_EXPLICIT_PARAMS, &from_explicit) == 1 &&
@@ -118,10 +118,10 @@ TEST(NlMasterList, EveryKeyIsUsableIncludingTheExplicitEcParameters) {
       // The verification key is the named curve, and still verifies the certificate's own signature
       // when it is self-signed.
       int named_from_explicit = 1;
-      EVP_PKEY_get_int_param(anchor.key.get(), OSSL_PKEY_PARAM_EC_DECODED_FROM_EXPLICIT_PARAMS,
+      EVP_PKEY_get_int_param(anchor.key(), OSSL_PKEY_PARAM_EC_DECODED_FROM_EXPLICIT_PARAMS,
                              &named_from_explicit);
       EXPECT_EQ(named_from_explicit, 0);
-      EXPECT_EQ(EVP_PKEY_eq(own, anchor.key.get()), 1);
+      EXPECT_EQ(EVP_PKEY_eq(own, anchor.key()), 1);
     }
   }
   EXPECT_EQ(explicit_keys, 111u);
@@ -136,8 +136,8 @@ TEST(NlMasterList, EveryCertificateIsSelfSigned) {
   std::size_t links = 0;
   std::size_t unresolved = 0;
   for (const auto& anchor : store.snapshot()->anchors) {
-    X509* cert = anchor.certificate.get();
-    if (verification::signature_verifies(cert, anchor.key.get())) {
+    X509* cert = anchor.certificate();
+    if (verification::signature_verifies(cert, anchor.key())) {
       ++self_signed;
       continue;
     }
@@ -330,7 +330,7 @@ TEST(MadeMasterList, LoadsIntoTheStoreAndCountsByCountry) {
   ASSERT_EQ(summary.master_lists.size(), 1u);
   EXPECT_EQ(summary.master_lists[0].signer, "CN=Test ML signer,C=VN");
   // The explicit-parameter brainpool CSCA of the list has a usable, named-curve key.
-  for (const auto& anchor : store.snapshot()->anchors) EXPECT_TRUE(anchor.key) << anchor.key_problem;
+  for (const auto& anchor : store.snapshot()->anchors) EXPECT_TRUE(anchor.key()) << anchor.key_problem();
 }
 
 TEST(MadeMasterList, SignedByAnUntrustedSignerIsALoadError) {

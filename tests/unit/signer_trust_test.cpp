@@ -280,7 +280,7 @@ TEST(SignerTrust, AnExplicitParameterCscaVerifiesWhereOpensslsChainBuilderRefuse
   EXPECT_EQ(X509_verify(ds.get(), X509_get0_pubkey(csca.get())), 1);
 
   TrustStore store = store_of({&pki.csca_certificate});
-  ASSERT_TRUE(store.snapshot()->anchors[0].key) << store.snapshot()->anchors[0].key_problem;
+  ASSERT_TRUE(store.snapshot()->anchors[0].key()) << store.snapshot()->anchors[0].key_problem();
   Verdict v = verify_now(signed_dump(pki, sim::der_time(2024, 3, 1)), store);
   EXPECT_EQ(v.signer_trust.status, FindingStatus::passed) << v.signer_trust.detail;
 }

@@ -15,6 +15,8 @@
 #include <cccd/verify.hpp>
 
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -70,7 +72,7 @@ TEST(TrustIndex, TheSameCertificateInPemAndDerIsHeldOnce) {
   // Found by name: exactly the one of that name.
   const auto named = snapshot->anchors_named(X509_get_subject_name(other.certificate.get()));
   ASSERT_EQ(named.size(), 1u);
-  EXPECT_EQ(X509_cmp(named[0]->certificate.get(), other.certificate.get()), 0);
+  EXPECT_EQ(X509_cmp(named[0]->certificate(), other.certificate.get()), 0);
 }
 
 TEST(TrustIndex, ACrlIsVerifiedWhenAddedAndWhenItsCscaComesLater) {
@@ -115,6 +117,37 @@ TEST(TrustIndex, AnAddInvalidatesTheSignerChainsFoundBefore) {
   other.add_certificate(make_csca("Another store").der());
   EXPECT_EQ(verify(default_dump(), other, own_challenge()).signer_trust.status, FindingStatus::failed);
   EXPECT_EQ(verify(default_dump(), store, own_challenge()).signer_trust.status, FindingStatus::passed);
+}
+
+// The store indexes a PEM or DER certificate by its subject name and digest and lets OpenSSL parse it
+// when a verification first reaches it. One whose outer structure is sound but whose body OpenSSL
+// refuses (here notBefore is no time) is counted when added, never used as an anchor, and breaks nothing.
+TEST(TrustIndex, ACertificateOpenSslRefusesOnFirstUseIsNeverAnAnchor) {
+  BioPtr bio(BIO_new_mem_buf(sim::default_card().csca_pem.data(),
+                             static_cast<int>(sim::default_card().csca_pem.size())));
+  X509Ptr csca(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  ASSERT_TRUE(csca);
+  unsigned char* encoded = nullptr;
+  const int length = i2d_X509(csca.get(), &encoded);
+  ASSERT_GT(length, 0);
+  Bytes broken(encoded, encoded + length);
+  OPENSSL_free(encoded);
+  const Bytes utc_time{0x17, 0x0D};
+  const auto not_before = std::search(broken.begin(), broken.end(), utc_time.begin(), utc_time.end());
+  ASSERT_NE(not_before, broken.end());
+  *not_before = 0x04;  // an OCTET STRING where the Time CHOICE must be
+
+  TrustStore store;
+  store.add_certificate(broken);
+  EXPECT_EQ(store.size(), 1u);
+  const Verdict without = verify(default_dump(), store, own_challenge());
+  EXPECT_EQ(without.signer_trust.status, FindingStatus::failed) << without.signer_trust.detail;
+  EXPECT_FALSE(without.verified);
+  EXPECT_EQ(store.summary().csca_by_country.at("?"), 1u);
+
+  store.add_certificate(as_bytes(sim::default_card().csca_pem));
+  const Verdict with = verify(default_dump(), store, own_challenge());
+  EXPECT_EQ(with.signer_trust.status, FindingStatus::passed) << with.signer_trust.detail;
 }
 
 TEST(TrustIndex, TheSignerCacheIsBounded) {
