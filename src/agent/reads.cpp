@@ -102,6 +102,27 @@ std::shared_ptr<Read> Reads::start(Credentials credentials, const std::string& r
   return read;
 }
 
+// Within the wait for the card, as cccd-verify read --loop does between citizens: a reader that still
+// shows the previous citizen's card for a moment after it was taken (pcscd polls its readers), or no
+// reader or PC/SC service yet, is no failure before anything was read; the wait goes on until its end.
+Report Reads::read_until_placed(const CardSource& source, const Credentials& credentials, ReadOptions options,
+                                const bool& progressed, const Cancellation& cancellation) {
+  const auto deadline = std::chrono::steady_clock::now() + settings_.wait_for_card;
+  for (;;) {
+    try {
+      return read_and_verify(source, credentials, settings_.trust, options);
+    } catch (const Error& e) {
+      const bool retry = (e.code() == ErrorCode::no_card || e.code() == ErrorCode::no_reader) &&
+                         !progressed && !cancellation.cancelled();
+      const auto now = std::chrono::steady_clock::now();
+      if (!retry || now + std::chrono::milliseconds(200) >= deadline) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      options.wait_for_card =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    }
+  }
+}
+
 // On the worker thread: the card is read and judged exactly as cccd-verify read --resume does it; every
 // result goes back to the I/O thread.
 void Reads::work(std::shared_ptr<Read> read, Credentials credentials, std::string reader) {
@@ -113,14 +134,16 @@ void Reads::work(std::shared_ptr<Read> read, Credentials credentials, std::strin
   options.resume_after_removal = true;  // a card pulled away and put back is read on, as --resume
   options.cancellation = &read->cancellation;
   options.policy = settings_.policy;
-  options.progress = [this, read](const ReadProgress& step) {
+  bool progressed = false;  // this thread only: the progress callback runs on it
+  options.progress = [this, read, &progressed](const ReadProgress& step) {
+    progressed = true;
     boost::asio::post(io_, [this, read, step] { progress(read, step); });
   };
   std::string result;
   std::optional<Bytes> face;
   bool ok = false;
   try {
-    Report report = read_and_verify(source, credentials, settings_.trust, options);
+    Report report = read_until_placed(source, credentials, options, progressed, read->cancellation);
     result = to_json(report, -1);
     if (report.document.face) {
       // Always re-encoded as PNG by the library's bounded decoders: a JPEG 2000 face (which browsers do

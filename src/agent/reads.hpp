@@ -12,6 +12,7 @@
 #include <cccd/cancel.hpp>
 #include <cccd/policy.hpp>
 #include <cccd/reader.hpp>
+#include <cccd/report.hpp>
 #include <cccd/trust.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -104,6 +105,8 @@ class Reads {
   void drop(const std::string& id);
   void tick();
   void work(std::shared_ptr<Read> read, Credentials credentials, std::string reader);
+  Report read_until_placed(const CardSource& source, const Credentials& credentials, ReadOptions options,
+                           const bool& progressed, const Cancellation& cancellation);
 
   boost::asio::io_context& io_;
   const ReadSettings settings_;
