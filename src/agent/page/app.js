@@ -70,6 +70,7 @@ function clearAll() {
   $('verdict').textContent = '';
   $('verdict').className = 'verdict';
   $('source').textContent = '';
+  show('trust-note', false);
   $('file-progress').textContent = '';
   $('overall').value = 0;
   setStatus('');
@@ -122,6 +123,8 @@ function render(result, explain) {
     item.append(name, detail);
     $('findings').append(item);
   }
+  // A verdict resting on a test CSCA (the virtual card's) must never pass for a real card's.
+  show('trust-note', Boolean(result.verdict && result.verdict.signer_trust && result.verdict.signer_trust.test_csca));
   $('source').textContent = SOURCES[result.source] || '';
   show('result', true);
 }
