@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The officer's page of cccd-agent in headless chromium (agent_browser_test.mjs, playwright-core), reading
+# the virtual card through the real PC/SC stack: pcscd + vsmartcard-vpcd + cccd-sim serve. Starts its own
+# pcscd, agent and cards (tests/lib/pcscd_stack.sh) and stops exactly those.
+# Usage: agent_browser_test.sh CCCD_AGENT CCCD_SIM SOURCE_DIR SCREENSHOT_DIR
+set -euo pipefail
+agent=$1
+sim=$2
+source_dir=$3
+shots=$4
+here=$(cd "$(dirname "$0")" && pwd)
+# Not a skip: CI must run this test, and scripts/install-deps.sh installs both.
+[ -x /usr/bin/chromium ] || { echo "FAIL: no /usr/bin/chromium: run scripts/install-deps.sh"; exit 1; }
+[ -f "$here/node_modules/playwright-core/package.json" ] ||
+  { echo "FAIL: no playwright-core in tests/agent/node_modules: run scripts/install-deps.sh"; exit 1; }
+source "$source_dir/tests/lib/pcscd_stack.sh"
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+
+browser_cleanup() {
+  # The cards the driver placed (by the PIDs it recorded), then the stack's own processes.
+  if [ -f "$work/sim.pids" ]; then
+    while read -r pid; do kill "$pid" 2> /dev/null || true; done < "$work/sim.pids"
+  fi
+  pcscd_stack_cleanup
+}
+trap browser_cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  for log in agent.log sim.log; do [ -f "$work/$log" ] && { echo "--- $log"; cat "$work/$log"; }; done
+  exit 1
+}
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+"$sim" personalise "$work/card" --seed 1 > /dev/null
+"$sim" qr "$work/card" > "$work/card.qr"
+app_port=$(free_port)
+foreign_port=$(free_port)
+"$agent" --port 0 --token-file "$work/token" --allow-origin "http://127.0.0.1:$app_port" \
+  --trust "$work/card/csca.pem" --wait 30 > "$work/agent.log" 2>&1 &
+program_pid=$!
+for _ in $(seq 50); do grep -q "listening on" "$work/agent.log" 2> /dev/null && break; sleep 0.1; done
+port=$(sed -nE 's|.*listening on http://127\.0\.0\.1:([0-9]+)/.*|\1|p' "$work/agent.log")
+[ -n "$port" ] || fail "the agent did not start"
+
+rm -rf "$shots"
+AGENT_URL="http://127.0.0.1:$port" TOKEN_FILE="$work/token" SHOTS_DIR="$shots" QR_FILE="$work/card.qr" \
+  WORK="$work" CCCD_SIM="$sim" CARD_DIR="$work/card" APP_PORT="$app_port" FOREIGN_PORT="$foreign_port" \
+  COUNTER_DOC="$source_dir/docs/counter.md" node "$here/agent_browser_test.mjs" || fail "the browser test failed"

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# cccd-agent's HTTP API without a card (docs/counter.md, "Security"): the page is served, every refusal
+# has its status, and nothing leaks into an answer it should not:
+#   403 for a request from an origin not on the allow-list (even with the token) and for a Host that is
+#       not the agent (DNS rebinding); CORS headers only for an allowed origin (preflight included)
+#   401 without the token (no Origin), 200 with it
+#   413 for a body past the limit, 415 for a body that is not JSON, 400 for an unusable ID (the line is
+#       not quoted back), 404 for an unknown read and for any path outside the page (no listing)
+#   the token file is 0600; connections past --max-connections are closed
+# Usage: agent_http_test.sh CCCD_AGENT
+set -euo pipefail
+agent=$1
+work=$(mktemp -d)
+agent_pid=""
+cleanup() {
+  [ -n "$agent_pid" ] && kill "$agent_pid" 2> /dev/null && wait "$agent_pid" 2> /dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  [ -f "$work/agent.log" ] && { echo "--- agent.log"; cat "$work/agent.log"; }
+  exit 1
+}
+
+"$agent" --port 0 --token-file "$work/token" --allow-origin https://quay.example.gov.vn \
+  --max-connections 4 --max-body 1024 > "$work/agent.log" 2>&1 &
+agent_pid=$!
+for _ in $(seq 50); do grep -q "listening on" "$work/agent.log" 2> /dev/null && break; sleep 0.1; done
+port=$(sed -nE 's|.*listening on http://127\.0\.0\.1:([0-9]+)/.*|\1|p' "$work/agent.log")
+[ -n "$port" ] || fail "the agent did not say its port"
+base="http://127.0.0.1:$port"
+token=$(cat "$work/token")
+[ "$(stat -c %a "$work/token")" = 600 ] || fail "the token file is not 0600"
+[ ${#token} -ge 32 ] || fail "the token is too short"
+
+# status METHOD PATH [curl options...]: the HTTP status, the headers in $work/headers, the body in $work/body
+status() {
+  local method=$1 path=$2
+  shift 2
+  curl -s -o "$work/body" -D "$work/headers" -w '%{http_code}' -X "$method" "$@" "$base$path"
+}
+expect() { # expect CODE WHAT METHOD PATH [curl options...]
+  local want=$1 what=$2 got
+  shift 2
+  got=$(status "$@")
+  [ "$got" = "$want" ] || fail "$what: HTTP $got, expected $want ($(cat "$work/body"))"
+  echo "ok $want: $what"
+}
+auth=(-H "Authorization: Bearer $token")
+
+expect 200 "the page at /" GET /
+grep -q "Công dân tiếp theo" "$work/body" || fail "the page has no 'next citizen' button"
+grep -qi "^Content-Security-Policy: default-src 'none'" "$work/headers" || fail "the page has no CSP"
+expect 200 "the page's script" GET /app.js
+expect 401 "nothing but the page without the token" GET /page/
+expect 404 "no directory listing" GET /page/ "${auth[@]}"
+expect 404 "no path outside the page" GET /../../etc/passwd --path-as-is "${auth[@]}"
+expect 404 "no source file" GET /src/agent/page/app.js "${auth[@]}"
+
+expect 401 "no token, no Origin" GET /v1/readers
+grep -qi '^WWW-Authenticate: Bearer' "$work/headers" || fail "401 without WWW-Authenticate"
+expect 401 "a wrong token" GET /v1/readers -H "Authorization: Bearer ${token%?}x"
+expect 200 "the token" GET /v1/readers "${auth[@]}"
+grep -q '"readers"' "$work/body" || fail "no readers list"
+
+expect 403 "a foreign origin, even with the token" GET /v1/readers "${auth[@]}" -H "Origin: https://evil.example"
+if grep -qi '^Access-Control-Allow-Origin' "$work/headers"; then fail "CORS headers for a foreign origin"; fi
+expect 403 "a foreign origin's preflight" OPTIONS /v1/reads -H "Origin: https://evil.example" \
+  -H "Access-Control-Request-Method: POST"
+expect 403 "Origin: null (a sandboxed frame or a file)" GET /v1/readers -H "Origin: null"
+expect 403 "a foreign origin posting a read" POST /v1/reads -H "Origin: http://127.0.0.1.evil.example" \
+  -H 'Content-Type: application/json' -d '{"id_or_qr":"001099012345"}'
+expect 403 "a foreign Host (DNS rebinding)" GET /v1/readers "${auth[@]}" -H "Host: evil.example:$port"
+expect 204 "an allowed origin's preflight" OPTIONS /v1/reads -H "Origin: https://quay.example.gov.vn" \
+  -H "Access-Control-Request-Method: POST" -H "Access-Control-Request-Private-Network: true"
+grep -qi '^Access-Control-Allow-Origin: https://quay.example.gov.vn' "$work/headers" || fail "no CORS for the allowed origin"
+grep -qi '^Access-Control-Allow-Private-Network: true' "$work/headers" || fail "no Private Network Access answer"
+expect 200 "an allowed origin" GET /v1/readers -H "Origin: https://quay.example.gov.vn"
+grep -qi '^Access-Control-Allow-Origin: https://quay.example.gov.vn' "$work/headers" || fail "no CORS header"
+
+head -c 2000 /dev/zero | tr '\0' 1 > "$work/big"
+expect 413 "a body past --max-body" POST /v1/reads "${auth[@]}" -H 'Content-Type: application/json' \
+  --data-binary @"$work/big"
+expect 415 "a body that is not JSON" POST /v1/reads "${auth[@]}" -H 'Content-Type: text/plain' -d 'x'
+expect 400 "JSON that is not" POST /v1/reads "${auth[@]}" -H 'Content-Type: application/json' -d '{'
+expect 400 "an ID that is not 12 digits" POST /v1/reads "${auth[@]}" -H 'Content-Type: application/json' \
+  -d '{"id_or_qr":"0010990123"}'
+expect 400 "a QR line from an AZERTY scanner" POST /v1/reads "${auth[@]}" -H 'Content-Type: application/json' \
+  -d '{"id_or_qr":"àà&àççà&é\"(|034190001234|Nguyễn Thị Thu Hà|17051990|Nữ|Hà Nội|10042021"}'
+if grep -q "Nguyễn" "$work/body"; then fail "the refusal quotes the QR line"; fi
+grep -q '"message_vi"' "$work/body" || fail "no Vietnamese message"
+expect 404 "an unknown read" GET /v1/reads/00112233445566778899aabbccddeeff "${auth[@]}"
+expect 404 "an unknown read's events" GET /v1/reads/00112233445566778899aabbccddeeff/events "${auth[@]}"
+expect 404 "an unknown read's face" GET /v1/reads/00112233445566778899aabbccddeeff/face "${auth[@]}"
+expect 404 "an unknown read cancelled" DELETE /v1/reads/00112233445566778899aabbccddeeff "${auth[@]}"
+expect 405 "a method the route does not take" PUT /v1/readers "${auth[@]}"
+
+# --max-connections 4: a fifth connection is closed at once, without an answer; once they are gone the
+# agent serves again.
+python3 - "$port" << 'PY' || fail "the connection limit"
+import socket, sys
+port = int(sys.argv[1])
+held = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
+extra = socket.create_connection(("127.0.0.1", port))
+extra.settimeout(5)
+try:
+    extra.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % port)
+    answer = extra.recv(100)
+except ConnectionResetError:  # closed before or while the request went out
+    answer = b""
+if answer != b"":
+    sys.exit("a connection past the limit was served")
+for s in held:
+    s.close()
+print("ok: a connection past --max-connections closed unanswered")
+PY
+sleep 0.2
+expect 200 "served again once connections closed" GET /
+
+# The agent's own messages and the token never appear in what it prints.
+if grep -qF "$token" "$work/agent.log"; then fail "the token is printed"; fi
+echo "cccd-agent HTTP API: refusals and limits as documented"
