@@ -433,6 +433,7 @@ class Session : public std::enable_shared_from_this<Session>, public EventSink {
 
   void finish_stream() {
     if (closed_) return;
+    if (read_) agent_.reads->unsubscribe(read_, this);
     read_.reset();
     close();
   }

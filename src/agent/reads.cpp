@@ -112,8 +112,10 @@ Report Reads::read_until_placed(const CardSource& source, const Credentials& cre
     try {
       return read_and_verify(source, credentials, settings_.trust, options);
     } catch (const Error& e) {
-      const bool retry = (e.code() == ErrorCode::no_card || e.code() == ErrorCode::no_reader) &&
-                         !progressed && !cancellation.cancelled();
+      // DELETE while the agent waited between attempts: the read ends as cancelled, not with the
+      // no-reader error of the attempt before.
+      if (cancellation.cancelled()) throw Error(ErrorCode::cancelled, "the read was cancelled");
+      const bool retry = (e.code() == ErrorCode::no_card || e.code() == ErrorCode::no_reader) && !progressed;
       const auto now = std::chrono::steady_clock::now();
       if (!retry || now + std::chrono::milliseconds(200) >= deadline) throw;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -212,17 +214,17 @@ void Reads::append(Read& read, std::string_view name, const std::string& data) {
 }
 
 void Reads::notify(Read& read) {
-  std::vector<std::shared_ptr<EventSink>> live;
-  for (const std::weak_ptr<EventSink>& weak : read.sinks) {
-    if (std::shared_ptr<EventSink> sink = weak.lock()) live.push_back(std::move(sink));
-  }
-  read.sinks.clear();
-  for (const std::shared_ptr<EventSink>& sink : live) read.sinks.push_back(sink);
-  for (const std::shared_ptr<EventSink>& sink : live) sink->pump();
+  // A copy: a sink may unsubscribe while it is pumped.
+  const std::vector<std::shared_ptr<EventSink>> sinks = read.sinks;
+  for (const std::shared_ptr<EventSink>& sink : sinks) sink->pump();
 }
 
-void Reads::subscribe(const std::shared_ptr<Read>& read, std::weak_ptr<EventSink> sink) {
+void Reads::subscribe(const std::shared_ptr<Read>& read, std::shared_ptr<EventSink> sink) {
   read->sinks.push_back(std::move(sink));
+}
+
+void Reads::unsubscribe(const std::shared_ptr<Read>& read, const EventSink* sink) {
+  std::erase_if(read->sinks, [sink](const std::shared_ptr<EventSink>& held) { return held.get() == sink; });
 }
 
 void Reads::cancel_or_drop(const std::shared_ptr<Read>& read) {

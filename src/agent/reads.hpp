@@ -71,7 +71,9 @@ class Read {
   std::chrono::steady_clock::time_point last_activity;
   bool stalled = false;
   Cancellation cancellation;
-  std::vector<std::weak_ptr<EventSink>> sinks;
+  // The streams following the read. Held strongly: between two events a stream has no I/O pending, and
+  // this is what keeps it alive; it unsubscribes when it ends.
+  std::vector<std::shared_ptr<EventSink>> sinks;
 
   const char* state_name() const noexcept;
 };
@@ -92,7 +94,8 @@ class Reads {
   void cancel_or_drop(const std::shared_ptr<Read>& read);
   void result_delivered(const std::shared_ptr<Read>& read);
   void face_delivered(const std::shared_ptr<Read>& read);
-  void subscribe(const std::shared_ptr<Read>& read, std::weak_ptr<EventSink> sink);
+  void subscribe(const std::shared_ptr<Read>& read, std::shared_ptr<EventSink> sink);
+  void unsubscribe(const std::shared_ptr<Read>& read, const EventSink* sink);
   bool running() const noexcept;
 
  private:

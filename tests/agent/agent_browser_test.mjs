@@ -164,6 +164,10 @@ const servers = [await serveOrigin(Number(env.APP_PORT)), await serveOrigin(Numb
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 1000 }, locale: 'vi-VN' });
+  // Each read's event stream is opened once and runs to its end: a stream the agent dropped would make
+  // EventSource reconnect (and replay the events).
+  let streams = 0;
+  page.on('request', (r) => { if (r.url().endsWith('/events')) streams += 1; });
   await page.goto(agentUrl + '/');
   await shot(page, '01-ready');
 
@@ -221,6 +225,8 @@ try {
   console.log('ok forged: ' + why);
   await card.take();
   await nextCitizen(page);
+
+  if (streams !== 3) fail('3 reads opened ' + streams + ' event streams');
 
   // foreign: a page of an origin not on the allow-list
   const foreign = await browser.newPage();

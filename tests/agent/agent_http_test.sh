@@ -96,6 +96,24 @@ expect 404 "an unknown read's face" GET /v1/reads/00112233445566778899aabbccddee
 expect 404 "an unknown read cancelled" DELETE /v1/reads/00112233445566778899aabbccddeeff "${auth[@]}"
 expect 405 "a method the route does not take" PUT /v1/readers "${auth[@]}"
 
+# A read on a reader that is not there waits (for the reader to be plugged in); a second one is refused
+# while it runs; DELETE cancels it, its event stream ends with "failed" / "cancelled", and once that was
+# delivered the agent holds nothing of it.
+expect 201 "a read started" POST /v1/reads "${auth[@]}" -H 'Content-Type: application/json' \
+  -d '{"id_or_qr":"001099012345","reader":"no such reader (agent_http)"}'
+id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/body")
+[[ "$id" =~ ^[0-9a-f]{32}$ ]] || fail "the read id is not 128 random bits in hex: $id"
+expect 409 "a second read while one runs" POST /v1/reads "${auth[@]}" -H 'Content-Type: application/json' \
+  -d '{"id_or_qr":"001099012345"}'
+expect 200 "the running read's state" GET "/v1/reads/$id" "${auth[@]}"
+grep -q '"state":"waiting"' "$work/body" || fail "the read is not waiting: $(cat "$work/body")"
+expect 409 "its face before the end" GET "/v1/reads/$id/face" "${auth[@]}"
+expect 200 "the read cancelled" DELETE "/v1/reads/$id" "${auth[@]}"
+curl -sN --max-time 10 "${auth[@]}" "$base/v1/reads/$id/events" > "$work/events" || true
+grep -q '^event: failed' "$work/events" || fail "the stream did not end with failed: $(cat "$work/events")"
+grep -q '"code": *"cancelled"' "$work/events" || fail "the read was not cancelled: $(cat "$work/events")"
+expect 404 "the cancelled read is gone once delivered" GET "/v1/reads/$id" "${auth[@]}"
+
 # --max-connections 4: a fifth connection is closed at once, without an answer; once they are gone the
 # agent serves again.
 python3 - "$port" << 'PY' || fail "the connection limit"
