@@ -203,6 +203,9 @@ void Reads::finish(const std::shared_ptr<Read>& read, std::string result_json, s
   append(*read, "explain", read->explain_json);
   read->result_event = read->events.size();
   append(*read, ok ? "result" : "failed", read->result_json);
+  // The caller asked to forget it: streams still open get the end from their own reference; nobody can
+  // ask for it again.
+  if (read->forget) drop(read->id);
 }
 
 void Reads::append(Read& read, std::string_view name, const std::string& data) {
@@ -229,6 +232,7 @@ void Reads::unsubscribe(const std::shared_ptr<Read>& read, const EventSink* sink
 
 void Reads::cancel_or_drop(const std::shared_ptr<Read>& read) {
   if (!read->finished) {
+    read->forget = true;
     read->cancellation.cancel();
     return;
   }

@@ -41,9 +41,11 @@ struct ReadSettings {
   std::string default_reader;              // substring of a PC/SC reader name; "": any reader
   std::chrono::seconds wait_for_card{60};  // how long a read waits for the card to be placed
   std::chrono::seconds result_ttl{60};     // a finished read not fetched is dropped after this
-  std::chrono::milliseconds stall{1500};   // no progress this long while reading: "stalled"
-  std::chrono::seconds keepalive{15};      // a comment line on idle event streams
-  const TrustStore* trust = nullptr;       // CSCAs; null: signer trust unknown, never verified
+  // No progress this long while reading: "stalled". Longer than any one step of a read should take
+  // (an RSA Active Authentication on a slow chip included), shorter than an officer's patience.
+  std::chrono::milliseconds stall{2500};
+  std::chrono::seconds keepalive{15};  // a "keepalive" event on a stream that has had nothing to say
+  const TrustStore* trust = nullptr;   // CSCAs; null: signer trust unknown, never verified
   VerificationPolicy policy;
 };
 
@@ -70,6 +72,7 @@ class Read {
   std::chrono::steady_clock::time_point finished_at;
   std::chrono::steady_clock::time_point last_activity;
   bool stalled = false;
+  bool forget = false;  // DELETE came while it ran: dropped as soon as it ends
   Cancellation cancellation;
   // The streams following the read. Held strongly: between two events a stream has no I/O pending, and
   // this is what keeps it alive; it unsubscribes when it ends.

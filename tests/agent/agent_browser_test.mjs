@@ -7,7 +7,8 @@
 //              fetched; "Công dân tiếp theo" clears the screen
 //   resumed    the card pulled away mid-read (at APDU 14) and put back 4 s later: "stalled" shown, then
 //              "resumed", then verified
-//   forged     the card's QR line with another name: "CHƯA XÁC THỰC", qr_consistency failed
+//   forged     the card's QR line with another name, scanned right after another line whose read is
+//              then cancelled: "CHƯA XÁC THỰC", qr_consistency failed
 //   foreign    a page from an origin not on the allow-list: its requests are refused (403, no CORS)
 //   web app    docs/counter.md's JavaScript example, as it stands in the doc, run by a page of the allowed
 //              origin: verified, with progress and the photo
@@ -213,8 +214,13 @@ try {
   await card.take();
   await nextCitizen(page);
 
-  // forged: another name printed in the QR code
+  // forged: another name printed in the QR code. The officer first scans another card's line, then this
+  // one before placing the card: the first read is cancelled and the second one runs.
+  const abandoned = await scan(page, qrLine);
+  await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Đặt thẻ'));
   readId = await scan(page, forgedLine);
+  if (readId === abandoned) fail('the second scan did not start a new read');
+  if ((await agentStatus(abandoned)) !== 404) fail('the abandoned read is still held by the agent');
   card = placeCard();
   await waitForVerdict(page, 'CHƯA XÁC THỰC');
   const qrFinding = page.locator('#findings li[data-finding="qr_consistency"]');
@@ -226,7 +232,7 @@ try {
   await card.take();
   await nextCitizen(page);
 
-  if (streams !== 3) fail('3 reads opened ' + streams + ' event streams');
+  if (streams !== 4) fail('4 reads opened ' + streams + ' event streams');
 
   // foreign: a page of an origin not on the allow-list
   const foreign = await browser.newPage();

@@ -97,8 +97,8 @@ expect 404 "an unknown read cancelled" DELETE /v1/reads/00112233445566778899aabb
 expect 405 "a method the route does not take" PUT /v1/readers "${auth[@]}"
 
 # A read on a reader that is not there waits (for the reader to be plugged in); a second one is refused
-# while it runs; DELETE cancels it, its event stream ends with "failed" / "cancelled", and once that was
-# delivered the agent holds nothing of it.
+# while it runs; DELETE cancels it, the stream open on it ends with "failed" / "cancelled", and the agent
+# holds nothing of it.
 expect 201 "a read started" POST /v1/reads "${auth[@]}" -H 'Content-Type: application/json' \
   -d '{"id_or_qr":"001099012345","reader":"no such reader (agent_http)"}'
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/body")
@@ -108,11 +108,14 @@ expect 409 "a second read while one runs" POST /v1/reads "${auth[@]}" -H 'Conten
 expect 200 "the running read's state" GET "/v1/reads/$id" "${auth[@]}"
 grep -q '"state":"waiting"' "$work/body" || fail "the read is not waiting: $(cat "$work/body")"
 expect 409 "its face before the end" GET "/v1/reads/$id/face" "${auth[@]}"
+curl -sN --max-time 10 "${auth[@]}" "$base/v1/reads/$id/events" > "$work/events" &
+events_pid=$!
+sleep 0.3
 expect 200 "the read cancelled" DELETE "/v1/reads/$id" "${auth[@]}"
-curl -sN --max-time 10 "${auth[@]}" "$base/v1/reads/$id/events" > "$work/events" || true
+wait "$events_pid" || true
 grep -q '^event: failed' "$work/events" || fail "the stream did not end with failed: $(cat "$work/events")"
 grep -q '"code": *"cancelled"' "$work/events" || fail "the read was not cancelled: $(cat "$work/events")"
-expect 404 "the cancelled read is gone once delivered" GET "/v1/reads/$id" "${auth[@]}"
+expect 404 "the cancelled read is forgotten" GET "/v1/reads/$id" "${auth[@]}"
 
 # --max-connections 4: a fifth connection is closed at once, without an answer; once they are gone the
 # agent serves again.

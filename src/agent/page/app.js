@@ -53,13 +53,15 @@ function showError(text) {
   show('error', true);
 }
 
-// Everything the last citizen left on the screen, and the read on the agent.
+// Everything the last citizen left on the screen, and the read on the agent. Gives the DELETE's promise:
+// a new read waits for the old one to be cancelled.
 function clearAll() {
+  let forgotten = Promise.resolve();
   if (current) {
     if (current.events) current.events.close();
     if (current.photoUrl) URL.revokeObjectURL(current.photoUrl);
     // Cancels a read still running, or drops a finished one's result at once.
-    fetch('/v1/reads/' + encodeURIComponent(current.id), { method: 'DELETE' }).catch(() => {});
+    forgotten = fetch('/v1/reads/' + encodeURIComponent(current.id), { method: 'DELETE' }).catch(() => {});
     current = null;
   }
   $('qr').value = '';
@@ -79,6 +81,7 @@ function clearAll() {
   show('result', false);
   show('progress-area', false);
   $('qr').focus();
+  return forgotten;
 }
 
 function kb(bytes) { return (bytes / 1024).toFixed(1); }
@@ -141,14 +144,20 @@ async function loadPhoto(read) {
 }
 
 async function start(text) {
-  clearAll();
+  await clearAll();
   show('progress-area', true);
   setStatus('Đang gửi...');
   let response;
   try {
-    response = await fetch('/v1/reads', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id_or_qr: text }),
-    });
+    // A read just cancelled (the officer scanned again before placing the card) takes a moment to end:
+    // 409 "busy" is asked again for up to 3 s.
+    for (let attempt = 0; ; attempt += 1) {
+      response = await fetch('/v1/reads', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id_or_qr: text }),
+      });
+      if (response.status !== 409 || attempt >= 15) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   } catch (e) {
     setStatus('');
     showError('Không kết nối được với dịch vụ đọc thẻ (cccd-agent)');
