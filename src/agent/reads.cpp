@@ -136,6 +136,21 @@ void Reads::work(std::shared_ptr<Read> read, Credentials credentials, std::strin
   options.resume_after_removal = true;  // a card pulled away and put back is read on, as --resume
   options.cancellation = &read->cancellation;
   options.policy = settings_.policy;
+  // No reader (or no PC/SC service) yet is said at once, so that the page can ask for the reader to be
+  // plugged in; the read itself waits for it within its wait for the card.
+  bool reader_there = false;
+  try {
+    for (const std::string& name : list_pcsc_readers()) {
+      if (name.find(source.reader) != std::string::npos) reader_there = true;
+    }
+  } catch (const Error&) {
+    reader_there = false;
+  }
+  if (!reader_there) {
+    boost::asio::post(io_, [this, read] {
+      if (!read->finished) append(*read, "state", nlohmann::json{{"state", "no_reader"}}.dump());
+    });
+  }
   bool progressed = false;  // this thread only: the progress callback runs on it
   options.progress = [this, read, &progressed](const ReadProgress& step) {
     progressed = true;

@@ -115,6 +115,7 @@ expect 200 "the read cancelled" DELETE "/v1/reads/$id" "${auth[@]}"
 wait "$events_pid" || true
 grep -q '^event: failed' "$work/events" || fail "the stream did not end with failed: $(cat "$work/events")"
 grep -q '"code": *"cancelled"' "$work/events" || fail "the read was not cancelled: $(cat "$work/events")"
+grep -q '"state":"no_reader"' "$work/events" || fail "no 'no_reader' state for a reader that is not there"
 expect 404 "the cancelled read is forgotten" GET "/v1/reads/$id" "${auth[@]}"
 
 # --max-connections 4: a fifth connection is closed at once, without an answer; once they are gone the

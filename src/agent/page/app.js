@@ -23,6 +23,7 @@ const STATUS = {
 };
 const STATES = {
   waiting: 'Đặt thẻ lên đầu đọc...',
+  no_reader: 'Chưa có đầu đọc thẻ: hãy cắm đầu đọc vào máy (hoặc kiểm tra dịch vụ pcscd)',
   reading: 'Đang đọc chip...',
   stalled: 'Mất kết nối với thẻ: đặt lại thẻ lên đầu đọc để đọc tiếp',
   resumed: 'Đã đặt lại thẻ: đang đọc tiếp...',
@@ -175,7 +176,7 @@ async function start(text) {
   setStatus(STATES.waiting);
   read.events.addEventListener('state', (e) => {
     const state = JSON.parse(e.data).state;
-    if (STATES[state]) setStatus(STATES[state], state === 'stalled');
+    if (STATES[state]) setStatus(STATES[state], state === 'stalled' || state === 'no_reader');
   });
   read.events.addEventListener('progress', (e) => onProgress(JSON.parse(e.data)));
   read.events.addEventListener('explain', (e) => { read.explain = JSON.parse(e.data); });
