@@ -227,6 +227,11 @@ try {
   if ((await qrFinding.getAttribute('class')) !== 'failed') fail('qr_consistency is not failed');
   const why = await qrFinding.textContent();
   if (!why.includes('KHÔNG ĐẠT')) fail('the QR finding does not say KHÔNG ĐẠT: ' + why);
+  const reasons = await text(page, 'reasons');
+  if (reasons !== 'Chưa đạt: Mã QR/chip (DG13)') fail('the verdict does not name the failed finding: ' + reasons);
+  if ((await page.locator('#findings li').first().getAttribute('data-finding')) !== 'qr_consistency') {
+    fail('the failed finding is not listed first');
+  }
   await shot(page, '07-forged-qr');
   console.log('ok forged: ' + why);
   await card.take();

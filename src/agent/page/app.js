@@ -72,6 +72,8 @@ function clearAll() {
   $('findings').replaceChildren();
   $('verdict').textContent = '';
   $('verdict').className = 'verdict';
+  $('reasons').textContent = '';
+  show('reasons', false);
   $('source').textContent = '';
   show('trust-note', false);
   $('file-progress').textContent = '';
@@ -112,9 +114,16 @@ function render(result, explain) {
     if (typeof personal[key] === 'string' && personal[key] !== '') addRow($('fields'), label, personal[key]);
   }
   const why = (explain && explain.findings) || {};
-  for (const [key, label] of FINDINGS) {
-    const finding = result.verdict && result.verdict[key];
-    if (!finding || typeof finding !== 'object') continue;
+  // What kept the card from "verified" first, named under the verdict, then the rest in their order.
+  const present = FINDINGS.filter(([key]) => result.verdict && typeof result.verdict[key] === 'object');
+  const blocking = ([key]) => !['passed', 'not_supported'].includes(result.verdict[key].status);
+  const failing = present.filter(blocking);
+  if (!verified && failing.length > 0) {
+    $('reasons').textContent = 'Chưa đạt: ' + failing.map(([, label]) => label).join(', ');
+    show('reasons', true);
+  }
+  for (const [key, label] of [...failing, ...present.filter((f) => !blocking(f))]) {
+    const finding = result.verdict[key];
     const item = document.createElement('li');
     item.className = finding.status;
     item.dataset.finding = key;
