@@ -9,6 +9,7 @@
 //              "resumed", then verified
 //   forged     the card's QR line with another name, scanned right after another line whose read is
 //              then cancelled: "CHƯA XÁC THỰC", qr_consistency failed
+//   text       a result whose DG13 name is markup, given to the page's own render: shown as text, nothing run
 //   foreign    a page from an origin not on the allow-list: its requests are refused (403, no CORS)
 //   web app    docs/counter.md's JavaScript example, as it stands in the doc, run by a page of the allowed
 //              origin: verified, with progress and the photo
@@ -238,6 +239,23 @@ try {
   await nextCitizen(page);
 
   if (streams !== 4) fail('4 reads opened ' + streams + ' event streams');
+
+  // Card text is text: a chip whose DG13 name is markup (the page's own render, fed such a result) shows
+  // it literally and runs nothing.
+  const hostileName = '<img src=x onerror="window.pwned=1"><b>Hà</b>';
+  const rendered = await page.evaluate(async (name) => {
+    render({ verdict: { overall: 'not_verified', access: { status: 'passed', detail: '<i>x</i>' } },
+             document: { personal_data: { full_name: name } } }, { findings: {} });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return { shown: document.querySelector('#fields dd').textContent, markup: document.querySelectorAll('#result img:not(#photo), #result b, #result i').length,
+             pwned: window.pwned === 1 };
+  }, hostileName);
+  if (rendered.shown !== hostileName || rendered.markup !== 0 || rendered.pwned) {
+    fail('card text was not shown as text: ' + JSON.stringify(rendered));
+  }
+  await shot(page, '07b-card-text-is-text');
+  await nextCitizen(page);
+  console.log('ok card text is text: markup in a DG13 name shown literally, nothing run');
 
   // foreign: a page of an origin not on the allow-list
   const foreign = await browser.newPage();
