@@ -259,12 +259,18 @@ try {
 
   // foreign: a page of an origin not on the allow-list
   const foreign = await browser.newPage();
+  // What the agent answered, seen by the browser's network layer (a CORS-blocked answer never reaches
+  // the page's script, nor playwright's response events).
   const statuses = [];
-  foreign.on('response', (r) => { if (r.url().startsWith(agentUrl)) statuses.push(r.status()); });
+  const cdp = await foreign.context().newCDPSession(foreign);
+  await cdp.send('Network.enable');
+  cdp.on('Network.responseReceived', (e) => { if (e.response.url.startsWith(agentUrl)) statuses.push(e.response.status); });
   await foreign.goto('http://127.0.0.1:' + env.FOREIGN_PORT + '/');
   const outcome = await foreign.evaluate((a) => window.tryAgent(a), agentUrl);
   if (outcome.readers !== 'refused' || outcome.read !== 'refused') fail('a foreign origin got answers: ' + JSON.stringify(outcome));
-  if (statuses.some((s) => s !== 403)) fail('the agent answered a foreign origin with ' + statuses);
+  if (statuses.length === 0 || statuses.some((s) => s !== 403)) {
+    fail('the agent answered a foreign origin with HTTP ' + JSON.stringify(statuses) + ', not 403');
+  }
   await shot(foreign, '08-foreign-origin-refused');
   console.log('ok foreign origin refused (' + JSON.stringify(outcome) + ', HTTP ' + statuses + ')');
   await foreign.close();
