@@ -23,8 +23,10 @@ fail() {
   exit 1
 }
 
+# The allow-list from the command line and from a file (comments, a trailing slash, case).
+printf '# the counter web apps\nHTTPS://Second.Example.gov.vn:8443/   # the back office\n\n' > "$work/origins"
 "$agent" --port 0 --token-file "$work/token" --allow-origin https://quay.example.gov.vn \
-  --max-connections 4 --max-body 1024 > "$work/agent.log" 2>&1 &
+  --allow-origins-file "$work/origins" --max-connections 4 --max-body 1024 > "$work/agent.log" 2>&1 &
 agent_pid=$!
 for _ in $(seq 50); do grep -q "listening on" "$work/agent.log" 2> /dev/null && break; sleep 0.1; done
 port=$(sed -nE 's|.*listening on http://127\.0\.0\.1:([0-9]+)/.*|\1|p' "$work/agent.log")
@@ -76,6 +78,8 @@ expect 204 "an allowed origin's preflight" OPTIONS /v1/reads -H "Origin: https:/
   -H "Access-Control-Request-Method: POST" -H "Access-Control-Request-Private-Network: true"
 grep -qi '^Access-Control-Allow-Origin: https://quay.example.gov.vn' "$work/headers" || fail "no CORS for the allowed origin"
 grep -qi '^Access-Control-Allow-Private-Network: true' "$work/headers" || fail "no Private Network Access answer"
+expect 200 "an origin from the allow-list file" GET /v1/readers -H "Origin: https://second.example.gov.vn:8443"
+expect 403 "that origin on another port" GET /v1/readers -H "Origin: https://second.example.gov.vn"
 expect 200 "an allowed origin" GET /v1/readers -H "Origin: https://quay.example.gov.vn"
 grep -qi '^Access-Control-Allow-Origin: https://quay.example.gov.vn' "$work/headers" || fail "no CORS header"
 
@@ -139,6 +143,28 @@ print("ok: a connection past --max-connections closed unanswered")
 PY
 sleep 0.2
 expect 200 "served again once connections closed" GET /
+
+# A token given by the service manager (CCCD_AGENT_TOKEN) instead of a generated one; a short one, or an
+# allow-list entry that is not an origin, stops the agent at start (exit 2).
+given=0123456789abcdef0123456789abcdef-given
+CCCD_AGENT_TOKEN=$given "$agent" --port 0 --token-file "$work/token2" > "$work/agent2.log" 2>&1 &
+agent2_pid=$!
+for _ in $(seq 50); do grep -q "listening on" "$work/agent2.log" 2> /dev/null && break; sleep 0.1; done
+port2=$(sed -nE 's|.*listening on http://127\.0\.0\.1:([0-9]+)/.*|\1|p' "$work/agent2.log")
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $given" "http://127.0.0.1:$port2/v1/readers")
+code_old=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port2/v1/readers")
+kill "$agent2_pid" && wait "$agent2_pid" 2> /dev/null || true
+[ "$code" = 200 ] && [ "$code_old" = 401 ] || fail "CCCD_AGENT_TOKEN: $code with it, $code_old with another"
+[ ! -e "$work/token2" ] || fail "a token file was written although the token was given"
+echo "ok: CCCD_AGENT_TOKEN is the token, no file written"
+set +e
+CCCD_AGENT_TOKEN=short "$agent" --port 0 > "$work/out" 2>&1
+short=$?
+"$agent" --port 0 --token-file "$work/token3" --allow-origin https://quay.example.gov.vn/app > "$work/out" 2>&1
+path_origin=$?
+set -e
+[ "$short" = 2 ] && [ "$path_origin" = 2 ] || fail "a short token ($short) or an origin with a path ($path_origin) not refused with exit 2"
+echo "ok: a short token and an origin with a path refused at start"
 
 # The agent's own messages and the token never appear in what it prints.
 if grep -qF "$token" "$work/agent.log"; then fail "the token is printed"; fi
