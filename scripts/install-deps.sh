@@ -14,12 +14,12 @@ packages=(
   libnfc-dev            # PN53x readers driven directly (libnfc's pn532_uart driver in the tests)
   libcli11-dev          # command-line parsing
   nlohmann-json3-dev    # JSON output and dump metadata
-  libboost-dev          # cccd-agent: Boost.Beast/Asio (header-only), its HTTP/1.1 server and timers
-  chromium              # the browser test of cccd-agent's page (headless, driven by playwright-core)
   libgtest-dev libgmock-dev  # tests
   libbenchmark-dev      # Google Benchmark: offline verification cost
   python3-jsonschema    # validates the JSON output against docs/schema (run with /usr/bin/python3)
   tmux                  # the terminal test of cccd-verify's progress bar
+  libboost-dev          # cccd-agent: Boost.Beast/Asio (header-only), its HTTP/1.1 server and timers
+  chromium              # the browser test of cccd-agent's page (headless, driven by playwright-core)
   valgrind              # the end-to-end read under memcheck (tests/valgrind_end_to_end.sh)
   strace                # verifying from memory opens no file (tests/no_file_verify_test.sh)
   clang-format          # the format check

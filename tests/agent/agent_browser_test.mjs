@@ -73,7 +73,9 @@ async function watch(page) {
 async function scan(page, line) {
   const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
   if (focused !== 'qr') fail('the QR field does not have the focus (' + focused + ')');
-  const started = page.waitForResponse((r) => r.url().endsWith('/v1/reads') && r.request().method() === 'POST');
+  // The page asks again on 409 while the read it just cancelled ends: the answer that counts is the last.
+  const started = page.waitForResponse((r) => r.url().endsWith('/v1/reads') && r.request().method() === 'POST' &&
+                                              r.status() !== 409);
   await page.keyboard.type(line);
   await page.keyboard.press('Enter');
   const response = await started;
