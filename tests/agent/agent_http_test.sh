@@ -166,6 +166,17 @@ set -e
 [ "$short" = 2 ] && [ "$path_origin" = 2 ] || fail "a short token ($short) or an origin with a path ($path_origin) not refused with exit 2"
 echo "ok: a short token and an origin with a path refused at start"
 
+# The shipped systemd unit parses (systemd-analyze, where there is one), run against this build's agent.
+unit=$(cd "$(dirname "$0")/../../src/agent" && pwd)/cccd-agent.service
+if command -v systemd-analyze > /dev/null; then
+  mkdir "$work/unit"
+  sed "s|/usr/bin/cccd-agent|$agent|" "$unit" > "$work/unit/cccd-agent.service"
+  systemd-analyze verify "$work/unit/cccd-agent.service" > "$work/unit.log" 2>&1 ||
+    { cat "$work/unit.log"; fail "systemd-analyze verify refuses src/agent/cccd-agent.service"; }
+  [ -s "$work/unit.log" ] && { cat "$work/unit.log"; fail "systemd-analyze verify warns about the unit"; }
+  echo "ok: the systemd unit verifies"
+fi
+
 # The agent's own messages and the token never appear in what it prints.
 if grep -qF "$token" "$work/agent.log"; then fail "the token is printed"; fi
 echo "cccd-agent HTTP API: refusals and limits as documented"
