@@ -9,7 +9,7 @@
 #   the token file is 0600; connections past --max-connections are closed
 # Usage: agent_http_test.sh CCCD_AGENT
 set -euo pipefail
-agent=$1
+agent=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")  # absolute: the unit check needs it
 work=$(mktemp -d)
 agent_pid=""
 cleanup() {
