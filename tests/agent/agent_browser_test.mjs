@@ -133,7 +133,7 @@ window.runExample = async (agent, line) => {
   document.body.textContent = out.verified ? 'verified' : 'not verified';
   document.body.append(img);
   return { verified: out.verified, progress: progress.length, photoWidth: img.naturalWidth,
-           name: out.result.document.personal_data.full_name };
+           name: out.result.document.personal_data.full_name, result: out.result };
 };
 window.tryAgent = async (agent) => {
   const outcome = {};
@@ -283,10 +283,12 @@ try {
   const running = app.evaluate(([a, l]) => window.runExample(a, l), [agentUrl, qrLine]);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   card = placeCard();
-  const out = await running;
+  const { result, ...out } = await running;
   if (!out.verified || out.progress === 0 || out.photoWidth === 0 || out.name !== 'Nguyễn Thị Thu Hà') {
     fail("docs/counter.md's example: " + JSON.stringify(out));
   }
+  // For the shell to compare with cccd-verify read --json of the same card.
+  fs.writeFileSync(path.join(env.WORK, 'agent-result.json'), JSON.stringify(result));
   await shot(app, '09-web-app-example');
   console.log("ok docs/counter.md's example: " + JSON.stringify(out));
   await card.take();

@@ -2,12 +2,15 @@
 # The officer's page of cccd-agent in headless chromium (agent_browser_test.mjs, playwright-core), reading
 # the virtual card through the real PC/SC stack: pcscd + vsmartcard-vpcd + cccd-sim serve. Starts its own
 # pcscd, agent and cards (tests/lib/pcscd_stack.sh) and stops exactly those.
-# Usage: agent_browser_test.sh CCCD_AGENT CCCD_SIM SOURCE_DIR SCREENSHOT_DIR
+# Then the result the web app got is compared with what cccd-verify read --json prints for the same card
+# and QR line: the same JSON but for the read's own statistics.
+# Usage: agent_browser_test.sh CCCD_AGENT CCCD_SIM CCCD_VERIFY SOURCE_DIR SCREENSHOT_DIR
 set -euo pipefail
 agent=$1
 sim=$2
-source_dir=$3
-shots=$4
+verify=$3
+source_dir=$4
+shots=$5
 here=$(cd "$(dirname "$0")" && pwd)
 # Not a skip: CI must run this test, and scripts/install-deps.sh installs both.
 [ -x /usr/bin/chromium ] || { echo "FAIL: no /usr/bin/chromium: run scripts/install-deps.sh"; exit 1; }
@@ -46,3 +49,17 @@ rm -rf "$shots"
 AGENT_URL="http://127.0.0.1:$port" TOKEN_FILE="$work/token" SHOTS_DIR="$shots" QR_FILE="$work/card.qr" \
   WORK="$work" CCCD_SIM="$sim" CARD_DIR="$work/card" APP_PORT="$app_port" FOREIGN_PORT="$foreign_port" \
   COUNTER_DOC="$source_dir/docs/counter.md" node "$here/agent_browser_test.mjs" || fail "the browser test failed"
+
+"$sim" serve "$work/card" >> "$work/sim.log" 2>&1 &
+sim_pid=$!
+"$verify" read --wait 20 --reader "Virtual PCD" --id-stdin --trust "$work/card/csca.pem" --json \
+  < "$work/card.qr" > "$work/cli-result.json" || fail "cccd-verify read of the same card: exit $?"
+python3 - "$work/agent-result.json" "$work/cli-result.json" << 'PY' || fail "the agent's result differs from cccd-verify's"
+import json, sys
+agent, cli = (json.load(open(path)) for path in sys.argv[1:3])
+for document in (agent, cli):
+    document.pop("stats")  # APDUs, bytes and seconds of each read
+if agent != cli:
+    sys.exit("agent: %s\ncli:   %s" % (json.dumps(agent, sort_keys=True), json.dumps(cli, sort_keys=True)))
+print("ok: the agent's result is cccd-verify read --json's, statistics aside")
+PY
