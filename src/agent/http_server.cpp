@@ -118,6 +118,7 @@ class Session : public std::enable_shared_from_this<Session>, public EventSink {
 
  private:
   void read_request() {
+    cors_origin_.reset();  // an answer before admit() (431, 400) is not the previous request's
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(agent_.http.max_header_bytes));
     parser_->body_limit(agent_.http.max_body_bytes);
@@ -129,9 +130,13 @@ class Session : public std::enable_shared_from_this<Session>, public EventSink {
 
   void on_request(beast::error_code ec) {
     if (ec == http::error::body_limit) {
-      send(error_response(http::status::payload_too_large, "body_too_large",
-                          "the request body is larger than the agent takes", "yêu cầu quá lớn"),
-           false);
+      // The header is there: a caller that may not call at all hears that first (403 for a foreign
+      // origin, whatever its body). The unread body stays in the socket, so the connection closes.
+      if (admit(parser_->get(), true)) {
+        send(error_response(http::status::payload_too_large, "body_too_large",
+                            "the request body is larger than the agent takes", "yêu cầu quá lớn"),
+             false);
+      }
       return;
     }
     if (ec == http::error::header_limit) {
@@ -159,22 +164,20 @@ class Session : public std::enable_shared_from_this<Session>, public EventSink {
     wipe(request.body());  // a QR line: personal data
   }
 
-  void handle(Request& request) {
+  // Judges the request (access_policy.hpp) and answers a refusal itself; true when it may go on.
+  // `closing`: the connection ends after the answer whatever the request asked.
+  bool admit(const Request& request, bool closing) {
     std::optional<std::string_view> origin;
     if (const auto it = request.find(http::field::origin); it != request.end()) origin = it->value();
-    const std::string_view target = request.target();
-    const std::string_view path = target.substr(0, target.find('?'));
-    const PageAsset* asset = request.method() == http::verb::get ? asset_for(path) : nullptr;
-
     RequestFacts facts;
     facts.host = request[http::field::host];
     facts.origin = origin;
     facts.authorization = request[http::field::authorization];
     facts.sec_fetch_site = request["Sec-Fetch-Site"];
-    facts.public_page = asset != nullptr;
+    facts.public_page = request.method() == http::verb::get && asset_for(path_of(request)) != nullptr;
     cors_origin_.reset();
     if (origin && origin_allowed(agent_.access, *origin)) cors_origin_ = std::string(*origin);
-    keep_alive_ = request.keep_alive();
+    keep_alive_ = request.keep_alive() && !closing;
 
     switch (judge(agent_.access, facts)) {
       case Access::bad_host:
@@ -182,24 +185,36 @@ class Session : public std::enable_shared_from_this<Session>, public EventSink {
                             "the Host header does not name this agent",
                             "tên máy (Host) không phải của dịch vụ này"),
              false);
-        return;
+        return false;
       case Access::bad_origin:
         send(error_response(http::status::forbidden, "origin_refused",
                             "this origin is not on the agent's allow-list",
                             "trang web này không có trong danh sách được phép"),
              false);
-        return;
+        return false;
       case Access::needs_token: {
         Response response = error_response(http::status::unauthorized, "token_required",
                                            "a bearer token (or an allowed browser origin) is required",
                                            "cần mã truy cập (token) hoặc một trang web được phép");
         response.set(http::field::www_authenticate, "Bearer realm=\"cccd-agent\"");
         send(std::move(response), keep_alive_);
-        return;
+        return false;
       }
       case Access::allowed:
         break;
     }
+    return true;
+  }
+
+  static std::string_view path_of(const Request& request) {
+    const std::string_view target = request.target();
+    return target.substr(0, target.find('?'));
+  }
+
+  void handle(Request& request) {
+    if (!admit(request, false)) return;
+    const std::string_view path = path_of(request);
+    const PageAsset* asset = request.method() == http::verb::get ? asset_for(path) : nullptr;
 
     if (request.method() == http::verb::options) {
       preflight(request);

@@ -86,6 +86,9 @@ grep -qi '^Access-Control-Allow-Origin: https://quay.example.gov.vn' "$work/head
 head -c 2000 /dev/zero | tr '\0' 1 > "$work/big"
 expect 413 "a body past --max-body" POST /v1/reads "${auth[@]}" -H 'Content-Type: application/json' \
   --data-binary @"$work/big"
+expect 403 "a foreign origin's body past the limit: refused as foreign first" POST /v1/reads \
+  -H "Origin: https://evil.example" -H 'Content-Type: application/json' --data-binary @"$work/big"
+if grep -qi '^Access-Control-Allow-Origin' "$work/headers"; then fail "CORS headers for a foreign origin"; fi
 expect 415 "a body that is not JSON" POST /v1/reads "${auth[@]}" -H 'Content-Type: text/plain' -d 'x'
 expect 400 "JSON that is not" POST /v1/reads "${auth[@]}" -H 'Content-Type: application/json' -d '{'
 expect 400 "an ID that is not 12 digits" POST /v1/reads "${auth[@]}" -H 'Content-Type: application/json' \
