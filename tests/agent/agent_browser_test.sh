@@ -63,3 +63,14 @@ if agent != cli:
     sys.exit("agent: %s\ncli:   %s" % (json.dumps(agent, sort_keys=True), json.dumps(cli, sort_keys=True)))
 print("ok: the agent's result is cccd-verify read --json's, statistics aside")
 PY
+
+# The agent stops cleanly after all that (exit 0; under the sanitizers: no error, no leak).
+kill -TERM "$program_pid"
+set +e
+wait "$program_pid"
+status=$?
+set -e
+program_pid=""
+[ "$status" = 0 ] || fail "the agent ended with exit $status on SIGTERM"
+if grep -qE "ERROR|runtime error" "$work/agent.log"; then fail "the agent reported an error"; fi
+echo "ok: the agent stopped cleanly"

@@ -182,4 +182,25 @@ fi
 
 # The agent's own messages and the token never appear in what it prints.
 if grep -qF "$token" "$work/agent.log"; then fail "the token is printed"; fi
+# SIGTERM (systemctl stop) with a read waiting and its stream open: the read is cancelled and the agent
+# ends at once with exit 0 (under the sanitizers: no error, no leak).
+expect 201 "a read left running" POST /v1/reads "${auth[@]}" -H 'Content-Type: application/json' \
+  -d '{"id_or_qr":"001099012345","reader":"no such reader (agent_http)"}'
+id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/body")
+curl -sN --max-time 10 "${auth[@]}" "$base/v1/reads/$id/events" > /dev/null &
+stream_pid=$!
+sleep 0.3
+started=$(date +%s%N)
+kill -TERM "$agent_pid"
+set +e
+wait "$agent_pid"
+status=$?
+set -e
+agent_pid=""
+wait "$stream_pid" || true
+elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+[ "$status" = 0 ] || fail "SIGTERM with a read running: exit $status"
+[ "$elapsed_ms" -lt 5000 ] || fail "SIGTERM took $elapsed_ms ms"
+if grep -qE "ERROR|runtime error" "$work/agent.log"; then fail "the agent reported an error"; fi
+echo "ok: SIGTERM with a read running: exit 0 in $elapsed_ms ms"
 echo "cccd-agent HTTP API: refusals and limits as documented"
