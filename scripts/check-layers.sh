@@ -22,6 +22,10 @@ declare -A may_use=(
   [reader]="util asn1 crypto apdu transport sm lds access"
   [report]="util lds verify"
   [api]="util asn1 crypto apdu transport sm lds verify access reader report"
+  # cccd-agent, the counter's reader service: a program on the core's C++ model (src/cccd, as cccd-verify
+  # reads through it), the face codec of lds, util's private files, and cli's Vietnamese phrase table
+  # (cli/translate) only. Never sim: the agent cannot read a virtual card.
+  [agent]="util lds cli"
   [sim]="util asn1 crypto apdu transport sm lds verify access reader report api"
 )
 # Programs on top of the library: they may include any layer.

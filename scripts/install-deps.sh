@@ -18,6 +18,8 @@ packages=(
   libbenchmark-dev      # Google Benchmark: offline verification cost
   python3-jsonschema    # validates the JSON output against docs/schema (run with /usr/bin/python3)
   tmux                  # the terminal test of cccd-verify's progress bar
+  libboost-dev          # cccd-agent: Boost.Beast/Asio (header-only), its HTTP/1.1 server and timers
+  chromium              # the browser test of cccd-agent's page (headless, driven by playwright-core)
   valgrind              # the end-to-end read under memcheck (tests/valgrind_end_to_end.sh)
   strace                # verifying from memory opens no file (tests/no_file_verify_test.sh)
   clang-format          # the format check
@@ -30,12 +32,27 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+# Node.js and npm run the browser test's driver (playwright-core). A machine that has them already (a
+# NodeSource nodejs bundles npm, and conflicts with Debian's npm package) keeps its own.
+if ! command -v npm > /dev/null; then
+  for p in nodejs npm; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
 fi
 
 as_root=()
 if [ "$(id -u)" -ne 0 ]; then as_root=(sudo); fi
-export DEBIAN_FRONTEND=noninteractive
-"${as_root[@]}" apt-get update -qq
-"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# playwright-core for the browser test (tests/agent/package-lock.json pins it): from the npm registry,
+# exactly as locked; the browser is Debian's chromium above, never one playwright downloads.
+cd "$(dirname "$0")/.."
+locked=$(node -p "require('./tests/agent/package-lock.json').packages['node_modules/playwright-core'].version")
+installed=$(node -p "require('./tests/agent/node_modules/playwright-core/package.json').version" 2> /dev/null || true)
+if [ "$locked" != "$installed" ]; then
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/agent --no-audit --no-fund --ignore-scripts
+fi

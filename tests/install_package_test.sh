@@ -32,6 +32,7 @@ soname=$(readelf -d "$library" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [ -L "$libdir/$soname" ] || fail "no $soname link"
 [ -L "$libdir/libcccd.so" ] || fail "no libcccd.so development link"
 for file in include/cccd/cccd.h include/cccd/cccd.hpp include/cccd/version.h bin/cccd-verify bin/cccd-sim share/man/man1/cccd-verify.1 \
+  bin/cccd-agent lib/systemd/user/cccd-agent.service \
   lib/udev/rules.d/60-cccd-readers.rules lib/modprobe.d/cccd-blacklist-nfc.conf; do
   [ -f "$prefix/$file" ] || fail "$file not installed"
 done
