@@ -70,14 +70,6 @@ const std::vector<Scenario>& scenarios() {
 
 constexpr std::array<std::uint8_t, 8> kChallenge{0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
 
-const EVP_MD* digest_of(const std::string& oid) {
-  std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> object(OBJ_txt2obj(oid.c_str(), 1),
-                                                                   ASN1_OBJECT_free);
-  const EVP_MD* md = object ? EVP_get_digestbyobj(object.get()) : nullptr;
-  if (md == nullptr) throw std::runtime_error("no digest for the SOD's algorithm");
-  return md;
-}
-
 Bytes name_der(const X509_NAME* name) {
   unsigned char* der = nullptr;
   const int length = i2d_X509_NAME(name, &der);

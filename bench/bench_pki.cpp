@@ -1,5 +1,6 @@
 #include "bench/bench_pki.hpp"
 
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -9,6 +10,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -90,6 +92,14 @@ std::filesystem::path csca_folder(std::size_t count, bool with_crls) {
     generate(folder, count, with_crls);
   }
   return folder;
+}
+
+const EVP_MD* digest_of(const std::string& oid) {
+  std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> object(OBJ_txt2obj(oid.c_str(), 1),
+                                                                   ASN1_OBJECT_free);
+  const EVP_MD* md = object ? EVP_get_digestbyobj(object.get()) : nullptr;
+  if (md == nullptr) throw std::runtime_error("no digest for the SOD's algorithm");
+  return md;
 }
 
 long resident_kib() {

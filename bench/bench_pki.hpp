@@ -8,8 +8,11 @@
 
 #include <cccd/dump.hpp>
 
+#include <openssl/evp.h>
+
 #include <cstddef>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 namespace cccd::bench {
@@ -21,5 +24,9 @@ std::filesystem::path csca_folder(std::size_t count, bool with_crls);
 
 // Resident set size of this process in KiB.
 long resident_kib();
+
+// The digest an EF.SOD names by OID (its DG hash or its signature's digest), for the floors' raw
+// OpenSSL work; throws std::runtime_error for one OpenSSL does not know.
+const EVP_MD* digest_of(const std::string& oid);
 
 }  // namespace cccd::bench

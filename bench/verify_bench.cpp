@@ -6,6 +6,7 @@
 // verifications and reports the resident set size before and after (memory must not grow).
 // docs/PERFORMANCE.md has the figures.
 #include "bench/bank_scenarios.hpp"
+#include "bench/bench_pki.hpp"
 #include "lds/sod.hpp"
 #include "sim/generator.hpp"
 #include "sim/virtual_card_source.hpp"
@@ -55,14 +56,6 @@ Fixture& fixture() {
   return *f;
 }
 
-const EVP_MD* digest_of(const std::string& oid) {
-  std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> object(OBJ_txt2obj(oid.c_str(), 1),
-                                                                   ASN1_OBJECT_free);
-  const EVP_MD* md = object ? EVP_get_digestbyobj(object.get()) : nullptr;
-  if (md == nullptr) throw std::runtime_error("no digest for the SOD's algorithm");
-  return md;
-}
-
 // What the floor works on, prepared once: the same bytes verify() checks, already parsed.
 struct Floor {
   std::vector<Bytes> data_groups;  // every file the SOD hashes
@@ -85,8 +78,8 @@ struct Floor {
     econtent = sod.econtent;
     signed_attributes = sod.signed_attributes_der;
     signature = sod.signature;
-    dg_md = digest_of(sod.hash_algorithm);
-    signer_md = digest_of(sod.digest_algorithm);
+    dg_md = bench::digest_of(sod.hash_algorithm);
+    signer_md = bench::digest_of(sod.digest_algorithm);
     const unsigned char* in = sod.certificates.at(0).data();
     document_signer = d2i_X509(nullptr, &in, static_cast<long>(sod.certificates.at(0).size()));
     const std::string& pem = sim::default_card().csca_pem;
@@ -253,20 +246,12 @@ class RatioReporter : public benchmark::ConsoleReporter {
   std::map<std::string, bool> median_;
 };
 
-long resident_kib() {
-  std::ifstream statm("/proc/self/statm");
-  long pages = 0;
-  long resident = 0;
-  statm >> pages >> resident;
-  return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 int rss_check(long count) {
   const Fixture& f = fixture();
   for (int i = 0; i < 1000; ++i) benchmark::DoNotOptimize(verify(f.dump, f.trust));  // warm-up: caches, pools
-  const long before = resident_kib();
+  const long before = bench::resident_kib();
   for (long i = 0; i < count; ++i) benchmark::DoNotOptimize(verify(f.dump, f.trust));
-  const long after = resident_kib();
+  const long after = bench::resident_kib();
   std::printf("rss after warm-up: %ld KiB; after %ld more verifications: %ld KiB; growth %ld KiB\n", before,
               count, after, after - before);
   return after - before > 1024 ? 1 : 0;  // more than 1 MiB of growth is a leak, not noise
