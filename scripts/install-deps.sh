@@ -14,6 +14,12 @@ packages=(
   libnfc-dev            # PN53x readers driven directly (libnfc's pn532_uart driver in the tests)
   libcli11-dev          # command-line parsing
   nlohmann-json3-dev    # JSON output and dump metadata
+  libboost-dev          # cccd-server: Boost.Beast/Asio (header-only), its HTTP/1.1 and timers
+  libtomlplusplus-dev   # cccd-server: its TOML configuration
+  libsqlite3-dev        # cccd-server: the one-node database (challenges, audit)
+  libpq-dev             # cccd-server: PostgreSQL, the database several nodes share
+  postgresql            # the server's cluster tests start a real PostgreSQL (initdb, pg_ctl) of their own
+  curl                  # the server's tests talk HTTP with it
   libgtest-dev libgmock-dev  # tests
   libbenchmark-dev      # Google Benchmark: offline verification cost
   python3-jsonschema    # validates the JSON output against docs/schema (run with /usr/bin/python3)
