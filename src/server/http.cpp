@@ -45,7 +45,7 @@ constexpr std::size_t kLingerBytes = std::size_t{16} << 20;
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<ServerShared> shared)
-      : stream_(std::move(socket)), shared_(std::move(shared)) {
+      : stream_(std::move(socket)), shared_(std::move(shared)), request_timer_(stream_.get_executor()) {
     beast::error_code ec;
     const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = peer.address().to_string();
@@ -98,7 +98,16 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(shared_->settings.max_body_bytes);
     // One deadline for the whole request, header and body: a client trickling bytes cannot extend it.
-    stream_.expires_after(shared_->settings.read_timeout);
+    // Its own timer rather than the stream's, which would close the socket: the client is told (408).
+    stream_.expires_never();
+    request_timed_out_ = false;
+    request_timer_.expires_after(shared_->settings.read_timeout);
+    request_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the request arrived in time
+      self->request_timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
     started_ = std::chrono::steady_clock::now();
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -126,6 +135,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_body() {
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->request_timer_.cancel();
                        if (ec) return self->refuse_request(ec);
                        self->dispatch_request();
                      });
@@ -133,6 +143,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // The request could not be read: answer what went wrong when the client can still hear it, then close.
   void refuse_request(beast::error_code ec) {
+    request_timer_.cancel();
+    if (request_timed_out_) {
+      return respond(error_response(408, "request_timeout", "the request did not arrive in time"),
+                     "(refused)", {}, true, false);
+    }
     if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
         ec == net::error::connection_reset) {
       return close();
@@ -145,10 +160,6 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec == http::error::header_limit) {
       return respond(error_response(431, "header_too_large", "the request header is larger than 16 KiB"),
-                     "(refused)", {}, true, false);
-    }
-    if (ec == beast::error::timeout) {
-      return respond(error_response(408, "request_timeout", "the request did not arrive in time"),
                      "(refused)", {}, true, false);
     }
     return respond(error_response(400, "bad_http", "the request is not valid HTTP/1.1: " + ec.message()),
@@ -232,6 +243,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_;
   std::string method_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  net::steady_timer request_timer_;
+  bool request_timed_out_ = false;
   bool idle_ = false;
   std::size_t discarded_ = 0;
   std::array<char, 16384> scratch_{};

@@ -1,0 +1,83 @@
+# Shared by the server tests (sourced): start cccd-server from a config, wait for its port, talk JSON with
+# curl, stop exactly the processes started here (by PID, never by name).
+# Needs: $server (the cccd-server binary), $work (a temporary folder), fail().
+
+server_pids=()
+
+# start_server NAME CONFIG: starts a node; sets $port to its port. Its log is $work/NAME.log.
+start_server() {
+  local name=$1 config=$2 i
+  rm -f "$work/$name.port"
+  "$server" --config "$config" --port-file "$work/$name.port" 2> "$work/$name.log" &
+  local pid=$!
+  server_pids+=("$pid")
+  eval "${name}_pid=$pid"
+  for i in $(seq 1 200); do
+    [ -s "$work/$name.port" ] && break
+    kill -0 "$pid" 2> /dev/null || { cat "$work/$name.log"; fail "$name did not start"; }
+    sleep 0.05
+  done
+  [ -s "$work/$name.port" ] || fail "$name wrote no port within 10 s"
+  port=$(cat "$work/$name.port")
+  eval "${name}_port=$port"
+}
+
+# stop_server PID: SIGTERM (the server drains and exits 0), then wait for it.
+stop_server() {
+  local pid=$1 status=0
+  kill -TERM "$pid" 2> /dev/null || return 0
+  wait "$pid" || status=$?
+  [ "$status" -eq 0 ] || fail "the server $pid exited $status after SIGTERM"
+}
+
+stop_all_servers() {
+  local pid
+  for pid in "${server_pids[@]}"; do
+    kill -KILL "$pid" 2> /dev/null || true
+  done
+}
+
+# api METHOD URL [CURL ARGS...]: prints the body, then the status code on a line of its own (every body of
+# the server ends with a newline).
+api() {
+  local method=$1 url=$2
+  shift 2
+  curl -sS -X "$method" -w '%{http_code}\n' "$@" "$url"
+}
+
+# expect_status WANT OUTPUT WHAT
+expect_status() {
+  local got
+  got=$(tail -n 1 <<< "$2")
+  [ "$got" = "$1" ] || fail "$3: status $got, expected $1: $(head -c 600 <<< "$2")"
+}
+
+json_field() {  # json_field FIELD <<< JSON
+  /usr/bin/python3 -c 'import json,sys; print(json.loads(sys.stdin.read().rstrip("\n").rsplit("\n", 1)[0])[sys.argv[1]])' "$1"
+}
+
+# new_challenge URL KEY: sets $challenge_id and $challenge.
+new_challenge() {
+  local out
+  out=$(api POST "$1/v1/challenges" -H "Authorization: Bearer $2")
+  expect_status 201 "$out" "POST /v1/challenges"
+  challenge_id=$(json_field id <<< "$out")
+  challenge=$(json_field challenge <<< "$out")
+  [[ "$challenge" =~ ^[0-9a-f]{16}$ ]] || fail "the challenge is not 16 hex digits: $challenge"
+}
+
+# make_upload CARD CHALLENGE_ID CHALLENGE FILE [INCLUDE_FACE]: reads the virtual card with the challenge
+# into an evidence document, and writes the request body {challenge_id, evidence, include_face?}.
+make_upload() {
+  local card=$1 id=$2 hex=$3 file=$4 face=${5:-}
+  rm -f "$file.evidence"
+  "$verify" read --sim "$card" --id 001099012345 --challenge "$hex" --evidence "$file.evidence" > /dev/null \
+    || fail "reading the virtual card with the challenge failed"
+  {
+    printf '{"challenge_id": "%s", ' "$id"
+    [ -n "$face" ] && printf '"include_face": %s, ' "$face"
+    printf '"evidence": '
+    cat "$file.evidence"
+    printf '}'
+  } > "$file"
+}
