@@ -77,64 +77,68 @@ class PostgresDatabase final : public Database {
 
   std::int64_t issue(const std::string& id, const Challenge& challenge, const std::string& key_id,
                      std::int64_t ttl_ms) override {
-    Lease lease(*this);
-    const ResultPtr r = run(lease,
-                            "INSERT INTO challenges(id, challenge, key_id, expires_at) "
-                            "VALUES ($1, $2, $3, now() + $4::bigint * interval '1 millisecond') "
-                            "RETURNING (extract(epoch FROM expires_at) * 1000)::bigint",
-                            {id, to_hex(challenge), key_id, std::to_string(ttl_ms)});
-    return std::stoll(PQgetvalue(r.get(), 0, 0));
+    return with_connection([&](Lease& lease) {
+      const ResultPtr r = run(lease,
+                              "INSERT INTO challenges(id, challenge, key_id, expires_at) "
+                              "VALUES ($1, $2, $3, now() + $4::bigint * interval '1 millisecond') "
+                              "RETURNING (extract(epoch FROM expires_at) * 1000)::bigint",
+                              {id, to_hex(challenge), key_id, std::to_string(ttl_ms)});
+      return std::stoll(PQgetvalue(r.get(), 0, 0));
+    });
   }
 
   ConsumeResult consume(const std::string& id, const std::string& key_id) override {
-    Lease lease(*this);
-    ConsumeResult result;
-    const ResultPtr r =
-        run(lease,
-            "UPDATE challenges SET consumed_at = clock_timestamp() WHERE id = $1 AND key_id = $2 "
-            "AND consumed_at IS NULL AND expires_at > now() RETURNING challenge",
-            {id, key_id});
-    if (PQntuples(r.get()) == 1) {
-      const auto bytes = from_hex(PQgetvalue(r.get(), 0, 0));
-      if (!bytes || bytes->size() != result.challenge.size()) {
-        throw StoreUnavailable("postgresql: a stored challenge is not 16 hex digits");
+    return with_connection([&](Lease& lease) {
+      ConsumeResult result;
+      const ResultPtr r =
+          run(lease,
+              "UPDATE challenges SET consumed_at = clock_timestamp() WHERE id = $1 AND key_id = $2 "
+              "AND consumed_at IS NULL AND expires_at > now() RETURNING challenge",
+              {id, key_id});
+      if (PQntuples(r.get()) == 1) {
+        const auto bytes = from_hex(PQgetvalue(r.get(), 0, 0));
+        if (!bytes || bytes->size() != result.challenge.size()) {
+          throw StoreUnavailable("postgresql: a stored challenge is not 16 hex digits");
+        }
+        std::copy(bytes->begin(), bytes->end(), result.challenge.begin());
+        result.outcome = ConsumeOutcome::consumed;
+        return result;
       }
-      std::copy(bytes->begin(), bytes->end(), result.challenge.begin());
-      result.outcome = ConsumeOutcome::consumed;
+      // Only the UPDATE decides; this explains its "no".
+      const ResultPtr why =
+          run(lease, "SELECT consumed_at IS NOT NULL FROM challenges WHERE id = $1 AND key_id = $2",
+              {id, key_id});
+      if (PQntuples(why.get()) == 0) {
+        result.outcome = ConsumeOutcome::unknown;
+      } else {
+        result.outcome = std::string(PQgetvalue(why.get(), 0, 0)) == "t" ? ConsumeOutcome::already_used
+                                                                         : ConsumeOutcome::expired;
+      }
       return result;
-    }
-    // Only the UPDATE decides; this explains its "no".
-    const ResultPtr why = run(
-        lease, "SELECT consumed_at IS NOT NULL FROM challenges WHERE id = $1 AND key_id = $2", {id, key_id});
-    if (PQntuples(why.get()) == 0) {
-      result.outcome = ConsumeOutcome::unknown;
-    } else {
-      result.outcome = std::string(PQgetvalue(why.get(), 0, 0)) == "t" ? ConsumeOutcome::already_used
-                                                                       : ConsumeOutcome::expired;
-    }
-    return result;
+    });
   }
 
   std::int64_t purge_expired(std::int64_t older_than_ms) override {
-    Lease lease(*this);
-    const ResultPtr r =
-        run(lease, "DELETE FROM challenges WHERE expires_at < now() - $1::bigint * interval '1 millisecond'",
-            {std::to_string(older_than_ms)});
-    return std::stoll(PQcmdTuples(r.get()));
+    return with_connection([&](Lease& lease) {
+      const ResultPtr r = run(
+          lease, "DELETE FROM challenges WHERE expires_at < now() - $1::bigint * interval '1 millisecond'",
+          {std::to_string(older_than_ms)});
+      return std::stoll(PQcmdTuples(r.get()));
+    });
   }
 
   void record(const AuditRecord& a) override {
-    Lease lease(*this);
-    run(lease,
-        "INSERT INTO audit(time, node, key_id, challenge_id, overall, findings, sod_sha256) "
-        "VALUES (to_timestamp($1::bigint / 1000.0), $2, $3, $4, $5, $6::jsonb, $7)",
-        {std::to_string(a.time_ms), a.node, a.key_id, a.challenge_id, a.overall, a.findings_json,
-         a.sod_sha256});
+    return with_connection([&](Lease& lease) {
+      run(lease,
+          "INSERT INTO audit(time, node, key_id, challenge_id, overall, findings, sod_sha256) "
+          "VALUES (to_timestamp($1::bigint / 1000.0), $2, $3, $4, $5, $6::jsonb, $7)",
+          {std::to_string(a.time_ms), a.node, a.key_id, a.challenge_id, a.overall, a.findings_json,
+           a.sod_sha256});
+    });
   }
 
   void ping() override {
-    Lease lease(*this);
-    run(lease, "SELECT 1", {});
+    return with_connection([&](Lease& lease) { run(lease, "SELECT 1", {}); });
   }
   const char* kind() const noexcept override { return "postgresql"; }
 
@@ -205,12 +209,40 @@ class PostgresDatabase final : public Database {
     available_.notify_one();
   }
 
+  // Runs `operation` on a pooled connection. When that connection turns out broken (the database restarted
+  // since it was last used: libpq only notices on the next statement), the idle ones are dropped too and
+  // the operation runs once more on a fresh connection, so that the first request after the database came
+  // back is answered rather than refused. Running a statement twice is safe here: a consume that had
+  // committed before the break makes the second one answer "already used" (never a second use), an issue
+  // uses a fresh id, an audit row at worst appears twice.
+  template <class Operation>
+  auto with_connection(Operation&& operation) -> decltype(operation(std::declval<Lease&>())) {
+    for (int attempt = 0;; ++attempt) {
+      Lease lease(*this);
+      try {
+        return operation(lease);
+      } catch (const StoreUnavailable&) {
+        if (attempt > 0 || PQstatus(lease.get()) != CONNECTION_BAD) throw;
+      }
+      drop_idle();
+    }
+  }
+
+  void drop_idle() noexcept {
+    const std::lock_guard lock(mutex_);
+    for (PGconn* conn : idle_) PQfinish(conn);
+    open_ -= static_cast<unsigned>(idle_.size());
+    idle_.clear();
+  }
+
   ResultPtr run(Lease& lease, const std::string& sql, const std::vector<std::string>& params) {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const std::string& p : params) values.push_back(p.c_str());
-    ResultPtr r(PQexecParams(lease.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
-                             values.data(), nullptr, nullptr, 0));
+    // Without parameters the simple protocol, which also runs several statements (the schema) at once.
+    ResultPtr r(params.empty() ? PQexec(lease.get(), sql.c_str())
+                               : PQexecParams(lease.get(), sql.c_str(), static_cast<int>(values.size()),
+                                              nullptr, values.data(), nullptr, nullptr, 0));
     const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       throw StoreUnavailable("postgresql: " + first_line(PQerrorMessage(lease.get())));
