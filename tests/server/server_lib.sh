@@ -61,6 +61,7 @@ new_challenge() {
   local out
   out=$(api POST "$1/v1/challenges" -H "Authorization: Bearer $2")
   expect_status 201 "$out" "POST /v1/challenges"
+  if [ -d "$work/answers" ]; then head -n -1 <<< "$out" > "$work/answers/challenge.json"; fi
   challenge_id=$(json_field id <<< "$out")
   challenge=$(json_field challenge <<< "$out")
   [[ "$challenge" =~ ^[0-9a-f]{16}$ ]] || fail "the challenge is not 16 hex digits: $challenge"

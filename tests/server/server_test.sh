@@ -10,6 +10,7 @@ server=$1
 verify=$2
 sim=$3
 race=$4
+source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 fail() {
   echo "FAIL: $*"
@@ -59,6 +60,15 @@ sed 's/require_chip_authenticity/require_chip_authenticty/' "$work/server.toml" 
 if "$server" --config "$work/typo.toml" --check-config 2> "$work/typo.out"; then fail "a misspelt key was accepted"; fi
 grep -q 'policy.require_chip_authenticty is not a known setting' "$work/typo.out" || fail "typo: $(cat "$work/typo.out")"
 
+# The example config of config/ is valid once its paths exist.
+sed -e "s|/etc/cccd/csca|$work/card/csca.pem|" -e "s|/var/lib/cccd/server.db|$work/example.db|" \
+  "$source_dir/config/cccd-server.toml" > "$work/example.toml"
+"$server" --config "$work/example.toml" --check-config > /dev/null || fail "config/cccd-server.toml is refused"
+
+# save NAME OUTPUT: keeps an answer's body (without the status line) for the schema checks at the end.
+save() { head -n -1 <<< "$2" > "$work/answers/$1.json"; }
+mkdir "$work/answers"
+
 start_server node "$work/server.toml"
 url=http://127.0.0.1:$node_port
 
@@ -71,6 +81,7 @@ grep -q '"database":"sqlite"' <<< "$out" || fail "readyz: $out"
 # No key, a wrong key: 401.
 out=$(api POST "$url/v1/challenges")
 expect_status 401 "$out" "no API key"
+save error-401 "$out"
 out=$(api POST "$url/v1/challenges" -H "X-API-Key: not-$key")
 expect_status 401 "$out" "a wrong API key"
 out=$(api GET "$url/v1/challenges" -H "X-API-Key: $key")
@@ -82,6 +93,7 @@ make_upload "$work/card" "$challenge_id" "$challenge" "$work/upload.json"
 out=$(api POST "$url/v1/verifications" -H "X-API-Key: $key" -H 'Content-Type: application/json' \
   --data-binary @"$work/upload.json")
 expect_status 200 "$out" "the first upload"
+save result-verified "$out"
 grep -q '"overall": "verified"' <<< "$out" || fail "not verified: $(head -c 3000 <<< "$out")"
 grep -q '"require_chip_authenticity": true' <<< "$out" || fail "the policy is not the config's"
 grep -q '"face"' <<< "$out" && fail "the face came back unasked"
@@ -92,6 +104,7 @@ grep -q '"face"' <<< "$out" && fail "the face came back unasked"
 head -n -1 <<< "$out" | diff - "$work/cli.json" > /dev/null || fail "the server's result differs from cccd-verify's"
 out=$(api POST "$url/v1/verifications" -H "X-API-Key: $key" --data-binary @"$work/upload.json")
 expect_status 409 "$out" "a replay"
+save error-409 "$out"
 grep -q '"code":"challenge_used"' <<< "$out" || fail "409 without challenge_used: $out"
 
 # The face, only when asked.
@@ -114,9 +127,11 @@ sed 's/"challenge_id": "[0-9a-f]*"/"challenge_id": "0123456789abcdef0123456789ab
   > "$work/unknown.json"
 out=$(api POST "$url/v1/verifications" -H "X-API-Key: $key" --data-binary @"$work/unknown.json")
 expect_status 404 "$out" "an unknown challenge"
+save error-404 "$out"
 grep -q '"code":"challenge_unknown"' <<< "$out" || fail "404: $out"
 out=$(api POST "$url/v1/verifications" -H "X-API-Key: $key" --data-binary '{"challenge_id": "ab", "evidence": ')
 expect_status 400 "$out" "malformed JSON"
+save error-400 "$out"
 grep -q '"code":"malformed_json".*syntax error at byte' <<< "$out" || fail "malformed JSON: $out"
 out=$(api POST "$url/v1/verifications" -H "X-API-Key: $key" --data-binary '{"evidence": {}}')
 expect_status 400 "$out" "no challenge_id"
@@ -135,6 +150,7 @@ grep -q 'unknown field \\"include_photo\\"' <<< "$out" || fail "unknown field: $
 head -c 1200000 /dev/zero | tr '\0' ' ' > "$work/big.json"
 out=$(api POST "$url/v1/verifications" -H "X-API-Key: $key" --data-binary @"$work/big.json")
 expect_status 413 "$out" "an oversized body"
+save error-413 "$out"
 out=$(api POST "$url/v1/verifications" -H "X-API-Key: $key" -H 'Expect:' --data-binary @"$work/big.json")
 expect_status 413 "$out" "an oversized body without Expect"
 
@@ -170,11 +186,13 @@ exec 4<> "/dev/tcp/127.0.0.1/$short_port"
 sleep 0.2
 out=$(api GET "$short_url/healthz")
 expect_status 503 "$out" "a connection over the limit"
+save error-503 "$out"
 grep -q too_many_connections <<< "$out" || fail "503: $out"
 exec 3<&- 4<&-
 sleep 5.5
 out=$(api POST "$url/v1/verifications" -H "X-API-Key: $key" --data-binary @"$work/expiring.json")
 expect_status 410 "$out" "an expired challenge (issued by the other node)"
+save error-410 "$out"
 grep -q '"code":"challenge_expired"' <<< "$out" || fail "410: $out"
 
 # SIGHUP: a trust file that is no longer there keeps the old store and says why; the node keeps working.
@@ -220,6 +238,19 @@ dump = "\n".join(db.iterdump())
 for personal in ("001099012345", "NGUYEN", "Nguyễn"):
     assert personal not in dump, f"{personal} is in the database"
 PY
+# The answers against docs/schema: the challenges, the errors, the result (the library's schema), the
+# requests.
+validate() { /usr/bin/python3 "$source_dir/tests/server/validate_json.py" "$source_dir/docs/schema" "$@"; }
+if /usr/bin/python3 -c 'import jsonschema' 2> /dev/null; then
+  validate cccd-server-error.schema.json "$work"/answers/error-*.json || fail "an error answer is off its schema"
+  validate cccd-result.schema.json "$work/answers/result-verified.json" || fail "the result is off its schema"
+  validate cccd-server-verification-request.schema.json "$work/upload.json" "$work/face.json" \
+    || fail "a request is off its schema"
+  validate cccd-server-challenge.schema.json "$work/answers/challenge.json" || fail "a challenge is off its schema"
+else
+  echo "note: python3-jsonschema missing, the answers were not checked against docs/schema"
+fi
+
 for log in "$work/node.log" "$work/short.log"; do
   grep -q -e 001099012345 -e NGUYEN -e 'Nguyễn' "$log" && fail "personal data in $log"
   /usr/bin/python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$log" \
