@@ -42,7 +42,8 @@ void raise_descriptor_limit() {
 }
 
 std::unique_ptr<Database> open_database(const Config& config) {
-  if (config.database == DatabaseKind::sqlite) return open_sqlite(config.database_target);
+  if (config.database == DatabaseKind::sqlite)
+    return open_sqlite(config.database_target, config.sqlite_full_sync);
   return open_postgresql(config.database_target, config.database_connections);
 }
 

@@ -175,6 +175,10 @@ Config parse_config(const std::string& text, const std::string& base_folder, con
       config.database_target = *postgresql;
     }
     if (auto v = s.integer("connections", 0, 1024)) config.database_connections = static_cast<unsigned>(*v);
+    if (auto v = s.string("sqlite_synchronous")) {
+      if (*v != "full" && *v != "normal") s.fail("sqlite_synchronous", "must be \"full\" or \"normal\"");
+      config.sqlite_full_sync = *v == "full";
+    }
     s.finish();
   }
 

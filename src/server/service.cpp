@@ -1,5 +1,6 @@
 #include "service.hpp"
 
+#include "json_members.hpp"
 #include "log.hpp"
 #include "util.hpp"
 
@@ -253,35 +254,59 @@ Answer Service::verify(const ApiKey& key, const Request& request) {
     return answer(route, error_response(status, code, message), log);
   };
 
-  // The request: {"challenge_id": ID, "evidence": DOCUMENT (object or string), "include_face": BOOL}.
-  json body;
-  try {
-    body = json::parse(request.body());
-  } catch (const json::parse_error& e) {
-    // The parser's own text quotes the input; only the position is given back (and nothing is logged).
+  // The request: {"challenge_id": ID, "evidence": DOCUMENT (object or string), "include_face": BOOL}. The
+  // evidence's text goes to the library as it came (json_members.hpp says why it is not parsed here); the
+  // small members are parsed with nlohmann::json.
+  std::size_t error_at = 0;
+  const auto members = json_object_members(request.body(), error_at);
+  if (!members) {
+    // Only the position: the input is never quoted back (nor logged).
     return refuse(400, "malformed_json",
-                  "the body is not JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+                  "the body is not a JSON object (syntax error at byte " + std::to_string(error_at) + ")");
   }
-  if (!body.is_object()) return refuse(400, "invalid_request", "the body must be a JSON object");
-  static const std::set<std::string> kFields = {"challenge_id", "evidence", "include_face"};
-  for (const auto& item : body.items()) {
+  std::optional<std::string_view> id_text, evidence_text, face_text;
+  for (const JsonMember& member : *members) {
+    std::optional<std::string_view>* slot = member.key == "challenge_id"   ? &id_text
+                                            : member.key == "evidence"     ? &evidence_text
+                                            : member.key == "include_face" ? &face_text
+                                                                           : nullptr;
     // A misspelt field ("include_photo") would otherwise be ignored without a word.
-    if (kFields.count(item.key()) == 0)
-      return refuse(400, "invalid_request", "unknown field \"" + item.key().substr(0, 64) + "\"");
+    if (slot == nullptr)
+      return refuse(400, "invalid_request", "unknown field \"" + member.key.substr(0, 64) + "\"");
+    if (slot->has_value()) return refuse(400, "invalid_request", member.key + " is given twice");
+    *slot = member.value;
   }
-  const auto id_field = body.find("challenge_id");
-  if (id_field == body.end()) return refuse(400, "invalid_request", "challenge_id is missing");
-  if (!id_field->is_string()) return refuse(400, "invalid_request", "challenge_id must be a string");
-  const std::string challenge_id = id_field->get<std::string>();
-  const auto evidence_field = body.find("evidence");
-  if (evidence_field == body.end()) return refuse(400, "invalid_request", "evidence is missing");
-  if (!evidence_field->is_object() && !evidence_field->is_string()) {
+  auto small_value = [](std::string_view text) -> std::optional<json> {
+    try {
+      return json::parse(text);
+    } catch (const json::exception&) {
+      return std::nullopt;
+    }
+  };
+  if (!id_text) return refuse(400, "invalid_request", "challenge_id is missing");
+  const auto id_value = small_value(*id_text);
+  if (!id_value) return refuse(400, "malformed_json", "challenge_id is not valid JSON");
+  if (!id_value->is_string()) return refuse(400, "invalid_request", "challenge_id must be a string");
+  const std::string challenge_id = id_value->get<std::string>();
+  if (!evidence_text) return refuse(400, "invalid_request", "evidence is missing");
+  std::string evidence_string;  // the document when it came as a JSON string
+  std::string_view document;
+  if (evidence_text->front() == '{') {
+    document = *evidence_text;
+  } else if (evidence_text->front() == '"') {
+    const auto text = small_value(*evidence_text);
+    if (!text) return refuse(400, "malformed_json", "evidence is not a valid JSON string");
+    evidence_string = text->get<std::string>();
+    document = evidence_string;
+  } else {
     return refuse(400, "invalid_request",
                   "evidence must be the evidence document, as a JSON object or a string");
   }
   bool include_face = false;
-  if (const auto face = body.find("include_face"); face != body.end()) {
-    if (!face->is_boolean()) return refuse(400, "invalid_request", "include_face must be true or false");
+  if (face_text) {
+    const auto face = small_value(*face_text);
+    if (!face || !face->is_boolean())
+      return refuse(400, "invalid_request", "include_face must be true or false");
     include_face = face->get<bool>();
   }
   if (!plausible_id(challenge_id)) {
@@ -293,8 +318,6 @@ Answer Service::verify(const ApiKey& key, const Request& request) {
 
   // The evidence is checked before the challenge is used, so a client whose upload is broken can fix it
   // and send it again with the same challenge.
-  const std::string document =
-      evidence_field->is_string() ? evidence_field->get_ref<const std::string&>() : evidence_field->dump();
   std::optional<cccd::Evidence> evidence;
   try {
     evidence.emplace(cccd::Evidence::from_document(document));
@@ -345,9 +368,18 @@ Answer Service::verify(const ApiKey& key, const Request& request) {
   }
   const std::string_view result_json = result->json();
 
-  // The audit row: the verdict per finding, from the result's own JSON (no personal data is copied).
-  const json parsed = json::parse(result_json);
-  const json& verdict = parsed.at("verdict");
+  // The audit row: the verdict per finding, from the result's own JSON (no personal data is copied). Only
+  // its "verdict" member is parsed; "document" (the holder's data) only to name the face's format.
+  std::size_t result_error = 0;
+  const auto result_members = json_object_members(result_json, result_error);
+  json verdict = json::object();
+  json document_part = json::object();
+  if (result_members) {
+    for (const JsonMember& member : *result_members) {
+      if (member.key == "verdict") verdict = json::parse(member.value);
+      if (member.key == "document" && include_face) document_part = json::parse(member.value);
+    }
+  }
   json findings = json::object();
   for (const auto& item : verdict.items()) {
     if (item.value().is_object() && item.value().contains("status") && item.value()["status"].is_string()) {
@@ -384,9 +416,7 @@ Answer Service::verify(const ApiKey& key, const Request& request) {
     const auto closing = text.find_last_of('}');
     if (!photo.empty() && closing != std::string::npos) {
       std::string format = "unknown";
-      if (parsed.contains("document") && parsed["document"].contains("photo")) {
-        format = parsed["document"]["photo"].value("format", "unknown");
-      }
+      if (document_part.contains("photo")) format = document_part["photo"].value("format", "unknown");
       const json face = {{"format", format}, {"base64", base64(photo)}};
       text.insert(closing, ",\"face\":" + face.dump());
     }

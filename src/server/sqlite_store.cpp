@@ -1,7 +1,7 @@
 // The SQLite state of one node. One connection, one mutex: SQLite serialises writers anyway, and each
 // statement here takes microseconds, so a pool would add locking without adding throughput. WAL lets
-// readers (an operator's sqlite3 shell, a backup) run beside the server; synchronous=FULL makes every
-// answered verification's audit row survive a power cut, not only a crash of the process.
+// readers (an operator's sqlite3 shell, a backup) run beside the server; synchronous=FULL (the default)
+// makes every answered verification's audit row survive a power cut, not only a crash of the process.
 #include "store.hpp"
 #include "util.hpp"
 
@@ -78,7 +78,7 @@ void exec(sqlite3* db, const char* sql) {
 
 class SqliteDatabase final : public Database {
  public:
-  explicit SqliteDatabase(const std::string& path) {
+  SqliteDatabase(const std::string& path, bool full_sync) {
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
       const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
@@ -88,7 +88,8 @@ class SqliteDatabase final : public Database {
     try {
       // Another process (a second server on the same file, a backup) may hold the lock briefly.
       sqlite3_busy_timeout(db_, 5000);
-      exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+      exec(db_, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;");
+      exec(db_, full_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
       create_schema();
       insert_ = std::make_unique<Statement>(db_,
                                             "INSERT INTO challenges(id, challenge, key_id, created_ms, "
@@ -232,8 +233,8 @@ class SqliteDatabase final : public Database {
 
 }  // namespace
 
-std::unique_ptr<Database> open_sqlite(const std::string& path) {
-  return std::make_unique<SqliteDatabase>(path);
+std::unique_ptr<Database> open_sqlite(const std::string& path, bool full_sync) {
+  return std::make_unique<SqliteDatabase>(path, full_sync);
 }
 
 }  // namespace cccd::server

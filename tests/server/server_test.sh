@@ -114,6 +114,21 @@ out=$(api POST "$url/v1/verifications" -H "Authorization: Bearer $key" --data-bi
 expect_status 200 "$out" "an upload asking for the face"
 grep -q '"face":{"base64":"' <<< "$out" || fail "no face: $(tail -c 300 <<< "$out")"
 
+# The evidence document as a JSON string rather than an object: the same judgement. A field given twice: 400.
+new_challenge "$url" "$key"
+make_upload "$work/card" "$challenge_id" "$challenge" "$work/string.json"
+/usr/bin/python3 -c 'import json, sys
+body = json.load(open(sys.argv[1]))
+body["evidence"] = json.dumps(body["evidence"])
+print(json.dumps(body))' "$work/string.json" > "$work/string-body.json"
+out=$(api POST "$url/v1/verifications" -H "X-API-Key: $key" \
+  --data-binary "{\"challenge_id\": \"$challenge_id\", \"challenge_id\": \"$challenge_id\", \"evidence\": {}}")
+expect_status 400 "$out" "a field given twice"
+grep -q 'challenge_id is given twice' <<< "$out" || fail "a field given twice: $out"
+out=$(api POST "$url/v1/verifications" -H "X-API-Key: $key" --data-binary @"$work/string-body.json")
+expect_status 200 "$out" "the evidence as a string"
+grep -q '"overall": "verified"' <<< "$out" || fail "the evidence as a string: not verified"
+
 # A challenge is its key's: another key gets 404 and the challenge stays usable.
 new_challenge "$url" "$key"
 make_upload "$work/card" "$challenge_id" "$challenge" "$work/keyed.json"
@@ -212,7 +227,7 @@ grep -q '"overall": "verified"' <<< "$out" || fail "not verified after the reloa
 
 # /metrics: the verdicts, findings, store operations.
 metrics=$(curl -sS "$url/metrics")
-grep -q 'cccd_verifications_total{overall="verified"} 5' <<< "$metrics" \
+grep -q 'cccd_verifications_total{overall="verified"} 6' <<< "$metrics" \
   || fail "metrics: $(grep verifications <<< "$metrics")"
 grep -q 'cccd_verification_findings_total{finding="chip_authenticity",status="passed"}' <<< "$metrics" \
   || fail "no chip_authenticity finding in the metrics"
@@ -223,13 +238,13 @@ stop_server "$short_pid"
 stop_server "$node_pid"
 grep -q '"event":"stopped"' "$work/node.log" || fail "no stopped line after SIGTERM"
 
-# The audit: one row per judged upload (5), each with the verdict per finding and EF.SOD's hash; nothing
+# The audit: one row per judged upload (6), each with the verdict per finding and EF.SOD's hash; nothing
 # personal in the database or the logs.
 /usr/bin/python3 - "$work/state.db" << 'PY' || fail "the audit table"
 import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 rows = db.execute("SELECT key_id, challenge_id, overall, findings, sod_sha256, node FROM audit").fetchall()
-assert len(rows) == 5, f"{len(rows)} audit rows, expected 5"
+assert len(rows) == 6, f"{len(rows)} audit rows, expected 6"
 for key_id, challenge_id, overall, findings, sod, node in rows:
     assert key_id == "bank-app" and len(challenge_id) == 32 and overall == "verified", (key_id, overall)
     assert json.loads(findings)["chip_authenticity"] == "passed", findings

@@ -1,6 +1,7 @@
 // Unit tests of cccd-server's parts: the config checks, the rate limiter, the SQLite store (one use per
 // challenge under concurrent callers, also from two connections to one file), metrics and helpers.
 #include "config.hpp"
+#include "json_members.hpp"
 #include "metrics.hpp"
 #include "service.hpp"
 #include "store.hpp"
@@ -241,6 +242,44 @@ TEST(ServerMetrics, PrometheusText) {
       text.find("cccd_verification_findings_total{finding=\"chip_authenticity\",status=\"passed\"} 1\n"),
       std::string::npos);
   EXPECT_NE(text.find("# TYPE cccd_connections_open gauge\n"), std::string::npos);
+}
+
+std::vector<std::pair<std::string, std::string>> members_of(std::string_view text) {
+  std::size_t error_at = 0;
+  const auto members = json_object_members(text, error_at);
+  if (!members) return {{"error at", std::to_string(error_at)}};
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& m : *members) out.emplace_back(m.key, std::string(m.value));
+  return out;
+}
+
+using Members = std::vector<std::pair<std::string, std::string>>;
+
+TEST(ServerJsonMembers, ValuesAreDelimitedAsJsonDelimitsThem) {
+  EXPECT_EQ(members_of(" {} "), Members{});
+  EXPECT_EQ(members_of(R"({"a": 1, "b":true,"c" : null})"),
+            (Members{{"a", "1"}, {"b", "true"}, {"c", "null"}}));
+  // Quotes, braces and brackets inside strings move no boundary; escapes are honoured.
+  EXPECT_EQ(members_of(R"({"e": {"x": "}\"{[", "y": [1, {"z": "]"}]}, "f": "a\\"})"),
+            (Members{{"e", R"({"x": "}\"{[", "y": [1, {"z": "]"}]})"}, {"f", R"("a\\")"}}));
+  EXPECT_EQ(members_of(R"({"k\u0065y": -1.5e3})"), (Members{{"key", "-1.5e3"}}));
+  EXPECT_EQ(members_of("{\n\t\"a\"\r:\n[ ]\n}\n"), (Members{{"a", "[ ]"}}));
+}
+
+TEST(ServerJsonMembers, StructuralErrorsGiveTheirPosition) {
+  EXPECT_EQ(members_of(""), (Members{{"error at", "0"}}));
+  EXPECT_EQ(members_of("[1]"), (Members{{"error at", "0"}}));
+  EXPECT_EQ(members_of(R"({"a": )"), (Members{{"error at", "6"}}));
+  EXPECT_EQ(members_of(R"({"a" 1})"), (Members{{"error at", "5"}}));
+  EXPECT_EQ(members_of(R"({"a": 1 "b": 2})"), (Members{{"error at", "8"}}));
+  EXPECT_EQ(members_of(R"({"a": {"b": [1}]})").front().first, "error at");  // crossed brackets
+  EXPECT_EQ(members_of(R"({"a": "open})").front().first, "error at");
+  EXPECT_EQ(members_of("{\"a\": \"line\nbreak\"}").front().first, "error at");  // a raw control character
+  EXPECT_EQ(members_of(R"({"a": 1} x)").front().first, "error at");
+  EXPECT_EQ(members_of(R"({a: 1})").front().first, "error at");
+  EXPECT_EQ(members_of(R"({"a": 1,})").front().first, "error at");
+  std::string deep = R"({"a": )" + std::string(100, '[') + std::string(100, ']') + "}";
+  EXPECT_EQ(members_of(deep).front().first, "error at");
 }
 
 TEST(ServerUtil, HexBase64Time) {
