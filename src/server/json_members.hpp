@@ -7,7 +7,8 @@
 // exact text of its value, honouring strings (with their escapes), nesting and literals. What a value
 // means is left to whoever reads that text (nlohmann::json for the small members, the library for the
 // evidence), and each of those checks its syntax fully; the scanner guarantees only that the values are
-// delimited as JSON delimits them, so a quote or brace inside a string never moves a boundary.
+// delimited as JSON delimits them, so a quote or brace inside a string never moves a boundary. (A raw
+// control character inside a string, which JSON forbids, is left for that reader to refuse.)
 #pragma once
 
 #include <cstddef>

@@ -274,7 +274,8 @@ TEST(ServerJsonMembers, StructuralErrorsGiveTheirPosition) {
   EXPECT_EQ(members_of(R"({"a": 1 "b": 2})"), (Members{{"error at", "8"}}));
   EXPECT_EQ(members_of(R"({"a": {"b": [1}]})").front().first, "error at");  // crossed brackets
   EXPECT_EQ(members_of(R"({"a": "open})").front().first, "error at");
-  EXPECT_EQ(members_of("{\"a\": \"line\nbreak\"}").front().first, "error at");  // a raw control character
+  // A raw control character inside a string does not move a boundary; the value's reader refuses it.
+  EXPECT_EQ(members_of("{\"a\": \"line\nbreak\"}"), (Members{{"a", "\"line\nbreak\""}}));
   EXPECT_EQ(members_of(R"({"a": 1} x)").front().first, "error at");
   EXPECT_EQ(members_of(R"({a: 1})").front().first, "error at");
   EXPECT_EQ(members_of(R"({"a": 1,})").front().first, "error at");
