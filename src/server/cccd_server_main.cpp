@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -23,6 +24,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -103,7 +105,22 @@ int main(int argc, char** argv) {
   settings.read_timeout = config.read_timeout;
   settings.idle_timeout = config.idle_timeout;
   settings.write_timeout = config.write_timeout;
-  HttpServer server(io, workers, service, metrics, settings);
+  // TLS when configured: TLS 1.2 and 1.3 only, the certificate chain and key read once at start.
+  std::optional<net::ssl::context> tls;
+  if (!config.tls_certificate.empty()) {
+    try {
+      tls.emplace(net::ssl::context::tls_server);
+      tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                       net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                       net::ssl::context::no_tlsv1_1);
+      tls->use_certificate_chain_file(config.tls_certificate);
+      tls->use_private_key_file(config.tls_private_key, net::ssl::context::pem);
+    } catch (const std::exception& e) {
+      log_line({{"event", "start_failed"}, {"error", std::string("tls: ") + e.what()}});
+      return 2;
+    }
+  }
+  HttpServer server(io, workers, service, metrics, settings, tls ? &*tls : nullptr);
   std::uint16_t port = 0;
   try {
     port = server.listen(config.listen, config.port);
@@ -114,6 +131,7 @@ int main(int argc, char** argv) {
   }
   log_line({{"event", "listening"},
             {"address", config.listen},
+            {"tls", tls.has_value()},
             {"port", port},
             {"database", database->kind()},
             {"node", config.node_id},

@@ -189,6 +189,16 @@ Config parse_config(const std::string& text, const std::string& base_folder, con
     s.finish();
   }
 
+  if (const toml::table* table = subtable(top, "tls")) {
+    Section s(*table, "tls");
+    config.tls_certificate = resolve(base_folder, s.string("certificate").value_or(""));
+    config.tls_private_key = resolve(base_folder, s.string("private_key").value_or(""));
+    if (config.tls_certificate.empty() || config.tls_private_key.empty()) {
+      throw ConfigError("config: [tls] needs certificate and private_key (PEM files)");
+    }
+    s.finish();
+  }
+
   if (const toml::table* table = subtable(top, "trust")) {
     Section s(*table, "trust");
     for (const std::string& path : s.strings("csca")) config.csca.push_back(resolve(base_folder, path));

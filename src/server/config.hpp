@@ -63,6 +63,10 @@ struct Config {
   bool require_chip_authenticity = true;
   bool accept_expired = false;
 
+  // [tls]: both or neither. The certificate file may hold the chain after the server's certificate (PEM).
+  std::string tls_certificate;
+  std::string tls_private_key;
+
   // [trust]
   std::vector<std::string> csca;  // files or folders of CSCA certificates
   std::vector<std::string> crls;

@@ -8,6 +8,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <array>
 #include <cmath>
@@ -39,22 +40,43 @@ constexpr std::size_t kLingerBytes = std::size_t{16} << 20;
 
 }  // namespace
 
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// The stream over an accepted socket, returned as a prvalue (neither stream type needs to move).
+template <class Stream>
+Stream make_stream(tcp::socket socket, ServerShared& shared) {
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    return Stream(std::move(socket), *shared.tls);
+  } else {
+    return Stream(std::move(socket));
+  }
+}
+
 // One client connection: read a request (header, then body), hand it to the worker pool, write the answer,
 // and again while the client keeps the connection alive. Every wait has a deadline on the stream's timer,
-// so a slow or silent client costs a socket until its timeout and never a thread.
-class Session : public std::enable_shared_from_this<Session> {
+// so a slow or silent client costs a socket until its timeout and never a thread. `Stream` is plain TCP or
+// TLS over it; everything but the handshake and the close is the same.
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+  using std::enable_shared_from_this<Session<Stream>>::weak_from_this;
+
  public:
   Session(tcp::socket socket, std::shared_ptr<ServerShared> shared)
-      : stream_(std::move(socket)), shared_(std::move(shared)), request_timer_(stream_.get_executor()) {
+      : stream_(make_stream<Stream>(std::move(socket), *shared)),
+        shared_(std::move(shared)),
+        request_timer_(stream_.get_executor()) {
     beast::error_code ec;
-    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    const tcp::endpoint peer = lowest().socket().remote_endpoint(ec);
     if (!ec) remote_ = peer.address().to_string();
     ++shared_->open;
     shared_->metrics.connection_opened();
   }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
-  ~Session() {
+  ~Session() override {
     {
       const std::lock_guard lock(shared_->sessions_mutex);
       shared_->sessions.erase(this);
@@ -68,22 +90,34 @@ class Session : public std::enable_shared_from_this<Session> {
       const std::lock_guard lock(shared_->sessions_mutex);
       shared_->sessions.emplace(this, weak_from_this());
     }
-    wait_for_request();
+    if constexpr (kTls) {
+      // The handshake counts as reading the first request: the same deadline.
+      lowest().expires_after(shared_->settings.read_timeout);
+      stream_.async_handshake(net::ssl::stream_base::server,
+                              [self = shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->close_socket();  // not TLS, or a bad handshake
+                                self->wait_for_request();
+                              });
+    } else {
+      wait_for_request();
+    }
   }
 
   // Drain: a connection waiting between requests closes now; one busy with a request closes after it.
-  void close_if_idle() {
+  void close_if_idle() override {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->idle_) self->stream_.socket().close();
+      if (self->idle_) self->lowest().socket().close();
     });
   }
 
  private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
   void wait_for_request() {
     if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
     if (shared_->draining) return close();
     idle_ = true;
-    stream_.expires_after(shared_->settings.idle_timeout);
+    lowest().expires_after(shared_->settings.idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->idle_ = false;
@@ -99,14 +133,14 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(shared_->settings.max_body_bytes);
     // One deadline for the whole request, header and body: a client trickling bytes cannot extend it.
     // Its own timer rather than the stream's, which would close the socket: the client is told (408).
-    stream_.expires_never();
+    lowest().expires_never();
     request_timed_out_ = false;
     request_timer_.expires_after(shared_->settings.read_timeout);
     request_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (ec) return;  // cancelled: the request arrived in time
       self->request_timed_out_ = true;
       beast::error_code ignored;
-      self->stream_.socket().cancel(ignored);
+      self->lowest().socket().cancel(ignored);
     });
     started_ = std::chrono::steady_clock::now();
     http::async_read_header(stream_, buffer_, *parser_,
@@ -204,7 +238,7 @@ class Session : public std::enable_shared_from_this<Session> {
     log_line(std::move(fields));
     method_.clear();
 
-    stream_.expires_after(shared_->settings.write_timeout);
+    lowest().expires_after(shared_->settings.write_timeout);
     http::async_write(stream_, response_,
                       [self = shared_from_this(), closing, linger](beast::error_code ec, std::size_t) {
                         if (ec) return self->close();
@@ -215,9 +249,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void linger_close() {
+    if constexpr (kTls) return close();  // half-closing TCP under TLS would only break the TLS session
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(kLingerTime);
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().expires_after(kLingerTime);
     discard();
   }
   void discard() {
@@ -230,12 +265,21 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void close() {
+    if constexpr (kTls) {
+      // close_notify, then the socket; a peer that does not answer gets a second at most.
+      lowest().expires_after(std::chrono::seconds(1));
+      stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->close_socket(); });
+    } else {
+      close_socket();
+    }
+  }
+  void close_socket() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().close();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   std::shared_ptr<ServerShared> shared_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -251,10 +295,12 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 HttpServer::HttpServer(net::io_context& io, net::thread_pool& workers, RequestHandler& handler,
-                       Metrics& metrics, HttpSettings settings)
+                       Metrics& metrics, HttpSettings settings, net::ssl::context* tls)
     : io_(io),
       shared_(std::make_shared<ServerShared>(workers, handler, metrics, settings)),
-      acceptor_(net::make_strand(io)) {}
+      acceptor_(net::make_strand(io)) {
+  shared_->tls = tls;
+}
 
 std::uint16_t HttpServer::listen(const std::string& address, std::uint16_t port) {
   const tcp::endpoint endpoint(net::ip::make_address(address), port);
@@ -281,8 +327,10 @@ void HttpServer::accept() {
     }
     if (shared_->open.load() >= shared_->settings.max_connections) {
       refuse(std::move(socket));
+    } else if (shared_->tls != nullptr) {
+      std::make_shared<Session<TlsStream>>(std::move(socket), shared_)->start();
     } else {
-      std::make_shared<Session>(std::move(socket), shared_)->start();
+      std::make_shared<Session<PlainStream>>(std::move(socket), shared_)->start();
     }
     accept();
   });
@@ -292,6 +340,12 @@ void HttpServer::refuse(tcp::socket socket) {
   // Over the limit: a short 503 written straight to the socket, then closed. It holds no slot and no
   // parser; a client that does not read it is dropped when the write fails or the kernel buffers it.
   shared_->metrics.connection_refused();
+  if (shared_->tls != nullptr) {
+    // A TLS client would take plain text for a broken handshake: it only sees the connection close.
+    beast::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
   static const std::string kRefusal = [] {
     const std::string body =
         "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"the connection limit is reached\"}}\n";
@@ -313,7 +367,7 @@ void HttpServer::drain() {
     beast::error_code ignored;
     acceptor_.close(ignored);
   });
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<SessionBase>> live;
   {
     const std::lock_guard lock(shared_->sessions_mutex);
     for (const auto& [raw, weak] : shared_->sessions) {

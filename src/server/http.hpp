@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/http.hpp>
 
@@ -54,7 +55,12 @@ struct HttpSettings {
 // A JSON error document: {"error": {"code": CODE, "message": MESSAGE}}.
 Response error_response(unsigned status, const std::string& code, const std::string& message);
 
-class Session;
+// A connection, as the server's drain sees it (the connections are plain TCP or TLS: http.cpp).
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void close_if_idle() = 0;
+};
 
 // What the connections share with the server. Held by each connection too, so that a connection still
 // queued in the io_context when the program ends finds it alive.
@@ -69,13 +75,15 @@ struct ServerShared {
   std::atomic<std::size_t> open{0};
   std::atomic<bool> draining{false};
   std::mutex sessions_mutex;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
+  boost::asio::ssl::context* tls = nullptr;  // TLS on every connection when set
 };
 
 class HttpServer {
  public:
+  // `tls`: the server's certificate and key; every connection then starts with a TLS handshake.
   HttpServer(boost::asio::io_context& io, boost::asio::thread_pool& workers, RequestHandler& handler,
-             Metrics& metrics, HttpSettings settings);
+             Metrics& metrics, HttpSettings settings, boost::asio::ssl::context* tls = nullptr);
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 

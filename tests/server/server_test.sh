@@ -210,6 +210,30 @@ expect_status 410 "$out" "an expired challenge (issued by the other node)"
 save error-410 "$out"
 grep -q '"code":"challenge_expired"' <<< "$out" || fail "410: $out"
 
+# TLS: a third node with a certificate; HTTPS works end to end, plain HTTP to its port gets nothing.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls.key" -out "$work/tls.crt" 2> /dev/null \
+  || fail "openssl could not make a test certificate"
+{
+  cat "$work/server.toml"
+  printf '\n[tls]\ncertificate = "tls.crt"\nprivate_key = "tls.key"\n'
+} > "$work/tls.toml"
+start_server tls "$work/tls.toml"
+tls_url=https://127.0.0.1:$tls_port
+out=$(api GET "$tls_url/healthz" --cacert "$work/tls.crt")
+expect_status 200 "$out" "healthz over TLS"
+out=$(api POST "$tls_url/v1/challenges" --cacert "$work/tls.crt" -H "X-API-Key: $key")
+expect_status 201 "$out" "a challenge over TLS"
+challenge_id=$(json_field id <<< "$out")
+challenge=$(json_field challenge <<< "$out")
+make_upload "$work/card" "$challenge_id" "$challenge" "$work/tls-upload.json"
+out=$(api POST "$tls_url/v1/verifications" --cacert "$work/tls.crt" -H "X-API-Key: $key" \
+  --data-binary @"$work/tls-upload.json")
+expect_status 200 "$out" "an upload over TLS"
+grep -q '"overall": "verified"' <<< "$out" || fail "not verified over TLS"
+if curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$tls_port/healthz"; then fail "plain HTTP answered on the TLS port"; fi
+stop_server "$tls_pid"
+
 # SIGHUP: a trust file that is no longer there keeps the old store and says why; the node keeps working.
 mv "$work/card/csca.pem" "$work/card/csca.moved"
 kill -HUP "$node_pid"
@@ -238,13 +262,13 @@ stop_server "$short_pid"
 stop_server "$node_pid"
 grep -q '"event":"stopped"' "$work/node.log" || fail "no stopped line after SIGTERM"
 
-# The audit: one row per judged upload (6), each with the verdict per finding and EF.SOD's hash; nothing
+# The audit: one row per judged upload (7, one by the TLS node), each with the verdict per finding and EF.SOD's hash; nothing
 # personal in the database or the logs.
 /usr/bin/python3 - "$work/state.db" << 'PY' || fail "the audit table"
 import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 rows = db.execute("SELECT key_id, challenge_id, overall, findings, sod_sha256, node FROM audit").fetchall()
-assert len(rows) == 6, f"{len(rows)} audit rows, expected 6"
+assert len(rows) == 7, f"{len(rows)} audit rows, expected 7 (one of them by the TLS node)"
 for key_id, challenge_id, overall, findings, sod, node in rows:
     assert key_id == "bank-app" and len(challenge_id) == 32 and overall == "verified", (key_id, overall)
     assert json.loads(findings)["chip_authenticity"] == "passed", findings
@@ -266,7 +290,7 @@ else
   echo "note: python3-jsonschema missing, the answers were not checked against docs/schema"
 fi
 
-for log in "$work/node.log" "$work/short.log"; do
+for log in "$work/node.log" "$work/short.log" "$work/tls.log"; do
   grep -q -e 001099012345 -e NGUYEN -e 'Nguyễn' "$log" && fail "personal data in $log"
   /usr/bin/python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$log" \
     || fail "$log: not one JSON object per line"

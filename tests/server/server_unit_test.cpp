@@ -109,6 +109,12 @@ TEST(ServerConfig, MistakesAreRefusedByName) {
   EXPECT_NE(refusal(minimal("[[api_keys]]\nid = \"app\"\nsha256 = \"" + kHash + "\"\n")).find("given twice"),
             std::string::npos);
   EXPECT_NE(refusal("[database\n").find("test.toml line 1"), std::string::npos);
+  EXPECT_NE(
+      refusal(minimal("[tls]\ncertificate = \"c.pem\"\n")).find("[tls] needs certificate and private_key"),
+      std::string::npos);
+  EXPECT_EQ(parse_config(minimal("[tls]\ncertificate = \"c.pem\"\nprivate_key = \"/k.pem\"\n"), "/srv", "t")
+                .tls_certificate,
+            "/srv/c.pem");
 }
 
 TEST(ServerRateLimiter, BurstThenRefusedWithRetryAfter) {
