@@ -55,8 +55,9 @@ struct Config {
   DatabaseKind database = DatabaseKind::sqlite;
   std::string database_target;        // the SQLite file, or the PostgreSQL connection string
   unsigned database_connections = 0;  // PostgreSQL pool size; 0: the number of workers
-  // SQLite: fsync every commit (true, "full": an answered verification's audit row survives a power cut)
-  // or only at checkpoints ("normal": it survives a crash of the process, not of the machine).
+  // SQLite: fsync each audit row's commit (true, "full": an answered verification, and the use of its
+  // challenge, survive a power cut) or only at checkpoints ("normal": they survive a crash of the process,
+  // not of the machine).
   bool sqlite_full_sync = true;
 
   // [policy]: a server that hands out challenges wants chip authenticity, so that is the default here.

@@ -72,9 +72,9 @@ class Database : public ChallengeStore, public AuditStore {
   virtual const char* kind() const noexcept = 0;
 };
 
-// Opens (creating when needed) the SQLite file in WAL mode and creates the schema. `full_sync`: every
-// commit is fsync'ed (synchronous=FULL); else only checkpoints are (NORMAL: commits survive a crash of the
-// process, and may be lost with the machine's power).
+// Opens (creating when needed) the SQLite file in WAL mode and creates the schema. `full_sync`: each audit
+// row's commit is fsync'ed, and with it every earlier commit (one fsync per answered verification); else
+// only checkpoints are (commits survive a crash of the process and may be lost with the machine's power).
 std::unique_ptr<Database> open_sqlite(const std::string& path, bool full_sync = true);
 // Connects up to `connections` sessions (lazily after the first) and creates the schema under an advisory
 // lock, so that nodes starting together do not race on CREATE TABLE.
