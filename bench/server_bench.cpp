@@ -325,6 +325,7 @@ struct RunResult {
   std::vector<double> latencies_ms;
   std::map<unsigned, std::size_t> statuses;
   std::size_t errors = 0;
+  long rss_kib_after = 0;  // the server's resident memory after the run
 };
 
 class Load {
@@ -468,6 +469,7 @@ RunResult measured(pid_t server, const std::function<RunResult()>& run) {
   const double cpu_before = cpu_seconds(server);
   RunResult result = run();
   result.server_cpu_seconds = cpu_seconds(server) - cpu_before;
+  result.rss_kib_after = rss_kib(server);
   return result;
 }
 
@@ -482,7 +484,8 @@ json describe(const std::string& name, const RunResult& r, std::size_t count) {
            r.server_cpu_seconds > 0 ? static_cast<double>(count) / r.server_cpu_seconds : 0},
           {"p50_ms", percentile(r.latencies_ms, 0.50)},
           {"p90_ms", percentile(r.latencies_ms, 0.90)},
-          {"p99_ms", percentile(r.latencies_ms, 0.99)}};
+          {"p99_ms", percentile(r.latencies_ms, 0.99)},
+          {"server_rss_kib_after", r.rss_kib_after}};
 }
 
 }  // namespace
@@ -590,13 +593,14 @@ int main(int argc, char** argv) try {
       "in process: %.0f verifications per CPU second (public API: from_document + verify); %.0f with "
       "the result's JSON\n",
       in_process.verify, in_process.verify_and_json);
-  std::printf("%-40s %8s %10s %10s %9s %9s %9s %6s\n", "run", "requests", "req/s", "per core", "p50 ms",
-              "p90 ms", "p99 ms", "errors");
+  std::printf("%-40s %8s %10s %10s %9s %9s %9s %6s %9s\n", "run", "requests", "req/s", "per core", "p50 ms",
+              "p90 ms", "p99 ms", "errors", "RSS KiB");
   for (const json& row : runs) {
-    std::printf("%-40s %8zu %10.0f %10.0f %9.2f %9.2f %9.2f %6zu\n", row["run"].get<std::string>().c_str(),
-                row["requests"].get<std::size_t>(), row["throughput_per_s"].get<double>(),
-                row["per_server_core_per_s"].get<double>(), row["p50_ms"].get<double>(),
-                row["p90_ms"].get<double>(), row["p99_ms"].get<double>(), row["errors"].get<std::size_t>());
+    std::printf("%-40s %8zu %10.0f %10.0f %9.2f %9.2f %9.2f %6zu %9ld\n",
+                row["run"].get<std::string>().c_str(), row["requests"].get<std::size_t>(),
+                row["throughput_per_s"].get<double>(), row["per_server_core_per_s"].get<double>(),
+                row["p50_ms"].get<double>(), row["p90_ms"].get<double>(), row["p99_ms"].get<double>(),
+                row["errors"].get<std::size_t>(), row["server_rss_kib_after"].get<long>());
   }
   std::printf(
       "server per core / in process: %.2f (%.2f against verify + JSON); p99 / p50 at 50 %%: %.2f; "

@@ -47,7 +47,9 @@ stop_pg() {  # fast shutdown of exactly the postmaster this test started
   done
   pg_pid=
 }
+load_pid=
 cleanup() {
+  [ -n "$load_pid" ] && kill "$load_pid" 2> /dev/null
   stop_all_servers
   stop_pg
   rm -rf "$work"
@@ -114,7 +116,16 @@ echo "race over two nodes: $counts"
   || fail "no audit row of node-b with chip authenticity passed"
 psql -c 'SELECT * FROM audit' | grep -q -e 001099012345 -e NGUYEN && fail "personal data in the audit table"
 
-# PostgreSQL stopped: 503 with Retry-After, /readyz not ready; the node keeps running.
+# PostgreSQL stopped under load (a client asking node A for challenges without pause): 503 with
+# Retry-After, /readyz not ready, the node keeps running; every answer is 201 or 503, none hangs.
+(
+  while [ ! -e "$work/load.stop" ]; do
+    curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 -X POST -H "X-API-Key: $key" "$url_a/v1/challenges" \
+      >> "$work/load.codes" || echo "curl-failed" >> "$work/load.codes"
+  done
+) &
+load_pid=$!
+sleep 0.5
 stop_pg
 out=$(curl -sS -i -X POST -H "X-API-Key: $key" "$url_a/v1/challenges")
 grep -q '^HTTP/1.1 503' <<< "$out" || fail "database down: $(head -n 1 <<< "$out")"
@@ -135,6 +146,14 @@ for i in $(seq 1 100); do
   sleep 0.1
 done
 [ -n "$recovered" ] || fail "node A did not recover after PostgreSQL came back: $out"
+sleep 0.3
+touch "$work/load.stop"
+wait "$load_pid"
+load_pid=
+echo "under load: $(sort "$work/load.codes" | uniq -c | tr '\n' ' ')"
+grep -qx 503 "$work/load.codes" || fail "the load saw no 503 while the database was down"
+[ "$(tail -n 1 "$work/load.codes")" = 201 ] || fail "the load did not end on 201 after the recovery"
+if grep -vqx -e 201 -e 503 "$work/load.codes"; then fail "answers other than 201 and 503: $(sort -u "$work/load.codes")"; fi
 new_challenge "$url_a" "$key"
 make_upload "$work/card" "$challenge_id" "$challenge" "$work/after.json"
 out=$(api POST "$url_b/v1/verifications" -H "X-API-Key: $key" --data-binary @"$work/after.json")
