@@ -37,6 +37,8 @@ constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 // and this much, so that it sees the answer instead of a reset connection.
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::size_t kLingerBytes = std::size_t{16} << 20;
+// What a connection's read buffer may keep between requests.
+constexpr std::size_t kIdleBufferBytes = 16 * 1024;
 
 }  // namespace
 
@@ -116,6 +118,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void wait_for_request() {
     if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
     if (shared_->draining) return close();
+    // An idle connection keeps no upload-sized buffers: memory then follows the requests in flight, not
+    // the connections open (up to max_connections), at the cost of a reallocation per upload.
+    response_ = {};
+    if (buffer_.capacity() > kIdleBufferBytes) buffer_.shrink_to_fit();
     idle_ = true;
     lowest().expires_after(shared_->settings.idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096),
