@@ -155,13 +155,11 @@ Answer Service::handle(Request& request) {
   const http::verb method = request.method();
 
   if (path == "/healthz") {
-    if (method != http::verb::get && method != http::verb::head)
-      return answer(path, error_response(405, "method_not_allowed", "use GET"));
+    if (method != http::verb::get) return answer(path, error_response(405, "method_not_allowed", "use GET"));
     return answer(path, json_response(200, {{"status", "ok"}}));
   }
   if (path == "/readyz") {
-    if (method != http::verb::get && method != http::verb::head)
-      return answer(path, error_response(405, "method_not_allowed", "use GET"));
+    if (method != http::verb::get) return answer(path, error_response(405, "method_not_allowed", "use GET"));
     return ready();
   }
   const bool api = path == "/v1/challenges" || path == "/v1/verifications";
@@ -202,7 +200,7 @@ Answer Service::handle(Request& request) {
     if (path == "/v1/challenges") return issue_challenge(*key);
     return verify(*key, request);
   } catch (const StoreUnavailable& e) {
-    metrics_.store_operation("any", "unavailable");
+    // Counted by operation where it failed (issue, consume, audit).
     Response response =
         error_response(503, "database_unavailable", "the database does not answer; try again");
     response.set(http::field::retry_after, "1");
