@@ -13,6 +13,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -287,6 +290,93 @@ TEST(ServerJsonMembers, StructuralErrorsGiveTheirPosition) {
   EXPECT_EQ(members_of(R"({"a": 1,})").front().first, "error at");
   std::string deep = R"({"a": )" + std::string(100, '[') + std::string(100, ']') + "}";
   EXPECT_EQ(members_of(deep).front().first, "error at");
+}
+
+// Random JSON values with what could mislead a scanner: strings holding quotes, backslashes, brackets and
+// non-ASCII text, nesting, numbers and literals.
+nlohmann::json random_value(std::mt19937& rng, int depth) {
+  static const std::vector<std::string> pieces = {"\"", "\\", "{",    "}", "[",  "]",      ",",  ":",
+                                                  "a",  "Ư",  "\\\"", " ", "\n", "\u0001", "x\\"};
+  const int kind = static_cast<int>(rng() % (depth > 3 ? 5 : 7));
+  switch (kind) {
+    case 0:
+      return nullptr;
+    case 1:
+      return rng() % 2 == 0;
+    case 2:
+      return static_cast<int>(rng() % 20000) - 10000;
+    case 3:
+      return static_cast<double>(rng() % 1000) / 7.0;
+    case 4: {
+      std::string text;
+      for (unsigned i = rng() % 8; i > 0; --i) text += pieces[rng() % pieces.size()];
+      return text;
+    }
+    case 5: {
+      nlohmann::json array = nlohmann::json::array();
+      for (unsigned i = rng() % 4; i > 0; --i) array.push_back(random_value(rng, depth + 1));
+      return array;
+    }
+    default: {
+      nlohmann::json object = nlohmann::json::object();
+      for (unsigned i = rng() % 4; i > 0; --i)
+        object[random_value(rng, 99).dump()] = random_value(rng, depth + 1);
+      return object;
+    }
+  }
+}
+
+TEST(ServerJsonMembers, AgreesWithAJsonParserOnRandomDocuments) {
+  std::mt19937 rng(20);
+  int compared = 0, mutated_accepted = 0;
+  for (int round = 0; round < 3000; ++round) {
+    nlohmann::json object = nlohmann::json::object();
+    for (unsigned i = rng() % 5; i > 0; --i)
+      object["k" + random_value(rng, 99).dump()] = random_value(rng, 0);
+    const std::string text = object.dump(round % 3 == 0 ? -1 : static_cast<int>(round % 3));
+    std::size_t error_at = 0;
+    const auto members = json_object_members(text, error_at);
+    ASSERT_TRUE(members) << text;
+    ASSERT_EQ(members->size(), object.size()) << text;
+    for (const JsonMember& member : *members) {
+      ASSERT_TRUE(object.contains(member.key)) << text;
+      ASSERT_EQ(nlohmann::json::parse(member.value), object[member.key]) << text;
+    }
+    ++compared;
+    // Mutated: whenever the parser still takes the text as an object (with distinct keys), the scanner
+    // finds the same members with the same values.
+    std::string mutant = text;
+    const std::size_t at = rng() % (mutant.size() + 1);
+    switch (rng() % 3) {
+      case 0:
+        mutant.erase(at, 1 + rng() % 3);
+        break;
+      case 1:
+        mutant.insert(at, 1, "\"\\{}[],: a"[rng() % 10]);
+        break;
+      default:
+        if (at < mutant.size()) mutant[at] = "\"\\{}[],: a"[rng() % 10];
+    }
+    nlohmann::json parsed;
+    try {
+      parsed = nlohmann::json::parse(mutant);
+    } catch (const nlohmann::json::exception&) {
+      continue;
+    }
+    if (!parsed.is_object()) continue;
+    const auto mutant_members = json_object_members(mutant, error_at);
+    ASSERT_TRUE(mutant_members) << mutant;
+    std::set<std::string> keys;
+    for (const JsonMember& member : *mutant_members) keys.insert(member.key);
+    if (keys.size() != mutant_members->size()) continue;  // a duplicate key: the parser kept one of them
+    ASSERT_EQ(mutant_members->size(), parsed.size()) << mutant;
+    for (const JsonMember& member : *mutant_members) {
+      ASSERT_EQ(nlohmann::json::parse(member.value), parsed[member.key]) << mutant;
+    }
+    ++mutated_accepted;
+  }
+  EXPECT_EQ(compared, 3000);
+  EXPECT_GT(mutated_accepted, 100);
 }
 
 TEST(ServerUtil, HexBase64Time) {
