@@ -27,6 +27,8 @@ key=test-key-$RANDOM$RANDOM
 other_key=other-key-$RANDOM
 key_hash=$(printf %s "$key" | sha256sum | cut -d' ' -f1)
 other_hash=$(printf %s "$other_key" | sha256sum | cut -d' ' -f1)
+slow_key=slow-key-$RANDOM
+slow_hash=$(printf %s "$slow_key" | sha256sum | cut -d' ' -f1)
 "$sim" personalise "$work/card" > /dev/null
 
 cat > "$work/server.toml" << CONFIG
@@ -53,6 +55,12 @@ sha256 = "$key_hash"
 [[api_keys]]
 id = "other-app"
 sha256 = "$other_hash"
+
+[[api_keys]]
+id = "slow-app"
+sha256 = "$slow_hash"
+rate_limit = 0.2
+burst = 2
 CONFIG
 
 # A config with a typo is refused, naming the key.
@@ -86,6 +94,17 @@ out=$(api POST "$url/v1/challenges" -H "X-API-Key: not-$key")
 expect_status 401 "$out" "a wrong API key"
 out=$(api GET "$url/v1/challenges" -H "X-API-Key: $key")
 expect_status 405 "$out" "GET /v1/challenges"
+
+# A key's rate limit (0.2 a second, a burst of 2): the third request at once is 429 with Retry-After.
+for i in 1 2; do
+  out=$(api POST "$url/v1/challenges" -H "X-API-Key: $slow_key")
+  expect_status 201 "$out" "request $i within the burst"
+done
+out=$(curl -sS -i -X POST -H "X-API-Key: $slow_key" "$url/v1/challenges")
+grep -q '^HTTP/1.1 429' <<< "$out" || fail "over the rate: $(head -n 1 <<< "$out")"
+grep -qi '^Retry-After: [1-5]' <<< "$out" || fail "429 without a Retry-After of 1-5 s"
+out=$(api POST "$url/v1/challenges" -H "X-API-Key: $key")
+expect_status 201 "$out" "another key beside a limited one"
 
 # The flow: challenge, read with it, upload: verified. Then the same upload again: 409.
 new_challenge "$url" "$key"
