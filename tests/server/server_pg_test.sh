@@ -48,8 +48,11 @@ stop_pg() {  # fast shutdown of exactly the postmaster this test started
   pg_pid=
 }
 load_pid=
+client_pids=()
 cleanup() {
   [ -n "$load_pid" ] && kill "$load_pid" 2> /dev/null
+  local pid
+  for pid in "${client_pids[@]}"; do kill "$pid" 2> /dev/null || true; done
   stop_all_servers
   stop_pg
   rm -rf "$work"
@@ -159,9 +162,53 @@ make_upload "$work/card" "$challenge_id" "$challenge" "$work/after.json"
 out=$(api POST "$url_b/v1/verifications" -H "X-API-Key: $key" --data-binary @"$work/after.json")
 expect_status 200 "$out" "an upload after PostgreSQL came back"
 
-stop_server "$a_pid"
+# kill -9 of node A under load (4 clients uploading to it, each upload with its own challenge): every
+# upload A answered 200 has its audit row; node B, on the same database, judges none of those again.
+uploads=60
+for i in $(seq 1 $uploads); do
+  new_challenge "$url_a" "$key"
+  make_upload "$work/card" "$challenge_id" "$challenge" "$work/crash-$i.json"
+  echo "$challenge_id" > "$work/crash-$i.id"
+done
+client_pids=()
+for c in 0 1 2 3; do
+  (
+    for i in $(seq $((c + 1)) 4 $uploads); do
+      code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-API-Key: $key" \
+        --data-binary @"$work/crash-$i.json" "$url_a/v1/verifications" || true)
+      echo "$(cat "$work/crash-$i.id") $code" >> "$work/crash-answers-$c"
+    done
+  ) &
+  client_pids+=($!)
+done
+for i in $(seq 1 300); do
+  [ "$(cat "$work"/crash-answers-* 2> /dev/null | grep -c ' 200$' || true)" -ge 15 ] && break
+  sleep 0.02
+done
+kill -KILL "$a_pid"
+wait "$a_pid" 2> /dev/null || true
+for pid in "${client_pids[@]}"; do wait "$pid" || true; done
+answered=$(cat "$work"/crash-answers-* | grep -c ' 200$' || true)
+echo "kill -9 of node A after $answered answered uploads (of $uploads)"
+[ "$answered" -ge 15 ] || fail "the load on node A did not get going: $answered answered"
+grep -h ' 200$' "$work"/crash-answers-* | cut -d' ' -f1 | sort > "$work/crash-answered.ids"
+audited=$(psql -c "SELECT challenge_id FROM audit WHERE node = 'node-a'" | sort)
+missing=$(comm -23 "$work/crash-answered.ids" <(printf '%s\n' "$audited"))
+[ -z "$missing" ] || fail "answered uploads without an audit row: $missing"
+for i in $(seq 1 $uploads); do
+  id=$(cat "$work/crash-$i.id")
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-API-Key: $key" \
+    --data-binary @"$work/crash-$i.json" "$url_b/v1/verifications")
+  if grep -qx "$id" "$work/crash-answered.ids"; then
+    [ "$code" = 409 ] || fail "upload $i, answered by node A, was judged again by node B: $code"
+  else
+    [ "$code" = 409 ] || [ "$code" = 200 ] || fail "upload $i at node B: $code"
+  fi
+done
+[ "$(psql -c 'SELECT count(*) = count(DISTINCT challenge_id) FROM audit')" = t ] || fail "a challenge judged twice"
+
 stop_server "$b_pid"
 for log in "$work/a.log" "$work/b.log"; do
   grep -q -e 001099012345 -e NGUYEN -e 'Nguyễn' "$log" && fail "personal data in $log"
 done
-echo "server_postgresql: two nodes on one database, replays refused at both, 1000 concurrent -> 1 + 999 x 409, recovery after the database came back"
+echo "server_postgresql: two nodes on one database, replays refused at both, 1000 concurrent -> 1 + 999 x 409, recovery after the database came back, kill -9 of a node under load: $answered answered, all audited, none judged twice"
