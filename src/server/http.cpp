@@ -21,12 +21,16 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-Response error_response(unsigned status, const std::string& code, const std::string& message) {
+Response json_response(unsigned status, const nlohmann::json& body) {
   Response response{static_cast<http::status>(status), 11};
   response.set(http::field::content_type, "application/json");
   response.set(http::field::cache_control, "no-store");
-  response.body() = nlohmann::json{{"error", {{"code", code}, {"message", message}}}}.dump() + '\n';
+  response.body() = body.dump() + '\n';
   return response;
+}
+
+Response error_response(unsigned status, const std::string& code, const std::string& message) {
+  return json_response(status, {{"error", {{"code", code}, {"message", message}}}});
 }
 
 namespace {

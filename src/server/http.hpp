@@ -52,6 +52,8 @@ struct HttpSettings {
   std::chrono::milliseconds write_timeout{10000};
 };
 
+// A JSON answer (Content-Type application/json, Cache-Control no-store: answers may carry personal data).
+Response json_response(unsigned status, const nlohmann::json& body);
 // A JSON error document: {"error": {"code": CODE, "message": MESSAGE}}.
 Response error_response(unsigned status, const std::string& code, const std::string& message);
 

@@ -35,14 +35,6 @@ cccd::Trust build_trust(const Config& config) {
   return trust;
 }
 
-Response json_response(unsigned status, const json& body) {
-  Response response{static_cast<http::status>(status), 11};
-  response.set(http::field::content_type, "application/json");
-  response.set(http::field::cache_control, "no-store");
-  response.body() = body.dump() + '\n';
-  return response;
-}
-
 Answer answer(std::string route, Response response, json log = json::object()) {
   Answer a;
   a.route = std::move(route);

@@ -8,6 +8,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <sys/resource.h>
+
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -95,6 +97,12 @@ int main(int argc, char** argv) {
   if (argc < 5) {
     std::cerr << "usage: server_race BODY_FILE API_KEY N HOST:PORT [HOST:PORT ...]\n";
     return 2;
+  }
+  // N connections at once are N descriptors: lift the soft limit to the hard one (1024 is common).
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
   }
   Race race;
   std::ifstream in(argv[1], std::ios::binary);
