@@ -20,6 +20,7 @@ packages=(
   libpq-dev             # cccd-server: PostgreSQL, the database several nodes share
   postgresql            # the server's cluster tests start a real PostgreSQL (initdb, pg_ctl) of their own
   curl                  # the server's tests talk HTTP with it
+  openssl               # the server's TLS test makes its certificate with the openssl command
   libgtest-dev libgmock-dev  # tests
   libbenchmark-dev      # Google Benchmark: offline verification cost
   python3-jsonschema    # validates the JSON output against docs/schema (run with /usr/bin/python3)
