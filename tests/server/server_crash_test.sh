@@ -52,9 +52,17 @@ printf 'POST /v1/challenges HTTP/1.1\r\nHost: x\r\nX-API-Key: %s\r\nContent-Leng
 exec 4<> "/dev/tcp/127.0.0.1/$node_port"
 sleep 0.2
 kill -TERM "$node_pid"
-sleep 0.3
+wait_for_log '"event":"draining"' "$work/node.log"
 timeout 3 cat <&4 > /dev/null || fail "the idle connection was not closed by the drain"
-if curl -s -o /dev/null "http://127.0.0.1:$node_port/healthz"; then fail "a new connection was accepted while draining"; fi
+refused=
+for i in $(seq 1 100); do
+  if ! curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$node_port/healthz"; then
+    refused=1
+    break
+  fi
+  sleep 0.05
+done
+[ -n "$refused" ] || fail "new connections were still accepted while draining"
 kill -0 "$node_pid" 2> /dev/null || fail "the server exited with a request in flight"
 printf '{}' >&3
 answer=$(timeout 5 cat <&3 || true)

@@ -30,6 +30,17 @@ stop_server() {
   [ "$status" -eq 0 ] || fail "the server $pid exited $status after SIGTERM"
 }
 
+# wait_for_log PATTERN FILE [COUNT]: until FILE has COUNT lines (default 1) matching PATTERN, 20 s at most
+# (a loaded machine may take a while to deliver a signal and reload).
+wait_for_log() {
+  local pattern=$1 file=$2 count=${3:-1} i
+  for i in $(seq 1 400); do
+    [ "$(grep -c -e "$pattern" "$file" 2> /dev/null || true)" -ge "$count" ] && return 0
+    sleep 0.05
+  done
+  fail "no line $pattern in $file within 20 s"
+}
+
 stop_all_servers() {
   local pid
   for pid in "${server_pids[@]}"; do

@@ -256,12 +256,10 @@ stop_server "$tls_pid"
 # SIGHUP: a trust file that is no longer there keeps the old store and says why; the node keeps working.
 mv "$work/card/csca.pem" "$work/card/csca.moved"
 kill -HUP "$node_pid"
-sleep 0.5
+wait_for_log '"event":"trust_reload_failed"' "$work/node.log"
 mv "$work/card/csca.moved" "$work/card/csca.pem"
-grep -q '"event":"trust_reload_failed"' "$work/node.log" || fail "no trust_reload_failed line"
 kill -HUP "$node_pid"
-sleep 0.5
-grep -q '"event":"trust_reloaded"' "$work/node.log" || fail "no trust_reloaded line"
+wait_for_log '"event":"trust_reloaded"' "$work/node.log"
 new_challenge "$url" "$key"
 make_upload "$work/card" "$challenge_id" "$challenge" "$work/after.json"
 out=$(api POST "$url/v1/verifications" -H "X-API-Key: $key" --data-binary @"$work/after.json")
