@@ -132,6 +132,12 @@ make_upload "$work/card" "$challenge_id" "$challenge" "$work/face.json" true
 out=$(api POST "$url/v1/verifications" -H "Authorization: Bearer $key" --data-binary @"$work/face.json")
 expect_status 200 "$out" "an upload asking for the face"
 grep -q '"face":{"base64":"' <<< "$out" || fail "no face: $(tail -c 300 <<< "$out")"
+head -n -1 <<< "$out" | /usr/bin/python3 -c 'import base64, json, sys
+result = json.load(sys.stdin)
+image = base64.b64decode(result["face"]["base64"])
+assert result["face"]["format"] == result["document"]["photo"]["format"] == "jpeg", result["face"]["format"]
+assert len(image) == result["document"]["photo"]["size"] and image[:2] == b"\xff\xd8", len(image)' \
+  || fail "the answer with the face is not the result JSON with the photo's bytes"
 
 # The evidence document as a JSON string rather than an object: the same judgement. A field given twice: 400.
 new_challenge "$url" "$key"
