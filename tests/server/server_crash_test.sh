@@ -16,7 +16,6 @@ fail() {
   exit 1
 }
 source "$(dirname "$0")/server_lib.sh"
-client_pids=()
 cleanup() {
   local pid
   for pid in "${client_pids[@]}"; do kill "$pid" 2> /dev/null || true; done
@@ -78,39 +77,12 @@ grep -q '"connections_left":0,"event":"stopped"' "$work/node.log" || fail "no st
 start_server node "$work/server.toml"
 url=http://127.0.0.1:$node_port
 uploads=80
-for i in $(seq 1 $uploads); do
-  new_challenge "$url" "$key"
-  make_upload "$work/card" "$challenge_id" "$challenge" "$work/upload-$i.json"
-  echo "$challenge_id" > "$work/upload-$i.id"
-done
-# Four clients, each sending its share one after the other, writing "ID STATUS" per answer.
-for c in 0 1 2 3; do
-  (
-    for i in $(seq $((c + 1)) 4 $uploads); do
-      code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-API-Key: $key" \
-        --data-binary @"$work/upload-$i.json" "$url/v1/verifications" || true)
-      echo "$(cat "$work/upload-$i.id") $code" >> "$work/answers-$c"
-    done
-  ) &
-  client_pids+=($!)
-done
-# Kill the node once some answers are in, in the middle of the load.
-for i in $(seq 1 200); do
-  [ "$(cat "$work"/answers-* 2> /dev/null | grep -c ' 200$' || true)" -ge 20 ] && break
-  sleep 0.02
-done
-kill -KILL "$node_pid"
-wait "$node_pid" 2> /dev/null || true
-for pid in "${client_pids[@]}"; do wait "$pid" || true; done
-client_pids=()
-answered=$(cat "$work"/answers-* | grep -c ' 200$' || true)
+kill_under_load "$url" "$node_pid" $uploads 20
 echo "kill -9 after $answered answered uploads (of $uploads)"
-[ "$answered" -ge 20 ] || fail "the load did not get going: $answered answered"
 [ "$answered" -lt $uploads ] || fail "the node finished before the kill: the test proves nothing"
 
 # Every upload answered 200 has its audit row.
-grep ' 200$' "$work"/answers-* | cut -d: -f2 | cut -d' ' -f1 | sort > "$work/answered.ids"
-/usr/bin/python3 - "$work/state.db" "$work/answered.ids" << 'PY' || fail "an answered upload has no audit row"
+/usr/bin/python3 - "$work/state.db" "$work/crash-answered.ids" << 'PY' || fail "an answered upload has no audit row"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 audited = {row[0] for row in db.execute("SELECT challenge_id FROM audit")}
@@ -128,10 +100,10 @@ start_server node "$work/server.toml"
 url=http://127.0.0.1:$node_port
 second=0
 for i in $(seq 1 $uploads); do
-  id=$(cat "$work/upload-$i.id")
+  id=$(cat "$work/crash-$i.id")
   code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-API-Key: $key" \
-    --data-binary @"$work/upload-$i.json" "$url/v1/verifications")
-  if grep -qx "$id" "$work/answered.ids"; then
+    --data-binary @"$work/crash-$i.json" "$url/v1/verifications")
+  if grep -qx "$id" "$work/crash-answered.ids"; then
     [ "$code" = 409 ] || fail "upload $i, answered before the kill, was judged again: $code"
   else
     [ "$code" = 409 ] || [ "$code" = 200 ] || fail "upload $i after the restart: $code"

@@ -3,6 +3,7 @@
 # Needs: $server (the cccd-server binary), $work (a temporary folder), fail().
 
 server_pids=()
+client_pids=()  # background clients (kill_under_load); the test's cleanup stops them
 
 # start_server NAME CONFIG: starts a node; sets $port to its port. Its log is $work/NAME.log.
 start_server() {
@@ -28,6 +29,40 @@ stop_server() {
   kill -TERM "$pid" 2> /dev/null || return 0
   wait "$pid" || status=$?
   [ "$status" -eq 0 ] || fail "the server $pid exited $status after SIGTERM"
+}
+
+# kill_under_load URL PID UPLOADS AT_LEAST: UPLOADS uploads, each with its own challenge from URL
+# ($work/crash-I.json, its challenge id in crash-I.id), sent to URL by four clients at once (each its
+# share, one after the other, "ID STATUS" per answer in crash-answers-C); once AT_LEAST are answered 200,
+# kill -9 of PID. Sets $answered; the ids answered 200 are in $work/crash-answered.ids (sorted).
+kill_under_load() {
+  local url=$1 pid=$2 uploads=$3 at_least=$4 i c clients=()
+  for i in $(seq 1 "$uploads"); do
+    new_challenge "$url" "$key"
+    make_upload "$work/card" "$challenge_id" "$challenge" "$work/crash-$i.json"
+    echo "$challenge_id" > "$work/crash-$i.id"
+  done
+  for c in 0 1 2 3; do
+    (
+      for i in $(seq $((c + 1)) 4 "$uploads"); do
+        code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-API-Key: $key" \
+          --data-binary @"$work/crash-$i.json" "$url/v1/verifications" || true)
+        echo "$(cat "$work/crash-$i.id") $code" >> "$work/crash-answers-$c"
+      done
+    ) &
+    clients+=($!)
+    client_pids+=($!)
+  done
+  for i in $(seq 1 300); do
+    [ "$(cat "$work"/crash-answers-* 2> /dev/null | grep -c ' 200$' || true)" -ge "$at_least" ] && break
+    sleep 0.02
+  done
+  kill -KILL "$pid"
+  wait "$pid" 2> /dev/null || true
+  for c in "${clients[@]}"; do wait "$c" || true; done
+  answered=$(cat "$work"/crash-answers-* | grep -c ' 200$' || true)
+  grep -h ' 200$' "$work"/crash-answers-* | cut -d' ' -f1 | sort > "$work/crash-answered.ids"
+  [ "$answered" -ge "$at_least" ] || fail "the load did not get going: $answered answered"
 }
 
 # wait_for_log PATTERN FILE [COUNT]: until FILE has COUNT lines (default 1) matching PATTERN, 20 s at most

@@ -48,7 +48,6 @@ stop_pg() {  # fast shutdown of exactly the postmaster this test started
   pg_pid=
 }
 load_pid=
-client_pids=()
 cleanup() {
   [ -n "$load_pid" ] && kill "$load_pid" 2> /dev/null
   local pid
@@ -165,33 +164,8 @@ expect_status 200 "$out" "an upload after PostgreSQL came back"
 # kill -9 of node A under load (4 clients uploading to it, each upload with its own challenge): every
 # upload A answered 200 has its audit row; node B, on the same database, judges none of those again.
 uploads=60
-for i in $(seq 1 $uploads); do
-  new_challenge "$url_a" "$key"
-  make_upload "$work/card" "$challenge_id" "$challenge" "$work/crash-$i.json"
-  echo "$challenge_id" > "$work/crash-$i.id"
-done
-client_pids=()
-for c in 0 1 2 3; do
-  (
-    for i in $(seq $((c + 1)) 4 $uploads); do
-      code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-API-Key: $key" \
-        --data-binary @"$work/crash-$i.json" "$url_a/v1/verifications" || true)
-      echo "$(cat "$work/crash-$i.id") $code" >> "$work/crash-answers-$c"
-    done
-  ) &
-  client_pids+=($!)
-done
-for i in $(seq 1 300); do
-  [ "$(cat "$work"/crash-answers-* 2> /dev/null | grep -c ' 200$' || true)" -ge 15 ] && break
-  sleep 0.02
-done
-kill -KILL "$a_pid"
-wait "$a_pid" 2> /dev/null || true
-for pid in "${client_pids[@]}"; do wait "$pid" || true; done
-answered=$(cat "$work"/crash-answers-* | grep -c ' 200$' || true)
+kill_under_load "$url_a" "$a_pid" $uploads 15
 echo "kill -9 of node A after $answered answered uploads (of $uploads)"
-[ "$answered" -ge 15 ] || fail "the load on node A did not get going: $answered answered"
-grep -h ' 200$' "$work"/crash-answers-* | cut -d' ' -f1 | sort > "$work/crash-answered.ids"
 audited=$(psql -c "SELECT challenge_id FROM audit WHERE node = 'node-a'" | sort)
 missing=$(comm -23 "$work/crash-answered.ids" <(printf '%s\n' "$audited"))
 [ -z "$missing" ] || fail "answered uploads without an audit row: $missing"
