@@ -24,7 +24,7 @@ check_exports build-release/libcccd.so
 echo "configurations: Release builds warning-free; libcccd.so exports $(nm -D --defined-only build-release/libcccd.so | grep -c ' cccd_') cccd_* symbols and nothing else"
 
 cmake -S . -B build-verify-only -G Ninja -DCMAKE_BUILD_TYPE=Release -DCCCD_WERROR=ON -DCCCD_WITH_PCSC=OFF \
-  -DCCCD_WITH_NFC=OFF -DCCCD_BUILD_CLI=OFF -DCCCD_BUILD_EXAMPLES=OFF -DCCCD_BUILD_TESTS=OFF >/dev/null
+  -DCCCD_WITH_NFC=OFF -DCCCD_BUILD_CLI=OFF -DCCCD_BUILD_EXAMPLES=OFF -DCCCD_BUILD_SERVER=OFF -DCCCD_BUILD_TESTS=OFF >/dev/null
 cmake --build build-verify-only --parallel "$(nproc)"
 check_exports build-verify-only/libcccd.so
 if ldd build-verify-only/libcccd.so | grep -qE 'libpcsclite|libnfc'; then

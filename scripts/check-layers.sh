@@ -27,6 +27,9 @@ declare -A may_use=(
   # (cli/translate) only. Never sim: the agent cannot read a virtual card.
   [agent]="util lds cli"
   [sim]="util asn1 crypto apdu transport sm lds verify access reader report api"
+  # cccd-server: a client of the public C++ API (include/cccd/cccd.hpp over libcccd.so), like a bank's
+  # service; it may use no layer of the library's internals (and src/ is not on its include path).
+  [server]=""
 )
 # Programs on top of the library: they may include any layer.
 programs=(cli capi)

@@ -14,11 +14,17 @@ packages=(
   libnfc-dev            # PN53x readers driven directly (libnfc's pn532_uart driver in the tests)
   libcli11-dev          # command-line parsing
   nlohmann-json3-dev    # JSON output and dump metadata
+  libboost-dev          # cccd-server and cccd-agent: Boost.Beast/Asio (header-only), HTTP/1.1 and timers
+  libtomlplusplus-dev   # cccd-server: its TOML configuration
+  libsqlite3-dev        # cccd-server: the one-node database (challenges, audit)
+  libpq-dev             # cccd-server: PostgreSQL, the database several nodes share
+  postgresql            # the server's cluster tests start a real PostgreSQL (initdb, pg_ctl) of their own
+  curl                  # the server's tests talk HTTP with it
+  openssl               # the server's TLS test makes its certificate with the openssl command
   libgtest-dev libgmock-dev  # tests
   libbenchmark-dev      # Google Benchmark: offline verification cost
   python3-jsonschema    # validates the JSON output against docs/schema (run with /usr/bin/python3)
   tmux                  # the terminal test of cccd-verify's progress bar
-  libboost-dev          # cccd-agent: Boost.Beast/Asio (header-only), its HTTP/1.1 server and timers
   chromium              # the browser test of cccd-agent's page (headless, driven by playwright-core)
   valgrind              # the end-to-end read under memcheck (tests/valgrind_end_to_end.sh)
   strace                # verifying from memory opens no file (tests/no_file_verify_test.sh)

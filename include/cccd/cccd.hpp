@@ -359,6 +359,12 @@ class VerifyOptions {
     detail::check(cccd_verify_options_set_time(handle_.get(), unix_time));
     return *this;
   }
+  // The verification policy (copied). It replaces the whole policy, its judgement time included: call
+  // at() after it, or set the time on the policy.
+  VerifyOptions& policy(const Policy& policy) {
+    detail::check(cccd_verify_options_set_policy(handle_.get(), policy.get()));
+    return *this;
+  }
   const cccd_verify_options* get() const noexcept { return handle_.get(); }
 
  private:

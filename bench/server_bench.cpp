@@ -1,0 +1,614 @@
+// server_bench: cccd-server's throughput and latency next to the in-process verification rate of the same
+// uploads, measured in one run (docs/PERFORMANCE.md, "Server"; bench/server_bench.sh runs it).
+//
+// The bank's mix: a card with the real CCCD's profile (Chip Authentication in DG14, Active Authentication
+// RSA-2048 in DG15, a 20 KB face), its EF.SOD signed by one of --signers document signers under three
+// CSCAs (brainpoolP256r1, P-256, RSA-2048); every request carries its own challenge, issued by the server
+// and signed by the card's AA key, all prepared before the timed runs.
+//
+// Runs, in order, each on uploads never sent before:
+//   1. in process: cccd::Evidence::from_document + cccd::verify (public API) on one thread, CPU time;
+//   2. the server's maximum: closed loop, --connections keep-alive connections;
+//   3. 50 % and 90 % of that maximum, open loop (requests at fixed intervals; latency counted from the
+//      moment a request was due, so that a server falling behind is not hidden by a waiting client).
+// The server runs with one worker and one I/O thread pinned to --server-cpu, this program on --client-cpu;
+// the server's CPU time comes from /proc/PID/stat, so "per core" is requests per second of its CPU.
+#include "asn1/der.hpp"
+#include "crypto/crypto.hpp"
+#include "sim/active_authentication_chip.hpp"
+#include "sim/generator.hpp"
+#include "sim/test_pki.hpp"
+#include "sim/virtual_card_source.hpp"
+#include "util/bytes.hpp"
+
+#include "bench/server_bench_in_process.hpp"
+
+#include <cccd/evidence.hpp>
+#include <cccd/reader.hpp>
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+namespace {
+
+struct Options {
+  std::string server;
+  std::size_t signers = 100;
+  std::size_t inprocess = 1500;  // uploads verified in process
+  std::size_t max_requests = 3000;
+  std::size_t step_requests = 1500;  // at 50 % and at 90 %
+  std::size_t connections = 16;
+  int server_cpu = 0;
+  int client_cpu = 1;
+  std::string postgresql;  // empty: SQLite in the work folder
+  std::string sqlite_synchronous = "full";
+  bool json_output = false;
+};
+
+[[noreturn]] void usage() {
+  std::cerr << "usage: server_bench --server CCCD_SERVER [--signers N] [--inprocess N] [--max-requests N]\n"
+               "                    [--step-requests N] [--connections N] [--server-cpu N] [--client-cpu N]\n"
+               "                    [--postgresql CONNINFO | --sqlite-synchronous full|normal] [--json]\n";
+  std::exit(2);
+}
+
+Options parse_options(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage();
+      return argv[++i];
+    };
+    if (arg == "--server") {
+      o.server = value();
+    } else if (arg == "--signers") {
+      o.signers = std::stoul(value());
+    } else if (arg == "--inprocess") {
+      o.inprocess = std::stoul(value());
+    } else if (arg == "--max-requests") {
+      o.max_requests = std::stoul(value());
+    } else if (arg == "--step-requests") {
+      o.step_requests = std::stoul(value());
+    } else if (arg == "--connections") {
+      o.connections = std::stoul(value());
+    } else if (arg == "--server-cpu") {
+      o.server_cpu = std::stoi(value());
+    } else if (arg == "--client-cpu") {
+      o.client_cpu = std::stoi(value());
+    } else if (arg == "--postgresql") {
+      o.postgresql = value();
+    } else if (arg == "--sqlite-synchronous") {
+      o.sqlite_synchronous = value();
+    } else if (arg == "--json") {
+      o.json_output = true;
+    } else {
+      usage();
+    }
+  }
+  if (o.server.empty() || o.signers == 0 || o.connections == 0) usage();
+  return o;
+}
+
+void pin_to(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  sched_setaffinity(0, sizeof set, &set);  // best effort: a machine with one CPU runs unpinned
+}
+
+std::string hex(const cccd::Bytes& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (const std::uint8_t b : bytes) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 15]);
+  }
+  return out;
+}
+
+// The uploads' material: the card, its EF.SOD under each signer, the trust store's CSCAs.
+struct Material {
+  cccd::sim::CardData card;
+  cccd::ChipDump base;            // the card read once: files and the read record
+  std::vector<cccd::Bytes> sods;  // one per signer
+  std::string csca_pem;           // the issuing CSCAs
+  std::unique_ptr<cccd::sim::ActiveAuthenticationChip> chip;
+};
+
+cccd::Bytes name_der(const X509_NAME* name) {
+  unsigned char* der = nullptr;
+  const int length = i2d_X509_NAME(name, &der);
+  if (length <= 0) throw std::runtime_error("i2d_X509_NAME");
+  cccd::Bytes out(der, der + length);
+  OPENSSL_free(der);
+  return out;
+}
+
+Material make_material(std::size_t signers) {
+  using namespace cccd;
+  Material m;
+  m.card = sim::generate_card(sim::cccd_profile_options());
+  m.base = sim::read_card_data(
+      m.card, Credentials::from_id_number(sim::Holder{}.id_number, "1990-05-17", "2030-05-17"));
+  m.chip = std::make_unique<sim::ActiveAuthenticationChip>(m.card.secrets.active_authentication_private_key,
+                                                           m.card.secrets.active_authentication_hash);
+  std::map<int, Bytes> hashed;
+  for (const auto& [file, content] : m.base.files) {
+    if (const int number = data_group_number(file); number > 0) hashed[number] = content;
+  }
+  const std::time_t now = std::time(nullptr);
+  const std::array<std::pair<const char*, const char*>, 3> types{
+      {{"EC", "brainpoolP256r1"}, {"EC", "prime256v1"}, {"RSA", "2048"}}};
+  std::vector<sim::IssuedCertificate> issuing;
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    sim::CertificateProfile profile;
+    profile.common_name = "Server bench CSCA " + std::to_string(i);
+    profile.key_type = types[i].first;
+    profile.key_parameter = types[i].second;
+    profile.not_before = now - 2 * 365 * 86400;
+    profile.not_after = now + 10 * 365 * 86400;
+    issuing.push_back(sim::issue_test_certificate(profile, nullptr));
+    m.csca_pem += sim::certificate_pem(issuing.back().der());
+  }
+  std::tm signing{};
+  const std::time_t signed_at = now - 30 * 86400;
+  gmtime_r(&signed_at, &signing);
+  const Bytes signing_time = sim::der_time(signing.tm_year + 1900, signing.tm_mon + 1, signing.tm_mday);
+  for (std::size_t s = 0; s < signers; ++s) {
+    const sim::IssuedCertificate& issuer = issuing[s % issuing.size()];
+    sim::TestKey ds_key =
+        sim::TestKey::derive(sim::SignerAlgorithm::ecdsa_brainpool_p256r1, 9000 + s, "server bench DS");
+    sim::CertificateProfile profile;
+    profile.common_name = "Server bench DS " + std::to_string(s);
+    profile.ca = false;
+    profile.serial = static_cast<long>(200000 + s);
+    profile.not_before = now - 365 * 86400;
+    profile.not_after = now + 5 * 365 * 86400;
+    const sim::IssuedCertificate ds = sim::issue_test_certificate(profile, &issuer, ds_key.pkey());
+    const sim::TestPki pki{
+        sim::TestKey::derive(sim::SignerAlgorithm::ecdsa_brainpool_p256r1, 1, "unused CSCA"),
+        std::move(ds_key),
+        issuer.der(),
+        ds.der(),
+        name_der(X509_get_subject_name(issuer.certificate.get())),
+        asn1::der_integer(static_cast<std::uint64_t>(profile.serial))};
+    m.sods.push_back(sim::build_sod(hashed, pki, signing_time));
+  }
+  return m;
+}
+
+// The evidence document of upload `i`: signer i % signers, the chip's signature over `challenge`.
+std::string evidence_for(const Material& m, std::size_t i, const cccd::Bytes& challenge) {
+  cccd::ChipDump dump = m.base;
+  dump.files[cccd::FileId::sod] = m.sods[i % m.sods.size()];
+  cccd::apdu::CommandApdu command;
+  command.ins = cccd::sim::kInsInternalAuthenticate;
+  command.data = challenge;
+  command.le = 256;
+  const cccd::apdu::ResponseApdu answer = m.chip->internal_authenticate(command);
+  if (!answer.ok()) throw std::runtime_error("the chip refused INTERNAL AUTHENTICATE");
+  dump.aa_challenge = challenge;
+  dump.aa_signature = answer.data;
+  return cccd::evidence_document(dump);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The server process.
+
+struct ServerProcess {
+  pid_t pid = -1;
+  std::uint16_t port = 0;
+};
+
+ServerProcess start_server(const Options& o, const std::filesystem::path& work) {
+  const std::filesystem::path port_file = work / "port";
+  const std::string config = (work / "server.toml").string();
+  const std::string log = (work / "server.log").string();
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    pin_to(o.server_cpu);
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0) dup2(fd, 2);
+    const std::string port_path = port_file.string();
+    execl(o.server.c_str(), o.server.c_str(), "--config", config.c_str(), "--port-file", port_path.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  for (int i = 0; i < 400; ++i) {
+    std::ifstream in(port_file);
+    unsigned port = 0;
+    if (in >> port && port != 0) return {pid, static_cast<std::uint16_t>(port)};
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid)
+      throw std::runtime_error("cccd-server exited at start: see " + log);
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  kill(pid, SIGKILL);
+  throw std::runtime_error("cccd-server wrote no port within 10 s");
+}
+
+// utime + stime of the process, in seconds.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close = text.rfind(')');
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  std::vector<std::string> values;
+  while (fields >> field) values.push_back(field);
+  // After the command: state is field 3; utime and stime are fields 14 and 15 (1-based in proc(5)).
+  const double ticks = std::stod(values.at(11)) + std::stod(values.at(12));
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+long rss_kib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A small blocking client for the challenges.
+
+class BlockingClient {
+ public:
+  BlockingClient(std::uint16_t port, std::string key) : stream_(io_), key_(std::move(key)) {
+    stream_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  }
+  json post(const std::string& target) {
+    http::request<http::string_body> request{http::verb::post, target, 11};
+    request.set(http::field::host, "127.0.0.1");
+    request.set("X-API-Key", key_);
+    request.prepare_payload();
+    http::write(stream_, request);
+    http::response<http::string_body> response;
+    http::read(stream_, buffer_, response);
+    if (response.result_int() != 201) throw std::runtime_error("POST " + target + ": " + response.body());
+    return json::parse(response.body());
+  }
+
+ private:
+  net::io_context io_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::string key_;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// The load: bodies sent once each over a pool of keep-alive connections.
+
+struct RunResult {
+  double wall_seconds = 0;
+  double server_cpu_seconds = 0;
+  std::vector<double> latencies_ms;
+  std::map<unsigned, std::size_t> statuses;
+  std::size_t errors = 0;
+  long rss_kib_after = 0;  // the server's resident memory after the run
+};
+
+class Load {
+ public:
+  Load(std::uint16_t port, const std::string& key, const std::vector<std::string>& bodies)
+      : endpoint_(net::ip::make_address("127.0.0.1"), port), key_(key), bodies_(bodies), timer_(io_) {}
+
+  // Closed loop: every body due now, `connections` connections busy until the last.
+  RunResult closed(std::size_t first, std::size_t count, std::size_t connections) {
+    const auto start = Clock::now();
+    for (std::size_t i = 0; i < count; ++i) queue_.push_back({first + i, start});
+    max_connections_ = connections;
+    closed_loop_ = true;
+    for (std::size_t c = 0; c < connections; ++c) open_connection();
+    return finish(start, count);
+  }
+
+  // Open loop: body k due at start + k / rate; connections opened as needed (up to 512).
+  RunResult open(std::size_t first, std::size_t count, double rate) {
+    const auto start = Clock::now();
+    max_connections_ = 512;
+    const auto interval = std::chrono::duration<double>(1.0 / rate);
+    schedule(first, count, start, interval, 0);
+    return finish(start, count);
+  }
+
+ private:
+  struct Pending {
+    std::size_t index;
+    Clock::time_point due;
+  };
+  struct Connection {
+    explicit Connection(net::io_context& io) : stream(io) {}
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    http::request<http::string_body> request;
+    http::response<http::string_body> response;
+    Pending pending{};
+  };
+
+  void schedule(std::size_t first, std::size_t count, Clock::time_point start,
+                std::chrono::duration<double> interval, std::size_t k) {
+    if (k == count) return;
+    const auto due = start + std::chrono::duration_cast<Clock::duration>(interval * static_cast<double>(k));
+    timer_.expires_at(due);
+    timer_.async_wait([this, first, count, start, interval, k, due](beast::error_code) {
+      queue_.push_back({first + k, due});
+      dispatch();
+      schedule(first, count, start, interval, k + 1);
+    });
+  }
+
+  void dispatch() {
+    while (!queue_.empty() && !idle_.empty()) {
+      Connection* c = idle_.back();
+      idle_.pop_back();
+      send(c, queue_.front());
+      queue_.pop_front();
+    }
+    if (!queue_.empty() && connections_.size() < max_connections_ && connecting_ == 0) open_connection();
+  }
+
+  void open_connection() {
+    connections_.push_back(std::make_unique<Connection>(io_));
+    Connection* c = connections_.back().get();
+    ++connecting_;
+    c->stream.async_connect(endpoint_, [this, c](beast::error_code ec) {
+      --connecting_;
+      if (ec) throw std::runtime_error("connect: " + ec.message());
+      idle_.push_back(c);
+      dispatch();
+    });
+  }
+
+  void send(Connection* c, Pending pending) {
+    // Closed loop: a request is due when a connection is free to send it.
+    if (closed_loop_) pending.due = Clock::now();
+    c->pending = pending;
+    c->request = {http::verb::post, "/v1/verifications", 11};
+    c->request.set(http::field::host, "127.0.0.1");
+    c->request.set(http::field::content_type, "application/json");
+    c->request.set("X-API-Key", key_);
+    c->request.body() = bodies_[pending.index];
+    c->request.prepare_payload();
+    http::async_write(c->stream, c->request, [this, c](beast::error_code ec, std::size_t) {
+      if (ec) return failed(c);
+      c->response = {};
+      http::async_read(c->stream, c->buffer, c->response, [this, c](beast::error_code read_ec, std::size_t) {
+        if (read_ec) return failed(c);
+        result_.latencies_ms.push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - c->pending.due).count());
+        ++result_.statuses[c->response.result_int()];
+        ++done_;
+        idle_.push_back(c);
+        dispatch();
+      });
+    });
+  }
+
+  void failed(Connection*) {
+    ++result_.errors;
+    ++done_;
+  }
+
+  RunResult finish(Clock::time_point start, std::size_t count) {
+    while (done_ < count && io_.run_one() > 0) {
+    }
+    result_.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    for (auto& c : connections_) {
+      beast::error_code ignored;
+      c->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      c->stream.socket().close(ignored);
+    }
+    return result_;
+  }
+
+  net::io_context io_;
+  tcp::endpoint endpoint_;
+  std::string key_;
+  const std::vector<std::string>& bodies_;
+  net::steady_timer timer_;
+  std::deque<Pending> queue_;
+  std::vector<std::unique_ptr<Connection>> connections_;
+  std::vector<Connection*> idle_;
+  std::size_t max_connections_ = 0;
+  bool closed_loop_ = false;
+  std::size_t connecting_ = 0;
+  std::size_t done_ = 0;
+  RunResult result_;
+};
+
+double percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const std::size_t index =
+      std::min(values.size() - 1, static_cast<std::size_t>(p * static_cast<double>(values.size())));
+  return values[index];
+}
+
+RunResult measured(pid_t server, const std::function<RunResult()>& run) {
+  const double cpu_before = cpu_seconds(server);
+  RunResult result = run();
+  result.server_cpu_seconds = cpu_seconds(server) - cpu_before;
+  result.rss_kib_after = rss_kib(server);
+  return result;
+}
+
+json describe(const std::string& name, const RunResult& r, std::size_t count) {
+  return {{"run", name},
+          {"requests", count},
+          {"ok", r.statuses.count(200) ? r.statuses.at(200) : 0},
+          {"errors", r.errors + count - (r.statuses.count(200) ? r.statuses.at(200) : 0)},
+          {"throughput_per_s", static_cast<double>(count) / r.wall_seconds},
+          {"server_cpu_s", r.server_cpu_seconds},
+          {"per_server_core_per_s",
+           r.server_cpu_seconds > 0 ? static_cast<double>(count) / r.server_cpu_seconds : 0},
+          {"p50_ms", percentile(r.latencies_ms, 0.50)},
+          {"p90_ms", percentile(r.latencies_ms, 0.90)},
+          {"p99_ms", percentile(r.latencies_ms, 0.99)},
+          {"server_rss_kib_after", r.rss_kib_after}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const Options o = parse_options(argc, argv);
+  pin_to(o.client_cpu);
+  char pattern[] = "/tmp/cccd-server-bench.XXXXXX";
+  if (mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
+  const std::filesystem::path work = pattern;
+
+  std::cerr << "server_bench: the card, " << o.signers << " document signers ...\n";
+  const Material material = make_material(o.signers);
+  { std::ofstream(work / "csca.pem") << material.csca_pem; }
+  const std::string key = "bench-key";
+  const cccd::Bytes digest =
+      cccd::crypto::hash(cccd::crypto::HashAlgorithm::sha256,
+                         cccd::ByteView(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
+  std::ofstream(work / "server.toml")
+      << "[server]\nport = 0\nworkers = 1\nio_threads = 1\nmax_connections = 1024\nchallenge_ttl_seconds = "
+         "3600\n"
+      << "[database]\n"
+      << (o.postgresql.empty()
+              ? "sqlite = \"state.db\"\nsqlite_synchronous = \"" + o.sqlite_synchronous + "\"\n"
+              : "postgresql = \"" + o.postgresql + "\"\n")
+      << "[trust]\ncsca = [\"csca.pem\"]\n[[api_keys]]\nid = \"bench\"\nsha256 = \"" << hex(digest) << "\"\n";
+
+  const ServerProcess server = start_server(o, work);
+  const std::size_t total = o.inprocess + o.max_requests + 2 * o.step_requests;
+  std::cerr << "server_bench: " << total << " challenges and uploads ...\n";
+  std::vector<std::string> bodies;
+  std::vector<std::string> documents;
+  std::vector<std::array<std::uint8_t, 8>> challenges;
+  {
+    BlockingClient client(server.port, key);
+    for (std::size_t i = 0; i < total; ++i) {
+      const json issued = client.post("/v1/challenges");
+      const auto bytes = cccd::from_hex(issued.at("challenge").get<std::string>());
+      std::string document = evidence_for(material, i, bytes);
+      bodies.push_back("{\"challenge_id\":\"" + issued.at("id").get<std::string>() +
+                       "\",\"evidence\":" + document + "}");
+      documents.push_back(std::move(document));
+      std::array<std::uint8_t, 8> challenge{};
+      std::copy(bytes.begin(), bytes.end(), challenge.begin());
+      challenges.push_back(challenge);
+    }
+  }
+
+  // 1. In process, the same uploads' documents, the server's policy, one thread's CPU time.
+  const std::vector<std::string> in_process_documents(
+      documents.begin(), documents.begin() + static_cast<std::ptrdiff_t>(o.inprocess));
+  const cccd::bench::InProcessRates in_process = cccd::bench::in_process_rates(
+      (work / "csca.pem").string(), in_process_documents, challenges, o.signers);
+
+  // 2. The server's maximum, closed loop.
+  std::size_t next = o.inprocess;
+  const long rss_before = rss_kib(server.pid);
+  const RunResult max_run = measured(server.pid, [&] {
+    Load load(server.port, key, bodies);
+    return load.closed(next, o.max_requests, o.connections);
+  });
+  next += o.max_requests;
+  const double max_rate = static_cast<double>(o.max_requests) / max_run.wall_seconds;
+
+  // 3. 50 % and 90 % of it, open loop.
+  json runs = json::array();
+  runs.push_back(describe("max (closed loop, " + std::to_string(o.connections) + " connections)", max_run,
+                          o.max_requests));
+  for (const double fraction : {0.5, 0.9}) {
+    const RunResult run = measured(server.pid, [&] {
+      Load load(server.port, key, bodies);
+      return load.open(next, o.step_requests, fraction * max_rate);
+    });
+    next += o.step_requests;
+    json row = describe(std::to_string(static_cast<int>(fraction * 100)) + " % of max (open loop)", run,
+                        o.step_requests);
+    row["offered_per_s"] = fraction * max_rate;
+    runs.push_back(row);
+  }
+  const long rss_after = rss_kib(server.pid);
+  kill(server.pid, SIGTERM);
+  int status = 0;
+  waitpid(server.pid, &status, 0);
+
+  const double per_core = runs[0]["per_server_core_per_s"].get<double>();
+  const json report = {
+      {"in_process_per_core_per_s", in_process.verify},
+      {"in_process_with_json_per_core_per_s", in_process.verify_and_json},
+      {"server_per_core_per_s", per_core},
+      {"ratio", per_core / in_process.verify},
+      {"ratio_to_with_json", per_core / in_process.verify_and_json},
+      {"p99_over_p50_at_50", runs[1]["p99_ms"].get<double>() / runs[1]["p50_ms"].get<double>()},
+      {"server_rss_kib_before", rss_before},
+      {"server_rss_kib_after", rss_after},
+      {"requests_served", next - o.inprocess},
+      {"signers", o.signers},
+      {"database", o.postgresql.empty() ? "sqlite" : "postgresql"},
+      {"runs", runs}};
+  std::filesystem::remove_all(work);
+  if (o.json_output) {
+    std::cout << report.dump(2) << '\n';
+    return 0;
+  }
+  std::printf(
+      "in process: %.0f verifications per CPU second (public API: from_document + verify); %.0f with "
+      "the result's JSON\n",
+      in_process.verify, in_process.verify_and_json);
+  std::printf("%-40s %8s %10s %10s %9s %9s %9s %6s %9s\n", "run", "requests", "req/s", "per core", "p50 ms",
+              "p90 ms", "p99 ms", "errors", "RSS KiB");
+  for (const json& row : runs) {
+    std::printf("%-40s %8zu %10.0f %10.0f %9.2f %9.2f %9.2f %6zu %9ld\n",
+                row["run"].get<std::string>().c_str(), row["requests"].get<std::size_t>(),
+                row["throughput_per_s"].get<double>(), row["per_server_core_per_s"].get<double>(),
+                row["p50_ms"].get<double>(), row["p90_ms"].get<double>(), row["p99_ms"].get<double>(),
+                row["errors"].get<std::size_t>(), row["server_rss_kib_after"].get<long>());
+  }
+  std::printf(
+      "server per core / in process: %.2f (%.2f against verify + JSON); p99 / p50 at 50 %%: %.2f; "
+      "server RSS %ld KiB -> %ld KiB\n",
+      report["ratio"].get<double>(), report["ratio_to_with_json"].get<double>(),
+      report["p99_over_p50_at_50"].get<double>(), rss_before, rss_after);
+  return 0;
+} catch (const std::exception& e) {
+  std::cerr << "server_bench: " << e.what() << '\n';
+  return 1;
+}

@@ -1,0 +1,390 @@
+#include "http.hpp"
+
+#include "log.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <array>
+#include <cmath>
+#include <optional>
+
+namespace cccd::server {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+Response json_response(unsigned status, const nlohmann::json& body) {
+  Response response{static_cast<http::status>(status), 11};
+  response.set(http::field::content_type, "application/json");
+  response.set(http::field::cache_control, "no-store");
+  response.body() = body.dump() + '\n';
+  return response;
+}
+
+Response error_response(unsigned status, const std::string& code, const std::string& message) {
+  return json_response(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+namespace {
+
+// Headers beyond this are refused (431): the API needs a handful of short ones.
+constexpr std::uint32_t kHeaderLimit = 16 * 1024;
+// After a refused body (413) the rest the client still sends is read and dropped, for at most this long
+// and this much, so that it sees the answer instead of a reset connection.
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::size_t kLingerBytes = std::size_t{16} << 20;
+// What a connection's read buffer may keep between requests.
+constexpr std::size_t kIdleBufferBytes = 16 * 1024;
+
+}  // namespace
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// The stream over an accepted socket, returned as a prvalue (neither stream type needs to move).
+template <class Stream>
+Stream make_stream(tcp::socket socket, ServerShared& shared) {
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    return Stream(std::move(socket), *shared.tls);
+  } else {
+    return Stream(std::move(socket));
+  }
+}
+
+// One client connection: read a request (header, then body), hand it to the worker pool, write the answer,
+// and again while the client keeps the connection alive. Every wait has a deadline on the stream's timer,
+// so a slow or silent client costs a socket until its timeout and never a thread. `Stream` is plain TCP or
+// TLS over it; everything but the handshake and the close is the same.
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+  using std::enable_shared_from_this<Session<Stream>>::weak_from_this;
+
+ public:
+  Session(tcp::socket socket, std::shared_ptr<ServerShared> shared)
+      : stream_(make_stream<Stream>(std::move(socket), *shared)),
+        shared_(std::move(shared)),
+        request_timer_(stream_.get_executor()) {
+    beast::error_code ec;
+    const tcp::endpoint peer = lowest().socket().remote_endpoint(ec);
+    if (!ec) remote_ = peer.address().to_string();
+    ++shared_->open;
+    shared_->metrics.connection_opened();
+  }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  ~Session() override {
+    {
+      const std::lock_guard lock(shared_->sessions_mutex);
+      shared_->sessions.erase(this);
+    }
+    --shared_->open;
+    shared_->metrics.connection_closed();
+  }
+
+  void start() {
+    {
+      const std::lock_guard lock(shared_->sessions_mutex);
+      shared_->sessions.emplace(this, weak_from_this());
+    }
+    if constexpr (kTls) {
+      // The handshake counts as reading the first request: the same deadline.
+      lowest().expires_after(shared_->settings.read_timeout);
+      stream_.async_handshake(net::ssl::stream_base::server,
+                              [self = shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->close_socket();  // not TLS, or a bad handshake
+                                self->wait_for_request();
+                              });
+    } else {
+      wait_for_request();
+    }
+  }
+
+  // Drain: a connection waiting between requests closes now; one busy with a request closes after it.
+  void close_if_idle() override {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->idle_) self->lowest().socket().close();
+    });
+  }
+
+ private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void wait_for_request() {
+    if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
+    if (shared_->draining) return close();
+    // An idle connection keeps no upload-sized buffers: memory then follows the requests in flight, not
+    // the connections open (up to max_connections), at the cost of a reallocation per upload.
+    response_ = {};
+    if (buffer_.capacity() > kIdleBufferBytes) buffer_.shrink_to_fit();
+    idle_ = true;
+    lowest().expires_after(shared_->settings.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->idle_ = false;
+                              if (ec) return self->close();  // idle timeout, client closed, drain
+                              self->buffer_.commit(n);
+                              self->read_header();
+                            });
+  }
+
+  void read_header() {
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    parser_->body_limit(shared_->settings.max_body_bytes);
+    // One deadline for the whole request, header and body: a client trickling bytes cannot extend it.
+    // Its own timer rather than the stream's, which would close the socket: the client is told (408).
+    lowest().expires_never();
+    request_timed_out_ = false;
+    request_timer_.expires_after(shared_->settings.read_timeout);
+    request_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the request arrived in time
+      self->request_timed_out_ = true;
+      beast::error_code ignored;
+      self->lowest().socket().cancel(ignored);
+    });
+    started_ = std::chrono::steady_clock::now();
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->refuse_request(ec);
+                              self->on_header();
+                            });
+  }
+
+  void on_header() {
+    const auto expect = parser_->get()[http::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+      // The client waits for this before sending a body; a body over the limit was refused already
+      // (Beast checks Content-Length against the limit with the header).
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         if (ec) return self->close();
+                         self->read_body();
+                       });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->request_timer_.cancel();
+                       if (ec) return self->refuse_request(ec);
+                       self->dispatch_request();
+                     });
+  }
+
+  // The request could not be read: answer what went wrong when the client can still hear it, then close.
+  void refuse_request(beast::error_code ec) {
+    request_timer_.cancel();
+    if (request_timed_out_) {
+      return respond(error_response(408, "request_timeout", "the request did not arrive in time"),
+                     "(refused)", {}, true, false);
+    }
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset) {
+      return close();
+    }
+    if (ec == http::error::body_limit) {
+      return respond(error_response(413, "payload_too_large",
+                                    "the body is larger than " +
+                                        std::to_string(shared_->settings.max_body_bytes) + " bytes"),
+                     "(refused)", {}, true, true);
+    }
+    if (ec == http::error::header_limit) {
+      return respond(error_response(431, "header_too_large", "the request header is larger than 16 KiB"),
+                     "(refused)", {}, true, false);
+    }
+    return respond(error_response(400, "bad_http", "the request is not valid HTTP/1.1: " + ec.message()),
+                   "(refused)", {}, true, false);
+  }
+
+  void dispatch_request() {
+    // The work runs on the worker pool; the answer comes back to this connection's strand.
+    net::post(shared_->workers, [self = shared_from_this(), request = parser_->release()]() mutable {
+      Answer answer;
+      try {
+        answer = self->shared_->handler.handle(request);
+      } catch (const std::exception&) {
+        answer.response = error_response(500, "internal", "the server failed on this request");
+        answer.route = "other";
+      }
+      const bool keep_alive = request.keep_alive();
+      const std::string method(request.method_string());
+      net::post(self->stream_.get_executor(), [self, answer = std::move(answer), keep_alive,
+                                               method]() mutable {
+        self->method_ = method;
+        self->respond(std::move(answer.response), answer.route, std::move(answer.log), !keep_alive, false);
+      });
+    });
+  }
+
+  void respond(Response response, const std::string& route, nlohmann::json fields, bool close_after,
+               bool linger) {
+    const bool closing = close_after || shared_->draining;
+    response.keep_alive(!closing);
+    response.prepare_payload();
+    response_ = std::move(response);
+    const unsigned status = response_.result_int();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    shared_->metrics.request(route, status, seconds);
+
+    fields["remote"] = remote_;
+    if (!method_.empty()) fields["method"] = method_;
+    fields["route"] = route;
+    fields["status"] = status;
+    fields["ms"] = std::round(seconds * 10000) / 10;
+    log_line(std::move(fields));
+    method_.clear();
+
+    lowest().expires_after(shared_->settings.write_timeout);
+    http::async_write(stream_, response_,
+                      [self = shared_from_this(), closing, linger](beast::error_code ec, std::size_t) {
+                        if (ec) return self->close();
+                        if (linger) return self->linger_close();
+                        if (closing) return self->close();
+                        self->wait_for_request();
+                      });
+  }
+
+  void linger_close() {
+    if constexpr (kTls) return close();  // half-closing TCP under TLS would only break the TLS session
+    beast::error_code ec;
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().expires_after(kLingerTime);
+    discard();
+  }
+  void discard() {
+    stream_.async_read_some(net::buffer(scratch_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->discarded_ += n;
+                              if (ec || self->discarded_ > kLingerBytes) return self->close();
+                              self->discard();
+                            });
+  }
+
+  void close() {
+    if constexpr (kTls) {
+      // close_notify, then the socket; a peer that does not answer gets a second at most.
+      lowest().expires_after(std::chrono::seconds(1));
+      stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->close_socket(); });
+    } else {
+      close_socket();
+    }
+  }
+  void close_socket() {
+    beast::error_code ec;
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().close();
+  }
+
+  Stream stream_;
+  std::shared_ptr<ServerShared> shared_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Response response_;
+  std::string remote_;
+  std::string method_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  net::steady_timer request_timer_;
+  bool request_timed_out_ = false;
+  bool idle_ = false;
+  std::size_t discarded_ = 0;
+  std::array<char, 16384> scratch_{};
+};
+
+HttpServer::HttpServer(net::io_context& io, net::thread_pool& workers, RequestHandler& handler,
+                       Metrics& metrics, HttpSettings settings, net::ssl::context* tls)
+    : io_(io),
+      shared_(std::make_shared<ServerShared>(workers, handler, metrics, settings)),
+      acceptor_(net::make_strand(io)) {
+  shared_->tls = tls;
+}
+
+std::uint16_t HttpServer::listen(const std::string& address, std::uint16_t port) {
+  const tcp::endpoint endpoint(net::ip::make_address(address), port);
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(net::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(net::socket_base::max_listen_connections);
+  const std::uint16_t bound = acceptor_.local_endpoint().port();
+  accept();
+  return bound;
+}
+
+void HttpServer::accept() {
+  // Each connection gets its own strand: its handlers never run concurrently, whatever the I/O threads.
+  acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;  // drain closed the acceptor
+    if (ec) {
+      // Out of file descriptors and the like: wait a little instead of spinning on the error.
+      log_line({{"event", "accept_failed"}, {"error", ec.message()}});
+      auto timer =
+          std::make_shared<net::steady_timer>(acceptor_.get_executor(), std::chrono::milliseconds(100));
+      timer->async_wait([this, timer](beast::error_code) { accept(); });
+      return;
+    }
+    if (shared_->open.load() >= shared_->settings.max_connections) {
+      refuse(std::move(socket));
+    } else if (shared_->tls != nullptr) {
+      std::make_shared<Session<TlsStream>>(std::move(socket), shared_)->start();
+    } else {
+      std::make_shared<Session<PlainStream>>(std::move(socket), shared_)->start();
+    }
+    accept();
+  });
+}
+
+void HttpServer::refuse(tcp::socket socket) {
+  // Over the limit: a short 503 written straight to the socket, then closed. It holds no slot and no
+  // parser; a client that does not read it is dropped when the write fails or the kernel buffers it.
+  shared_->metrics.connection_refused();
+  if (shared_->tls != nullptr) {
+    // A TLS client would take plain text for a broken handshake: it only sees the connection close.
+    beast::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  static const std::string kRefusal = [] {
+    const std::string body =
+        "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"the connection limit is reached\"}}\n";
+    return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+           "Connection: close\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }();
+  auto held = std::make_shared<tcp::socket>(std::move(socket));
+  net::async_write(*held, net::buffer(kRefusal), [held](beast::error_code, std::size_t) {
+    beast::error_code ignored;
+    held->shutdown(tcp::socket::shutdown_both, ignored);
+    held->close(ignored);
+  });
+}
+
+void HttpServer::drain() {
+  shared_->draining = true;
+  net::post(acceptor_.get_executor(), [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::vector<std::shared_ptr<SessionBase>> live;
+  {
+    const std::lock_guard lock(shared_->sessions_mutex);
+    for (const auto& [raw, weak] : shared_->sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  for (const auto& session : live) session->close_if_idle();
+}
+
+}  // namespace cccd::server

@@ -1,0 +1,107 @@
+// The HTTP/1.1 side of cccd-server, on Boost.Beast and Asio (docs/ARCHITECTURE.md, "cccd-server"): keep-
+// alive connections, a bounded number of them, a timeout for every wait (a whole request, an idle
+// connection, a response), a body limit answered with 413. The sockets run on the I/O threads; each
+// request's work (judging evidence, the database) runs on the worker pool, so a slow verification never
+// stalls another connection's reads and writes.
+#pragma once
+
+#include "metrics.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/http.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace cccd::server {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// What a handler gives back: the response, the route name for metrics ("/v1/verifications", "other"),
+// and the fields it adds to the request's log line (no personal data).
+struct Answer {
+  Response response;
+  std::string route;
+  nlohmann::json log = nlohmann::json::object();
+};
+
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  // Runs on a worker thread; never throws (an exception becomes a 500).
+  virtual Answer handle(Request& request) = 0;
+};
+
+struct HttpSettings {
+  std::size_t max_connections = 512;
+  std::size_t max_body_bytes = std::size_t{4} << 20;
+  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds idle_timeout{30000};
+  std::chrono::milliseconds write_timeout{10000};
+};
+
+// A JSON answer (Content-Type application/json, Cache-Control no-store: answers may carry personal data).
+Response json_response(unsigned status, const nlohmann::json& body);
+// A JSON error document: {"error": {"code": CODE, "message": MESSAGE}}.
+Response error_response(unsigned status, const std::string& code, const std::string& message);
+
+// A connection, as the server's drain sees it (the connections are plain TCP or TLS: http.cpp).
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void close_if_idle() = 0;
+};
+
+// What the connections share with the server. Held by each connection too, so that a connection still
+// queued in the io_context when the program ends finds it alive.
+struct ServerShared {
+  ServerShared(boost::asio::thread_pool& pool, RequestHandler& request_handler, Metrics& server_metrics,
+               HttpSettings http_settings)
+      : workers(pool), handler(request_handler), metrics(server_metrics), settings(http_settings) {}
+  boost::asio::thread_pool& workers;
+  RequestHandler& handler;
+  Metrics& metrics;
+  const HttpSettings settings;
+  std::atomic<std::size_t> open{0};
+  std::atomic<bool> draining{false};
+  std::mutex sessions_mutex;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
+  boost::asio::ssl::context* tls = nullptr;  // TLS on every connection when set
+};
+
+class HttpServer {
+ public:
+  // `tls`: the server's certificate and key; every connection then starts with a TLS handshake.
+  HttpServer(boost::asio::io_context& io, boost::asio::thread_pool& workers, RequestHandler& handler,
+             Metrics& metrics, HttpSettings settings, boost::asio::ssl::context* tls = nullptr);
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts accepting; returns the port (useful with port 0).
+  std::uint16_t listen(const std::string& address, std::uint16_t port);
+  // SIGTERM: stop accepting, close idle keep-alive connections now and busy ones after their response.
+  void drain();
+  std::size_t open_connections() const noexcept { return shared_->open.load(); }
+
+ private:
+  void accept();
+  void refuse(boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& io_;
+  std::shared_ptr<ServerShared> shared_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+};
+
+}  // namespace cccd::server

@@ -1,0 +1,267 @@
+// The PostgreSQL state of a cluster: every node talks to one database, which alone decides who uses a
+// challenge (one UPDATE ... RETURNING: PostgreSQL locks the row, and a second UPDATE waiting on that lock
+// re-checks `consumed_at IS NULL` after the first commits, so it changes nothing). Times come from the
+// database's clock (now()), so nodes with slightly different clocks agree on expiry.
+//
+// A small pool of blocking libpq connections, one per worker at most: each statement is one short round
+// trip, and a worker waiting for it is a worker the verification load would not have used anyway.
+// A connection that breaks is dropped and made again on a later request; until the database answers,
+// requests get StoreUnavailable (503), and the server needs no restart when it is back.
+#include "store.hpp"
+#include "util.hpp"
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace cccd::server {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+// pg_advisory_xact_lock key for schema creation: nodes starting together create it one after the other.
+constexpr const char* kSchemaLockKey = "7352840914";
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const noexcept { PQclear(r); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+std::string first_line(const char* message) {
+  std::string text = message != nullptr ? message : "";
+  const auto end = text.find('\n');
+  if (end != std::string::npos) text.resize(end);
+  return text;
+}
+
+class PostgresDatabase final : public Database {
+ public:
+  PostgresDatabase(std::string conninfo, unsigned connections)
+      : conninfo_(std::move(conninfo)), max_connections_(std::max(1u, connections)) {
+    Lease lease(*this);
+    run(lease, "BEGIN", {});
+    try {
+      run(lease, std::string("SELECT pg_advisory_xact_lock(") + kSchemaLockKey + ")", {});
+      run(lease,
+          "CREATE TABLE IF NOT EXISTS schema_version(version integer NOT NULL);"
+          "CREATE TABLE IF NOT EXISTS challenges("
+          "  id text PRIMARY KEY, challenge text NOT NULL, key_id text NOT NULL,"
+          "  created_at timestamptz NOT NULL DEFAULT now(), expires_at timestamptz NOT NULL,"
+          "  consumed_at timestamptz);"
+          "CREATE INDEX IF NOT EXISTS challenges_expires ON challenges(expires_at);"
+          "CREATE TABLE IF NOT EXISTS audit("
+          "  id bigserial PRIMARY KEY, time timestamptz NOT NULL, node text NOT NULL, key_id text NOT NULL,"
+          "  challenge_id text NOT NULL, overall text NOT NULL, findings jsonb NOT NULL,"
+          "  sod_sha256 text NOT NULL);"
+          "CREATE INDEX IF NOT EXISTS audit_time ON audit(time);",
+          {});
+      const ResultPtr version = run(lease, "SELECT coalesce(max(version), 0) FROM schema_version", {});
+      const long found = std::stol(PQgetvalue(version.get(), 0, 0));
+      if (found > kSchemaVersion) {
+        throw StoreUnavailable("postgresql: the database's schema is version " + std::to_string(found) +
+                               ", newer than this server's " + std::to_string(kSchemaVersion));
+      }
+      if (found < kSchemaVersion) run(lease, "INSERT INTO schema_version(version) VALUES (1)", {});
+      run(lease, "COMMIT", {});
+    } catch (...) {
+      ResultPtr(PQexec(lease.get(), "ROLLBACK"));
+      throw;
+    }
+  }
+  ~PostgresDatabase() override {
+    for (PGconn* conn : idle_) PQfinish(conn);
+  }
+
+  std::int64_t issue(const std::string& id, const Challenge& challenge, const std::string& key_id,
+                     std::int64_t ttl_ms) override {
+    return with_connection([&](Lease& lease) {
+      const ResultPtr r = run(lease,
+                              "INSERT INTO challenges(id, challenge, key_id, expires_at) "
+                              "VALUES ($1, $2, $3, now() + $4::bigint * interval '1 millisecond') "
+                              "RETURNING (extract(epoch FROM expires_at) * 1000)::bigint",
+                              {id, to_hex(challenge), key_id, std::to_string(ttl_ms)});
+      return std::stoll(PQgetvalue(r.get(), 0, 0));
+    });
+  }
+
+  ConsumeResult consume(const std::string& id, const std::string& key_id) override {
+    return with_connection([&](Lease& lease) {
+      ConsumeResult result;
+      const ResultPtr r =
+          run(lease,
+              "UPDATE challenges SET consumed_at = clock_timestamp() WHERE id = $1 AND key_id = $2 "
+              "AND consumed_at IS NULL AND expires_at > now() RETURNING challenge",
+              {id, key_id});
+      if (PQntuples(r.get()) == 1) {
+        const auto bytes = from_hex(PQgetvalue(r.get(), 0, 0));
+        if (!bytes || bytes->size() != result.challenge.size()) {
+          throw StoreUnavailable("postgresql: a stored challenge is not 16 hex digits");
+        }
+        std::copy(bytes->begin(), bytes->end(), result.challenge.begin());
+        result.outcome = ConsumeOutcome::consumed;
+        return result;
+      }
+      // Only the UPDATE decides; this explains its "no".
+      const ResultPtr why =
+          run(lease, "SELECT consumed_at IS NOT NULL FROM challenges WHERE id = $1 AND key_id = $2",
+              {id, key_id});
+      if (PQntuples(why.get()) == 0) {
+        result.outcome = ConsumeOutcome::unknown;
+      } else {
+        result.outcome = std::string(PQgetvalue(why.get(), 0, 0)) == "t" ? ConsumeOutcome::already_used
+                                                                         : ConsumeOutcome::expired;
+      }
+      return result;
+    });
+  }
+
+  std::int64_t purge_expired(std::int64_t older_than_ms) override {
+    return with_connection([&](Lease& lease) {
+      const ResultPtr r = run(
+          lease, "DELETE FROM challenges WHERE expires_at < now() - $1::bigint * interval '1 millisecond'",
+          {std::to_string(older_than_ms)});
+      return std::stoll(PQcmdTuples(r.get()));
+    });
+  }
+
+  void record(const AuditRecord& a) override {
+    return with_connection([&](Lease& lease) {
+      run(lease,
+          "INSERT INTO audit(time, node, key_id, challenge_id, overall, findings, sod_sha256) "
+          "VALUES (to_timestamp($1::bigint / 1000.0), $2, $3, $4, $5, $6::jsonb, $7)",
+          {std::to_string(a.time_ms), a.node, a.key_id, a.challenge_id, a.overall, a.findings_json,
+           a.sod_sha256});
+    });
+  }
+
+  void ping() override {
+    return with_connection([&](Lease& lease) { run(lease, "SELECT 1", {}); });
+  }
+  const char* kind() const noexcept override { return "postgresql"; }
+
+ private:
+  // One connection taken from the pool for one operation; back to the pool unless it broke.
+  class Lease {
+   public:
+    explicit Lease(PostgresDatabase& db) : db_(db), conn_(db.acquire()) {}
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease() { db_.release(conn_); }
+    PGconn* get() const noexcept { return conn_; }
+
+   private:
+    PostgresDatabase& db_;
+    PGconn* conn_;
+  };
+
+  PGconn* connect() {
+    // connect_timeout first: the caller's conninfo (expanded from dbname) may override it.
+    const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
+    const char* values[] = {"3", "cccd-server", conninfo_.c_str(), nullptr};
+    PGconn* conn = PQconnectdbParams(keys, values, 1);
+    if (conn == nullptr) throw StoreUnavailable("postgresql: out of memory");
+    if (PQstatus(conn) != CONNECTION_OK) {
+      const std::string message = first_line(PQerrorMessage(conn));
+      PQfinish(conn);
+      throw StoreUnavailable("postgresql: " + message);
+    }
+    return conn;
+  }
+
+  PGconn* acquire() {
+    std::unique_lock lock(mutex_);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (;;) {
+      if (!idle_.empty()) {
+        PGconn* conn = idle_.back();
+        idle_.pop_back();
+        return conn;
+      }
+      if (open_ < max_connections_) {
+        ++open_;
+        lock.unlock();
+        try {
+          return connect();
+        } catch (...) {
+          lock.lock();
+          --open_;
+          available_.notify_one();
+          throw;
+        }
+      }
+      if (available_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty()) {
+        throw StoreUnavailable("postgresql: no connection free within 5 s");
+      }
+    }
+  }
+
+  void release(PGconn* conn) noexcept {
+    const std::lock_guard lock(mutex_);
+    if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE) {
+      idle_.push_back(conn);
+    } else {
+      PQfinish(conn);
+      --open_;
+    }
+    available_.notify_one();
+  }
+
+  // Runs `operation` on a pooled connection. When that connection turns out broken (the database restarted
+  // since it was last used: libpq only notices on the next statement), the idle ones are dropped too and
+  // the operation runs once more on a fresh connection, so that the first request after the database came
+  // back is answered rather than refused. Running a statement twice is safe here: a consume that had
+  // committed before the break makes the second one answer "already used" (never a second use), an issue
+  // uses a fresh id, an audit row at worst appears twice.
+  template <class Operation>
+  auto with_connection(Operation&& operation) -> decltype(operation(std::declval<Lease&>())) {
+    for (int attempt = 0;; ++attempt) {
+      Lease lease(*this);
+      try {
+        return operation(lease);
+      } catch (const StoreUnavailable&) {
+        if (attempt > 0 || PQstatus(lease.get()) != CONNECTION_BAD) throw;
+      }
+      drop_idle();
+    }
+  }
+
+  void drop_idle() noexcept {
+    const std::lock_guard lock(mutex_);
+    for (PGconn* conn : idle_) PQfinish(conn);
+    open_ -= static_cast<unsigned>(idle_.size());
+    idle_.clear();
+  }
+
+  ResultPtr run(Lease& lease, const std::string& sql, const std::vector<std::string>& params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const std::string& p : params) values.push_back(p.c_str());
+    // Without parameters the simple protocol, which also runs several statements (the schema) at once.
+    ResultPtr r(params.empty() ? PQexec(lease.get(), sql.c_str())
+                               : PQexecParams(lease.get(), sql.c_str(), static_cast<int>(values.size()),
+                                              nullptr, values.data(), nullptr, nullptr, 0));
+    const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      throw StoreUnavailable("postgresql: " + first_line(PQerrorMessage(lease.get())));
+    }
+    return r;
+  }
+
+  const std::string conninfo_;
+  const unsigned max_connections_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<PGconn*> idle_;
+  unsigned open_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Database> open_postgresql(const std::string& conninfo, unsigned connections) {
+  return std::make_unique<PostgresDatabase>(conninfo, connections);
+}
+
+}  // namespace cccd::server

@@ -1,0 +1,83 @@
+// The server's state: challenges handed out (each used at most once) and the audit trail. Two
+// implementations behind one interface: SQLite for one node (the default, nothing to install) and
+// PostgreSQL for several nodes sharing one database. Each creates its schema at start.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace cccd::server {
+
+// The database could not answer (down, locked too long, connection lost): the request gets 503 with
+// Retry-After, and the server keeps running; the next request tries again.
+class StoreUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+using Challenge = std::array<std::uint8_t, 8>;
+
+enum class ConsumeOutcome {
+  consumed,      // this call used it: judge the evidence with `challenge`
+  unknown,       // no such challenge for this key
+  expired,       // it was never used and its time is up
+  already_used,  // another call used it first
+};
+
+struct ConsumeResult {
+  ConsumeOutcome outcome = ConsumeOutcome::unknown;
+  Challenge challenge{};
+};
+
+class ChallengeStore {
+ public:
+  virtual ~ChallengeStore() = default;
+  // Records a fresh challenge `id` for the client `key_id`, valid for `ttl_ms`; returns its expiry
+  // (Unix milliseconds, by the database's clock for PostgreSQL so that nodes agree).
+  virtual std::int64_t issue(const std::string& id, const Challenge& challenge, const std::string& key_id,
+                             std::int64_t ttl_ms) = 0;
+  // Uses the challenge in one atomic statement: of any number of concurrent calls for one id, on any
+  // node, exactly one gets `consumed`.
+  virtual ConsumeResult consume(const std::string& id, const std::string& key_id) = 0;
+  // Removes challenges that expired more than `older_than_ms` ago (they are kept a while to answer 410).
+  virtual std::int64_t purge_expired(std::int64_t older_than_ms) = 0;
+};
+
+// No personal data: the verdict per finding and a hash of EF.SOD, which identifies the document to whoever
+// holds the card's dump but reveals nothing to whoever holds only the audit table.
+struct AuditRecord {
+  std::int64_t time_ms = 0;
+  std::string node;
+  std::string key_id;
+  std::string challenge_id;
+  std::string overall;        // "verified" | "not_verified"
+  std::string findings_json;  // {"access":"passed","data_integrity":"passed",...}
+  std::string sod_sha256;     // hex; "" when the evidence held no EF.SOD
+};
+
+class AuditStore {
+ public:
+  virtual ~AuditStore() = default;
+  // Durable when it returns: the answer is sent only after its record is committed.
+  virtual void record(const AuditRecord& record) = 0;
+};
+
+class Database : public ChallengeStore, public AuditStore {
+ public:
+  // Throws StoreUnavailable when the database does not answer (GET /readyz).
+  virtual void ping() = 0;
+  virtual const char* kind() const noexcept = 0;
+};
+
+// Opens (creating when needed) the SQLite file in WAL mode and creates the schema. `full_sync`: each audit
+// row's commit is fsync'ed, and with it every earlier commit (one fsync per answered verification); else
+// only checkpoints are (commits survive a crash of the process and may be lost with the machine's power).
+std::unique_ptr<Database> open_sqlite(const std::string& path, bool full_sync = true);
+// Connects up to `connections` sessions (lazily after the first) and creates the schema under an advisory
+// lock, so that nodes starting together do not race on CREATE TABLE.
+std::unique_ptr<Database> open_postgresql(const std::string& conninfo, unsigned connections);
+
+}  // namespace cccd::server

@@ -1,0 +1,130 @@
+# Shared by the server tests (sourced): start cccd-server from a config, wait for its port, talk JSON with
+# curl, stop exactly the processes started here (by PID, never by name).
+# Needs: $server (the cccd-server binary), $work (a temporary folder), fail().
+
+server_pids=()
+client_pids=()  # background clients (kill_under_load); the test's cleanup stops them
+
+# start_server NAME CONFIG: starts a node; sets $port to its port. Its log is $work/NAME.log.
+start_server() {
+  local name=$1 config=$2 i
+  rm -f "$work/$name.port"
+  "$server" --config "$config" --port-file "$work/$name.port" 2> "$work/$name.log" &
+  local pid=$!
+  server_pids+=("$pid")
+  eval "${name}_pid=$pid"
+  for i in $(seq 1 200); do
+    [ -s "$work/$name.port" ] && break
+    kill -0 "$pid" 2> /dev/null || { cat "$work/$name.log"; fail "$name did not start"; }
+    sleep 0.05
+  done
+  [ -s "$work/$name.port" ] || fail "$name wrote no port within 10 s"
+  port=$(cat "$work/$name.port")
+  eval "${name}_port=$port"
+}
+
+# stop_server PID: SIGTERM (the server drains and exits 0), then wait for it.
+stop_server() {
+  local pid=$1 status=0
+  kill -TERM "$pid" 2> /dev/null || return 0
+  wait "$pid" || status=$?
+  [ "$status" -eq 0 ] || fail "the server $pid exited $status after SIGTERM"
+}
+
+# kill_under_load URL PID UPLOADS AT_LEAST: UPLOADS uploads, each with its own challenge from URL
+# ($work/crash-I.json, its challenge id in crash-I.id), sent to URL by four clients at once (each its
+# share, one after the other, "ID STATUS" per answer in crash-answers-C); once AT_LEAST are answered 200,
+# kill -9 of PID. Sets $answered; the ids answered 200 are in $work/crash-answered.ids (sorted).
+kill_under_load() {
+  local url=$1 pid=$2 uploads=$3 at_least=$4 i c clients=()
+  for i in $(seq 1 "$uploads"); do
+    new_challenge "$url" "$key"
+    make_upload "$work/card" "$challenge_id" "$challenge" "$work/crash-$i.json"
+    echo "$challenge_id" > "$work/crash-$i.id"
+  done
+  for c in 0 1 2 3; do
+    (
+      for i in $(seq $((c + 1)) 4 "$uploads"); do
+        code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-API-Key: $key" \
+          --data-binary @"$work/crash-$i.json" "$url/v1/verifications" || true)
+        echo "$(cat "$work/crash-$i.id") $code" >> "$work/crash-answers-$c"
+      done
+    ) &
+    clients+=($!)
+    client_pids+=($!)
+  done
+  for i in $(seq 1 300); do
+    [ "$(cat "$work"/crash-answers-* 2> /dev/null | grep -c ' 200$' || true)" -ge "$at_least" ] && break
+    sleep 0.02
+  done
+  kill -KILL "$pid"
+  wait "$pid" 2> /dev/null || true
+  for c in "${clients[@]}"; do wait "$c" || true; done
+  answered=$(cat "$work"/crash-answers-* | grep -c ' 200$' || true)
+  grep -h ' 200$' "$work"/crash-answers-* | cut -d' ' -f1 | sort > "$work/crash-answered.ids"
+  [ "$answered" -ge "$at_least" ] || fail "the load did not get going: $answered answered"
+}
+
+# wait_for_log PATTERN FILE [COUNT]: until FILE has COUNT lines (default 1) matching PATTERN, 20 s at most
+# (a loaded machine may take a while to deliver a signal and reload).
+wait_for_log() {
+  local pattern=$1 file=$2 count=${3:-1} i
+  for i in $(seq 1 400); do
+    [ "$(grep -c -e "$pattern" "$file" 2> /dev/null || true)" -ge "$count" ] && return 0
+    sleep 0.05
+  done
+  fail "no line $pattern in $file within 20 s"
+}
+
+stop_all_servers() {
+  local pid
+  for pid in "${server_pids[@]}"; do
+    kill -KILL "$pid" 2> /dev/null || true
+  done
+}
+
+# api METHOD URL [CURL ARGS...]: prints the body, then the status code on a line of its own (every body of
+# the server ends with a newline).
+api() {
+  local method=$1 url=$2
+  shift 2
+  curl -sS -X "$method" -w '%{http_code}\n' "$@" "$url"
+}
+
+# expect_status WANT OUTPUT WHAT
+expect_status() {
+  local got
+  got=$(tail -n 1 <<< "$2")
+  [ "$got" = "$1" ] || fail "$3: status $got, expected $1: $(head -c 600 <<< "$2")"
+}
+
+json_field() {  # json_field FIELD <<< JSON
+  /usr/bin/python3 -c 'import json,sys; print(json.loads(sys.stdin.read().rstrip("\n").rsplit("\n", 1)[0])[sys.argv[1]])' "$1"
+}
+
+# new_challenge URL KEY: sets $challenge_id and $challenge.
+new_challenge() {
+  local out
+  out=$(api POST "$1/v1/challenges" -H "Authorization: Bearer $2")
+  expect_status 201 "$out" "POST /v1/challenges"
+  if [ -d "$work/answers" ]; then head -n -1 <<< "$out" > "$work/answers/challenge.json"; fi
+  challenge_id=$(json_field id <<< "$out")
+  challenge=$(json_field challenge <<< "$out")
+  [[ "$challenge" =~ ^[0-9a-f]{16}$ ]] || fail "the challenge is not 16 hex digits: $challenge"
+}
+
+# make_upload CARD CHALLENGE_ID CHALLENGE FILE [INCLUDE_FACE]: reads the virtual card with the challenge
+# into an evidence document, and writes the request body {challenge_id, evidence, include_face?}.
+make_upload() {
+  local card=$1 id=$2 hex=$3 file=$4 face=${5:-}
+  rm -f "$file.evidence"
+  "$verify" read --sim "$card" --id 001099012345 --challenge "$hex" --evidence "$file.evidence" > /dev/null \
+    || fail "reading the virtual card with the challenge failed"
+  {
+    printf '{"challenge_id": "%s", ' "$id"
+    [ -n "$face" ] && printf '"include_face": %s, ' "$face"
+    printf '"evidence": '
+    cat "$file.evidence"
+    printf '}'
+  } > "$file"
+}

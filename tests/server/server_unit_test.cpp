@@ -1,0 +1,395 @@
+// Unit tests of cccd-server's parts: the config checks, the rate limiter, the SQLite store (one use per
+// challenge under concurrent callers, also from two connections to one file), metrics and helpers.
+#include "config.hpp"
+#include "json_members.hpp"
+#include "metrics.hpp"
+#include "service.hpp"
+#include "store.hpp"
+#include "util.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace cccd::server {
+namespace {
+
+const std::string kHash(64, 'a');
+
+std::string minimal(const std::string& extra = {}) {
+  return "[database]\nsqlite = \"state.db\"\n[[api_keys]]\nid = \"app\"\nsha256 = \"" + kHash + "\"\n" +
+         extra;
+}
+
+std::string refusal(const std::string& text) {
+  try {
+    parse_config(text, "/srv/cccd", "test.toml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+TEST(ServerConfig, DefaultsAreTheSafeOnes) {
+  const Config config = parse_config(minimal(), "/srv/cccd", "test.toml");
+  EXPECT_EQ(config.listen, "127.0.0.1");
+  EXPECT_EQ(config.challenge_ttl, std::chrono::seconds(300));
+  EXPECT_TRUE(config.require_chip_authenticity);
+  EXPECT_FALSE(config.accept_expired);
+  EXPECT_EQ(config.database, DatabaseKind::sqlite);
+  EXPECT_EQ(config.database_target, "/srv/cccd/state.db");  // relative to the config's folder
+  ASSERT_EQ(config.api_keys.size(), 1u);
+  EXPECT_EQ(config.api_keys[0].rate_per_second, 0);
+  EXPECT_GE(config.workers, 1u);
+  EXPECT_FALSE(config.node_id.empty());
+}
+
+TEST(ServerConfig, EverySettingIsRead) {
+  const Config config = parse_config(
+      "[server]\nlisten = \"0.0.0.0\"\nport = 9000\nnode_id = \"n1\"\nworkers = 3\nmax_connections = 7\n"
+      "max_body_bytes = 2048\nread_timeout_ms = 5\nidle_timeout_ms = 6\nwrite_timeout_ms = 7\n"
+      "challenge_ttl_seconds = 60\nmetrics_public = false\n"
+      "[database]\npostgresql = \"host=db\"\nconnections = 4\n"
+      "[policy]\nrequire_chip_authenticity = false\naccept_expired = true\n"
+      "[trust]\ncsca = [\"a.pem\", \"/etc/b\"]\ncrls = \"c.crl\"\n"
+      "[[trust.master_lists]]\nfile = \"ml.ml\"\nroots = \"root.cer\"\n"
+      "[[api_keys]]\nid = \"app\"\nsha256 = \"" +
+          kHash + "\"\nrate_limit = 2.5\n",
+      "/srv", "t.toml");
+  EXPECT_EQ(config.listen, "0.0.0.0");
+  EXPECT_EQ(config.port, 9000);
+  EXPECT_EQ(config.node_id, "n1");
+  EXPECT_EQ(config.workers, 3u);
+  EXPECT_EQ(config.database_connections, 4u);
+  EXPECT_EQ(config.max_connections, 7u);
+  EXPECT_EQ(config.max_body_bytes, 2048u);
+  EXPECT_EQ(config.read_timeout, std::chrono::milliseconds(5));
+  EXPECT_EQ(config.challenge_ttl, std::chrono::seconds(60));
+  EXPECT_FALSE(config.metrics_public);
+  EXPECT_EQ(config.database, DatabaseKind::postgresql);
+  EXPECT_EQ(config.database_target, "host=db");
+  EXPECT_FALSE(config.require_chip_authenticity);
+  EXPECT_TRUE(config.accept_expired);
+  EXPECT_EQ(config.csca, (std::vector<std::string>{"/srv/a.pem", "/etc/b"}));
+  EXPECT_EQ(config.crls, (std::vector<std::string>{"/srv/c.crl"}));
+  ASSERT_EQ(config.master_lists.size(), 1u);
+  EXPECT_EQ(config.master_lists[0].roots, "/srv/root.cer");
+  EXPECT_EQ(config.api_keys[0].rate_per_second, 2.5);
+  EXPECT_EQ(config.api_keys[0].burst, 2.5);  // no burst given: one second's worth
+}
+
+TEST(ServerConfig, MistakesAreRefusedByName) {
+  EXPECT_EQ(refusal(minimal("[policy]\nrequire_chip_authenticty = true\n")),
+            "config: policy.require_chip_authenticty is not a known setting");
+  EXPECT_EQ(refusal(minimal("[policy]\naccept_expired = \"yes\"\n")),
+            "config: policy.accept_expired must be true or false");
+  EXPECT_EQ(refusal(minimal("[server]\nport = 70000\n")), "config: server.port must be between 0 and 65535");
+  EXPECT_EQ(refusal(minimal("listen = \"0.0.0.0\"\n")).rfind("config: ", 0), 0u);
+  EXPECT_NE(refusal("[[api_keys]]\nid = \"a\"\nsha256 = \"" + kHash + "\"\n").find("[database] is missing"),
+            std::string::npos);
+  EXPECT_NE(
+      refusal(minimal("[trust]\ncsca = 3\n")).find("trust.csca must be a string or an array of strings"),
+      std::string::npos);
+  EXPECT_NE(refusal(minimal("[[trust.master_lists]]\nfile = \"ml\"\n")).find("needs file and roots"),
+            std::string::npos);
+  EXPECT_NE(refusal("[database]\nsqlite = \"a\"\npostgresql = \"b\"\n").find("exactly one"),
+            std::string::npos);
+  EXPECT_NE(refusal("[database]\nsqlite = \"a\"\n").find("no [[api_keys]]"), std::string::npos);
+  EXPECT_NE(refusal("[database]\nsqlite = \"a\"\n[[api_keys]]\nid = \"a\"\nsha256 = \"abc\"\n")
+                .find("64 hex digits"),
+            std::string::npos);
+  EXPECT_NE(refusal("[database]\nsqlite = \"a\"\n[[api_keys]]\nid = \"a b\"\nsha256 = \"" + kHash + "\"\n")
+                .find("api_keys.id may hold"),
+            std::string::npos);
+  EXPECT_NE(refusal(minimal("[[api_keys]]\nid = \"app\"\nsha256 = \"" + kHash + "\"\n")).find("given twice"),
+            std::string::npos);
+  EXPECT_NE(refusal("[database\n").find("test.toml line 1"), std::string::npos);
+  EXPECT_NE(
+      refusal(minimal("[tls]\ncertificate = \"c.pem\"\n")).find("[tls] needs certificate and private_key"),
+      std::string::npos);
+  EXPECT_EQ(parse_config(minimal("[tls]\ncertificate = \"c.pem\"\nprivate_key = \"/k.pem\"\n"), "/srv", "t")
+                .tls_certificate,
+            "/srv/c.pem");
+}
+
+TEST(ServerRateLimiter, BurstThenRefusedWithRetryAfter) {
+  RateLimiter limiter;
+  ApiKey key;
+  key.id = "app";
+  key.rate_per_second = 0.5;
+  key.burst = 3;
+  int retry = 0;
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.allow(key, retry)) << i;
+  EXPECT_FALSE(limiter.allow(key, retry));
+  EXPECT_GE(retry, 1);
+  EXPECT_LE(retry, 2);
+  ApiKey unlimited;
+  unlimited.id = "other";
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(limiter.allow(unlimited, retry));
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    folder_ = std::filesystem::temp_directory_path() /
+              ("cccd-server-test-" + std::to_string(getpid()) + "-" +
+               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(folder_);
+    std::filesystem::create_directories(folder_);
+    path_ = (folder_ / "state.db").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(folder_); }
+
+  std::filesystem::path folder_;
+  std::string path_;
+};
+
+TEST_F(SqliteStoreTest, AChallengeIsUsedOnceByItsKey) {
+  const auto db = open_sqlite(path_);
+  const Challenge challenge = {1, 2, 3, 4, 5, 6, 7, 8};
+  const std::int64_t expires = db->issue("id1", challenge, "app", 60000);
+  EXPECT_NEAR(static_cast<double>(expires), static_cast<double>(now_unix_ms() + 60000), 5000);
+  EXPECT_EQ(db->consume("id1", "other").outcome, ConsumeOutcome::unknown);
+  const ConsumeResult first = db->consume("id1", "app");
+  EXPECT_EQ(first.outcome, ConsumeOutcome::consumed);
+  EXPECT_EQ(first.challenge, challenge);
+  EXPECT_EQ(db->consume("id1", "app").outcome, ConsumeOutcome::already_used);
+  EXPECT_EQ(db->consume("nope", "app").outcome, ConsumeOutcome::unknown);
+  db->issue("id2", challenge, "app", 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(db->consume("id2", "app").outcome, ConsumeOutcome::expired);
+  EXPECT_EQ(db->purge_expired(0), 1);  // id2; id1 (used) expires only in a minute
+}
+
+TEST_F(SqliteStoreTest, ConcurrentUsesFromTwoConnectionsGiveExactlyOne) {
+  // Two Database objects on one file stand for two processes (two connections, file locks between them).
+  const auto a = open_sqlite(path_);
+  const auto b = open_sqlite(path_);
+  for (int round = 0; round < 20; ++round) {
+    const std::string id = "race" + std::to_string(round);
+    a->issue(id, Challenge{}, "app", 60000);
+    std::atomic<int> consumed{0}, used{0}, other{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        Database& db = t % 2 == 0 ? *a : *b;
+        switch (db.consume(id, "app").outcome) {
+          case ConsumeOutcome::consumed:
+            ++consumed;
+            break;
+          case ConsumeOutcome::already_used:
+            ++used;
+            break;
+          default:
+            ++other;
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(consumed.load(), 1) << "round " << round;
+    EXPECT_EQ(used.load(), 7) << "round " << round;
+    EXPECT_EQ(other.load(), 0) << "round " << round;
+  }
+}
+
+TEST_F(SqliteStoreTest, AuditRowsAreCommittedAndSchemaIsKeptOnReopen) {
+  {
+    const auto db = open_sqlite(path_);
+    AuditRecord record;
+    record.time_ms = 1;
+    record.node = "n";
+    record.key_id = "app";
+    record.challenge_id = "c";
+    record.overall = "verified";
+    record.findings_json = R"({"access":"passed"})";
+    record.sod_sha256 = std::string(64, 'f');
+    db->record(record);
+    db->ping();
+  }
+  const auto again = open_sqlite(path_);  // the schema exists: created only once
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT count(*), max(findings) FROM audit", -1, &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 1);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)), R"({"access":"passed"})");
+  sqlite3_finalize(stmt);
+  sqlite3_close(raw);
+}
+
+TEST(ServerPostgres, AnUnreachableDatabaseIsUnavailableNotACrash) {
+  EXPECT_THROW(open_postgresql("host=127.0.0.1 port=1 connect_timeout=1", 1), StoreUnavailable);
+}
+
+TEST(ServerMetrics, PrometheusText) {
+  Metrics metrics;
+  metrics.request("/v1/verifications", 200, 0.003);
+  metrics.request("/v1/verifications", 409, 0.5);
+  metrics.verdict("verified");
+  metrics.finding("chip_authenticity", "passed");
+  metrics.store_operation("consume", "consumed");
+  const std::string text = metrics.text();
+  EXPECT_NE(text.find("cccd_http_requests_total{route=\"/v1/verifications\",code=\"409\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(
+      text.find("cccd_http_request_duration_seconds_bucket{route=\"/v1/verifications\",le=\"0.005\"} 1\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("cccd_http_request_duration_seconds_bucket{route=\"/v1/verifications\",le=\"+Inf\"} 2\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("cccd_verification_findings_total{finding=\"chip_authenticity\",status=\"passed\"} 1\n"),
+      std::string::npos);
+  EXPECT_NE(text.find("# TYPE cccd_connections_open gauge\n"), std::string::npos);
+}
+
+std::vector<std::pair<std::string, std::string>> members_of(std::string_view text) {
+  std::size_t error_at = 0;
+  const auto members = json_object_members(text, error_at);
+  if (!members) return {{"error at", std::to_string(error_at)}};
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& m : *members) out.emplace_back(m.key, std::string(m.value));
+  return out;
+}
+
+using Members = std::vector<std::pair<std::string, std::string>>;
+
+TEST(ServerJsonMembers, ValuesAreDelimitedAsJsonDelimitsThem) {
+  EXPECT_EQ(members_of(" {} "), Members{});
+  EXPECT_EQ(members_of(R"({"a": 1, "b":true,"c" : null})"),
+            (Members{{"a", "1"}, {"b", "true"}, {"c", "null"}}));
+  // Quotes, braces and brackets inside strings move no boundary; escapes are honoured.
+  EXPECT_EQ(members_of(R"({"e": {"x": "}\"{[", "y": [1, {"z": "]"}]}, "f": "a\\"})"),
+            (Members{{"e", R"({"x": "}\"{[", "y": [1, {"z": "]"}]})"}, {"f", R"("a\\")"}}));
+  EXPECT_EQ(members_of(R"({"k\u0065y": -1.5e3})"), (Members{{"key", "-1.5e3"}}));
+  EXPECT_EQ(members_of("{\n\t\"a\"\r:\n[ ]\n}\n"), (Members{{"a", "[ ]"}}));
+}
+
+TEST(ServerJsonMembers, StructuralErrorsGiveTheirPosition) {
+  EXPECT_EQ(members_of(""), (Members{{"error at", "0"}}));
+  EXPECT_EQ(members_of("[1]"), (Members{{"error at", "0"}}));
+  EXPECT_EQ(members_of(R"({"a": )"), (Members{{"error at", "6"}}));
+  EXPECT_EQ(members_of(R"({"a" 1})"), (Members{{"error at", "5"}}));
+  EXPECT_EQ(members_of(R"({"a": 1 "b": 2})"), (Members{{"error at", "8"}}));
+  EXPECT_EQ(members_of(R"({"a": {"b": [1}]})").front().first, "error at");  // crossed brackets
+  EXPECT_EQ(members_of(R"({"a": "open})").front().first, "error at");
+  // A raw control character inside a string does not move a boundary; the value's reader refuses it.
+  EXPECT_EQ(members_of("{\"a\": \"line\nbreak\"}"), (Members{{"a", "\"line\nbreak\""}}));
+  EXPECT_EQ(members_of(R"({"a": 1} x)").front().first, "error at");
+  EXPECT_EQ(members_of(R"({a: 1})").front().first, "error at");
+  EXPECT_EQ(members_of(R"({"a": 1,})").front().first, "error at");
+  std::string deep = R"({"a": )" + std::string(100, '[') + std::string(100, ']') + "}";
+  EXPECT_EQ(members_of(deep).front().first, "error at");
+}
+
+// Random JSON values with what could mislead a scanner: strings holding quotes, backslashes, brackets and
+// non-ASCII text, nesting, numbers and literals.
+nlohmann::json random_value(std::mt19937& rng, int depth) {
+  static const std::vector<std::string> pieces = {"\"", "\\", "{",    "}", "[",  "]",      ",",  ":",
+                                                  "a",  "Ư",  "\\\"", " ", "\n", "\u0001", "x\\"};
+  const int kind = static_cast<int>(rng() % (depth > 3 ? 5 : 7));
+  switch (kind) {
+    case 0:
+      return nullptr;
+    case 1:
+      return rng() % 2 == 0;
+    case 2:
+      return static_cast<int>(rng() % 20000) - 10000;
+    case 3:
+      return static_cast<double>(rng() % 1000) / 7.0;
+    case 4: {
+      std::string text;
+      for (unsigned i = rng() % 8; i > 0; --i) text += pieces[rng() % pieces.size()];
+      return text;
+    }
+    case 5: {
+      nlohmann::json array = nlohmann::json::array();
+      for (unsigned i = rng() % 4; i > 0; --i) array.push_back(random_value(rng, depth + 1));
+      return array;
+    }
+    default: {
+      nlohmann::json object = nlohmann::json::object();
+      for (unsigned i = rng() % 4; i > 0; --i)
+        object[random_value(rng, 99).dump()] = random_value(rng, depth + 1);
+      return object;
+    }
+  }
+}
+
+TEST(ServerJsonMembers, AgreesWithAJsonParserOnRandomDocuments) {
+  std::mt19937 rng(20);
+  int compared = 0, mutated_accepted = 0;
+  for (int round = 0; round < 3000; ++round) {
+    nlohmann::json object = nlohmann::json::object();
+    for (unsigned i = rng() % 5; i > 0; --i)
+      object["k" + random_value(rng, 99).dump()] = random_value(rng, 0);
+    const std::string text = object.dump(round % 3 == 0 ? -1 : static_cast<int>(round % 3));
+    std::size_t error_at = 0;
+    const auto members = json_object_members(text, error_at);
+    ASSERT_TRUE(members) << text;
+    ASSERT_EQ(members->size(), object.size()) << text;
+    for (const JsonMember& member : *members) {
+      ASSERT_TRUE(object.contains(member.key)) << text;
+      ASSERT_EQ(nlohmann::json::parse(member.value), object[member.key]) << text;
+    }
+    ++compared;
+    // Mutated: whenever the parser still takes the text as an object (with distinct keys), the scanner
+    // finds the same members with the same values.
+    std::string mutant = text;
+    const std::size_t at = rng() % (mutant.size() + 1);
+    switch (rng() % 3) {
+      case 0:
+        mutant.erase(at, 1 + rng() % 3);
+        break;
+      case 1:
+        mutant.insert(at, 1, "\"\\{}[],: a"[rng() % 10]);
+        break;
+      default:
+        if (at < mutant.size()) mutant[at] = "\"\\{}[],: a"[rng() % 10];
+    }
+    nlohmann::json parsed;
+    try {
+      parsed = nlohmann::json::parse(mutant);
+    } catch (const nlohmann::json::exception&) {
+      continue;
+    }
+    if (!parsed.is_object()) continue;
+    const auto mutant_members = json_object_members(mutant, error_at);
+    ASSERT_TRUE(mutant_members) << mutant;
+    std::set<std::string> keys;
+    for (const JsonMember& member : *mutant_members) keys.insert(member.key);
+    if (keys.size() != mutant_members->size()) continue;  // a duplicate key: the parser kept one of them
+    ASSERT_EQ(mutant_members->size(), parsed.size()) << mutant;
+    for (const JsonMember& member : *mutant_members) {
+      ASSERT_EQ(nlohmann::json::parse(member.value), parsed[member.key]) << mutant;
+    }
+    ++mutated_accepted;
+  }
+  EXPECT_EQ(compared, 3000);
+  EXPECT_GT(mutated_accepted, 100);
+}
+
+TEST(ServerUtil, HexBase64Time) {
+  const std::vector<std::uint8_t> bytes = {0x00, 0xAB, 0xFF};
+  EXPECT_EQ(to_hex(bytes), "00abff");
+  EXPECT_EQ(from_hex("00ABff"), bytes);
+  EXPECT_FALSE(from_hex("0"));
+  EXPECT_FALSE(from_hex("zz"));
+  EXPECT_EQ(base64(std::vector<std::uint8_t>{'a', 'b', 'c', 'd'}), "YWJjZA==");
+  EXPECT_EQ(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(to_hex(sha256(std::string_view("abc"))),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+}  // namespace
+}  // namespace cccd::server
