@@ -524,7 +524,21 @@ Digest crl_digest(X509_CRL* crl) {
 
 }  // namespace verification
 
+namespace {
+
+// OpenSSL fills a certificate's extension cache (key identifiers, basic constraints, key usage) on the
+// first call that needs it, writing into the X509. Filled here, before any other thread can see the
+// certificate, every later use only reads it (TSan saw a verification read a key identifier another
+// thread's first use was writing).
+void cache_extensions(X509* certificate) {
+  X509_check_purpose(certificate, -1, 0);
+  ERR_clear_error();
+}
+
+}  // namespace
+
 AnchorCertificate::AnchorCertificate(X509Ptr certificate) : certificate_(std::move(certificate)) {
+  cache_extensions(certificate_.get());
   key_ = verification::issuer_key(certificate_.get(), key_problem_);
   std::call_once(parsed_, [] {});  // nothing left to parse
 }
@@ -540,6 +554,7 @@ void AnchorCertificate::parse() const {
       key_problem_ = "the certificate does not parse";
       return;
     }
+    cache_extensions(parsed.get());
     key_ = verification::issuer_key(parsed.get(), key_problem_);
     certificate_ = std::move(parsed);
     Bytes().swap(der_);  // OpenSSL keeps its own copy of the encoding
