@@ -2,6 +2,7 @@
 // parsed by OpenSSL from bounded buffers (a trust store path is configuration, but a folder may hold
 // anything, and a master list comes from elsewhere).
 #include "asn1/tlv.hpp"
+#include "crypto/subject_public_key.hpp"
 #include "verify/master_list.hpp"
 #include "verify/trust_store_chain.hpp"
 #include "verify/trust_store_impl.hpp"
@@ -35,12 +36,18 @@ bool looks_like_pem(ByteView data) {
   return text.find("-----BEGIN ") != std::string_view::npos;
 }
 
-// The DER of every certificate of a PEM text; blocks of other kinds (keys, CRLs) are skipped. Not parsed
-// here: the store parses a CSCA when a verification first uses it (AnchorCertificate).
-std::vector<Bytes> pem_certificates(ByteView data) {
+// The DER of every certificate and every CRL of a PEM text, decoded in one pass (a PKD export puts
+// each CSCA's CRL beside it); blocks of other kinds (keys) are skipped. Not parsed here: the store
+// parses a CSCA when a verification first uses it (AnchorCertificate).
+struct PemBlocks {
+  std::vector<Bytes> certificates;
+  std::vector<Bytes> crls;
+};
+
+PemBlocks pem_blocks(ByteView data) {
   BioPtr bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
   if (!bio) throw Error(ErrorCode::crypto, "trust store: cannot allocate an OpenSSL buffer");
-  std::vector<Bytes> certificates;
+  PemBlocks blocks;
   for (;;) {
     char* name = nullptr;
     char* header = nullptr;
@@ -48,25 +55,29 @@ std::vector<Bytes> pem_certificates(ByteView data) {
     long length = 0;
     if (PEM_read_bio(bio.get(), &name, &header, &body, &length) != 1) break;
     const std::string_view kind(name);
-    // The labels PEM_read_bio_X509 takes (RFC 7468 and the older one).
+    // The labels PEM_read_bio_X509 and PEM_read_bio_X509_CRL take (RFC 7468 and the older one).
     if (kind == PEM_STRING_X509 || kind == PEM_STRING_X509_OLD)
-      certificates.emplace_back(body, body + length);
+      blocks.certificates.emplace_back(body, body + length);
+    else if (kind == PEM_STRING_X509_CRL)
+      blocks.crls.emplace_back(body, body + length);
     OPENSSL_free(name);
     OPENSSL_free(header);
     OPENSSL_free(body);
-    if (certificates.size() > kMaxCertificatesPerFile) {
+    if (blocks.certificates.size() > kMaxCertificatesPerFile ||
+        blocks.crls.size() > kMaxCertificatesPerFile) {
       ERR_clear_error();
-      throw Error(ErrorCode::limit_exceeded, "trust store: more than 4096 certificates in one PEM file");
+      throw Error(ErrorCode::limit_exceeded,
+                  "trust store: more than 4096 certificates or CRLs in one PEM file");
     }
   }
   // The loop ends with "no start line" at the end of the text, or with a decoding error on a broken
-  // block; a broken block after good certificates is not silently accepted.
+  // block; a broken block after good ones is not silently accepted.
   unsigned long last = ERR_peek_last_error();
   bool clean_end =
       last == 0 || (ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE);
   ERR_clear_error();
-  if (!clean_end) throw Error(ErrorCode::malformed_data, "trust store: a PEM certificate does not decode");
-  return certificates;
+  if (!clean_end) throw Error(ErrorCode::malformed_data, "trust store: a PEM block does not decode");
+  return blocks;
 }
 
 X509Ptr parse_der(ByteView data) {
@@ -86,7 +97,7 @@ std::vector<Bytes> certificate_ders(ByteView data) {
     throw Error(ErrorCode::limit_exceeded, "trust store: certificate data larger than 1 MiB");
   }
   if (data.empty()) throw Error(ErrorCode::malformed_data, "trust store: empty certificate data");
-  if (looks_like_pem(data)) return pem_certificates(data);
+  if (looks_like_pem(data)) return pem_blocks(data).certificates;
   std::vector<Bytes> one;
   one.emplace_back(data.begin(), data.end());
   return one;
@@ -100,13 +111,17 @@ std::vector<X509Ptr> parse_certificates(ByteView data) {
 }
 
 // What the store indexes a CSCA by, read from its DER without OpenSSL's full parse: the subject name
-// (parsed alone, no key decoding), and whether it names a libcccd test CSCA. The certificate's outer
+// (parsed alone, no key decoding, and kept), where its SubjectPublicKeyInfo lies, and whether it names a
+// libcccd test CSCA. The certificate's outer
 // structure is checked here (Certificate, TBSCertificate up to the subject, strict TLV), so a file that
 // is not a certificate is refused when it is added, as a full parse would.
 struct IncomingCertificate {
   Bytes der;
   verification::Digest digest{};
+  X509NamePtr subject;
   std::uint64_t subject_key = 0;
+  std::size_t key_info_offset = 0;
+  std::size_t key_info_size = 0;
   bool test_csca = false;
 };
 
@@ -130,12 +145,17 @@ IncomingCertificate describe_certificate(Bytes der) {
     tbs_fields.expect(kSequence);  // issuer
     tbs_fields.expect(kSequence);  // validity
     const asn1::Tlv subject = tbs_fields.expect(kSequence);
+    const asn1::Tlv key_info = tbs_fields.expect(kSequence);
     const unsigned char* cursor = subject.encoded.data();
     X509NamePtr name(d2i_X509_NAME(nullptr, &cursor, static_cast<long>(subject.encoded.size())));
     if (!name || cursor != subject.encoded.data() + subject.encoded.size())
       throw Error(ErrorCode::malformed_data, "subject name");
     incoming.subject_key = verification::name_key(name.get());
     incoming.test_csca = names_a_libcccd_test_csca(name.get());
+    incoming.subject = std::move(name);
+    // An offset, not a view: `der` moves into `incoming` below (its buffer with it).
+    incoming.key_info_offset = static_cast<std::size_t>(key_info.encoded.data() - der.data());
+    incoming.key_info_size = key_info.encoded.size();
   } catch (const Error&) {
     ERR_clear_error();
     throw Error(ErrorCode::malformed_data, "trust store: not a DER certificate");
@@ -150,9 +170,9 @@ IncomingCertificate describe_certificate(Bytes der) {
   return incoming;
 }
 
-std::vector<IncomingCertificate> describe_certificates(ByteView data) {
+std::vector<IncomingCertificate> describe_certificates(std::vector<Bytes> ders) {
   std::vector<IncomingCertificate> described;
-  for (Bytes& der : certificate_ders(data)) described.push_back(describe_certificate(std::move(der)));
+  for (Bytes& der : ders) described.push_back(describe_certificate(std::move(der)));
   return described;
 }
 
@@ -177,49 +197,51 @@ Bytes read_bounded(const std::filesystem::path& file) {
   return data;
 }
 
-bool looks_like_pem_crl(ByteView data) {
-  std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
-  return text.find("-----BEGIN X509 CRL-----") != std::string_view::npos;
+// A parsed CRL and the SHA-256 of the encoding it came in (what duplicates are recognised by).
+struct IncomingCrl {
+  X509CrlPtr crl;
+  verification::Digest digest{};
+};
+
+IncomingCrl parse_crl_der(ByteView der, const char* what) {
+  const unsigned char* cursor = der.data();
+  IncomingCrl incoming{X509CrlPtr(d2i_X509_CRL(nullptr, &cursor, static_cast<long>(der.size())))};
+  ERR_clear_error();
+  if (!incoming.crl)
+    throw Error(ErrorCode::malformed_data, std::string("trust store: ") + what + " does not parse");
+  if (cursor != der.data() + der.size()) {
+    throw Error(ErrorCode::malformed_data, std::string("trust store: bytes follow ") + what);
+  }
+  unsigned int length = 0;
+  if (EVP_Digest(der.data(), der.size(), incoming.digest.data(), &length, EVP_sha256(), nullptr) != 1 ||
+      length != incoming.digest.size()) {
+    ERR_clear_error();
+    throw Error(ErrorCode::crypto, "trust store: cannot hash a CRL");
+  }
+  return incoming;
+}
+
+std::vector<IncomingCrl> parse_crls(const std::vector<Bytes>& ders) {
+  std::vector<IncomingCrl> crls;
+  for (const Bytes& der : ders) crls.push_back(parse_crl_der(der, "a PEM CRL"));
+  return crls;
 }
 
 // Every CRL of a PEM text (other blocks skipped) or the one DER CRL.
-std::vector<X509CrlPtr> parse_crls(ByteView data) {
+std::vector<IncomingCrl> parse_crls(ByteView data) {
   if (data.size() > kMaxTrustFileSize) {
     throw Error(ErrorCode::limit_exceeded, "trust store: CRL data larger than 1 MiB");
   }
   if (data.empty()) throw Error(ErrorCode::malformed_data, "trust store: empty CRL data");
-  std::vector<X509CrlPtr> crls;
-  if (looks_like_pem(data)) {
-    BioPtr bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
-    if (!bio) throw Error(ErrorCode::crypto, "trust store: cannot allocate an OpenSSL buffer");
-    while (X509_CRL* crl = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr)) {
-      crls.emplace_back(crl);
-      if (crls.size() > kMaxCertificatesPerFile) {
-        ERR_clear_error();
-        throw Error(ErrorCode::limit_exceeded, "trust store: more than 4096 CRLs in one PEM file");
-      }
-    }
-    unsigned long last = ERR_peek_last_error();
-    bool clean_end =
-        last == 0 || (ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE);
-    ERR_clear_error();
-    if (!clean_end) throw Error(ErrorCode::malformed_data, "trust store: a PEM CRL does not decode");
-    return crls;
-  }
-  const unsigned char* cursor = data.data();
-  X509CrlPtr crl(d2i_X509_CRL(nullptr, &cursor, static_cast<long>(data.size())));
-  ERR_clear_error();
-  if (!crl) throw Error(ErrorCode::malformed_data, "trust store: not a DER CRL");
-  if (cursor != data.data() + data.size()) {
-    throw Error(ErrorCode::malformed_data, "trust store: bytes follow the DER CRL");
-  }
-  crls.push_back(std::move(crl));
+  if (looks_like_pem(data)) return parse_crls(pem_blocks(data).crls);
+  std::vector<IncomingCrl> crls;
+  crls.push_back(parse_crl_der(data, "the DER CRL"));
   return crls;
 }
 
 // A CRL is verified once, here: with the CSCAs of the store that bear its issuer's name.
 bool crl_signed_by_store(X509_CRL* crl, const TrustStore::Impl& impl) {
-  for (const TrustStore::Impl::Anchor* anchor : impl.anchors_named(X509_CRL_get_issuer(crl))) {
+  for (const TrustStore::Impl::Anchor* anchor : impl.keys_named(X509_CRL_get_issuer(crl))) {
     if (!anchor->key()) continue;
     int result = X509_CRL_verify(crl, anchor->key());
     ERR_clear_error();
@@ -228,10 +250,9 @@ bool crl_signed_by_store(X509_CRL* crl, const TrustStore::Impl& impl) {
   return false;
 }
 
-std::size_t add_crls(TrustStore::Impl& impl, std::vector<X509CrlPtr> crls) {
+std::size_t add_crls(TrustStore::Impl& impl, std::vector<IncomingCrl> incoming) {
   std::size_t added = 0;
-  for (X509CrlPtr& crl : crls) {
-    verification::Digest digest = verification::crl_digest(crl.get());
+  for (auto& [crl, digest] : incoming) {
     if (impl.crls_by_digest.count(digest) != 0) continue;
     TrustStore::Impl::Crl entry;
     entry.issuer_key = verification::name_key(X509_CRL_get_issuer(crl.get()));
@@ -255,10 +276,9 @@ void verify_waiting_crls(TrustStore::Impl& impl, const TrustStore::Impl::Anchor&
   for (auto it = first; it != last; ++it) {
     TrustStore::Impl::Crl& entry = impl.crls[it->second];
     if (entry.verified) continue;
-    // Only a CSCA with a CRL waiting for it is parsed now (AnchorCertificate).
-    if (!anchor.key()) return;
-    if (X509_NAME_cmp(X509_get_subject_name(anchor.certificate()), X509_CRL_get_issuer(entry.crl.get())) != 0)
-      continue;
+    // Only a CSCA with a CRL waiting for it has its key made now (AnchorCertificate).
+    if (!anchor.key() || !anchor.subject()) return;
+    if (X509_NAME_cmp(anchor.subject(), X509_CRL_get_issuer(entry.crl.get())) != 0) continue;
     entry.verified = X509_CRL_verify(entry.crl.get(), anchor.key()) == 1;
     ERR_clear_error();
   }
@@ -311,7 +331,9 @@ std::size_t add_anchors(TrustStore::Impl& impl, std::vector<IncomingCertificate>
   for (IncomingCertificate& incoming : certificates) {
     TrustStore::Impl::Anchor anchor;
     anchor.test_anchor = test_anchor || incoming.test_csca;
-    anchor.source = std::make_shared<const AnchorCertificate>(std::move(incoming.der));
+    anchor.source =
+        std::make_shared<const AnchorCertificate>(std::move(incoming.der), std::move(incoming.subject),
+                                                  incoming.key_info_offset, incoming.key_info_size);
     if (add_anchor(impl, incoming.digest, incoming.subject_key, std::move(anchor))) ++added;
   }
   return added;
@@ -408,14 +430,18 @@ std::size_t add_file(TrustStore::Impl& impl, const std::filesystem::path& file, 
     return add_master_list_data(impl, data, file, impl.master_list_roots);
   }
   std::vector<IncomingCertificate> certificates;
-  std::vector<X509CrlPtr> crls;
+  std::vector<IncomingCrl> crls;
   try {
     if (looks_like_pem(data)) {
-      certificates = describe_certificates(data);
-      if (looks_like_pem_crl(data)) crls = parse_crls(data);
+      if (data.size() > kMaxTrustFileSize) {
+        throw Error(ErrorCode::limit_exceeded, "trust store: certificate data larger than 1 MiB");
+      }
+      PemBlocks blocks = pem_blocks(data);
+      certificates = describe_certificates(std::move(blocks.certificates));
+      crls = parse_crls(blocks.crls);
     } else {
       try {
-        certificates = describe_certificates(data);
+        certificates = describe_certificates(certificate_ders(data));
       } catch (const Error& e) {
         if (e.code() != ErrorCode::malformed_data) throw;
         crls = parse_crls(data);
@@ -512,16 +538,6 @@ Digest certificate_digest(X509* certificate) {
   return digest;
 }
 
-Digest crl_digest(X509_CRL* crl) {
-  Digest digest{};
-  unsigned int length = 0;
-  if (X509_CRL_digest(crl, EVP_sha256(), digest.data(), &length) != 1 || length != digest.size()) {
-    ERR_clear_error();
-    throw Error(ErrorCode::crypto, "trust store: cannot hash a CRL");
-  }
-  return digest;
-}
-
 }  // namespace verification
 
 namespace {
@@ -541,23 +557,41 @@ AnchorCertificate::AnchorCertificate(X509Ptr certificate) : certificate_(std::mo
   cache_extensions(certificate_.get());
   key_ = verification::issuer_key(certificate_.get(), key_problem_);
   std::call_once(parsed_, [] {});  // nothing left to parse
+  std::call_once(key_made_, [] {});
 }
 
-AnchorCertificate::AnchorCertificate(Bytes der) : der_(std::move(der)) {}
+AnchorCertificate::AnchorCertificate(Bytes der, X509NamePtr subject, std::size_t key_info_offset,
+                                     std::size_t key_info_size)
+    : der_(std::move(der)),
+      subject_(std::move(subject)),
+      key_info_offset_(key_info_offset),
+      key_info_size_(key_info_offset + key_info_size <= der_.size() ? key_info_size : 0) {}
 
+// The DER stays: the key may be built from it on another thread at any time.
 void AnchorCertificate::parse() const {
   std::call_once(parsed_, [this] {
     const unsigned char* cursor = der_.data();
     X509Ptr parsed(d2i_X509(nullptr, &cursor, static_cast<long>(der_.size())));
     if (!parsed || cursor != der_.data() + der_.size()) {
       ERR_clear_error();
-      key_problem_ = "the certificate does not parse";
       return;
     }
     cache_extensions(parsed.get());
-    key_ = verification::issuer_key(parsed.get(), key_problem_);
     certificate_ = std::move(parsed);
-    Bytes().swap(der_);  // OpenSSL keeps its own copy of the encoding
+  });
+}
+
+void AnchorCertificate::make_key() const {
+  std::call_once(key_made_, [this] {
+    if (key_info_size_ != 0) {
+      key_ = crypto::named_public_key(ByteView(der_).subspan(key_info_offset_, key_info_size_));
+      if (key_) return;
+    }
+    // Other kinds (explicit EC parameters above all) go through OpenSSL's decoding.
+    if (X509* parsed = certificate())
+      key_ = verification::issuer_key(parsed, key_problem_);
+    else
+      key_problem_ = "the certificate does not parse";
   });
 }
 
@@ -566,13 +600,19 @@ X509* AnchorCertificate::certificate() const {
   return certificate_.get();
 }
 
+const X509_NAME* AnchorCertificate::subject() const {
+  if (subject_) return subject_.get();
+  X509* parsed = certificate();
+  return parsed ? X509_get_subject_name(parsed) : nullptr;
+}
+
 EVP_PKEY* AnchorCertificate::key() const {
-  parse();
+  make_key();
   return key_.get();
 }
 
 const std::string& AnchorCertificate::key_problem() const {
-  parse();
+  make_key();
   return key_problem_;
 }
 
@@ -606,6 +646,18 @@ std::vector<const TrustStore::Impl::Anchor*> TrustStore::Impl::anchors_named(
     });
   }
   ERR_clear_error();
+  return named;
+}
+
+std::vector<const TrustStore::Impl::Anchor*> TrustStore::Impl::keys_named(const X509_NAME* name) const {
+  std::vector<const Anchor*> named;
+  auto [first, last] = anchors_by_subject.equal_range(verification::name_key(name));
+  for (auto it = first; it != last; ++it) {
+    const Anchor& anchor = anchors[it->second];
+    const X509_NAME* subject = anchor.subject();
+    if (subject && X509_NAME_cmp(subject, name) == 0) named.push_back(&anchor);
+  }
+  std::sort(named.begin(), named.end());  // in the order they were added
   return named;
 }
 
@@ -654,7 +706,7 @@ std::size_t TrustStore::add_path(const std::filesystem::path& path, bool test_an
 }
 
 void TrustStore::add_certificate(ByteView der_or_pem, bool test_anchor) {
-  std::vector<IncomingCertificate> certificates = describe_certificates(der_or_pem);
+  std::vector<IncomingCertificate> certificates = describe_certificates(certificate_ders(der_or_pem));
   if (certificates.empty()) throw Error(ErrorCode::malformed_data, "trust store: no certificate in the data");
   update(*shared_, [&](Impl& impl) { return add_anchors(impl, std::move(certificates), test_anchor); });
 }
@@ -705,7 +757,7 @@ std::size_t TrustStore::add_crl(const std::filesystem::path& path) {
     throw Error(ErrorCode::io, "trust store: cannot find the CRL " + path.string());
   }
   Bytes data = read_bounded(path);
-  std::vector<X509CrlPtr> crls;
+  std::vector<IncomingCrl> crls;
   try {
     crls = parse_crls(data);
   } catch (const Error& e) {
@@ -717,7 +769,7 @@ std::size_t TrustStore::add_crl(const std::filesystem::path& path) {
 }
 
 void TrustStore::add_crl_data(ByteView der_or_pem) {
-  std::vector<X509CrlPtr> crls = parse_crls(der_or_pem);
+  std::vector<IncomingCrl> crls = parse_crls(der_or_pem);
   if (crls.empty()) throw Error(ErrorCode::malformed_data, "trust store: no CRL in the data");
   update(*shared_, [&](Impl& impl) { return add_crls(impl, std::move(crls)); });
 }
@@ -733,8 +785,10 @@ TrustStore::Summary TrustStore::summary() const {
   Summary summary;
   summary.csca_certificates = impl->anchors.size();
   for (const auto& anchor : impl->anchors) {
-    X509* certificate = anchor.certificate();  // parses every anchor: `cccd-verify trust`'s question
-    ++summary.csca_by_country[certificate ? verification::country_of(certificate) : std::string("?")];
+    // Parses every anchor (`cccd-verify trust`'s question): one OpenSSL refuses counts as "?".
+    X509* certificate = anchor.certificate();
+    ++summary.csca_by_country[certificate ? verification::country_of(X509_get_subject_name(certificate))
+                                          : std::string("?")];
   }
   summary.master_list_roots = impl->master_list_roots.size();
   summary.master_lists = impl->master_lists;

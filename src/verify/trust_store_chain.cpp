@@ -155,8 +155,7 @@ IssuerSearch find_issuer(X509* subject, const TrustStore::Impl& store) {
       [](const TrustStore::Impl::Anchor* a) -> const auto& { return *a; });
 }
 
-std::string country_of(X509* certificate) {
-  const X509_NAME* name = X509_get_subject_name(certificate);
+std::string country_of(const X509_NAME* name) {
   int index = X509_NAME_get_index_by_NID(name, NID_countryName, -1);
   if (index < 0) return "??";
   const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));

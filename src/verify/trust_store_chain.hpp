@@ -47,8 +47,8 @@ IssuerSearch find_issuer(X509* subject, const std::vector<TrustStore::Impl::Anch
 // looked at (the one the authority key identifier names first).
 IssuerSearch find_issuer(X509* subject, const TrustStore::Impl& store);
 
-// The subject's country (C=) as two or three capital letters, "??" when absent or anything else.
-std::string country_of(X509* certificate);
+// A subject name's country (C=) as two or three capital letters, "??" when absent or anything else.
+std::string country_of(const X509_NAME* name);
 
 // A certificate or CRL name as one RFC 2253 line, non-ASCII escaped, cut at kMaxNameLength.
 inline constexpr std::size_t kMaxNameLength = 512;

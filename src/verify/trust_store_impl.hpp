@@ -37,8 +37,8 @@ namespace verification {
 // folded as X509_NAME_cmp compares). Equal names have equal keys; a key shared by different names is
 // told apart by X509_NAME_cmp on the few candidates.
 std::uint64_t name_key(const X509_NAME* name);
-// SHA-256 of the DER of a certificate or CRL: what duplicates are recognised by (and what the document
-// signer cache is keyed by).
+// SHA-256 of the DER of a certificate: what duplicate certificates are recognised by (and what the
+// document signer cache is keyed by). CRLs are recognised by the SHA-256 of their encoding too.
 using Digest = std::array<unsigned char, 32>;
 struct DigestHash {
   std::size_t operator()(const Digest& digest) const noexcept {
@@ -48,24 +48,29 @@ struct DigestHash {
   }
 };
 Digest certificate_digest(X509* certificate);
-Digest crl_digest(X509_CRL* crl);
 
 }  // namespace verification
 
 // A CSCA certificate, parsed by OpenSSL on first use. Parsing a certificate decodes its public key,
 // which costs about 100 µs in OpenSSL 3 (90 % of loading a PKD's CSCAs, measured with callgrind), and a
 // server uses few of the thousands it trusts: the store indexes the DER by its subject name and digest
-// and parses a certificate when a verification first reaches it. Shared by the snapshots that hold the
-// anchor; the first use parses it once for all threads (call_once), never changed after.
+// and parses a certificate when a verification first reaches it. What checking a CRL's signature needs,
+// the subject name and the key, comes without that parse: the name was parsed alone when the store
+// indexed it, and an RSA or named-curve key is built from the SubjectPublicKeyInfo
+// (crypto::named_public_key). Shared by the snapshots that hold the anchor; each first use runs once for
+// all threads (call_once), nothing is changed after.
 class AnchorCertificate {
  public:
   // Already parsed (a master list's certificates, master list roots).
   explicit AnchorCertificate(X509Ptr certificate);
-  // DER that passed the store's structural check (trust_store.cpp), parsed on first use.
-  explicit AnchorCertificate(Bytes der);
+  // DER that passed the store's structural check (trust_store.cpp), with its subject name parsed there
+  // and where its SubjectPublicKeyInfo lies in it; the certificate is parsed on first use.
+  AnchorCertificate(Bytes der, X509NamePtr subject, std::size_t key_info_offset, std::size_t key_info_size);
 
-  // Null when OpenSSL refuses the DER: the anchor is then never found (anchors_named skips it).
+  // Null when OpenSSL refuses the DER: the anchor is then never found by anchors_named.
   X509* certificate() const;
+  // The subject name, without parsing the certificate when the store parsed it alone.
+  const X509_NAME* subject() const;
   // The key that verifies what this certificate signed: its public key, with explicit EC parameters
   // replaced by the named curve they equal (verification::issuer_key). Null when unusable, and then
   // key_problem() says why.
@@ -74,10 +79,15 @@ class AnchorCertificate {
 
  private:
   void parse() const;
+  void make_key() const;
 
+  Bytes der_;            // empty when constructed parsed
+  X509NamePtr subject_;  // null when constructed parsed
+  std::size_t key_info_offset_ = 0;
+  std::size_t key_info_size_ = 0;  // 0: no SubjectPublicKeyInfo located
   mutable std::once_flag parsed_;
-  mutable Bytes der_;  // released once parsed
   mutable X509Ptr certificate_;
+  mutable std::once_flag key_made_;
   mutable EvpPkeyPtr key_;
   mutable std::string key_problem_;
 };
@@ -87,6 +97,7 @@ struct TrustStore::Impl {
     std::shared_ptr<const AnchorCertificate> source;
     bool test_anchor = false;
     X509* certificate() const { return source->certificate(); }
+    const X509_NAME* subject() const { return source->subject(); }
     EVP_PKEY* key() const { return source->key(); }
     const std::string& key_problem() const { return source->key_problem(); }
   };
@@ -124,6 +135,9 @@ struct TrustStore::Impl {
   // when one is given.
   std::vector<const Anchor*> anchors_named(const X509_NAME* name,
                                            const ASN1_OCTET_STRING* key_id = nullptr) const;
+  // The anchors whose subject name is `name`, whether or not OpenSSL parses the rest of their
+  // certificate: what a CRL's signature is checked with (name and key only), without parsing them.
+  std::vector<const Anchor*> keys_named(const X509_NAME* name) const;
   // The CRLs whose issuer name is `name`.
   std::vector<const Crl*> crls_of(const X509_NAME* name) const;
 };

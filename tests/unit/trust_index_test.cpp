@@ -97,6 +97,39 @@ TEST(TrustIndex, ACrlIsVerifiedWhenAddedAndWhenItsCscaComesLater) {
   EXPECT_FALSE(summary.crls[0].next_update.empty());
 }
 
+// A CRL's signature is checked with its CSCA's key built from the SubjectPublicKeyInfo (RSA, named
+// curves) or, for explicit EC parameters, from OpenSSL's parse of the certificate: each kind verifies its
+// own CRL and refuses one signed by another key of the same name.
+TEST(TrustIndex, ACrlIsVerifiedWithEveryKindOfCscaKey) {
+  struct Kind {
+    const char* type;
+    const char* parameter;
+    bool explicit_parameters;
+  };
+  for (const Kind& kind : {Kind{"RSA", "2048", false}, Kind{"EC", "prime256v1", false},
+                           Kind{"EC", "brainpoolP256r1", false}, Kind{"EC", "brainpoolP256r1", true}}) {
+    SCOPED_TRACE(std::string(kind.type) + " " + kind.parameter +
+                 (kind.explicit_parameters ? " explicit" : ""));
+    sim::CertificateProfile profile;
+    profile.common_name = std::string("CRL CSCA ") + kind.parameter;
+    profile.key_type = kind.type;
+    profile.key_parameter = kind.parameter;
+    profile.explicit_ec_parameters = kind.explicit_parameters;
+    profile.not_before = std::time(nullptr) - 86400;
+    profile.not_after = std::time(nullptr) + 86400 * 365;
+    const sim::IssuedCertificate csca = sim::issue_test_certificate(profile, nullptr);
+    const sim::IssuedCertificate stranger = sim::issue_test_certificate(profile, nullptr);  // same name
+    TrustStore store;
+    store.add_certificate(csca.der());
+    store.add_crl_data(sim::make_test_crl(csca.key.get(), csca.der(), {}, std::time(nullptr) - 60));
+    store.add_crl_data(sim::make_test_crl(stranger.key.get(), csca.der(), {}, std::time(nullptr) - 120));
+    const TrustStore::Summary summary = store.summary();
+    ASSERT_EQ(summary.crls.size(), 2u);
+    EXPECT_TRUE(summary.crls[0].verified);
+    EXPECT_FALSE(summary.crls[1].verified);
+  }
+}
+
 // A verification cached the signer's chain on the store as it was; an add makes a new snapshot, and the
 // next verification finds the chain again instead of repeating the old answer.
 TEST(TrustIndex, AnAddInvalidatesTheSignerChainsFoundBefore) {
