@@ -206,11 +206,16 @@ bool floor_once(const Setup& setup, std::size_t signer) {
                          f.signed_attributes.size()) == 1;
   EVP_MD_CTX_free(ctx);
   if (setup.aa) {
+    // Every card has its own key: decoded, and used fresh, so its first operation sets up what OpenSSL
+    // then caches in the key (the RSA modulus's Montgomery context), as it does for verify().
+    crypto::AaPublicKey card_key;
+    card_key.kind = setup.aa_key.kind;
+    card_key.bits = setup.aa_key.bits;
+    card_key.signature_length = setup.aa_key.signature_length;
     const unsigned char* cursor = setup.aa_spki.data();
-    EVP_PKEY* card_key = d2i_PUBKEY(nullptr, &cursor, static_cast<long>(setup.aa_spki.size()));
-    ok &= card_key != nullptr;
-    EVP_PKEY_free(card_key);
-    crypto::verify_active_authentication(setup.aa_key, setup.aa_hash,
+    card_key.key.reset(d2i_PUBKEY(nullptr, &cursor, static_cast<long>(setup.aa_spki.size())));
+    ok &= card_key.key != nullptr;
+    crypto::verify_active_authentication(card_key, setup.aa_hash,
                                          ByteView(kChallenge.data(), kChallenge.size()), setup.aa_signature);
   }
   return ok;
