@@ -1,9 +1,5 @@
 #include "verify/document_validity.hpp"
 
-#include "lds/lds.hpp"
-
-#include <cccd/error.hpp>
-
 #include <string>
 
 namespace cccd::verification {
@@ -49,25 +45,6 @@ CardExpiry card_expiry(std::string_view mrz_expiry, std::string_view dg13_expiry
   if (dg13_date) return {CardExpiry::Kind::date, *dg13_date};
   if (says_no_expiry(dg13_expiry)) return {CardExpiry::Kind::none, {}};
   return {};
-}
-
-CardExpiry card_expiry(const ChipDump& dump) {
-  std::string mrz_expiry;
-  std::string dg13_expiry;
-  if (const Bytes* dg1 = dump.file(FileId::dg1)) {
-    try {
-      mrz_expiry = lds::parse_dg1(*dg1).date_of_expiry;
-    } catch (const Error&) {
-      // Unreadable DG1: DG13 may still say it; data integrity and consistency report the DG1 itself.
-    }
-  }
-  if (const Bytes* dg13 = dump.file(FileId::dg13)) {
-    try {
-      dg13_expiry = lds::parse_dg13(*dg13).date_of_expiry();
-    } catch (const Error&) {
-    }
-  }
-  return card_expiry(mrz_expiry, dg13_expiry);
 }
 
 Finding check_document_validity(const CardExpiry& expiry, const CalendarDate& on) {

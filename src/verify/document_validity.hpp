@@ -22,7 +22,6 @@ struct CardExpiry {
 // agree, else the century is 20xx (a CCCD is issued from 2016 on). Whether DG1 and DG13 agree is the
 // consistency finding's business.
 CardExpiry card_expiry(std::string_view mrz_expiry, std::string_view dg13_expiry);
-CardExpiry card_expiry(const ChipDump& dump);
 
 // passed (valid on `on`, or no expiry), failed (expired before `on`), unknown (no readable expiry). A
 // card is valid through its expiry day.

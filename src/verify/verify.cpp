@@ -34,6 +34,8 @@
 
 #include <ctime>
 #include <new>
+#include <optional>
+#include <string>
 
 namespace cccd {
 namespace {
@@ -177,38 +179,59 @@ Finding chip_authenticity_finding(const ChipDump& dump, const Verdict& verdict, 
   return {FindingStatus::passed, details};
 }
 
-Finding consistency_finding(const ChipDump& dump) {
-  const Bytes* dg1 = dump.file(FileId::dg1);
-  const Bytes* dg13 = dump.file(FileId::dg13);
-  if (!dg1 || !dg13) {
-    return {FindingStatus::not_checked, std::string(!dg1 ? "DG1" : "DG13") + " was not read"};
+// DG1 and DG13 parsed once per verification: the consistency, validity and QR findings all read them.
+struct HolderFiles {
+  bool dg1_read = false;
+  bool dg13_read = false;
+  std::optional<Mrz> mrz;  // DG1 when read and parsed; otherwise dg1_problem says why it did not parse
+  std::string dg1_problem;
+  std::optional<PersonalData> personal;  // DG13, the same
+  std::string dg13_problem;
+};
+
+HolderFiles parse_holder_files(const ChipDump& dump) {
+  HolderFiles files;
+  if (const Bytes* dg1 = dump.file(FileId::dg1)) {
+    files.dg1_read = true;
+    try {
+      files.mrz = lds::parse_dg1(*dg1);
+    } catch (const Error& e) {
+      files.dg1_problem = e.what();
+    }
   }
-  Mrz mrz;
-  PersonalData personal;
-  try {
-    mrz = lds::parse_dg1(*dg1);
-  } catch (const Error& e) {
-    return {FindingStatus::not_checked, std::string("DG1 does not parse: ") + e.what()};
+  if (const Bytes* dg13 = dump.file(FileId::dg13)) {
+    files.dg13_read = true;
+    try {
+      files.personal = lds::parse_dg13(*dg13);
+    } catch (const Error& e) {
+      files.dg13_problem = e.what();
+    }
   }
-  try {
-    personal = lds::parse_dg13(*dg13);
-  } catch (const Error& e) {
-    return {FindingStatus::not_checked, std::string("DG13 does not parse: ") + e.what()};
+  return files;
+}
+
+Finding consistency_finding(const HolderFiles& files) {
+  if (!files.dg1_read || !files.dg13_read) {
+    return {FindingStatus::not_checked, std::string(!files.dg1_read ? "DG1" : "DG13") + " was not read"};
   }
-  return verification::check_consistency(mrz, personal);
+  if (!files.mrz) return {FindingStatus::not_checked, "DG1 does not parse: " + files.dg1_problem};
+  if (!files.personal) return {FindingStatus::not_checked, "DG13 does not parse: " + files.dg13_problem};
+  return verification::check_consistency(*files.mrz, *files.personal);
+}
+
+verification::CardExpiry card_expiry(const HolderFiles& files) {
+  // An unreadable DG1 or DG13: the other may still say it; integrity and consistency report the file.
+  return verification::card_expiry(
+      files.mrz ? std::string_view(files.mrz->date_of_expiry) : std::string_view(),
+      files.personal ? files.personal->date_of_expiry() : std::string());
 }
 
 // The printed QR code against DG13; not_checked (and so not verified) when DG13 is missing or broken.
-Finding qr_consistency_finding(const ChipDump& dump, const CardQr& qr) {
-  const Bytes* dg13 = dump.file(FileId::dg13);
-  if (!dg13) return {FindingStatus::not_checked, "DG13 was not read: the QR code cannot be compared"};
-  PersonalData personal;
-  try {
-    personal = lds::parse_dg13(*dg13);
-  } catch (const Error& e) {
-    return {FindingStatus::not_checked, std::string("DG13 does not parse: ") + e.what()};
-  }
-  return verification::check_qr_consistency(qr, personal);
+Finding qr_consistency_finding(const HolderFiles& files, const CardQr& qr) {
+  if (!files.dg13_read)
+    return {FindingStatus::not_checked, "DG13 was not read: the QR code cannot be compared"};
+  if (!files.personal) return {FindingStatus::not_checked, "DG13 does not parse: " + files.dg13_problem};
+  return verification::check_qr_consistency(qr, *files.personal);
 }
 
 bool applies_and_passed(const Finding& finding) {
@@ -257,17 +280,21 @@ Verdict judge(const ChipDump& dump, const TrustStore& trust, const VerifyOptions
           [&] { verification::check_signer_trust(document_signer, trust, options, verdict); });
   guarded(verdict.chip_authenticity,
           [&] { verdict.chip_authenticity = chip_authenticity_finding(dump, verdict, options, live); });
-  guarded(verdict.consistency, [&] { verdict.consistency = consistency_finding(dump); });
+  HolderFiles holder;
+  guarded(verdict.consistency, [&] {
+    holder = parse_holder_files(dump);
+    verdict.consistency = consistency_finding(holder);
+  });
   guarded(verdict.document_validity, [&] {
-    verdict.document_validity = verification::check_document_validity(verification::card_expiry(dump),
-                                                                      vietnam_date_at(*options.policy.at));
+    verdict.document_validity =
+        verification::check_document_validity(card_expiry(holder), vietnam_date_at(*options.policy.at));
     if (verdict.document_validity.status == FindingStatus::failed && options.policy.accept_expired)
       verdict.document_validity.detail += " (accepted: the policy accepts expired cards)";
   });
   if (options.printed_qr) {
     verdict.qr_consistency.emplace();
     guarded(*verdict.qr_consistency,
-            [&] { verdict.qr_consistency = qr_consistency_finding(dump, *options.printed_qr); });
+            [&] { verdict.qr_consistency = qr_consistency_finding(holder, *options.printed_qr); });
   }
   verdict.verified = is_verified(verdict);
   return verdict;
