@@ -1,10 +1,13 @@
 // The shared, bounded LRU of document signer certificates (signer_cache.hpp).
 #include "verify/signer_cache.hpp"
 
+#include "verify/document_signer_rules.hpp"
+
 #include <cccd/error.hpp>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/x509v3.h>
 
 #include <list>
 #include <unordered_map>
@@ -77,6 +80,16 @@ CachedSigner::CachedSigner(X509Ptr certificate) : certificate_(std::move(certifi
   }
   ERR_clear_error();
   subject_line_ = name_line(X509_get_subject_name(certificate_.get()));
+  const std::uint32_t flags = X509_get_extension_flags(certificate_.get());
+  ERR_clear_error();
+  if (flags & EXFLAG_INVALID) {
+    profile_problem_ = "the document signer certificate has malformed extensions";
+  } else if (flags & EXFLAG_CRITICAL) {
+    profile_problem_ =
+        "the document signer certificate carries a critical extension this library does not know";
+  } else {
+    profile_problem_ = document_signer_rule_broken(certificate_.get());
+  }
 }
 
 std::shared_ptr<const SignerChain> CachedSigner::chain_for(std::uint64_t snapshot_id) const {

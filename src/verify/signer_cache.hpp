@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,9 @@ class CachedSigner {
   // every verification, made once.
   const Bytes& issuer_der() const noexcept { return issuer_der_; }
   const std::string& subject_line() const noexcept { return subject_line_; }
+  // What is wrong with the certificate whatever the card and the time: malformed or unknown critical
+  // extensions, a rule of the document signer profile broken (document_signer_rules.hpp). Made once.
+  const std::optional<std::string>& profile_problem() const noexcept { return profile_problem_; }
   // The chain remembered for snapshot `snapshot_id`, or null.
   std::shared_ptr<const SignerChain> chain_for(std::uint64_t snapshot_id) const;
   void remember(std::shared_ptr<const SignerChain> chain) const;
@@ -57,6 +61,7 @@ class CachedSigner {
   X509Ptr certificate_;
   Bytes issuer_der_;
   std::string subject_line_;
+  std::optional<std::string> profile_problem_;
   mutable std::mutex mutex_;
   mutable std::shared_ptr<const SignerChain> chain_;
 };

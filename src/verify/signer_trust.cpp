@@ -4,7 +4,6 @@
 #include "verify/signer_cache.hpp"
 
 #include "util/bytes.hpp"
-#include "verify/document_signer_rules.hpp"
 #include "verify/sod_timing.hpp"
 #include "verify/trust_store_chain.hpp"
 
@@ -30,9 +29,11 @@ constexpr int kMaxLinkDepth = 8;
 constexpr std::time_t kClockTolerance = 24 * 3600;
 
 // The document signer's own checks: validity at the signing time (or, without one, already valid now),
-// readable extensions, and the document signer profile of ICAO 9303-12 (document_signer_rules.hpp).
-std::optional<std::string> document_signer_problem(X509* signer, std::optional<std::time_t> signing_time,
-                                                   std::time_t now) {
+// then what the cache established once for the certificate (readable extensions, the document signer
+// profile of ICAO 9303-12).
+std::optional<std::string> document_signer_problem(const CachedSigner& cached,
+                                                   std::optional<std::time_t> signing_time, std::time_t now) {
+  X509* signer = cached.certificate();
   if (signing_time) {
     switch (validity_at(signer, *signing_time)) {
       case Validity::valid:
@@ -45,13 +46,7 @@ std::optional<std::string> document_signer_problem(X509* signer, std::optional<s
   } else if (validity_at(signer, now) == Validity::not_yet_valid) {
     return "the document signer certificate is not yet valid";
   }
-  std::uint32_t flags = X509_get_extension_flags(signer);
-  ERR_clear_error();
-  if (flags & EXFLAG_INVALID) return "the document signer certificate has malformed extensions";
-  if (flags & EXFLAG_CRITICAL) {
-    return "the document signer certificate carries a critical extension this library does not know";
-  }
-  return document_signer_rule_broken(signer);
+  return cached.profile_problem();
 }
 
 // The CSCA that issued the document signer: a CA, allowed to sign certificates, valid when it issued
@@ -179,7 +174,7 @@ void check_signer_trust(const SodSigner& signer, const TrustStore& trust, const 
     verdict.signer_trust = failed("the signingTime of EF.SOD lies in the future");
     return;
   }
-  if (auto problem = document_signer_problem(document_signer, signing_time, now)) {
+  if (auto problem = document_signer_problem(*signer.certificate, signing_time, now)) {
     verdict.signer_trust = failed(*problem);
     return;
   }
