@@ -1,5 +1,7 @@
 #include "crypto/active_authentication.hpp"
 
+#include "crypto/subject_public_key.hpp"
+
 #include "asn1/tlv.hpp"
 #include "util/bytes.hpp"
 
@@ -173,11 +175,16 @@ std::string AaPublicKey::description() const {
 AaPublicKey aa_public_key_from_spki(ByteView spki) {
   if (spki.size() > static_cast<std::size_t>(LONG_MAX))
     throw Error(ErrorCode::malformed_data, "DG15: too long");
-  const unsigned char* cursor = spki.data();
-  EvpPkeyPtr key(d2i_PUBKEY(nullptr, &cursor, static_cast<long>(spki.size())));
-  ERR_clear_error();
-  if (!key || cursor != spki.data() + spki.size()) {
-    throw Error(ErrorCode::malformed_data, "DG15: the SubjectPublicKeyInfo does not parse");
+  // Every card has its own key: built from its numbers where it can be (about 100 µs less than
+  // OpenSSL's decoders, a fifth of an RSA card's verification), decoded by OpenSSL otherwise.
+  EvpPkeyPtr key = named_public_key(spki);
+  if (!key) {
+    const unsigned char* cursor = spki.data();
+    key.reset(d2i_PUBKEY(nullptr, &cursor, static_cast<long>(spki.size())));
+    ERR_clear_error();
+    if (!key || cursor != spki.data() + spki.size()) {
+      throw Error(ErrorCode::malformed_data, "DG15: the SubjectPublicKeyInfo does not parse");
+    }
   }
   AaPublicKey out;
   if (EVP_PKEY_is_a(key.get(), "RSA")) {

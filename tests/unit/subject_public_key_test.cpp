@@ -1,8 +1,8 @@
 // crypto::named_public_key: the trust store's way to a CSCA's key without OpenSSL's decoder framework.
 // What it builds must be the key OpenSSL's own decoding gives; every form it does not handle, and every
 // malformed one, must come back null (the store then lets OpenSSL decide), never as a different key.
-#include "asn1/der.hpp"
 #include "crypto/subject_public_key.hpp"
+#include "asn1/der.hpp"
 #include "sim/test_pki.hpp"
 
 #include <gtest/gtest.h>
@@ -71,8 +71,9 @@ INSTANTIATE_TEST_SUITE_P(CscaKeys, NamedPublicKey,
 Bytes ec_key_info(const char* curve_oid, ByteView point, unsigned char unused_bits = 0) {
   Bytes bits{unused_bits};
   bits.insert(bits.end(), point.begin(), point.end());
-  return asn1::der_sequence({asn1::der_sequence({asn1::der_oid("1.2.840.10045.2.1"), asn1::der_oid(curve_oid)}),
-                             asn1::tlv(0x03, bits)});
+  return asn1::der_sequence(
+      {asn1::der_sequence({asn1::der_oid("1.2.840.10045.2.1"), asn1::der_oid(curve_oid)}),
+       asn1::tlv(0x03, bits)});
 }
 
 Bytes public_point(EVP_PKEY* key) {
@@ -114,7 +115,7 @@ TEST(NamedPublicKeyForms, FormsItDoesNotHandleAreLeftToOpenSsl) {
   EXPECT_FALSE(named_public_key(ec_key_info("1.2.840.10045.3.1.7", Bytes{0x00})));  // the point at infinity
   EXPECT_FALSE(named_public_key(ec_key_info("1.2.840.10045.3.1.7", point, 1)));     // unused bits
   EXPECT_FALSE(named_public_key(ec_key_info("1.2.3.4", point)));                    // no curve OpenSSL knows
-  EXPECT_FALSE(named_public_key(ec_key_info("1.2.840.10045.3.1.7", Bytes{})));     // no point at all
+  EXPECT_FALSE(named_public_key(ec_key_info("1.2.840.10045.3.1.7", Bytes{})));      // no point at all
 
   // Explicit parameters: OpenSSL's decoding names the curve (and the store keeps that path).
   sim::CertificateProfile profile;
@@ -152,7 +153,8 @@ Bytes rsa_key_info(ByteView modulus, ByteView exponent, ByteView parameters) {
   Bytes bits{0x00};
   bits.insert(bits.end(), numbers.begin(), numbers.end());
   const Bytes oid = asn1::der_oid("1.2.840.113549.1.1.1");
-  const Bytes algorithm = parameters.empty() ? asn1::der_sequence({oid}) : asn1::der_sequence({oid, parameters});
+  const Bytes algorithm =
+      parameters.empty() ? asn1::der_sequence({oid}) : asn1::der_sequence({oid, parameters});
   return asn1::der_sequence({algorithm, asn1::tlv(0x03, bits)});
 }
 
@@ -176,8 +178,8 @@ TEST(NamedPublicKeyForms, RsaNumbersMustBePositiveAndMinimal) {
   Bytes padded{0x00};
   padded.insert(padded.end(), modulus.begin(), modulus.end());  // 00 00 ...: not minimal
   EXPECT_FALSE(named_public_key(rsa_key_info(padded, exponent, null)));
-  EXPECT_FALSE(named_public_key(rsa_key_info(modulus, Bytes{0x00}, null)));  // exponent 0
-  EXPECT_FALSE(named_public_key(rsa_key_info(modulus, exponent, asn1::der_oid("1.2.3"))));  // odd parameters
+  EXPECT_FALSE(named_public_key(rsa_key_info(modulus, Bytes{0x00}, null)));                  // exponent 0
+  EXPECT_FALSE(named_public_key(rsa_key_info(modulus, exponent, asn1::der_oid("1.2.3"))));   // odd parameters
   EXPECT_FALSE(named_public_key(rsa_key_info(modulus, exponent, Bytes{0x05, 0x01, 0x00})));  // NULL not empty
 }
 
