@@ -145,6 +145,13 @@ def main() -> None:
         read = json.dumps(record).encode()
         add("evidence", f"{card.name}-folder", b"\x01" + packed + bytes([19]) + struct.pack(">H", len(read)) + read)
         add("evidence", f"{card.name}-document-verified", b"\x02" + json.dumps(document).encode())
+        # cccd-server's request body (json_members_fuzzer): the evidence as an object and as a string.
+        body = {"challenge_id": "0123456789abcdef0123456789abcdef", "evidence": document, "include_face": True}
+        add("json_members", f"{card.name}-request", json.dumps(body).encode())
+        body["evidence"] = json.dumps(document)
+        add("json_members", f"{card.name}-request-string", json.dumps(body, indent=1).encode())
+
+    add("json_members", "escapes", '{"a\\"b": "}\\\\", "c": [1, {"d": "\\u007d"}], "e": null, "a\\"b": -1.5e3}'.encode())
 
     for f in sorted(pki.glob("*.ml")):
         add("master_list", f.name, f.read_bytes())

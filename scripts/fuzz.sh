@@ -34,7 +34,7 @@ max_len_of() {
     dg2_fuzzer | face_image_fuzzer) echo 65536 ;; # the faces of the generated cards and the specimen: 10-25 KiB
     sod_fuzzer | tlv_fuzzer) echo 16384 ;;
     virtual_card_fuzzer) echo 4096 ;;
-    evidence_fuzzer) echo 131072 ;;  # a whole card's evidence, DG2 in base64 included
+    evidence_fuzzer | json_members_fuzzer) echo 131072 ;;  # a whole card's evidence (as a request body)
     *) echo 8192 ;;
   esac
 }
