@@ -7,10 +7,15 @@
 // and signed by the card's AA key, all prepared before the timed runs.
 //
 // Runs, in order, each on uploads never sent before:
-//   1. in process: cccd::Evidence::from_document + cccd::verify (public API) on one thread, CPU time;
-//   2. the server's maximum: closed loop, --connections keep-alive connections;
+//   1. in process: cccd::Evidence::from_document + cccd::verify (public API) on one thread, CPU time,
+//      after one warm-up verification per signer;
+//   2. the server's maximum: closed loop, --connections keep-alive connections, after the same warm-up
+//      (one upload per signer, not measured);
 //   3. 50 % and 90 % of that maximum, open loop (requests at fixed intervals; latency counted from the
 //      moment a request was due, so that a server falling behind is not hidden by a waiting client).
+// With --memory-requests N, only this instead: N requests closed loop, prepared in batches (--batch) while
+// the previous batch is sent, the server's resident memory reported as the count grows (1 000, 2 000,
+// 5 000, 10 000 ...): the bench then holds two batches of uploads, not N.
 // The server runs with one worker and one I/O thread pinned to --server-cpu, this program on --client-cpu;
 // the server's CPU time comes from /proc/PID/stat, so "per core" is requests per second of its CPU.
 #include "asn1/der.hpp"
@@ -50,6 +55,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -80,12 +86,17 @@ struct Options {
   std::string postgresql;  // empty: SQLite in the work folder
   std::string sqlite_synchronous = "full";
   bool json_output = false;
+  // Instead of the runs above: this many requests, closed loop, prepared in batches of `batch` while the
+  // previous batch is sent, the server's RSS reported after each batch (--memory-requests).
+  std::size_t memory_requests = 0;
+  std::size_t batch = 1000;
 };
 
 [[noreturn]] void usage() {
   std::cerr << "usage: server_bench --server CCCD_SERVER [--signers N] [--inprocess N] [--max-requests N]\n"
                "                    [--step-requests N] [--connections N] [--server-cpu N] [--client-cpu N]\n"
-               "                    [--postgresql CONNINFO | --sqlite-synchronous full|normal] [--json]\n";
+               "                    [--postgresql CONNINFO | --sqlite-synchronous full|normal] [--json]\n"
+               "                    [--memory-requests N [--batch N]]\n";
   std::exit(2);
 }
 
@@ -119,11 +130,15 @@ Options parse_options(int argc, char** argv) {
       o.sqlite_synchronous = value();
     } else if (arg == "--json") {
       o.json_output = true;
+    } else if (arg == "--memory-requests") {
+      o.memory_requests = std::stoul(value());
+    } else if (arg == "--batch") {
+      o.batch = std::stoul(value());
     } else {
       usage();
     }
   }
-  if (o.server.empty() || o.signers == 0 || o.connections == 0) usage();
+  if (o.server.empty() || o.signers == 0 || o.connections == 0 || o.batch == 0) usage();
   return o;
 }
 
@@ -317,6 +332,36 @@ class BlockingClient {
 };
 
 // ---------------------------------------------------------------------------------------------------
+// The uploads: a fresh challenge from the server for each, signed by the card's AA key.
+
+struct Uploads {
+  std::vector<std::string> bodies;
+  std::vector<std::string>
+      documents;  // the first `keep_documents` evidence documents, for the in-process run
+  std::vector<std::array<std::uint8_t, 8>> challenges;
+};
+
+Uploads prepare_uploads(std::uint16_t port, const std::string& key, const Material& material,
+                        std::size_t first, std::size_t count, std::size_t keep_documents) {
+  Uploads out;
+  BlockingClient client(port, key);
+  for (std::size_t i = 0; i < count; ++i) {
+    const json issued = client.post("/v1/challenges");
+    const auto bytes = cccd::from_hex(issued.at("challenge").get<std::string>());
+    std::string document = evidence_for(material, first + i, bytes);
+    out.bodies.push_back("{\"challenge_id\":\"" + issued.at("id").get<std::string>() +
+                         "\",\"evidence\":" + document + "}");
+    if (i < keep_documents) {
+      out.documents.push_back(std::move(document));
+      std::array<std::uint8_t, 8> challenge{};
+      std::copy(bytes.begin(), bytes.end(), challenge.begin());
+      out.challenges.push_back(challenge);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // The load: bodies sent once each over a pool of keep-alive connections.
 
 struct RunResult {
@@ -488,6 +533,54 @@ json describe(const std::string& name, const RunResult& r, std::size_t count) {
           {"server_rss_kib_after", r.rss_kib_after}};
 }
 
+// --memory-requests: the server's resident memory over many requests, without the bench holding them all.
+// Each batch of uploads (fresh challenges, each AA-signed by the card) is prepared on a second thread
+// while the previous batch is sent, closed loop; the uploads of a batch are dropped after it.
+json memory_run(const Options& o, const ServerProcess& server, const std::string& key,
+                const Material& material) {
+  auto prepare = [&](std::size_t first) {
+    const std::size_t count = std::min(o.batch, o.memory_requests - first);
+    return std::async(std::launch::async, [&, first, count] {
+      return prepare_uploads(server.port, key, material, first, count, 0);
+    });
+  };
+  const long rss_start = rss_kib(server.pid);
+  std::fprintf(stderr, "server_bench: %zu requests in batches of %zu; server RSS at start %ld KiB\n",
+               o.memory_requests, o.batch, rss_start);
+  auto is_milestone = [](std::size_t n) {
+    while (n >= 10 && n % 10 == 0) n /= 10;
+    return n == 1 || n == 2 || n == 5;
+  };
+  json steps = json::array();
+  std::size_t done = 0, ok = 0, errors = 0;
+  const auto start = Clock::now();
+  std::future<Uploads> next = prepare(0);
+  while (done < o.memory_requests) {
+    const Uploads batch = next.get();
+    const std::size_t count = batch.bodies.size();
+    if (done + count < o.memory_requests) next = prepare(done + count);
+    Load load(server.port, key, batch.bodies);
+    const RunResult run = load.closed(0, count, o.connections);
+    done += count;
+    ok += run.statuses.count(200) ? run.statuses.at(200) : 0;
+    errors += run.errors;
+    const long rss = rss_kib(server.pid);
+    if (is_milestone(done) || done == o.memory_requests) {
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      std::fprintf(stderr,
+                   "server_bench: after %7zu requests (%zu answered 200): server RSS %ld KiB (%.0f s)\n",
+                   done, ok, rss, seconds);
+      steps.push_back({{"requests", done}, {"ok", ok}, {"server_rss_kib", rss}});
+    }
+  }
+  if (ok != done) std::fprintf(stderr, "server_bench: %zu requests not answered 200\n", done - ok);
+  return {{"database", o.postgresql.empty() ? "sqlite" : "postgresql"},
+          {"requests", done},
+          {"ok", ok},
+          {"errors", errors},
+          {"server_rss_kib_at_start", rss_start},
+          {"steps", steps}};
+}
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -514,34 +607,37 @@ int main(int argc, char** argv) try {
       << "[trust]\ncsca = [\"csca.pem\"]\n[[api_keys]]\nid = \"bench\"\nsha256 = \"" << hex(digest) << "\"\n";
 
   const ServerProcess server = start_server(o, work);
-  const std::size_t total = o.inprocess + o.max_requests + 2 * o.step_requests;
-  std::cerr << "server_bench: " << total << " challenges and uploads ...\n";
-  std::vector<std::string> bodies;
-  std::vector<std::string> documents;
-  std::vector<std::array<std::uint8_t, 8>> challenges;
-  {
-    BlockingClient client(server.port, key);
-    for (std::size_t i = 0; i < total; ++i) {
-      const json issued = client.post("/v1/challenges");
-      const auto bytes = cccd::from_hex(issued.at("challenge").get<std::string>());
-      std::string document = evidence_for(material, i, bytes);
-      bodies.push_back("{\"challenge_id\":\"" + issued.at("id").get<std::string>() +
-                       "\",\"evidence\":" + document + "}");
-      documents.push_back(std::move(document));
-      std::array<std::uint8_t, 8> challenge{};
-      std::copy(bytes.begin(), bytes.end(), challenge.begin());
-      challenges.push_back(challenge);
-    }
+  // The in-process uploads, one warm-up upload per signer, then the measured runs'.
+  const std::size_t total = o.inprocess + o.signers + o.max_requests + 2 * o.step_requests;
+  if (o.memory_requests > 0) {
+    const json report = memory_run(o, server, key, material);
+    kill(server.pid, SIGTERM);
+    int status = 0;
+    waitpid(server.pid, &status, 0);
+    std::filesystem::remove_all(work);
+    if (o.json_output) std::cout << report.dump(2) << '\n';
+    return 0;
   }
+  std::cerr << "server_bench: " << total << " challenges and uploads ...\n";
+  const Uploads uploads = prepare_uploads(server.port, key, material, 0, total, o.inprocess);
+  const std::vector<std::string>& bodies = uploads.bodies;
 
   // 1. In process, the same uploads' documents, the server's policy, one thread's CPU time.
-  const std::vector<std::string> in_process_documents(
-      documents.begin(), documents.begin() + static_cast<std::ptrdiff_t>(o.inprocess));
   const cccd::bench::InProcessRates in_process = cccd::bench::in_process_rates(
-      (work / "csca.pem").string(), in_process_documents, challenges, o.signers);
+      (work / "csca.pem").string(), uploads.documents, uploads.challenges, o.signers);
 
   // 2. The server's maximum, closed loop.
+  // The server warmed up as the in-process side is (in_process_rates): each signer's certificate checked
+  // once, so that both sides are measured in the steady state of a running service. Not measured.
   std::size_t next = o.inprocess;
+  {
+    Load load(server.port, key, bodies);
+    const RunResult warm = load.closed(next, o.signers, o.connections);
+    if (warm.errors != 0 || warm.statuses.size() != 1 || warm.statuses.count(200) == 0)
+      throw std::runtime_error("the warm-up requests were not all answered 200");
+  }
+  next += o.signers;
+  const std::size_t first_measured = next;
   const long rss_before = rss_kib(server.pid);
   const RunResult max_run = measured(server.pid, [&] {
     Load load(server.port, key, bodies);
@@ -580,7 +676,7 @@ int main(int argc, char** argv) try {
       {"p99_over_p50_at_50", runs[1]["p99_ms"].get<double>() / runs[1]["p50_ms"].get<double>()},
       {"server_rss_kib_before", rss_before},
       {"server_rss_kib_after", rss_after},
-      {"requests_served", next - o.inprocess},
+      {"requests_served", next - first_measured},
       {"signers", o.signers},
       {"database", o.postgresql.empty() ? "sqlite" : "postgresql"},
       {"runs", runs}};

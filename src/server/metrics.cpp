@@ -25,6 +25,13 @@ void Metrics::finding(const std::string& name, const std::string& status) {
   ++findings_[{name, status}];
 }
 
+void Metrics::verification(const std::string& overall,
+                           const std::vector<std::pair<std::string, std::string>>& findings) {
+  const std::lock_guard lock(mutex_);
+  ++verdicts_[overall];
+  for (const auto& finding : findings) ++findings_[finding];
+}
+
 void Metrics::store_operation(const std::string& operation, const std::string& outcome) {
   const std::lock_guard lock(mutex_);
   ++store_[{operation, outcome}];

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace cccd::server {
 
@@ -18,6 +19,9 @@ class Metrics {
   void request(const std::string& route, unsigned status, double seconds);
   void verdict(const std::string& overall);
   void finding(const std::string& name, const std::string& status);
+  // A judged verification's verdict and its findings (name, status), counted under one lock.
+  void verification(const std::string& overall,
+                    const std::vector<std::pair<std::string, std::string>>& findings);
   void store_operation(const std::string& operation, const std::string& outcome);
   void rate_limited(const std::string& key_id);
   void connection_refused() { refused_.fetch_add(1, std::memory_order_relaxed); }

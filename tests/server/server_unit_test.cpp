@@ -251,6 +251,22 @@ TEST(ServerMetrics, PrometheusText) {
       text.find("cccd_verification_findings_total{finding=\"chip_authenticity\",status=\"passed\"} 1\n"),
       std::string::npos);
   EXPECT_NE(text.find("# TYPE cccd_connections_open gauge\n"), std::string::npos);
+
+  // A judged verification counts its verdict and each finding at once, adding to the counts above.
+  metrics.verification("verified", {{"chip_authenticity", "passed"}, {"document_validity", "failed"}});
+  metrics.verification("not_verified", {{"chip_authenticity", "failed"}});
+  const std::string after = metrics.text();
+  EXPECT_NE(after.find("cccd_verifications_total{overall=\"verified\"} 2\n"), std::string::npos);
+  EXPECT_NE(after.find("cccd_verifications_total{overall=\"not_verified\"} 1\n"), std::string::npos);
+  EXPECT_NE(
+      after.find("cccd_verification_findings_total{finding=\"chip_authenticity\",status=\"passed\"} 2\n"),
+      std::string::npos);
+  EXPECT_NE(
+      after.find("cccd_verification_findings_total{finding=\"chip_authenticity\",status=\"failed\"} 1\n"),
+      std::string::npos);
+  EXPECT_NE(
+      after.find("cccd_verification_findings_total{finding=\"document_validity\",status=\"failed\"} 1\n"),
+      std::string::npos);
 }
 
 std::vector<std::pair<std::string, std::string>> members_of(std::string_view text) {
