@@ -227,6 +227,22 @@ TEST_F(SqliteStoreTest, AuditRowsAreCommittedAndSchemaIsKeptOnReopen) {
   sqlite3_close(raw);
 }
 
+// The WAL is copied back into the database by the server's own checkpointer thread, not by whichever
+// request's commit crosses SQLite's threshold (1 000 pages): after a few hundred pages of commits, far
+// below that threshold, the database file grows while the connection is still open. (SQLite alone would
+// leave every page in the WAL until the threshold or the close.)
+TEST_F(SqliteStoreTest, TheWalIsCheckpointedBesideTheRequests) {
+  const auto db = open_sqlite(path_, false);
+  const auto database_size = [&] { return std::filesystem::file_size(path_); };
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // the schema's commit checkpointed
+  const auto before = database_size();
+  for (int i = 0; i < 200; ++i) db->issue("wal" + std::to_string(i), Challenge{}, "app", 60000);
+  for (int wait = 0; wait < 50 && database_size() <= before; ++wait)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_GT(database_size(), before);
+  EXPECT_EQ(db->consume("wal199", "app").outcome, ConsumeOutcome::consumed);  // and nothing was lost
+}
+
 TEST(ServerPostgres, AnUnreachableDatabaseIsUnavailableNotACrash) {
   EXPECT_THROW(open_postgresql("host=127.0.0.1 port=1 connect_timeout=1", 1), StoreUnavailable);
 }
