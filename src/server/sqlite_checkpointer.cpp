@@ -4,10 +4,12 @@
 
 namespace cccd::server {
 
-WalCheckpointer::WalCheckpointer(const std::string& path, std::chrono::milliseconds period) : period_(period) {
+WalCheckpointer::WalCheckpointer(const std::string& path, std::chrono::milliseconds period)
+    : period_(period) {
   // A connection checkpoints only once it has seen that the database is in WAL mode (before that
   // sqlite3_wal_checkpoint_v2 does nothing and says so with -1 frames): the pragma reads the header.
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK ||
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+          SQLITE_OK ||
       sqlite3_busy_timeout(db_, 1000) != SQLITE_OK ||
       sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) != SQLITE_OK) {
     sqlite3_close(db_);
