@@ -98,18 +98,7 @@ PY
 # used without answering gets 409 as well; one it never reached is judged now, once.
 start_server node "$work/server.toml"
 url=http://127.0.0.1:$node_port
-second=0
-for i in $(seq 1 $uploads); do
-  id=$(cat "$work/crash-$i.id")
-  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-API-Key: $key" \
-    --data-binary @"$work/crash-$i.json" "$url/v1/verifications")
-  if grep -qx "$id" "$work/crash-answered.ids"; then
-    [ "$code" = 409 ] || fail "upload $i, answered before the kill, was judged again: $code"
-  else
-    [ "$code" = 409 ] || [ "$code" = 200 ] || fail "upload $i after the restart: $code"
-    [ "$code" = 200 ] && second=$((second + 1))
-  fi
-done
+resend_after_kill "$url" "the restarted node"
 stop_server "$node_pid"
 /usr/bin/python3 - "$work/state.db" "$uploads" << 'PY' || fail "the audit after the restart"
 import sqlite3, sys
@@ -118,4 +107,4 @@ total, distinct = db.execute("SELECT count(*), count(DISTINCT challenge_id) FROM
 assert total == distinct, f"a challenge judged twice: {total} rows, {distinct} challenges"
 assert total <= int(sys.argv[2]), total
 PY
-echo "server_crash: SIGTERM drained; kill -9 under load: $answered answered, all audited; $second judged after the restart, none twice"
+echo "server_crash: SIGTERM drained; kill -9 under load: $answered answered, all audited; $judged_again judged after the restart, none twice"

@@ -65,6 +65,26 @@ kill_under_load() {
   [ "$answered" -ge "$at_least" ] || fail "the load did not get going: $answered answered"
 }
 
+# resend_after_kill URL WHO: every upload of kill_under_load sent again to URL (the restarted node, or
+# another node on the same database). One answered before the kill must get 409 (its challenge was used);
+# one that was not may be judged now (200) or have been used without an answer (409). Sets $judged_again
+# to the number judged now. WHO names the node in the failure messages.
+resend_after_kill() {
+  local url=$1 who=$2 i id code
+  judged_again=0
+  for i in $(seq 1 "$uploads"); do
+    id=$(cat "$work/crash-$i.id")
+    code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-API-Key: $key" \
+      --data-binary @"$work/crash-$i.json" "$url/v1/verifications")
+    if grep -qx "$id" "$work/crash-answered.ids"; then
+      [ "$code" = 409 ] || fail "upload $i, answered before the kill, was judged again by $who: $code"
+    else
+      [ "$code" = 409 ] || [ "$code" = 200 ] || fail "upload $i at $who: $code"
+      [ "$code" = 200 ] && judged_again=$((judged_again + 1))
+    fi
+  done
+}
+
 # wait_for_log PATTERN FILE [COUNT]: until FILE has COUNT lines (default 1) matching PATTERN, 20 s at most
 # (a loaded machine may take a while to deliver a signal and reload).
 wait_for_log() {

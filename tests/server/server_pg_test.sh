@@ -169,16 +169,7 @@ echo "kill -9 of node A after $answered answered uploads (of $uploads)"
 audited=$(psql -c "SELECT challenge_id FROM audit WHERE node = 'node-a'" | sort)
 missing=$(comm -23 "$work/crash-answered.ids" <(printf '%s\n' "$audited"))
 [ -z "$missing" ] || fail "answered uploads without an audit row: $missing"
-for i in $(seq 1 $uploads); do
-  id=$(cat "$work/crash-$i.id")
-  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-API-Key: $key" \
-    --data-binary @"$work/crash-$i.json" "$url_b/v1/verifications")
-  if grep -qx "$id" "$work/crash-answered.ids"; then
-    [ "$code" = 409 ] || fail "upload $i, answered by node A, was judged again by node B: $code"
-  else
-    [ "$code" = 409 ] || [ "$code" = 200 ] || fail "upload $i at node B: $code"
-  fi
-done
+resend_after_kill "$url_b" "node B"
 [ "$(psql -c 'SELECT count(*) = count(DISTINCT challenge_id) FROM audit')" = t ] || fail "a challenge judged twice"
 
 stop_server "$b_pid"
