@@ -1,92 +1,111 @@
-// The JSON of a Report (docs/json-schema.md). Field names are stable: integrators parse them.
+// The JSON of a Report (docs/json-schema.md). Field names are stable: integrators parse them. Written with
+// JsonWriter, each object's keys in byte order (the order the DOM this replaced printed them in).
 #include <cccd/report.hpp>
 
-#include <nlohmann/json.hpp>
+#include "util/json_writer.hpp"
 
 namespace cccd {
 namespace {
 
-using nlohmann::json;
-
 constexpr const char* kSchemaId = "https://libcccd.invalid/schema/result-1.json";
 
-json finding(const Finding& f) {
-  return json{{"status", status_name(f.status)}, {"detail", f.detail}};
+// A finding's members that sort before and after its extra ones: "detail" then, after them, "status".
+void finding(JsonWriter& w, const Finding& f) {
+  w.begin_object().key("detail").value(f.detail).key("status").value(status_name(f.status)).end_object();
 }
 
-json names(const std::vector<FileId>& files) {
-  json out = json::array();
-  for (FileId f : files) out.push_back(std::string(file_name(f)));
-  return out;
+void names(JsonWriter& w, const std::vector<FileId>& files) {
+  w.begin_array();
+  for (FileId f : files) w.value(file_name(f));
+  w.end_array();
 }
 
-json verdict_json(const Verdict& v) {
-  json integrity = finding(v.data_integrity);
-  integrity["hash_algorithm"] = v.hash_algorithm;
-  integrity["signature_algorithm"] = v.signature_algorithm;
-  json groups = json::array();
+void verdict_json(JsonWriter& w, const Verdict& v) {
+  w.begin_object();
+  w.key("access");
+  finding(w, v.access);
+  w.key("chip_authenticity");
+  finding(w, v.chip_authenticity);
+  w.key("consistency");
+  finding(w, v.consistency);
+
+  w.key("data_integrity").begin_object().key("data_groups").begin_array();
   for (const DataGroupHash& h : v.hashes) {
-    groups.push_back({{"file", std::string(file_name(h.file))},
-                      {"in_sod", h.present_in_sod},
-                      {"read", h.read},
-                      {"matches", h.matches}});
+    w.begin_object()
+        .key("file")
+        .value(file_name(h.file))
+        .key("in_sod")
+        .value(h.present_in_sod)
+        .key("matches")
+        .value(h.matches)
+        .key("read")
+        .value(h.read)
+        .end_object();
   }
-  integrity["data_groups"] = groups;
-  json trust = finding(v.signer_trust);
-  trust["signer"] = v.signer_subject;
-  trust["csca"] = v.csca_subject;
-  trust["test_csca"] = v.test_csca;
+  w.end_array();
+  w.key("detail").value(v.data_integrity.detail).key("hash_algorithm").value(v.hash_algorithm);
+  w.key("signature_algorithm").value(v.signature_algorithm);
+  w.key("status").value(status_name(v.data_integrity.status)).end_object();
+
+  w.key("document_validity");
+  finding(w, v.document_validity);
+  w.key("overall").value(v.verified ? "verified" : "not_verified");
   const VerificationPolicy& p = v.policy;
-  json policy{{"require_chip_authenticity", p.require_chip_authenticity},
-              {"accept_expired", p.accept_expired},
-              {"judgement_date", p.at ? to_string(vietnam_date_at(*p.at)) : std::string()}};
-  json out{{"overall", v.verified ? "verified" : "not_verified"},
-           {"policy", policy},
-           {"access", finding(v.access)},
-           {"data_integrity", integrity},
-           {"signer_trust", trust},
-           {"chip_authenticity", finding(v.chip_authenticity)},
-           {"consistency", finding(v.consistency)},
-           {"document_validity", finding(v.document_validity)}};
-  if (v.qr_consistency) out["qr_consistency"] = finding(*v.qr_consistency);
-  return out;
+  w.key("policy").begin_object().key("accept_expired").value(p.accept_expired);
+  w.key("judgement_date").value(p.at ? to_string(vietnam_date_at(*p.at)) : std::string());
+  w.key("require_chip_authenticity").value(p.require_chip_authenticity).end_object();
+  if (v.qr_consistency) {
+    w.key("qr_consistency");
+    finding(w, *v.qr_consistency);
+  }
+  w.key("signer_trust").begin_object().key("csca").value(v.csca_subject);
+  w.key("detail").value(v.signer_trust.detail).key("signer").value(v.signer_subject);
+  w.key("status").value(status_name(v.signer_trust.status)).key("test_csca").value(v.test_csca);
+  w.end_object();
+  w.end_object();
 }
 
-json mrz_json(const Mrz& m) {
-  return json{{"format", m.format == Mrz::Format::td1 ? "TD1" : "TD3"},
-              {"document_code", m.document_code},
-              {"issuing_state", m.issuing_state},
-              {"document_number", m.document_number},
-              {"id_number", m.cccd_id_number()},
-              {"date_of_birth", m.date_of_birth},
-              {"sex", m.sex},
-              {"date_of_expiry", m.date_of_expiry},
-              {"nationality", m.nationality},
-              {"surname", m.primary_identifier},
-              {"given_names", m.secondary_identifier},
-              {"check_digits_valid", m.check_digits_valid}};
+void mrz_json(JsonWriter& w, const Mrz& m) {
+  w.begin_object();
+  w.key("check_digits_valid").value(m.check_digits_valid);
+  w.key("date_of_birth").value(m.date_of_birth);
+  w.key("date_of_expiry").value(m.date_of_expiry);
+  w.key("document_code").value(m.document_code);
+  w.key("document_number").value(m.document_number);
+  w.key("format").value(m.format == Mrz::Format::td1 ? "TD1" : "TD3");
+  w.key("given_names").value(m.secondary_identifier);
+  w.key("id_number").value(m.cccd_id_number());
+  w.key("issuing_state").value(m.issuing_state);
+  w.key("nationality").value(m.nationality);
+  w.key("sex").value(m.sex);
+  w.key("surname").value(m.primary_identifier);
+  w.end_object();
 }
 
-json personal_json(const PersonalData& p) {
-  json fields = json::array();
-  for (const Dg13Field& f : p.fields) fields.push_back({{"number", f.number}, {"values", f.values}});
-  return json{{"id_number", p.id_number()},
-              {"full_name", p.full_name()},
-              {"date_of_birth", p.date_of_birth()},
-              {"sex", p.sex()},
-              {"nationality", p.nationality()},
-              {"ethnicity", p.ethnicity()},
-              {"religion", p.religion()},
-              {"place_of_origin", p.place_of_origin()},
-              {"place_of_residence", p.place_of_residence()},
-              {"identification_marks", p.identification_marks()},
-              {"date_of_issue", p.date_of_issue()},
-              {"date_of_expiry", p.date_of_expiry()},
-              {"father_name", p.father_name()},
-              {"mother_name", p.mother_name()},
-              {"spouse_name", p.spouse_name()},
-              {"former_id_number", p.former_id_number()},
-              {"fields", fields}};
+void personal_json(JsonWriter& w, const PersonalData& p) {
+  w.begin_object();
+  w.key("date_of_birth").value(p.date_of_birth());
+  w.key("date_of_expiry").value(p.date_of_expiry());
+  w.key("date_of_issue").value(p.date_of_issue());
+  w.key("ethnicity").value(p.ethnicity());
+  w.key("father_name").value(p.father_name());
+  w.key("fields").begin_array();
+  for (const Dg13Field& f : p.fields) {
+    w.begin_object().key("number").value(f.number).key("values").strings(f.values).end_object();
+  }
+  w.end_array();
+  w.key("former_id_number").value(p.former_id_number());
+  w.key("full_name").value(p.full_name());
+  w.key("id_number").value(p.id_number());
+  w.key("identification_marks").value(p.identification_marks());
+  w.key("mother_name").value(p.mother_name());
+  w.key("nationality").value(p.nationality());
+  w.key("place_of_origin").value(p.place_of_origin());
+  w.key("place_of_residence").value(p.place_of_residence());
+  w.key("religion").value(p.religion());
+  w.key("sex").value(p.sex());
+  w.key("spouse_name").value(p.spouse_name());
+  w.end_object();
 }
 
 }  // namespace
@@ -132,45 +151,43 @@ const char* error_code_name(ErrorCode code) noexcept {
 }
 
 std::string to_json(const Report& report, int indent) {
-  json document = json::object();
-  if (report.document.mrz) document["mrz"] = mrz_json(*report.document.mrz);
-  if (report.document.personal) document["personal_data"] = personal_json(*report.document.personal);
+  JsonWriter w(indent);
+  w.begin_object().key("$schema").value(kSchemaId);
+  w.key("document").begin_object();
+  if (report.document.mrz) mrz_json(w.key("mrz"), *report.document.mrz);
+  if (report.document.personal) personal_json(w.key("personal_data"), *report.document.personal);
   if (report.document.face) {
     const FaceImage& face = *report.document.face;
-    document["photo"] = {{"format", std::string(format_name(face.format))},
-                         {"width", face.width},
-                         {"height", face.height},
-                         {"size", face.data.size()}};
+    w.key("photo").begin_object().key("format").value(format_name(face.format));
+    w.key("height").value(face.height).key("size").value(face.data.size());
+    w.key("width").value(face.width).end_object();
   }
-  json read_files = json::array();
-  for (const auto& [file, bytes] : report.dump.files) read_files.push_back(std::string(file_name(file)));
-  json out{
-      {"$schema", kSchemaId},
-      {"source", report.source},
-      {"verdict", verdict_json(report.verdict)},
-      {"document", document},
-      {"files",
-       {{"read", read_files}, {"denied", names(report.dump.denied)}, {"absent", names(report.dump.absent)}}},
-      {"parse_errors", report.document.parse_errors},
-      {"stats",
-       {{"apdus", report.dump.stats.apdus},
-        {"bytes_sent", report.dump.stats.bytes_sent},
-        {"bytes_received", report.dump.stats.bytes_received},
-        {"seconds", report.dump.stats.seconds}}}};
-  // Card data may hold anything; replace invalid UTF-8 rather than fail to print the verdict.
-  return out.dump(indent, ' ', false, json::error_handler_t::replace);
+  w.end_object();
+  w.key("files").begin_object();
+  names(w.key("absent"), report.dump.absent);
+  names(w.key("denied"), report.dump.denied);
+  w.key("read").begin_array();
+  for (const auto& [file, bytes] : report.dump.files) w.value(file_name(file));
+  w.end_array().end_object();
+  w.key("parse_errors").strings(report.document.parse_errors);
+  w.key("source").value(report.source);
+  const ReadStats& stats = report.dump.stats;
+  w.key("stats").begin_object().key("apdus").value(stats.apdus);
+  w.key("bytes_received").value(stats.bytes_received).key("bytes_sent").value(stats.bytes_sent);
+  w.key("seconds").value(stats.seconds).end_object();
+  verdict_json(w.key("verdict"), report.verdict);
+  w.end_object();
+  return w.take();
 }
 
 std::string error_json(const Error& error, int indent) {
-  json out{{"$schema", kSchemaId},
-           {"verdict", {{"overall", "not_verified"}}},
-           {"error",
-            {{
-                 "code",
-                 error_code_name(error.code()),
-             },
-             {"message", error.what()}}}};
-  return out.dump(indent, ' ', false, json::error_handler_t::replace);
+  JsonWriter w(indent);
+  w.begin_object().key("$schema").value(kSchemaId);
+  w.key("error").begin_object().key("code").value(error_code_name(error.code()));
+  w.key("message").value(error.what()).end_object();
+  w.key("verdict").begin_object().key("overall").value("not_verified").end_object();
+  w.end_object();
+  return w.take();
 }
 
 }  // namespace cccd
