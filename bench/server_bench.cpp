@@ -598,7 +598,7 @@ int main(int argc, char** argv) try {
       cccd::crypto::hash(cccd::crypto::HashAlgorithm::sha256,
                          cccd::ByteView(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
   std::ofstream(work / "server.toml")
-      << "[server]\nport = 0\nworkers = 1\nio_threads = 1\nmax_connections = 1024\nchallenge_ttl_seconds = "
+      << "[server]\nport = 0\nworkers = 1\nmax_connections = 1024\nchallenge_ttl_seconds = "
          "3600\n"
       << "[database]\n"
       << (o.postgresql.empty()

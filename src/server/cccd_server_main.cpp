@@ -10,11 +10,9 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -98,8 +96,7 @@ int main(int argc, char** argv) {
 
   Metrics metrics;
   Service service(config, *database, *trust, metrics);
-  net::io_context io(static_cast<int>(config.io_threads));
-  net::thread_pool workers(config.workers);
+  net::io_context io(static_cast<int>(config.workers));
   HttpSettings settings;
   settings.max_connections = config.max_connections;
   settings.max_body_bytes = config.max_body_bytes;
@@ -121,7 +118,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  HttpServer server(io, workers, service, metrics, settings, tls ? &*tls : nullptr);
+  HttpServer server(io, service, metrics, settings, tls ? &*tls : nullptr);
   std::uint16_t port = 0;
   try {
     port = server.listen(config.listen, config.port);
@@ -146,20 +143,19 @@ int main(int argc, char** argv) {
   std::function<void()> wait_for_reload = [&] {
     reload_signal.async_wait([&](const boost::system::error_code& ec, int) {
       if (ec) return;
-      net::post(workers, [&] {
-        std::optional<std::string> why;
-        try {
-          why = trust->reload(load_config(config_path));
-        } catch (const std::exception& e) {
-          why = e.what();
-        }
-        metrics.trust_reload(!why);
-        if (why) {
-          log_line({{"event", "trust_reload_failed"}, {"error", *why}, {"kept", "the previous trust store"}});
-        } else {
-          log_line({{"event", "trust_reloaded"}});
-        }
-      });
+      // On one of the workers; the others go on serving with the store they hold.
+      std::optional<std::string> why;
+      try {
+        why = trust->reload(load_config(config_path));
+      } catch (const std::exception& e) {
+        why = e.what();
+      }
+      metrics.trust_reload(!why);
+      if (why) {
+        log_line({{"event", "trust_reload_failed"}, {"error", *why}, {"kept", "the previous trust store"}});
+      } else {
+        log_line({{"event", "trust_reloaded"}});
+      }
       wait_for_reload();
     });
   };
@@ -173,14 +169,12 @@ int main(int argc, char** argv) {
     purge_timer.expires_after(std::chrono::minutes(1));
     purge_timer.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
-      net::post(workers, [&] {
-        try {
-          database->purge_expired(3600 * 1000);
-        } catch (const std::exception& e) {
-          log_line({{"event", "purge_failed"}, {"error", e.what()}});
-        }
-        malloc_trim(0);
-      });
+      try {
+        database->purge_expired(3600 * 1000);
+      } catch (const std::exception& e) {
+        log_line({{"event", "purge_failed"}, {"error", e.what()}});
+      }
+      malloc_trim(0);
       schedule_purge();
     });
   };
@@ -211,10 +205,10 @@ int main(int argc, char** argv) {
     watch_drain();
   });
 
-  std::vector<std::thread> io_threads;
-  for (unsigned i = 1; i < config.io_threads; ++i) io_threads.emplace_back([&] { io.run(); });
+  // The workers: this thread and workers - 1 more, all running the io_context.
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < config.workers; ++i) workers.emplace_back([&] { io.run(); });
   io.run();
-  for (auto& thread : io_threads) thread.join();
-  workers.join();
+  for (auto& thread : workers) thread.join();
   return 0;
 }

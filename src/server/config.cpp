@@ -137,7 +137,10 @@ Config parse_config(const std::string& text, const std::string& base_folder, con
     if (auto v = s.string("listen")) config.listen = *v;
     if (auto v = s.integer("port", 0, 65535)) config.port = static_cast<std::uint16_t>(*v);
     if (auto v = s.string("node_id")) config.node_id = *v;
-    if (auto v = s.integer("io_threads", 1, 64)) config.io_threads = static_cast<unsigned>(*v);
+    if (table->contains("io_threads")) {
+      throw ConfigError(
+          "config: server.io_threads is gone: the workers run the sockets too (server.workers)");
+    }
     if (auto v = s.integer("workers", 0, 1024)) config.workers = static_cast<unsigned>(*v);
     if (auto v = s.integer("max_connections", 1, 1'000'000))
       config.max_connections = static_cast<std::size_t>(*v);
@@ -254,7 +257,10 @@ Config parse_config(const std::string& text, const std::string& base_folder, con
   top.finish();
 
   if (config.node_id.empty()) config.node_id = host_name();
-  if (config.workers == 0) config.workers = std::max(1u, std::thread::hardware_concurrency());
+  if (config.workers == 0) {
+    const unsigned per_core = config.database == DatabaseKind::postgresql ? 4 : 1;
+    config.workers = per_core * std::max(1u, std::thread::hardware_concurrency());
+  }
   if (config.database_connections == 0) config.database_connections = config.workers;
   return config;
 }

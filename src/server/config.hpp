@@ -39,9 +39,10 @@ struct Config {
   // [server]
   std::string listen = "127.0.0.1";
   std::uint16_t port = 8080;
-  std::string node_id;      // written into audit rows; default: the host name
-  unsigned io_threads = 1;  // threads running the sockets
-  unsigned workers = 0;     // threads judging evidence and talking to the database; 0: one per core
+  std::string node_id;  // written into audit rows; default: the host name
+  // Threads running the connections and their requests (reading, judging, the database, writing); 0: one
+  // per core with SQLite, four per core with PostgreSQL (a thread waits out each of its round trips).
+  unsigned workers = 0;
   std::size_t max_connections = 512;
   std::size_t max_body_bytes = std::size_t{4} << 20;
   std::chrono::milliseconds read_timeout{10000};   // a whole request, once its first byte came

@@ -1,8 +1,8 @@
 // The HTTP/1.1 side of cccd-server, on Boost.Beast and Asio (docs/ARCHITECTURE.md, "cccd-server"): keep-
 // alive connections, a bounded number of them, a timeout for every wait (a whole request, an idle
-// connection, a response), a body limit answered with 413. The sockets run on the I/O threads; each
-// request's work (judging evidence, the database) runs on the worker pool, so a slow verification never
-// stalls another connection's reads and writes.
+// connection, a response), a body limit answered with 413. The server's threads (config: workers) all run
+// one io_context: whichever thread reads a request judges it and writes the answer, with no hand-off
+// between pools (docs/ARCHITECTURE.md, "cccd-server", says why).
 #pragma once
 
 #include "metrics.hpp"
@@ -10,7 +10,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/http.hpp>
 
 #include <nlohmann/json.hpp>
@@ -40,7 +39,8 @@ struct Answer {
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
-  // Runs on a worker thread; never throws (an exception becomes a 500).
+  // Runs on the thread that read the request, inside its connection's strand; may block on the database.
+  // An exception becomes a 500.
   virtual Answer handle(Request& request) = 0;
 };
 
@@ -67,10 +67,8 @@ class SessionBase {
 // What the connections share with the server. Held by each connection too, so that a connection still
 // queued in the io_context when the program ends finds it alive.
 struct ServerShared {
-  ServerShared(boost::asio::thread_pool& pool, RequestHandler& request_handler, Metrics& server_metrics,
-               HttpSettings http_settings)
-      : workers(pool), handler(request_handler), metrics(server_metrics), settings(http_settings) {}
-  boost::asio::thread_pool& workers;
+  ServerShared(RequestHandler& request_handler, Metrics& server_metrics, HttpSettings http_settings)
+      : handler(request_handler), metrics(server_metrics), settings(http_settings) {}
   RequestHandler& handler;
   Metrics& metrics;
   const HttpSettings settings;
@@ -84,8 +82,8 @@ struct ServerShared {
 class HttpServer {
  public:
   // `tls`: the server's certificate and key; every connection then starts with a TLS handshake.
-  HttpServer(boost::asio::io_context& io, boost::asio::thread_pool& workers, RequestHandler& handler,
-             Metrics& metrics, HttpSettings settings, boost::asio::ssl::context* tls = nullptr);
+  HttpServer(boost::asio::io_context& io, RequestHandler& handler, Metrics& metrics, HttpSettings settings,
+             boost::asio::ssl::context* tls = nullptr);
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 

@@ -52,6 +52,15 @@ TEST(ServerConfig, DefaultsAreTheSafeOnes) {
   EXPECT_FALSE(config.node_id.empty());
 }
 
+TEST(ServerConfig, PostgresqlGetsMoreWorkersThanCoresByDefault) {
+  // A worker waits out each of its database round trips, which SQLite's do not make it do.
+  const std::string keys = "[[api_keys]]\nid = \"app\"\nsha256 = \"" + kHash + "\"\n";
+  const Config sqlite = parse_config("[database]\nsqlite = \"s.db\"\n" + keys, "/srv", "t.toml");
+  const Config postgresql = parse_config("[database]\npostgresql = \"host=db\"\n" + keys, "/srv", "t.toml");
+  EXPECT_EQ(postgresql.workers, 4 * sqlite.workers);
+  EXPECT_EQ(postgresql.database_connections, postgresql.workers);
+}
+
 TEST(ServerConfig, EverySettingIsRead) {
   const Config config = parse_config(
       "[server]\nlisten = \"0.0.0.0\"\nport = 9000\nnode_id = \"n1\"\nworkers = 3\nmax_connections = 7\n"
@@ -92,6 +101,8 @@ TEST(ServerConfig, MistakesAreRefusedByName) {
   EXPECT_EQ(refusal(minimal("[policy]\naccept_expired = \"yes\"\n")),
             "config: policy.accept_expired must be true or false");
   EXPECT_EQ(refusal(minimal("[server]\nport = 70000\n")), "config: server.port must be between 0 and 65535");
+  EXPECT_EQ(refusal(minimal("[server]\nio_threads = 2\n")),
+            "config: server.io_threads is gone: the workers run the sockets too (server.workers)");
   EXPECT_EQ(refusal(minimal("listen = \"0.0.0.0\"\n")).rfind("config: ", 0), 0u);
   EXPECT_NE(refusal("[[api_keys]]\nid = \"a\"\nsha256 = \"" + kHash + "\"\n").find("[database] is missing"),
             std::string::npos);
