@@ -161,6 +161,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void on_header() {
+    // Room for the whole body: an upload of tens of kilobytes then comes in one or two reads instead of
+    // one per few kilobytes the buffer had grown to. (A Content-Length over the limit was refused with
+    // the header, so this is bounded by max_body_bytes.)
+    if (const auto length = parser_->content_length()) {
+      buffer_.reserve(buffer_.size() + static_cast<std::size_t>(*length));
+    }
     const auto expect = parser_->get()[http::field::expect];
     if (beast::iequals(expect, "100-continue")) {
       // The client waits for this before sending a body; a body over the limit was refused already
