@@ -1,6 +1,7 @@
 // The PostgreSQL state of a cluster: every node talks to one database, which alone decides who uses a
-// challenge (one UPDATE ... RETURNING: PostgreSQL locks the row, and a second UPDATE waiting on that lock
-// re-checks `consumed_at IS NULL` after the first commits, so it changes nothing). Times come from the
+// challenge (one UPDATE: PostgreSQL locks the row, and a second UPDATE waiting on that lock re-checks
+// `consumed_at IS NULL` after the first commits, so it changes nothing). The use and its audit row are one
+// statement, so one round trip and one commit. Times come from the
 // database's clock (now()), so nodes with slightly different clocks agree on expiry.
 //
 // A small pool of blocking libpq connections, one per worker at most: each statement is one short round
@@ -16,6 +17,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cccd::server {
@@ -87,34 +89,49 @@ class PostgresDatabase final : public Database {
     });
   }
 
-  ConsumeResult consume(const std::string& id, const std::string& key_id) override {
+  ChallengeLookup look_up(const std::string& id, const std::string& key_id) override {
     return with_connection([&](Lease& lease) {
-      ConsumeResult result;
-      const ResultPtr r =
-          run(lease,
-              "UPDATE challenges SET consumed_at = clock_timestamp() WHERE id = $1 AND key_id = $2 "
-              "AND consumed_at IS NULL AND expires_at > now() RETURNING challenge",
-              {id, key_id});
-      if (PQntuples(r.get()) == 1) {
+      ChallengeLookup result;
+      const ResultPtr r = run(lease,
+                              "SELECT challenge, consumed_at IS NOT NULL, expires_at > now() FROM challenges "
+                              "WHERE id = $1 AND key_id = $2",
+                              {id, key_id});
+      if (PQntuples(r.get()) == 0) return result;  // unknown
+      if (std::string_view(PQgetvalue(r.get(), 0, 1)) == "t") {
+        result.state = ChallengeState::used;
+      } else if (std::string_view(PQgetvalue(r.get(), 0, 2)) != "t") {
+        result.state = ChallengeState::expired;
+      } else {
         const auto bytes = from_hex(PQgetvalue(r.get(), 0, 0));
         if (!bytes || bytes->size() != result.challenge.size()) {
           throw StoreUnavailable("postgresql: a stored challenge is not 16 hex digits");
         }
         std::copy(bytes->begin(), bytes->end(), result.challenge.begin());
-        result.outcome = ConsumeOutcome::consumed;
-        return result;
+        result.state = ChallengeState::open;
       }
-      // Only the UPDATE decides; this explains its "no".
+      return result;
+    });
+  }
+
+  ChallengeState use_and_record(const std::string& id, const std::string& key_id,
+                                const AuditRecord& a) override {
+    return with_connection([&](Lease& lease) {
+      // The audit row is inserted from the UPDATE's own result: a use that changed nothing inserts nothing.
+      const ResultPtr r =
+          run(lease,
+              "WITH used AS (UPDATE challenges SET consumed_at = clock_timestamp() WHERE id = $1::text "
+              "AND key_id = $2::text AND consumed_at IS NULL AND expires_at > now() RETURNING id) "
+              "INSERT INTO audit(time, node, key_id, challenge_id, overall, findings, sod_sha256) "
+              "SELECT to_timestamp($3::bigint / 1000.0), $4, $2, $1, $5, $6::jsonb, $7 FROM used",
+              {id, key_id, std::to_string(a.time_ms), a.node, a.overall, a.findings_json, a.sod_sha256});
+      if (std::string_view(PQcmdTuples(r.get())) == "1") return ChallengeState::open;
+      // Only the statement above decides; this explains its "no".
       const ResultPtr why =
           run(lease, "SELECT consumed_at IS NOT NULL FROM challenges WHERE id = $1 AND key_id = $2",
               {id, key_id});
-      if (PQntuples(why.get()) == 0) {
-        result.outcome = ConsumeOutcome::unknown;
-      } else {
-        result.outcome = std::string(PQgetvalue(why.get(), 0, 0)) == "t" ? ConsumeOutcome::already_used
-                                                                         : ConsumeOutcome::expired;
-      }
-      return result;
+      if (PQntuples(why.get()) == 0) return ChallengeState::unknown;
+      return std::string_view(PQgetvalue(why.get(), 0, 0)) == "t" ? ChallengeState::used
+                                                                  : ChallengeState::expired;
     });
   }
 
@@ -124,16 +141,6 @@ class PostgresDatabase final : public Database {
           lease, "DELETE FROM challenges WHERE expires_at < now() - $1::bigint * interval '1 millisecond'",
           {std::to_string(older_than_ms)});
       return std::stoll(PQcmdTuples(r.get()));
-    });
-  }
-
-  void record(const AuditRecord& a) override {
-    return with_connection([&](Lease& lease) {
-      run(lease,
-          "INSERT INTO audit(time, node, key_id, challenge_id, overall, findings, sod_sha256) "
-          "VALUES (to_timestamp($1::bigint / 1000.0), $2, $3, $4, $5, $6::jsonb, $7)",
-          {std::to_string(a.time_ms), a.node, a.key_id, a.challenge_id, a.overall, a.findings_json,
-           a.sod_sha256});
     });
   }
 
@@ -212,9 +219,9 @@ class PostgresDatabase final : public Database {
   // Runs `operation` on a pooled connection. When that connection turns out broken (the database restarted
   // since it was last used: libpq only notices on the next statement), the idle ones are dropped too and
   // the operation runs once more on a fresh connection, so that the first request after the database came
-  // back is answered rather than refused. Running a statement twice is safe here: a consume that had
-  // committed before the break makes the second one answer "already used" (never a second use), an issue
-  // uses a fresh id, an audit row at worst appears twice.
+  // back is answered rather than refused. Running a statement twice is safe here: a use that had
+  // committed before the break (with its audit row) makes the second one answer "used" (never a second use
+  // or a second row), an issue uses a fresh id, a look-up changes nothing.
   template <class Operation>
   auto with_connection(Operation&& operation) -> decltype(operation(std::declval<Lease&>())) {
     for (int attempt = 0;; ++attempt) {

@@ -58,18 +58,27 @@ bool plausible_id(const std::string& id) {
          });
 }
 
-const char* outcome_name(ConsumeOutcome outcome) {
-  switch (outcome) {
-    case ConsumeOutcome::consumed:
-      return "consumed";
-    case ConsumeOutcome::unknown:
-      return "unknown";
-    case ConsumeOutcome::expired:
-      return "expired";
-    case ConsumeOutcome::already_used:
-      return "already_used";
+// The answer to an upload whose challenge is not open: why not, and the same words whether the look-up
+// before judging or the use after it found so.
+Answer refused_challenge(ChallengeState state, nlohmann::json log) {
+  const std::string route = "/v1/verifications";
+  switch (state) {
+    case ChallengeState::expired:
+      log["error"] = "challenge_expired";
+      return answer(route, error_response(410, "challenge_expired", "the challenge expired; get a new one"),
+                    log);
+    case ChallengeState::used:
+      log["error"] = "challenge_used";
+      return answer(route,
+                    error_response(409, "challenge_used",
+                                   "the challenge was used already: each is judged once; get a new one"),
+                    log);
+    case ChallengeState::open:
+    case ChallengeState::unknown:
+      break;
   }
-  return "unknown";
+  log["error"] = "challenge_unknown";
+  return answer(route, error_response(404, "challenge_unknown", "no such challenge for this API key"), log);
 }
 
 }  // namespace
@@ -194,7 +203,7 @@ Answer Service::handle(Request& request) {
     if (path == "/v1/challenges") return issue_challenge(*key);
     return verify(*key, request);
   } catch (const StoreUnavailable& e) {
-    // Counted by operation where it failed (issue, consume, audit).
+    // Counted by operation where it failed (issue, look_up, use).
     Response response =
         error_response(503, "database_unavailable", "the database does not answer; try again");
     response.set(http::field::retry_after, "1");
@@ -319,37 +328,22 @@ Answer Service::verify(const ApiKey& key, const Request& request) {
     return refuse(400, "invalid_evidence", e.what());
   }
 
-  ConsumeResult consumed;
+  // The challenge is read here and used only with the verdict's audit row, in one commit (store.hpp):
+  // an upload of a challenge already used or expired is refused before it is judged.
+  ChallengeLookup challenge;
   try {
-    consumed = database_.consume(challenge_id, key.id);
+    challenge = database_.look_up(challenge_id, key.id);
   } catch (const StoreUnavailable&) {
-    metrics_.store_operation("consume", "unavailable");
+    metrics_.store_operation("look_up", "unavailable");
     throw;
   }
-  metrics_.store_operation("consume", outcome_name(consumed.outcome));
-  switch (consumed.outcome) {
-    case ConsumeOutcome::consumed:
-      break;
-    case ConsumeOutcome::unknown:
-      log["error"] = "challenge_unknown";
-      return answer(route, error_response(404, "challenge_unknown", "no such challenge for this API key"),
-                    log);
-    case ConsumeOutcome::expired:
-      log["error"] = "challenge_expired";
-      return answer(route, error_response(410, "challenge_expired", "the challenge expired; get a new one"),
-                    log);
-    case ConsumeOutcome::already_used:
-      log["error"] = "challenge_used";
-      return answer(route,
-                    error_response(409, "challenge_used",
-                                   "the challenge was used already: each is judged once; get a new one"),
-                    log);
-  }
+  metrics_.store_operation("look_up", state_name(challenge.state));
+  if (challenge.state != ChallengeState::open) return refused_challenge(challenge.state, log);
 
   cccd::Policy policy;
   policy.require_chip_authenticity(config_.require_chip_authenticity).accept_expired(config_.accept_expired);
   cccd::VerifyOptions options;
-  options.policy(policy).challenge(consumed.challenge);
+  options.policy(policy).challenge(challenge.challenge);
   const std::shared_ptr<const cccd::Trust> trust = trust_.current();
   std::optional<cccd::Result> result;
   try {
@@ -404,7 +398,6 @@ Answer Service::verify(const ApiKey& key, const Request& request) {
       }
     }
   }
-  metrics_.verification(overall, finding_list);
   AuditRecord record;
   record.time_ms = now_unix_ms();
   record.node = config_.node_id;
@@ -414,14 +407,19 @@ Answer Service::verify(const ApiKey& key, const Request& request) {
   record.findings_json = findings.dump();
   const auto sod = evidence->file("EF.SOD");
   if (!sod.empty()) record.sod_sha256 = to_hex(sha256(sod));
+  ChallengeState used = ChallengeState::unknown;
   try {
-    database_.record(record);
+    used = database_.use_and_record(challenge_id, key.id, record);
   } catch (const StoreUnavailable&) {
-    // No answer without its audit row: the client gets 503 and must start again with a new challenge.
-    metrics_.store_operation("audit", "unavailable");
+    // No answer without its audit row. Whether the use committed is unknown: the client gets 503 and
+    // starts again with a new challenge (a second upload of this one gets 409 if it had).
+    metrics_.store_operation("use", "unavailable");
     throw;
   }
-  metrics_.store_operation("audit", "ok");
+  metrics_.store_operation("use", used == ChallengeState::open ? "committed" : state_name(used));
+  // Another upload of the same challenge was answered first: this verdict is not given.
+  if (used != ChallengeState::open) return refused_challenge(used, log);
+  metrics_.verification(overall, finding_list);
   log["overall"] = overall;
 
   std::string text(result_json);

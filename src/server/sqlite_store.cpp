@@ -1,8 +1,8 @@
 // The SQLite state of one node. One connection, one mutex: SQLite serialises writers anyway, and each
 // statement here takes microseconds, so a pool would add locking without adding throughput. WAL lets
 // readers (an operator's sqlite3 shell, a backup) run beside the server; with sqlite_synchronous = "full"
-// (the default) every answered verification's audit row survives a power cut, not only a crash of the
-// process, at the cost of one fsync per verification (record()).
+// (the default) every answered verification's use and audit row survive a power cut, not only a crash of
+// the process, at the cost of one fsync per verification (use_and_record()).
 #include "sqlite_checkpointer.hpp"
 #include "store.hpp"
 #include "util.hpp"
@@ -104,14 +104,17 @@ class SqliteDatabase final : public Database {
       insert_ = std::make_unique<Statement>(db_,
                                             "INSERT INTO challenges(id, challenge, key_id, created_ms, "
                                             "expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
+      look_up_ = std::make_unique<Statement>(db_,
+                                             "SELECT challenge, consumed_ms IS NOT NULL, expires_ms FROM "
+                                             "challenges WHERE id = ?1 AND key_id = ?2");
       // The one statement that decides who uses a challenge: SQLite runs writers one at a time, and the
-      // row changes only while consumed_ms is NULL, so exactly one UPDATE returns it.
-      consume_ = std::make_unique<Statement>(
+      // row changes only while consumed_ms is NULL, so exactly one UPDATE changes it.
+      use_ = std::make_unique<Statement>(
           db_,
           "UPDATE challenges SET consumed_ms = ?3 WHERE id = ?1 AND key_id = ?2 AND consumed_ms IS NULL "
-          "AND expires_ms > ?3 RETURNING challenge");
-      why_not_ = std::make_unique<Statement>(
-          db_, "SELECT consumed_ms FROM challenges WHERE id = ?1 AND key_id = ?2");
+          "AND expires_ms > ?3");
+      begin_ = std::make_unique<Statement>(db_, "BEGIN IMMEDIATE");
+      commit_ = std::make_unique<Statement>(db_, "COMMIT");
       audit_ = std::make_unique<Statement>(
           db_,
           "INSERT INTO audit(time_ms, node, key_id, challenge_id, overall, findings, sod_sha256) "
@@ -135,35 +138,53 @@ class SqliteDatabase final : public Database {
     return now + ttl_ms;
   }
 
-  ConsumeResult consume(const std::string& id, const std::string& key_id) override {
+  ChallengeLookup look_up(const std::string& id, const std::string& key_id) override {
     const std::int64_t now = now_unix_ms();
     const std::lock_guard lock(mutex_);
-    ConsumeResult result;
-    {
-      Use use(*consume_);
-      use.text(1, id).text(2, key_id).integer(3, now);
-      if (use.step(db_)) {
-        const auto bytes = from_hex(use.column_text(0));
-        if (!bytes || bytes->size() != result.challenge.size()) {
-          throw StoreUnavailable("sqlite: a stored challenge is not 16 hex digits");
-        }
-        std::copy(bytes->begin(), bytes->end(), result.challenge.begin());
-        // Step to the end so that the statement completes before the next one.
-        while (use.step(db_)) {
-        }
-        result.outcome = ConsumeOutcome::consumed;
-        return result;
+    return state_now(id, key_id, now);
+  }
+
+  // With full_sync the commit is fsync'ed, and with it the whole WAL up to there: one fsync per answered
+  // verification makes it, and everything it depends on, survive a power cut. Issuing needs none of its
+  // own (a lost challenge answers 404).
+  ChallengeState use_and_record(const std::string& id, const std::string& key_id,
+                                const AuditRecord& r) override {
+    const std::int64_t now = now_unix_ms();
+    const std::lock_guard lock(mutex_);
+    if (full_sync_) exec(db_, "PRAGMA synchronous=FULL");
+    const auto restore = [&] {
+      if (full_sync_) sqlite3_exec(db_, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
+    };
+    try {
+      Use(*begin_).step(db_);
+      bool used_now = false;
+      {
+        Use use(*use_);
+        use.text(1, id).text(2, key_id).integer(3, now);
+        use.step(db_);
+        used_now = sqlite3_changes(db_) == 1;
       }
+      if (!used_now) {
+        // Not ours: say why. Only the UPDATE above decides; this only explains its answer.
+        const ChallengeLookup why = state_now(id, key_id, now);
+        exec(db_, "ROLLBACK");
+        restore();
+        return why.state == ChallengeState::open ? ChallengeState::used : why.state;
+      }
+      {
+        Use audit(*audit_);
+        audit.integer(1, r.time_ms).text(2, r.node).text(3, r.key_id).text(4, r.challenge_id);
+        audit.text(5, r.overall).text(6, r.findings_json).text(7, r.sod_sha256);
+        audit.step(db_);
+      }
+      Use(*commit_).step(db_);
+    } catch (...) {
+      if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      restore();
+      throw;
     }
-    // Not ours: say why. Only the UPDATE above decides; this only explains its answer.
-    Use use(*why_not_);
-    use.text(1, id).text(2, key_id);
-    if (!use.step(db_)) {
-      result.outcome = ConsumeOutcome::unknown;
-    } else {
-      result.outcome = use.column_null(0) ? ConsumeOutcome::expired : ConsumeOutcome::already_used;
-    }
-    return result;
+    restore();
+    return ChallengeState::open;
   }
 
   std::int64_t purge_expired(std::int64_t older_than_ms) override {
@@ -172,25 +193,6 @@ class SqliteDatabase final : public Database {
     use.integer(1, now_unix_ms() - older_than_ms);
     use.step(db_);
     return sqlite3_changes64(db_);
-  }
-
-  // With full_sync the audit row's commit is fsync'ed, and with it the whole WAL up to there: the
-  // challenge's use committed just before is durable too. So one fsync per answered verification makes
-  // everything it depends on survive a power cut; issuing and consuming need none of their own (a lost
-  // challenge answers 404; a lost use belonged to a request that was never answered).
-  void record(const AuditRecord& r) override {
-    const std::lock_guard lock(mutex_);
-    if (full_sync_) exec(db_, "PRAGMA synchronous=FULL");
-    try {
-      Use use(*audit_);
-      use.integer(1, r.time_ms).text(2, r.node).text(3, r.key_id).text(4, r.challenge_id);
-      use.text(5, r.overall).text(6, r.findings_json).text(7, r.sod_sha256);
-      use.step(db_);
-    } catch (...) {
-      if (full_sync_) sqlite3_exec(db_, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
-      throw;
-    }
-    if (full_sync_) exec(db_, "PRAGMA synchronous=NORMAL");
   }
 
   void ping() override {
@@ -236,11 +238,34 @@ class SqliteDatabase final : public Database {
     exec(db_, "COMMIT");
   }
 
+  // Under mutex_.
+  ChallengeLookup state_now(const std::string& id, const std::string& key_id, std::int64_t now) {
+    ChallengeLookup result;
+    Use use(*look_up_);
+    use.text(1, id).text(2, key_id);
+    if (!use.step(db_)) return result;  // unknown
+    if (use.column_integer(1) != 0) {
+      result.state = ChallengeState::used;
+    } else if (use.column_integer(2) <= now) {
+      result.state = ChallengeState::expired;
+    } else {
+      const auto bytes = from_hex(use.column_text(0));
+      if (!bytes || bytes->size() != result.challenge.size()) {
+        throw StoreUnavailable("sqlite: a stored challenge is not 16 hex digits");
+      }
+      std::copy(bytes->begin(), bytes->end(), result.challenge.begin());
+      result.state = ChallengeState::open;
+    }
+    return result;
+  }
+
   void close() noexcept {
     checkpointer_.reset();  // its thread stops before the database closes
     insert_.reset();
-    consume_.reset();
-    why_not_.reset();
+    look_up_.reset();
+    use_.reset();
+    begin_.reset();
+    commit_.reset();
     audit_.reset();
     purge_.reset();
     ping_.reset();
@@ -252,7 +277,7 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<WalCheckpointer> checkpointer_;
   std::mutex mutex_;
   sqlite3* db_ = nullptr;
-  std::unique_ptr<Statement> insert_, consume_, why_not_, audit_, purge_, ping_;
+  std::unique_ptr<Statement> insert_, look_up_, use_, begin_, commit_, audit_, purge_, ping_;
 };
 
 }  // namespace

@@ -20,32 +20,6 @@ class StoreUnavailable : public std::runtime_error {
 
 using Challenge = std::array<std::uint8_t, 8>;
 
-enum class ConsumeOutcome {
-  consumed,      // this call used it: judge the evidence with `challenge`
-  unknown,       // no such challenge for this key
-  expired,       // it was never used and its time is up
-  already_used,  // another call used it first
-};
-
-struct ConsumeResult {
-  ConsumeOutcome outcome = ConsumeOutcome::unknown;
-  Challenge challenge{};
-};
-
-class ChallengeStore {
- public:
-  virtual ~ChallengeStore() = default;
-  // Records a fresh challenge `id` for the client `key_id`, valid for `ttl_ms`; returns its expiry
-  // (Unix milliseconds, by the database's clock for PostgreSQL so that nodes agree).
-  virtual std::int64_t issue(const std::string& id, const Challenge& challenge, const std::string& key_id,
-                             std::int64_t ttl_ms) = 0;
-  // Uses the challenge in one atomic statement: of any number of concurrent calls for one id, on any
-  // node, exactly one gets `consumed`.
-  virtual ConsumeResult consume(const std::string& id, const std::string& key_id) = 0;
-  // Removes challenges that expired more than `older_than_ms` ago (they are kept a while to answer 410).
-  virtual std::int64_t purge_expired(std::int64_t older_than_ms) = 0;
-};
-
 // No personal data: the verdict per finding and a hash of EF.SOD, which identifies the document to whoever
 // holds the card's dump but reveals nothing to whoever holds only the audit table.
 struct AuditRecord {
@@ -58,23 +32,49 @@ struct AuditRecord {
   std::string sod_sha256;     // hex; "" when the evidence held no EF.SOD
 };
 
-class AuditStore {
- public:
-  virtual ~AuditStore() = default;
-  // Durable when it returns: the answer is sent only after its record is committed.
-  virtual void record(const AuditRecord& record) = 0;
+enum class ChallengeState {
+  open,     // issued to this key, neither used nor expired
+  unknown,  // no such challenge for this key
+  expired,  // never used, and its time is up
+  used,     // used already
 };
 
-class Database : public ChallengeStore, public AuditStore {
+struct ChallengeLookup {
+  ChallengeState state = ChallengeState::unknown;
+  Challenge challenge{};  // when open
+};
+
+// A verification reads its challenge (look_up), judges the upload with it, then uses the challenge and
+// writes the verdict's audit row in one transaction (use_and_record): one commit a verification, and never
+// a used challenge without its audit row or an audit row without its use, whatever the moment of a crash.
+// Concurrent uploads of one challenge may all be judged, but only the one whose use commits is answered.
+class Database {
  public:
+  virtual ~Database() = default;
+  // Records a fresh challenge `id` for the client `key_id`, valid for `ttl_ms`; returns its expiry
+  // (Unix milliseconds, by the database's clock for PostgreSQL so that nodes agree).
+  virtual std::int64_t issue(const std::string& id, const Challenge& challenge, const std::string& key_id,
+                             std::int64_t ttl_ms) = 0;
+  // The challenge's state now, and its bytes when open; uses nothing.
+  virtual ChallengeLookup look_up(const std::string& id, const std::string& key_id) = 0;
+  // Uses the challenge and commits `record` with the use, atomically: of any number of concurrent calls
+  // for one id, on any node, exactly one finds it `open` (and only its record is written); the others get
+  // what stopped them (used, expired, unknown). Durable when it returns `open`: the answer is sent after.
+  virtual ChallengeState use_and_record(const std::string& id, const std::string& key_id,
+                                        const AuditRecord& record) = 0;
+  // Removes challenges that expired more than `older_than_ms` ago (they are kept a while to answer 410).
+  virtual std::int64_t purge_expired(std::int64_t older_than_ms) = 0;
   // Throws StoreUnavailable when the database does not answer (GET /readyz).
   virtual void ping() = 0;
   virtual const char* kind() const noexcept = 0;
 };
 
-// Opens (creating when needed) the SQLite file in WAL mode and creates the schema. `full_sync`: each audit
-// row's commit is fsync'ed, and with it every earlier commit (one fsync per answered verification); else
-// only checkpoints are (commits survive a crash of the process and may be lost with the machine's power).
+// "open", "unknown", "expired", "used" (metrics, logs).
+const char* state_name(ChallengeState state) noexcept;
+
+// Opens (creating when needed) the SQLite file in WAL mode and creates the schema. `full_sync`: each use's
+// commit (with its audit row) is fsync'ed, and with it every earlier commit (one fsync per answered
+// verification); else only checkpoints are (commits survive a crash of the process, not a power cut).
 std::unique_ptr<Database> open_sqlite(const std::string& path, bool full_sync = true);
 // Connects up to `connections` sessions (lazily after the first) and creates the schema under an advisory
 // lock, so that nodes starting together do not race on CREATE TABLE.

@@ -163,40 +163,79 @@ class SqliteStoreTest : public ::testing::Test {
   std::string path_;
 };
 
-TEST_F(SqliteStoreTest, AChallengeIsUsedOnceByItsKey) {
+AuditRecord audit_of(const std::string& challenge_id, const std::string& overall = "verified") {
+  AuditRecord record;
+  record.time_ms = 1;
+  record.node = "n";
+  record.key_id = "app";
+  record.challenge_id = challenge_id;
+  record.overall = overall;
+  record.findings_json = R"({"access":"passed"})";
+  record.sod_sha256 = std::string(64, 'f');
+  return record;
+}
+
+// The audit table's rows as "challenge_id overall", in insertion order, read over a connection of its own.
+std::vector<std::string> audit_rows(const std::string& path) {
+  std::vector<std::string> rows;
+  sqlite3* raw = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(raw, "SELECT challenge_id, overall, findings FROM audit ORDER BY id", -1,
+                               &stmt, nullptr),
+            SQLITE_OK);
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    rows.push_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) + " " +
+                   reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)));
+    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 2)), R"({"access":"passed"})");
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(raw);
+  return rows;
+}
+
+TEST_F(SqliteStoreTest, AChallengeIsUsedOnceByItsKeyWithItsAuditRow) {
   const auto db = open_sqlite(path_);
   const Challenge challenge = {1, 2, 3, 4, 5, 6, 7, 8};
   const std::int64_t expires = db->issue("id1", challenge, "app", 60000);
   EXPECT_NEAR(static_cast<double>(expires), static_cast<double>(now_unix_ms() + 60000), 5000);
-  EXPECT_EQ(db->consume("id1", "other").outcome, ConsumeOutcome::unknown);
-  const ConsumeResult first = db->consume("id1", "app");
-  EXPECT_EQ(first.outcome, ConsumeOutcome::consumed);
-  EXPECT_EQ(first.challenge, challenge);
-  EXPECT_EQ(db->consume("id1", "app").outcome, ConsumeOutcome::already_used);
-  EXPECT_EQ(db->consume("nope", "app").outcome, ConsumeOutcome::unknown);
+  EXPECT_EQ(db->look_up("id1", "other").state, ChallengeState::unknown);
+  const ChallengeLookup open = db->look_up("id1", "app");
+  EXPECT_EQ(open.state, ChallengeState::open);
+  EXPECT_EQ(open.challenge, challenge);
+  EXPECT_EQ(db->look_up("id1", "app").state, ChallengeState::open);  // looking uses nothing
+  EXPECT_EQ(db->use_and_record("id1", "other", audit_of("id1")), ChallengeState::unknown);
+  EXPECT_EQ(db->use_and_record("id1", "app", audit_of("id1")), ChallengeState::open);
+  EXPECT_EQ(db->use_and_record("id1", "app", audit_of("id1", "not_verified")), ChallengeState::used);
+  EXPECT_EQ(db->look_up("id1", "app").state, ChallengeState::used);
+  EXPECT_EQ(db->use_and_record("nope", "app", audit_of("nope")), ChallengeState::unknown);
   db->issue("id2", challenge, "app", 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ(db->consume("id2", "app").outcome, ConsumeOutcome::expired);
+  EXPECT_EQ(db->look_up("id2", "app").state, ChallengeState::expired);
+  EXPECT_EQ(db->use_and_record("id2", "app", audit_of("id2")), ChallengeState::expired);
+  // Only the use that succeeded left a row.
+  EXPECT_EQ(audit_rows(path_), std::vector<std::string>{"id1 verified"});
   EXPECT_EQ(db->purge_expired(0), 1);  // id2; id1 (used) expires only in a minute
 }
 
-TEST_F(SqliteStoreTest, ConcurrentUsesFromTwoConnectionsGiveExactlyOne) {
+TEST_F(SqliteStoreTest, ConcurrentUsesFromTwoConnectionsGiveExactlyOneAndOneRow) {
   // Two Database objects on one file stand for two processes (two connections, file locks between them).
-  const auto a = open_sqlite(path_);
-  const auto b = open_sqlite(path_);
+  const auto a = open_sqlite(path_, false);
+  const auto b = open_sqlite(path_, false);
   for (int round = 0; round < 20; ++round) {
     const std::string id = "race" + std::to_string(round);
     a->issue(id, Challenge{}, "app", 60000);
-    std::atomic<int> consumed{0}, used{0}, other{0};
+    std::atomic<int> open{0}, used{0}, other{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t) {
       threads.emplace_back([&, t] {
         Database& db = t % 2 == 0 ? *a : *b;
-        switch (db.consume(id, "app").outcome) {
-          case ConsumeOutcome::consumed:
-            ++consumed;
+        EXPECT_NE(db.look_up(id, "app").state, ChallengeState::unknown);
+        switch (db.use_and_record(id, "app", audit_of(id, "thread" + std::to_string(t)))) {
+          case ChallengeState::open:
+            ++open;
             break;
-          case ConsumeOutcome::already_used:
+          case ChallengeState::used:
             ++used;
             break;
           default:
@@ -205,37 +244,27 @@ TEST_F(SqliteStoreTest, ConcurrentUsesFromTwoConnectionsGiveExactlyOne) {
       });
     }
     for (auto& thread : threads) thread.join();
-    EXPECT_EQ(consumed.load(), 1) << "round " << round;
+    EXPECT_EQ(open.load(), 1) << "round " << round;
     EXPECT_EQ(used.load(), 7) << "round " << round;
     EXPECT_EQ(other.load(), 0) << "round " << round;
+  }
+  const std::vector<std::string> rows = audit_rows(path_);
+  ASSERT_EQ(rows.size(), 20u);
+  for (int round = 0; round < 20; ++round) {
+    EXPECT_EQ(rows[static_cast<std::size_t>(round)].rfind("race" + std::to_string(round) + " thread", 0), 0u);
   }
 }
 
 TEST_F(SqliteStoreTest, AuditRowsAreCommittedAndSchemaIsKeptOnReopen) {
   {
     const auto db = open_sqlite(path_);
-    AuditRecord record;
-    record.time_ms = 1;
-    record.node = "n";
-    record.key_id = "app";
-    record.challenge_id = "c";
-    record.overall = "verified";
-    record.findings_json = R"({"access":"passed"})";
-    record.sod_sha256 = std::string(64, 'f');
-    db->record(record);
+    db->issue("c", Challenge{}, "app", 60000);
+    EXPECT_EQ(db->use_and_record("c", "app", audit_of("c")), ChallengeState::open);
     db->ping();
   }
   const auto again = open_sqlite(path_);  // the schema exists: created only once
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT count(*), max(findings) FROM audit", -1, &stmt, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 1);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)), R"({"access":"passed"})");
-  sqlite3_finalize(stmt);
-  sqlite3_close(raw);
+  EXPECT_EQ(again->look_up("c", "app").state, ChallengeState::used);
+  EXPECT_EQ(audit_rows(path_), std::vector<std::string>{"c verified"});
 }
 
 // The WAL is copied back into the database by the server's own checkpointer thread, not by whichever
@@ -251,7 +280,7 @@ TEST_F(SqliteStoreTest, TheWalIsCheckpointedBesideTheRequests) {
   for (int wait = 0; wait < 50 && database_size() <= before; ++wait)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_GT(database_size(), before);
-  EXPECT_EQ(db->consume("wal199", "app").outcome, ConsumeOutcome::consumed);  // and nothing was lost
+  EXPECT_EQ(db->look_up("wal199", "app").state, ChallengeState::open);  // and nothing was lost
 }
 
 TEST(ServerPostgres, AnUnreachableDatabaseIsUnavailableNotACrash) {
@@ -264,7 +293,7 @@ TEST(ServerMetrics, PrometheusText) {
   metrics.request("/v1/verifications", 409, 0.5);
   metrics.verdict("verified");
   metrics.finding("chip_authenticity", "passed");
-  metrics.store_operation("consume", "consumed");
+  metrics.store_operation("use", "committed");
   const std::string text = metrics.text();
   EXPECT_NE(text.find("cccd_http_requests_total{route=\"/v1/verifications\",code=\"409\"} 1\n"),
             std::string::npos);
