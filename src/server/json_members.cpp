@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 namespace cccd::server {
@@ -115,12 +116,20 @@ std::optional<std::vector<JsonMember>> json_object_members(std::string_view text
       const std::size_t key_start = scan.position();
       if (!scan.string()) return fail();
       JsonMember member;
-      try {
-        // The key's escapes resolved by the JSON library itself.
-        member.key = nlohmann::json::parse(scan.slice(key_start)).get<std::string>();
-      } catch (const nlohmann::json::exception&) {
-        error_at = key_start;
-        return std::nullopt;
+      const std::string_view quoted = scan.slice(key_start);
+      const std::string_view inner = quoted.substr(1, quoted.size() - 2);
+      if (std::all_of(inner.begin(), inner.end(),
+                      [](char c) { return c >= 0x20 && c < 0x7F && c != '\\'; })) {
+        // Printable ASCII without escapes is its own value (the keys the server knows are all such).
+        member.key = inner;
+      } else {
+        try {
+          // Escapes, control characters and UTF-8 resolved or refused by the JSON library itself.
+          member.key = nlohmann::json::parse(quoted).get<std::string>();
+        } catch (const nlohmann::json::exception&) {
+          error_at = key_start;
+          return std::nullopt;
+        }
       }
       scan.skip_space();
       if (!scan.take(':')) return fail();

@@ -344,6 +344,11 @@ TEST(ServerJsonMembers, ValuesAreDelimitedAsJsonDelimitsThem) {
   EXPECT_EQ(members_of(R"({"e": {"x": "}\"{[", "y": [1, {"z": "]"}]}, "f": "a\\"})"),
             (Members{{"e", R"({"x": "}\"{[", "y": [1, {"z": "]"}]})"}, {"f", R"("a\\")"}}));
   EXPECT_EQ(members_of(R"({"k\u0065y": -1.5e3})"), (Members{{"key", "-1.5e3"}}));
+  // Keys: plain ones as they stand, others through the JSON parser (escapes, UTF-8), raw control
+  // characters and broken UTF-8 refused.
+  EXPECT_EQ(members_of(R"({"challenge_id": 1, "Ư": 2})"), (Members{{"challenge_id", "1"}, {"Ư", "2"}}));
+  EXPECT_EQ(members_of("{\"a\tb\": 1}").front().first, "error at");
+  EXPECT_EQ(members_of("{\"\xC3\": 1}").front().first, "error at");
   EXPECT_EQ(members_of("{\n\t\"a\"\r:\n[ ]\n}\n"), (Members{{"a", "[ ]"}}));
 }
 
@@ -358,6 +363,8 @@ TEST(ServerJsonMembers, StructuralErrorsGiveTheirPosition) {
   // A raw control character inside a string does not move a boundary; the value's reader refuses it.
   EXPECT_EQ(members_of("{\"a\": \"line\nbreak\"}"), (Members{{"a", "\"line\nbreak\""}}));
   EXPECT_EQ(members_of(R"({"a": 1} x)").front().first, "error at");
+  // A NUL ends a C string, not JSON: what follows the object is still there.
+  EXPECT_EQ(members_of(std::string("{\"a\": 1}\0", 9)), (Members{{"error at", "8"}}));
   EXPECT_EQ(members_of(R"({a: 1})").front().first, "error at");
   EXPECT_EQ(members_of(R"({"a": 1,})").front().first, "error at");
   std::string deep = R"({"a": )" + std::string(100, '[') + std::string(100, ']') + "}";
