@@ -41,6 +41,16 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
   std::size_t i = 0;
   while (i < text.size()) {
+    // A run of characters written as they are, appended at once.
+    std::size_t plain = i;
+    while (plain < text.size()) {
+      const auto p = static_cast<unsigned char>(text[plain]);
+      if (p < 0x20 || p >= 0x80 || p == '"' || p == '\\') break;
+      ++plain;
+    }
+    out.append(text.data() + i, plain - i);
+    i = plain;
+    if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const std::size_t length = utf8_sequence(text, i);
@@ -78,14 +88,11 @@ void append_json_string(std::string& out, std::string_view text) {
       case '\r':
         out += "\\r";
         break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          const std::array<char, 6> escaped{'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-          out.append(escaped.data(), escaped.size());
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
+      default: {  // the other control characters (the runs above took everything else)
+        static constexpr char kHex[] = "0123456789abcdef";
+        const std::array<char, 6> escaped{'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        out.append(escaped.data(), escaped.size());
+      }
     }
     ++i;
   }
