@@ -116,21 +116,12 @@ std::optional<std::vector<JsonMember>> json_object_members(std::string_view text
       const std::size_t key_start = scan.position();
       if (!scan.string()) return fail();
       JsonMember member;
-      const std::string_view quoted = scan.slice(key_start);
-      const std::string_view inner = quoted.substr(1, quoted.size() - 2);
-      if (std::all_of(inner.begin(), inner.end(),
-                      [](char c) { return c >= 0x20 && c < 0x7F && c != '\\'; })) {
-        // Printable ASCII without escapes is its own value (the keys the server knows are all such).
-        member.key = inner;
-      } else {
-        try {
-          // Escapes, control characters and UTF-8 resolved or refused by the JSON library itself.
-          member.key = nlohmann::json::parse(quoted).get<std::string>();
-        } catch (const nlohmann::json::exception&) {
-          error_at = key_start;
-          return std::nullopt;
-        }
+      auto key = json_string_value(scan.slice(key_start));
+      if (!key) {
+        error_at = key_start;
+        return std::nullopt;
       }
+      member.key = std::move(*key);
       scan.skip_space();
       if (!scan.take(':')) return fail();
       scan.skip_space();
@@ -147,6 +138,25 @@ std::optional<std::vector<JsonMember>> json_object_members(std::string_view text
   scan.skip_space();
   if (!scan.done()) return fail();
   return members;
+}
+
+std::optional<std::string> json_string_value(std::string_view text) {
+  if (text.size() < 2 || text.front() != '"' || text.back() != '"') return std::nullopt;
+  const std::string_view inner = text.substr(1, text.size() - 2);
+  // Printable ASCII without a backslash or quote is its own value: the keys and words the server reads
+  // are all such, and the JSON parser costs about a microsecond each.
+  if (std::all_of(inner.begin(), inner.end(),
+                  [](char c) { return c >= 0x20 && c < 0x7F && c != '\\' && c != '"'; })) {
+    return std::string(inner);
+  }
+  try {
+    // Escapes, control characters and UTF-8 resolved or refused by the JSON library itself.
+    const nlohmann::json value = nlohmann::json::parse(text);
+    if (!value.is_string()) return std::nullopt;
+    return value.get<std::string>();
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace cccd::server

@@ -30,4 +30,8 @@ struct JsonMember {
 std::optional<std::vector<JsonMember>> json_object_members(std::string_view text, std::size_t& error_at,
                                                            std::size_t max_depth = 64);
 
+// The string a JSON string literal (`"..."`, quotes included) stands for; nothing when `text` is not one.
+// Printable ASCII without escapes is taken as it stands; anything else goes through nlohmann::json.
+std::optional<std::string> json_string_value(std::string_view text);
+
 }  // namespace cccd::server

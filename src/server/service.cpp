@@ -368,12 +368,6 @@ Answer Service::verify(const ApiKey& key, const Request& request) {
       if (member.key == "document" && include_face) document_part = json::parse(member.value);
     }
   }
-  auto string_value = [&](std::string_view text) -> std::optional<std::string> {
-    if (text.empty() || text.front() != '"') return std::nullopt;
-    const auto value = small_value(text);
-    if (!value || !value->is_string()) return std::nullopt;
-    return value->get<std::string>();
-  };
   std::string overall = "not_verified";
   json findings = json::object();
   std::vector<std::pair<std::string, std::string>> finding_list;
@@ -382,7 +376,7 @@ Answer Service::verify(const ApiKey& key, const Request& request) {
   if (verdict_members) {
     for (const JsonMember& item : *verdict_members) {
       if (item.key == "overall") {
-        if (auto word = string_value(item.value)) overall = std::move(*word);
+        if (auto word = json_string_value(item.value)) overall = std::move(*word);
         continue;
       }
       if (item.value.front() != '{') continue;
@@ -390,7 +384,7 @@ Answer Service::verify(const ApiKey& key, const Request& request) {
       if (!finding) continue;
       for (const JsonMember& field : *finding) {
         if (field.key != "status") continue;
-        if (auto status = string_value(field.value)) {
+        if (auto status = json_string_value(field.value)) {
           findings[item.key] = *status;
           finding_list.emplace_back(item.key, std::move(*status));
         }

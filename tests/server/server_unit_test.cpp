@@ -349,6 +349,20 @@ TEST(ServerJsonMembers, ValuesAreDelimitedAsJsonDelimitsThem) {
   EXPECT_EQ(members_of(R"({"challenge_id": 1, "Ư": 2})"), (Members{{"challenge_id", "1"}, {"Ư", "2"}}));
   EXPECT_EQ(members_of("{\"a\tb\": 1}").front().first, "error at");
   EXPECT_EQ(members_of("{\"\xC3\": 1}").front().first, "error at");
+}
+
+TEST(ServerJsonMembers, StringValuesAsJsonReadsThem) {
+  EXPECT_EQ(json_string_value(R"("passed")"), "passed");
+  EXPECT_EQ(json_string_value(R"("")"), "");
+  EXPECT_EQ(json_string_value(R"("a\"b")"), "a\"b");
+  EXPECT_EQ(json_string_value(R"("\u0041\u1eef")"), "A\xE1\xBB\xAF");
+  EXPECT_EQ(json_string_value("\"Ư\""), "Ư");
+  EXPECT_EQ(json_string_value(R"("a"b")"), std::nullopt);  // not one literal
+  EXPECT_EQ(json_string_value("\"tab\there\""), std::nullopt);
+  EXPECT_EQ(json_string_value("\"\xFF\""), std::nullopt);
+  EXPECT_EQ(json_string_value("passed"), std::nullopt);
+  EXPECT_EQ(json_string_value("\""), std::nullopt);
+  EXPECT_EQ(json_string_value("1"), std::nullopt);
   EXPECT_EQ(members_of("{\n\t\"a\"\r:\n[ ]\n}\n"), (Members{{"a", "[ ]"}}));
 }
 
