@@ -33,6 +33,13 @@ std::size_t utf8_sequence(std::string_view text, std::size_t at) {
   return 0;
 }
 
+template <class Integer>
+void append_decimal(std::string& out, Integer number) {
+  std::array<char, 24> digits{};
+  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), number).ptr;
+  out.append(digits.data(), end);
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -151,17 +158,13 @@ JsonWriter& JsonWriter::close(char bracket) {
 
 JsonWriter& JsonWriter::integer(std::int64_t number) {
   element();
-  std::array<char, 24> digits{};
-  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), number).ptr;
-  out_.append(digits.data(), end);
+  append_decimal(out_, number);
   return *this;
 }
 
 JsonWriter& JsonWriter::unsigned_integer(std::uint64_t number) {
   element();
-  std::array<char, 24> digits{};
-  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), number).ptr;
-  out_.append(digits.data(), end);
+  append_decimal(out_, number);
   return *this;
 }
 
