@@ -325,7 +325,7 @@ std::uint16_t HttpServer::listen(const std::string& address, std::uint16_t port)
 }
 
 void HttpServer::accept() {
-  // Each connection gets its own strand: its handlers never run concurrently, whatever the I/O threads.
+  // Each connection gets its own strand: its handlers never run concurrently, whichever workers run them.
   acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;  // drain closed the acceptor
     if (ec) {
