@@ -397,6 +397,15 @@ CCCD_API cccd_status cccd_wait_for_card_removal(const char* reader_name, uint32_
 
 /* 1 when every applicable finding passed, 0 otherwise. */
 CCCD_API int cccd_result_verified(const cccd_result* result);
+/* The verdict's findings one by one, in the JSON's order ("access", "chip_authenticity", "consistency",
+ * "data_integrity", "document_validity", "qr_consistency" when a QR line was given, "signer_trust"): the
+ * name of finding `index`, NULL past the last. A caller that needs the verdict per finding (an audit row,
+ * a kiosk's screen) reads it here instead of parsing the JSON. */
+CCCD_API const char* cccd_result_finding_name(const cccd_result* result, size_t index);
+/* The status of the finding `name`, as the JSON writes it ("passed", "failed", "unknown",
+ * "not_supported", "not_checked"); NULL when the verdict has no finding of that name. The strings of both
+ * functions are static: they outlive the result. */
+CCCD_API const char* cccd_result_finding_status(const cccd_result* result, const char* name);
 /* The result as JSON (docs/json-schema.md), UTF-8, owned by the result. Built on the first call (a caller
  * that needs only cccd_result_verified never pays for it); "" if memory runs out. */
 CCCD_API const char* cccd_result_json(const cccd_result* result);

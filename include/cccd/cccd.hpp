@@ -234,6 +234,14 @@ class Result {
   explicit Result(cccd_result* raw) : handle_(raw) {}
   bool verified() const noexcept { return cccd_result_verified(handle_.get()) != 0; }
   std::string_view json() const noexcept { return cccd_result_json(handle_.get()); }
+  // The verdict per finding, {name, status} in the JSON's order (cccd_result_finding_name).
+  std::vector<std::pair<std::string_view, std::string_view>> findings() const {
+    std::vector<std::pair<std::string_view, std::string_view>> out;
+    for (std::size_t i = 0; const char* name = cccd_result_finding_name(handle_.get(), i); ++i) {
+      out.emplace_back(name, cccd_result_finding_status(handle_.get(), name));
+    }
+    return out;
+  }
   // The face image as stored on the chip (JPEG or JPEG 2000); empty when the card gave none.
   std::span<const std::uint8_t> photo() const {
     const std::uint8_t* data = nullptr;

@@ -185,6 +185,20 @@ int cccd_result_verified(const cccd_result* result) {
   return result && result->report.verdict.verified ? 1 : 0;
 }
 
+const char* cccd_result_finding_name(const cccd_result* result, size_t index) {
+  if (!result) return nullptr;
+  const auto named = cccd::finding_at(result->report.verdict, index);
+  return named ? named->name.data() : nullptr;
+}
+
+const char* cccd_result_finding_status(const cccd_result* result, const char* name) {
+  if (!result || !name) return nullptr;
+  for (std::size_t i = 0; const auto named = cccd::finding_at(result->report.verdict, i); ++i) {
+    if (named->name == name) return cccd::status_name(named->finding->status).data();
+  }
+  return nullptr;
+}
+
 const char* cccd_result_json(const cccd_result* result) {
   if (!result) return "";
   try {

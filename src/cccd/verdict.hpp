@@ -4,8 +4,10 @@
 #include <cccd/files.hpp>
 #include <cccd/policy.hpp>
 
+#include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cccd {
@@ -52,5 +54,13 @@ struct Verdict {
   std::string csca_subject;         // the trust anchor it chained to, when it did
   bool test_csca = false;           // the anchor is a libcccd virtual-card test CSCA
 };
+
+struct NamedFinding {
+  std::string_view name;  // as in the JSON: "access", "data_integrity" ... (a literal: NUL-terminated)
+  const Finding* finding;
+};
+// The verdict's findings under their JSON names, in the JSON's order (qr_consistency only when it was
+// checked): the one at `index`, nothing past the last. Allocates nothing, so the C API can call it freely.
+std::optional<NamedFinding> finding_at(const Verdict& verdict, std::size_t index) noexcept;
 
 }  // namespace cccd

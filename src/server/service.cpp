@@ -352,45 +352,14 @@ Answer Service::verify(const ApiKey& key, const Request& request) {
     log["library_error"] = e.name();
     return refuse(422, "not_judged", std::string("the evidence could not be judged: ") + e.what());
   }
-  const std::string_view result_json = result->json();
 
-  // The audit row: the verdict per finding, from the result's own JSON (no personal data is copied). Only
-  // the words needed are parsed: "overall" and each finding's "status", found with the member scanner
-  // (a DOM of the whole verdict, with every finding's detail, cost more than the rest of this function);
-  // "document" (the holder's data) only to name the face's format.
-  std::size_t result_error = 0;
-  const auto result_members = json_object_members(result_json, result_error);
-  std::string_view verdict_text;
-  json document_part = json::object();
-  if (result_members) {
-    for (const JsonMember& member : *result_members) {
-      if (member.key == "verdict") verdict_text = member.value;
-      if (member.key == "document" && include_face) document_part = json::parse(member.value);
-    }
-  }
-  std::string overall = "not_verified";
+  // The audit row: the verdict per finding (cccd_result_finding_*; no personal data is copied).
+  const std::string overall = result->verified() ? "verified" : "not_verified";
   json findings = json::object();
   std::vector<std::pair<std::string, std::string>> finding_list;
-  const auto verdict_members =
-      verdict_text.empty() ? std::nullopt : json_object_members(verdict_text, result_error);
-  if (verdict_members) {
-    for (const JsonMember& item : *verdict_members) {
-      if (item.key == "overall") {
-        if (auto word = json_string_value(item.value)) overall = std::move(*word);
-        continue;
-      }
-      if (item.value.front() != '{') continue;
-      const auto finding = json_object_members(item.value, result_error);
-      if (!finding) continue;
-      for (const JsonMember& field : *finding) {
-        if (field.key != "status") continue;
-        if (auto status = json_string_value(field.value)) {
-          findings[item.key] = *status;
-          finding_list.emplace_back(item.key, std::move(*status));
-        }
-        break;
-      }
-    }
+  for (const auto& [name, status] : result->findings()) {
+    findings[std::string(name)] = status;
+    finding_list.emplace_back(name, status);
   }
   AuditRecord record;
   record.time_ms = now_unix_ms();
@@ -416,6 +385,7 @@ Answer Service::verify(const ApiKey& key, const Request& request) {
   metrics_.verification(overall, finding_list);
   log["overall"] = overall;
 
+  const std::string_view result_json = result->json();
   std::string text(result_json);
   if (include_face) {
     // Only when asked: the photo is the most sensitive thing the card holds. Appended as one member
@@ -423,8 +393,16 @@ Answer Service::verify(const ApiKey& key, const Request& request) {
     const auto photo = result->photo();
     const auto closing = text.find_last_of('}');
     if (!photo.empty() && closing != std::string::npos) {
+      // The format as the result names it: document.photo.format, read from the JSON only here.
       std::string format = "unknown";
-      if (document_part.contains("photo")) format = document_part["photo"].value("format", "unknown");
+      std::size_t document_error_at = 0;
+      if (const auto top = json_object_members(result_json, document_error_at)) {
+        for (const JsonMember& member : *top) {
+          if (member.key != "document") continue;
+          const json document_part = json::parse(member.value, nullptr, false);
+          if (document_part.contains("photo")) format = document_part["photo"].value("format", "unknown");
+        }
+      }
       const json face = {{"format", format}, {"base64", base64(photo)}};
       text.insert(closing, ",\"face\":" + face.dump());
     }

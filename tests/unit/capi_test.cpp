@@ -11,9 +11,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <fstream>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace cccd {
 namespace {
@@ -96,6 +99,61 @@ TEST(CApi, PhotoIsTheFaceImageOfDg2) {
   ASSERT_EQ(size, expected.size());
   EXPECT_EQ(Bytes(data, data + size), expected);
   EXPECT_EQ(json_of(result.ptr)["document"]["photo"]["size"], expected.size());
+}
+
+// The verdict per finding through cccd_result_finding_*: the same names, order and statuses as the JSON's
+// verdict (its members that are findings: objects with a "status").
+void expect_findings_match_json(const cccd_result* result) {
+  const json verdict = json_of(result)["verdict"];
+  std::vector<std::pair<std::string, std::string>> from_json;
+  for (const auto& [name, value] : verdict.items()) {
+    if (value.is_object() && value.contains("status")) from_json.emplace_back(name, value["status"]);
+  }
+  std::vector<std::pair<std::string, std::string>> from_api;
+  for (size_t i = 0; const char* name = cccd_result_finding_name(result, i); ++i) {
+    const char* status = cccd_result_finding_status(result, name);
+    ASSERT_NE(status, nullptr) << name;
+    from_api.emplace_back(name, status);
+  }
+  EXPECT_EQ(from_api, from_json);
+}
+
+TEST(CApi, FindingsAreTheVerdictsOwnForAVerifiedCard) {
+  ResultHandle result;
+  ASSERT_NO_FATAL_FAILURE(read_default_card(result));
+  ASSERT_NO_FATAL_FAILURE(expect_findings_match_json(result.ptr));
+  EXPECT_STREQ(cccd_result_finding_status(result.ptr, "chip_authenticity"), "passed");
+  // No QR line was given: no such finding, and the list ends after signer_trust.
+  EXPECT_EQ(cccd_result_finding_status(result.ptr, "qr_consistency"), nullptr);
+  EXPECT_STREQ(cccd_result_finding_name(result.ptr, 5), "signer_trust");
+  EXPECT_EQ(cccd_result_finding_name(result.ptr, 6), nullptr);
+  EXPECT_EQ(cccd_result_finding_name(result.ptr, SIZE_MAX), nullptr);
+  // Names that are not findings: the verdict's other members, and none at all.
+  EXPECT_EQ(cccd_result_finding_status(result.ptr, "overall"), nullptr);
+  EXPECT_EQ(cccd_result_finding_status(result.ptr, "policy"), nullptr);
+  EXPECT_EQ(cccd_result_finding_status(result.ptr, ""), nullptr);
+  EXPECT_EQ(cccd_result_finding_status(result.ptr, nullptr), nullptr);
+  EXPECT_EQ(cccd_result_finding_name(nullptr, 0), nullptr);
+  EXPECT_EQ(cccd_result_finding_status(nullptr, "access"), nullptr);
+}
+
+TEST(CApi, FindingsOfAnUntrustedReadWithAQrLineAreTheVerdictsOwn) {
+  // A QR line whose name differs from the chip's: qr_consistency is a finding, and it failed.
+  CredentialsHandle credentials;
+  ASSERT_EQ(cccd_credentials_from_id("001099012345||Someone Else|17051990|Nam|X|10042021", "", "",
+                                     &credentials.ptr),
+            CCCD_OK)
+      << cccd_last_error();
+  const test::CVirtualCard card;
+  ResultHandle result;
+  ASSERT_EQ(cccd_read(card.transport(), credentials.ptr, nullptr, nullptr, &result.ptr), CCCD_OK)
+      << cccd_last_error();
+  ASSERT_NO_FATAL_FAILURE(expect_findings_match_json(result.ptr));
+  EXPECT_STREQ(cccd_result_finding_status(result.ptr, "signer_trust"), "unknown");
+  EXPECT_STREQ(cccd_result_finding_status(result.ptr, "qr_consistency"), "failed");
+  EXPECT_STREQ(cccd_result_finding_name(result.ptr, 5), "qr_consistency");
+  EXPECT_STREQ(cccd_result_finding_name(result.ptr, 6), "signer_trust");
+  EXPECT_EQ(cccd_result_finding_name(result.ptr, 7), nullptr);
 }
 
 TEST(CApi, BadIdNumberIsInvalidArgumentWithoutEchoingIt) {
