@@ -7,6 +7,7 @@
 #include <cccd/report.hpp>
 #include <cccd/verify.hpp>
 
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -18,11 +19,14 @@ struct cccd_trust {
   cccd::TrustStore value;
 };
 // The JSON document is built on the first cccd_result_json, not with the result: a caller that only asks
-// cccd_result_verified does not pay for it. call_once makes that first build safe when threads share a
-// result handle (a build that throws leaves it unbuilt, to be tried again).
+// cccd_result_verified does not pay for it. The mutex makes that first build safe when threads share a
+// result handle (a build that throws leaves it unbuilt, to be tried again); `json_built` lets every later
+// call skip the mutex. Not std::call_once: glibc's pthread_once ends each first call with a futex wake
+// system call, one per result, which a server answering thousands of results a second pays for.
 struct cccd_result {
   cccd::Report report;
-  mutable std::once_flag json_once;
+  mutable std::mutex json_mutex;
+  mutable std::atomic<bool> json_built{false};
   mutable std::string json;
 };
 struct cccd_policy {

@@ -202,7 +202,13 @@ const char* cccd_result_finding_status(const cccd_result* result, const char* na
 const char* cccd_result_json(const cccd_result* result) {
   if (!result) return "";
   try {
-    std::call_once(result->json_once, [result] { result->json = cccd::to_json(result->report); });
+    if (!result->json_built.load(std::memory_order_acquire)) {
+      const std::lock_guard lock(result->json_mutex);
+      if (!result->json_built.load(std::memory_order_relaxed)) {
+        result->json = cccd::to_json(result->report);
+        result->json_built.store(true, std::memory_order_release);
+      }
+    }
   } catch (...) {
     return "";  // out of memory: no document, and the next call tries again
   }

@@ -162,6 +162,50 @@ TEST(TrustConcurrency, AddWhileVerifyingThroughTheCApi) {
   cccd_trust_free(trust);
 }
 
+// One result handle shared by threads that all ask its JSON at once: the document is built once (every
+// thread gets the same pointer) and is the same as a single thread's. Run under ThreadSanitizer too.
+TEST(TrustConcurrency, ThreadsAskingOneResultsJsonAtOnceGetOneDocument) {
+  const Fixture& fixture = shared_fixture();
+  cccd_trust* trust = nullptr;
+  ASSERT_EQ(cccd_trust_new(&trust), CCCD_OK);
+  ASSERT_EQ(cccd_trust_add_path(trust, fixture.csca.c_str()), CCCD_OK) << cccd_last_error();
+  const std::array<std::uint8_t, 8> challenge{1, 2, 3, 4, 5, 6, 7, 8};
+  cccd_result* alone = nullptr;
+  ASSERT_EQ(cccd_verify_dump_with_challenge(fixture.dump.c_str(), trust, challenge.data(), challenge.size(),
+                                            &alone),
+            CCCD_OK)
+      << cccd_last_error();
+  const std::string expected = cccd_result_json(alone);
+  cccd_result_free(alone);
+  ASSERT_FALSE(expected.empty());
+
+  for (int round = 0; round < 50; ++round) {
+    cccd_result* shared = nullptr;
+    ASSERT_EQ(cccd_verify_dump_with_challenge(fixture.dump.c_str(), trust, challenge.data(), challenge.size(),
+                                              &shared),
+              CCCD_OK)
+        << cccd_last_error();
+    std::atomic<int> ready{0};
+    std::array<const char*, kVerifierThreads> seen{};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kVerifierThreads; ++t) {
+      threads.emplace_back([&, t] {
+        ready.fetch_add(1);
+        while (ready.load() < kVerifierThreads) {
+        }
+        seen[static_cast<std::size_t>(t)] = cccd_result_json(shared);
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    for (const char* json : seen) {
+      ASSERT_EQ(json, seen[0]) << "round " << round;
+      ASSERT_EQ(std::string(json), expected) << "round " << round;
+    }
+    cccd_result_free(shared);
+  }
+  cccd_trust_free(trust);
+}
+
 // The C++ store, the same way, with a growing store: every verification sees the card's CSCA, and a
 // snapshot taken before the adds stays as it was.
 TEST(TrustConcurrency, SnapshotsStayUnchangedWhileTheStoreGrows) {
