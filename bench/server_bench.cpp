@@ -7,11 +7,16 @@
 // and signed by the card's AA key, all prepared before the timed runs.
 //
 // Runs, in order, each on uploads never sent before:
-//   1. in process: cccd::Evidence::from_document + cccd::verify (public API) on one thread, CPU time,
-//      after one warm-up verification per signer;
-//   2. the server's maximum: closed loop, --connections keep-alive connections, after the same warm-up
-//      (one upload per signer, not measured);
-//   3. 50 % and 90 % of that maximum, open loop (requests at fixed intervals; latency counted from the
+//   1. after one warm-up verification per signer on each side (not measured), --rounds rounds of
+//      a. in process: cccd::Evidence::from_document + cccd::verify (public API) of a slice of the uploads,
+//         on one thread pinned to the server's CPU while the server is idle, its CPU time;
+//      b. the server's maximum: a slice of the requests, closed loop, --connections keep-alive
+//         connections, the server's CPU time.
+//      The ratio is the sums' (server requests per its CPU second over in-process verifications per CPU
+//      second). Alternating slices on the same CPU keeps a machine whose speed drifts (a shared virtual
+//      machine's can change by half within a minute) from favouring either side; each round's ratio is
+//      printed as well, so the drift shows;
+//   2. 50 % and 90 % of that maximum, open loop (requests at fixed intervals; latency counted from the
 //      moment a request was due, so that a server falling behind is not hidden by a waiting client).
 // With --memory-requests N, only this instead: N requests closed loop, prepared in batches (--batch) while
 // the previous batch is sent, the server's resident memory reported as the count grows (1 000, 2 000,
@@ -81,6 +86,7 @@ struct Options {
   std::size_t max_requests = 3000;
   std::size_t step_requests = 1500;  // at 50 % and at 90 %
   std::size_t connections = 16;
+  std::size_t rounds = 5;  // in-process and closed-loop slices, alternated
   int server_cpu = 0;
   int client_cpu = 1;
   std::string postgresql;  // empty: SQLite in the work folder
@@ -94,7 +100,8 @@ struct Options {
 
 [[noreturn]] void usage() {
   std::cerr << "usage: server_bench --server CCCD_SERVER [--signers N] [--inprocess N] [--max-requests N]\n"
-               "                    [--step-requests N] [--connections N] [--server-cpu N] [--client-cpu N]\n"
+               "                    [--rounds N] [--step-requests N] [--connections N] [--server-cpu N] "
+               "[--client-cpu N]\n"
                "                    [--postgresql CONNINFO | --sqlite-synchronous full|normal] [--json]\n"
                "                    [--memory-requests N [--batch N]]\n";
   std::exit(2);
@@ -118,6 +125,8 @@ Options parse_options(int argc, char** argv) {
       o.max_requests = std::stoul(value());
     } else if (arg == "--step-requests") {
       o.step_requests = std::stoul(value());
+    } else if (arg == "--rounds") {
+      o.rounds = std::stoul(value());
     } else if (arg == "--connections") {
       o.connections = std::stoul(value());
     } else if (arg == "--server-cpu") {
@@ -138,7 +147,9 @@ Options parse_options(int argc, char** argv) {
       usage();
     }
   }
-  if (o.server.empty() || o.signers == 0 || o.connections == 0 || o.batch == 0) usage();
+  if (o.server.empty() || o.signers == 0 || o.connections == 0 || o.batch == 0 || o.rounds == 0 ||
+      o.inprocess < o.rounds || o.max_requests < o.rounds)
+    usage();
   return o;
 }
 
@@ -518,6 +529,16 @@ RunResult measured(pid_t server, const std::function<RunResult()>& run) {
   return result;
 }
 
+// Adds one slice of a run to the whole.
+void add_to(RunResult& total, const RunResult& slice) {
+  total.wall_seconds += slice.wall_seconds;
+  total.server_cpu_seconds += slice.server_cpu_seconds;
+  total.latencies_ms.insert(total.latencies_ms.end(), slice.latencies_ms.begin(), slice.latencies_ms.end());
+  for (const auto& [status, count] : slice.statuses) total.statuses[status] += count;
+  total.errors += slice.errors;
+  total.rss_kib_after = slice.rss_kib_after;
+}
+
 json describe(const std::string& name, const RunResult& r, std::size_t count) {
   return {{"run", name},
           {"requests", count},
@@ -622,13 +643,10 @@ int main(int argc, char** argv) try {
   const Uploads uploads = prepare_uploads(server.port, key, material, 0, total, o.inprocess);
   const std::vector<std::string>& bodies = uploads.bodies;
 
-  // 1. In process, the same uploads' documents, the server's policy, one thread's CPU time.
-  const cccd::bench::InProcessRates in_process = cccd::bench::in_process_rates(
-      (work / "csca.pem").string(), uploads.documents, uploads.challenges, o.signers);
-
-  // 2. The server's maximum, closed loop.
-  // The server warmed up as the in-process side is (in_process_rates): each signer's certificate checked
-  // once, so that both sides are measured in the steady state of a running service. Not measured.
+  // Warm-up, not measured: each signer's certificate checked once on each side, so that both are measured
+  // in the steady state of a running service.
+  cccd::bench::InProcessVerifier in_process((work / "csca.pem").string(), uploads.documents,
+                                            uploads.challenges, o.signers);
   std::size_t next = o.inprocess;
   {
     Load load(server.port, key, bodies);
@@ -639,14 +657,41 @@ int main(int argc, char** argv) try {
   next += o.signers;
   const std::size_t first_measured = next;
   const long rss_before = rss_kib(server.pid);
-  const RunResult max_run = measured(server.pid, [&] {
-    Load load(server.port, key, bodies);
-    return load.closed(next, o.max_requests, o.connections);
-  });
-  next += o.max_requests;
+
+  // 1. Rounds: a slice in process on the server's CPU, then a slice of the server's maximum.
+  cccd::bench::InProcessSample in_process_total;
+  RunResult max_run;
+  json rounds = json::array();
+  for (std::size_t r = 0; r < o.rounds; ++r) {
+    const std::size_t in_first = r * (o.inprocess / o.rounds);
+    const std::size_t in_count = r + 1 == o.rounds ? o.inprocess - in_first : o.inprocess / o.rounds;
+    const std::size_t max_count =
+        r + 1 == o.rounds ? o.max_requests - r * (o.max_requests / o.rounds) : o.max_requests / o.rounds;
+    pin_to(o.server_cpu);
+    const cccd::bench::InProcessSample sample = in_process.measure(in_first, in_count);
+    pin_to(o.client_cpu);
+    const RunResult slice = measured(server.pid, [&] {
+      Load load(server.port, key, bodies);
+      return load.closed(next, max_count, o.connections);
+    });
+    next += max_count;
+    in_process_total.count += sample.count;
+    in_process_total.verify_seconds += sample.verify_seconds;
+    in_process_total.verify_and_json_seconds += sample.verify_and_json_seconds;
+    add_to(max_run, slice);
+    const double in_rate = static_cast<double>(sample.count) / sample.verify_seconds;
+    const double server_rate = static_cast<double>(max_count) / slice.server_cpu_seconds;
+    rounds.push_back({{"in_process_per_core_per_s", in_rate},
+                      {"server_per_core_per_s", server_rate},
+                      {"ratio", server_rate / in_rate}});
+  }
+  const double in_process_verify =
+      static_cast<double>(in_process_total.count) / in_process_total.verify_seconds;
+  const double in_process_verify_and_json =
+      static_cast<double>(in_process_total.count) / in_process_total.verify_and_json_seconds;
   const double max_rate = static_cast<double>(o.max_requests) / max_run.wall_seconds;
 
-  // 3. 50 % and 90 % of it, open loop.
+  // 2. 50 % and 90 % of it, open loop.
   json runs = json::array();
   runs.push_back(describe("max (closed loop, " + std::to_string(o.connections) + " connections)", max_run,
                           o.max_requests));
@@ -668,11 +713,12 @@ int main(int argc, char** argv) try {
 
   const double per_core = runs[0]["per_server_core_per_s"].get<double>();
   const json report = {
-      {"in_process_per_core_per_s", in_process.verify},
-      {"in_process_with_json_per_core_per_s", in_process.verify_and_json},
+      {"in_process_per_core_per_s", in_process_verify},
+      {"in_process_with_json_per_core_per_s", in_process_verify_and_json},
       {"server_per_core_per_s", per_core},
-      {"ratio", per_core / in_process.verify},
-      {"ratio_to_with_json", per_core / in_process.verify_and_json},
+      {"ratio", per_core / in_process_verify},
+      {"ratio_to_with_json", per_core / in_process_verify_and_json},
+      {"rounds", rounds},
       {"p99_over_p50_at_50", runs[1]["p99_ms"].get<double>() / runs[1]["p50_ms"].get<double>()},
       {"server_rss_kib_before", rss_before},
       {"server_rss_kib_after", rss_after},
@@ -688,7 +734,7 @@ int main(int argc, char** argv) try {
   std::printf(
       "in process: %.0f verifications per CPU second (public API: from_document + verify); %.0f with "
       "the result's JSON\n",
-      in_process.verify, in_process.verify_and_json);
+      in_process_verify, in_process_verify_and_json);
   std::printf("%-40s %8s %10s %10s %9s %9s %9s %6s %9s\n", "run", "requests", "req/s", "per core", "p50 ms",
               "p90 ms", "p99 ms", "errors", "RSS KiB");
   for (const json& row : runs) {
@@ -698,6 +744,12 @@ int main(int argc, char** argv) try {
                 row["p50_ms"].get<double>(), row["p90_ms"].get<double>(), row["p99_ms"].get<double>(),
                 row["errors"].get<std::size_t>(), row["server_rss_kib_after"].get<long>());
   }
+  std::printf("rounds (in process per CPU s, server per CPU s, ratio):");
+  for (const json& round : rounds) {
+    std::printf(" %.0f/%.0f/%.2f", round["in_process_per_core_per_s"].get<double>(),
+                round["server_per_core_per_s"].get<double>(), round["ratio"].get<double>());
+  }
+  std::printf("\n");
   std::printf(
       "server per core / in process: %.2f (%.2f against verify + JSON); p99 / p50 at 50 %%: %.2f; "
       "server RSS %ld KiB -> %ld KiB\n",

@@ -18,32 +18,44 @@ double thread_seconds() {
 }
 }  // namespace
 
-InProcessRates in_process_rates(const std::string& csca_path, const std::vector<std::string>& documents,
-                                const std::vector<std::array<std::uint8_t, 8>>& challenges,
-                                std::size_t warm_up) {
+struct InProcessVerifier::State {
+  const std::vector<std::string>& documents;
+  const std::vector<std::array<std::uint8_t, 8>>& challenges;
   cccd::Trust trust;
-  trust.add_path(csca_path);
   cccd::Policy policy;
-  policy.require_chip_authenticity(true);
-  std::size_t json_bytes = 0;
-  auto once = [&](std::size_t i, bool with_json) {
+
+  // Returns the size of the result's JSON when asked for it, so that it is not optimised away.
+  std::size_t verify(std::size_t i, bool with_json) const {
     cccd::VerifyOptions options;
-    options.policy(policy).challenge(challenges[i]);
-    const cccd::Result result = cccd::verify(cccd::Evidence::from_document(documents[i]), trust, &options);
+    options.policy(policy).challenge(challenges.at(i));
+    const cccd::Result result = cccd::verify(cccd::Evidence::from_document(documents.at(i)), trust, &options);
     if (!result.verified()) throw std::runtime_error("an upload does not verify in process");
-    if (with_json) json_bytes += result.json().size();
-  };
-  // The signers' certificates checked once each, as a running server has them in its cache.
-  for (std::size_t i = 0; i < warm_up && i < documents.size(); ++i) once(i, true);
-  InProcessRates rates;
+    return with_json ? result.json().size() : 0;
+  }
+};
+
+InProcessVerifier::InProcessVerifier(const std::string& csca_path, const std::vector<std::string>& documents,
+                                     const std::vector<std::array<std::uint8_t, 8>>& challenges,
+                                     std::size_t warm_up)
+    : state_(new State{documents, challenges, {}, {}}) {
+  state_->trust.add_path(csca_path);
+  state_->policy.require_chip_authenticity(true);
+  for (std::size_t i = 0; i < warm_up && i < documents.size(); ++i) state_->verify(i, true);
+}
+
+InProcessVerifier::~InProcessVerifier() = default;
+
+InProcessSample InProcessVerifier::measure(std::size_t first, std::size_t count) {
+  InProcessSample sample;
+  sample.count = count;
+  std::size_t json_bytes = 0;
   for (const bool with_json : {false, true}) {
     const double start = thread_seconds();
-    for (std::size_t i = 0; i < documents.size(); ++i) once(i, with_json);
-    const double rate = static_cast<double>(documents.size()) / (thread_seconds() - start);
-    (with_json ? rates.verify_and_json : rates.verify) = rate;
+    for (std::size_t i = first; i < first + count; ++i) json_bytes += state_->verify(i, with_json);
+    (with_json ? sample.verify_and_json_seconds : sample.verify_seconds) = thread_seconds() - start;
   }
-  if (json_bytes == 0) throw std::runtime_error("no result JSON");
-  return rates;
+  if (count > 0 && json_bytes == 0) throw std::runtime_error("no result JSON");
+  return sample;
 }
 
 }  // namespace cccd::bench
