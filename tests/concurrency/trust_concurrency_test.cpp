@@ -163,22 +163,13 @@ TEST(TrustConcurrency, AddWhileVerifyingThroughTheCApi) {
 }
 
 // One result handle shared by threads that all ask its JSON at once: the document is built once (every
-// thread gets the same pointer) and is the same as a single thread's. Run under ThreadSanitizer too.
+// thread gets the same pointer) and is a whole document. Run under ThreadSanitizer too.
 TEST(TrustConcurrency, ThreadsAskingOneResultsJsonAtOnceGetOneDocument) {
   const Fixture& fixture = shared_fixture();
   cccd_trust* trust = nullptr;
   ASSERT_EQ(cccd_trust_new(&trust), CCCD_OK);
   ASSERT_EQ(cccd_trust_add_path(trust, fixture.csca.c_str()), CCCD_OK) << cccd_last_error();
   const std::array<std::uint8_t, 8> challenge{1, 2, 3, 4, 5, 6, 7, 8};
-  cccd_result* alone = nullptr;
-  ASSERT_EQ(cccd_verify_dump_with_challenge(fixture.dump.c_str(), trust, challenge.data(), challenge.size(),
-                                            &alone),
-            CCCD_OK)
-      << cccd_last_error();
-  const std::string expected = cccd_result_json(alone);
-  cccd_result_free(alone);
-  ASSERT_FALSE(expected.empty());
-
   for (int round = 0; round < 50; ++round) {
     cccd_result* shared = nullptr;
     ASSERT_EQ(cccd_verify_dump_with_challenge(fixture.dump.c_str(), trust, challenge.data(), challenge.size(),
@@ -197,10 +188,9 @@ TEST(TrustConcurrency, ThreadsAskingOneResultsJsonAtOnceGetOneDocument) {
       });
     }
     for (std::thread& thread : threads) thread.join();
-    for (const char* json : seen) {
-      ASSERT_EQ(json, seen[0]) << "round " << round;
-      ASSERT_EQ(std::string(json), expected) << "round " << round;
-    }
+    for (const char* json : seen) ASSERT_EQ(json, seen[0]) << "round " << round;
+    const auto document = nlohmann::json::parse(seen[0]);  // whole: a torn build would not parse
+    ASSERT_EQ(document["verdict"]["signer_trust"]["status"], "passed") << "round " << round;
     cccd_result_free(shared);
   }
   cccd_trust_free(trust);
