@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # cccd-server's throughput and latency next to the in-process verification rate of the same uploads, in one
 # run (docs/PERFORMANCE.md, "Server"). The server runs with one worker on CPU 0, the load generator on CPU
-# 1; the server's CPU time comes from /proc, so "per core" does not count the load generator.
+# 1; the server's CPU time comes from /proc, so "per core" does not count the load generator. The
+# in-process rate is measured on CPU 0 too, in slices alternated with the server's (--rounds, default 5),
+# so that a machine whose speed drifts moves both sides alike; each round's ratio is printed.
 #
 # Usage: bench/server_bench.sh [BUILD_DIR] [server_bench options...]
 #   e.g. bench/server_bench.sh build --signers 1000 --max-requests 20000
