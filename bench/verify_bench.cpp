@@ -207,6 +207,26 @@ void BM_VerifyDocumentInMemory(benchmark::State& state) {
 }
 BENCHMARK(BM_VerifyDocumentInMemory);
 
+// The evidence document's parse alone: as the library does it (the parser sees the document without its
+// files' base64, lds/evidence_skeleton.hpp) and with the parser reading all of it, its reference.
+void BM_ParseEvidenceDocument(benchmark::State& state) {
+  const EvidenceFixture& e = evidence_fixture();
+  for (auto _ : state) {
+    ChipDump dump = parse_evidence_document(e.document);
+    benchmark::DoNotOptimize(dump);
+  }
+}
+BENCHMARK(BM_ParseEvidenceDocument);
+
+void BM_ParseWholeEvidenceDocument(benchmark::State& state) {
+  const EvidenceFixture& e = evidence_fixture();
+  for (auto _ : state) {
+    ChipDump dump = parse_whole_evidence_document(e.document);
+    benchmark::DoNotOptimize(dump);
+  }
+}
+BENCHMARK(BM_ParseWholeEvidenceDocument);
+
 // The evidence built from buffers (what cccd_evidence_set_file and friends do: the files copied in),
 // then verified: no JSON, no base64, no file system.
 void BM_VerifyBuffersInMemory(benchmark::State& state) {
@@ -311,6 +331,12 @@ int main(int argc, char** argv) {
       std::printf("from buffers in memory %.1f us; buffers / folder %.3f\n", buffers_s * 1e6,
                   buffers_s / folder_s);
     }
+  }
+  if (times.count("BM_ParseEvidenceDocument") != 0 && times.count("BM_ParseWholeEvidenceDocument") != 0) {
+    const double cut_s = times.at("BM_ParseEvidenceDocument");
+    const double whole_s = times.at("BM_ParseWholeEvidenceDocument");
+    std::printf("evidence document parse (%zu bytes): %.1f us, the parser reading it whole %.1f us; %.2fx\n",
+                evidence_fixture().document.size(), cut_s * 1e6, whole_s * 1e6, whole_s / cut_s);
   }
   return 0;
 }

@@ -4,7 +4,9 @@
 //   byte 0 odd:  the rest is a dump folder's files in memory (dump_from_files: read.json and the EF files
 //                together), each as [name index][2-byte big-endian length][bytes]; index mod 20 picks
 //                EF.CardAccess ... DG16 or read.json.
-// Property checked beyond "no crash": whatever loads writes a document that loads to the same document.
+// Properties checked beyond "no crash": whatever loads writes a document that loads to the same document;
+// a document loads (or is refused) exactly as when its files' base64 is parsed too
+// (parse_whole_evidence_document: lds/evidence_skeleton.hpp is only a shortcut).
 #include <cccd/error.hpp>
 #include <cccd/evidence.hpp>
 #include <cccd/verify.hpp>
@@ -35,11 +37,26 @@ cccd::DumpFiles files_of(const std::uint8_t* data, std::size_t size) {
   return files;
 }
 
+// What a parser makes of a document: the document written back from its dump, or the refusal.
+std::string outcome_of(cccd::ChipDump (*parse)(std::string_view), std::string_view document) {
+  try {
+    return "loaded " + cccd::evidence_document(parse(document));
+  } catch (const cccd::Error& e) {
+    return "refused " + std::string(cccd::to_string(e.code())) + ": " + e.what();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
   static const cccd::TrustStore kNoTrust;
+  if (data[0] % 2 == 0) {
+    const std::string_view document(reinterpret_cast<const char*>(data + 1), size - 1);
+    if (outcome_of(cccd::parse_evidence_document, document) !=
+        outcome_of(cccd::parse_whole_evidence_document, document))
+      __builtin_trap();
+  }
   cccd::ChipDump dump;
   try {
     if (data[0] % 2 == 0) {

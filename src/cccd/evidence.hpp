@@ -25,6 +25,9 @@ inline constexpr std::size_t kMaxEvidenceDocumentSize = std::size_t{32} << 20;
 // throws Error(malformed_data) naming the field ("evidence: files.DG2 is not base64"), or
 // Error(limit_exceeded) for a document or file over its bound.
 ChipDump parse_evidence_document(std::string_view document);
+// The same, with the parser reading the files' base64 too: what parse_evidence_document does when its
+// cheaper way does not apply (evidence_skeleton.hpp), and the reference the tests and the fuzzer hold it to.
+ChipDump parse_whole_evidence_document(std::string_view document);
 // The document of `dump` (one line of JSON, files in base64, the read record under "read").
 std::string evidence_document(const ChipDump& dump);
 

@@ -1,11 +1,13 @@
 // The evidence document, and a dump folder's files in memory: both become a ChipDump with the bounds of
 // a dump folder (docs/dump-format.md).
+#include "lds/evidence_skeleton.hpp"
 #include "lds/read_record.hpp"
 #include "util/base64.hpp"
 
 #include <cccd/error.hpp>
 #include <cccd/evidence.hpp>
 
+#include <algorithm>
 #include <optional>
 
 namespace cccd {
@@ -44,12 +46,24 @@ void check_version(const nlohmann::json& json) {
   }
 }
 
-}  // namespace
+// The skeleton's cut texts agree with what the parser made of it: "files" once, each name in it once,
+// each cut name's value the "" left in its place. (They always do when the cutter says it is exact; this
+// is the check that lets nothing else be assumed.)
+bool cuts_agree(const nlohmann::json& json, const lds::EvidenceSkeleton& skeleton) {
+  if (!skeleton.exact) return false;
+  if (skeleton.cut.empty()) return true;
+  const auto files = json.find("files");
+  if (files == json.end() || !files->is_object() || files->size() != skeleton.files_members) return false;
+  for (const lds::CutFile& cut : skeleton.cut) {
+    const auto value = files->find(std::string(cut.name));
+    if (value == files->end() || !value->is_string() || !value->get_ref<const std::string&>().empty())
+      return false;
+  }
+  return true;
+}
 
-ChipDump parse_evidence_document(std::string_view document) {
-  if (document.size() > kMaxEvidenceDocumentSize)
-    throw Error(ErrorCode::limit_exceeded, "evidence: the document is larger than 32 MiB");
-  const nlohmann::json json = lds::parse_json_object(document, kWhere);
+// The dump the parsed document describes; `cut` holds the base64 texts of "files" the parser did not see.
+ChipDump dump_of(const nlohmann::json& json, const std::vector<lds::CutFile>& cut) {
   check_version(json);
   ChipDump dump;
   if (json.contains("files")) {
@@ -59,8 +73,12 @@ ChipDump parse_evidence_document(std::string_view document) {
       const std::optional<FileId> id = file_from_name(name);
       if (!id) continue;  // a file this version does not know, as in a folder
       const std::string field = "files." + std::string(file_name(*id));
-      if (!value.is_string()) bad(field + " is not base64 text");
-      const std::string& text = value.get_ref<const std::string&>();
+      const std::string& key = name;  // clang 14 cannot capture a structured binding
+      const auto was_cut =
+          std::find_if(cut.begin(), cut.end(), [&key](const lds::CutFile& c) { return c.name == key; });
+      if (was_cut == cut.end() && !value.is_string()) bad(field + " is not base64 text");
+      const std::string_view text =
+          was_cut != cut.end() ? was_cut->base64 : std::string_view(value.get_ref<const std::string&>());
       // Decoded size is known before decoding: a too large file is refused without allocating it.
       if (base64_decoded_bound(text) > kMaxEvidenceFileSize + 2)
         throw Error(ErrorCode::limit_exceeded, std::string(kWhere) + field + " is larger than 1 MiB");
@@ -72,6 +90,25 @@ ChipDump parse_evidence_document(std::string_view document) {
   }
   if (json.contains("read")) lds::apply_read_record(json.at("read"), dump, kRecordWhere);
   return dump;
+}
+
+}  // namespace
+
+ChipDump parse_evidence_document(std::string_view document) {
+  if (document.size() > kMaxEvidenceDocumentSize)
+    throw Error(ErrorCode::limit_exceeded, "evidence: the document is larger than 32 MiB");
+  // The parser sees the document without its files' base64 (evidence_skeleton.hpp): valid exactly when
+  // the document is, and refused with the same words.
+  const lds::EvidenceSkeleton skeleton = lds::cut_file_texts(document);
+  const nlohmann::json json = lds::parse_json_object(skeleton.text, kWhere);
+  if (cuts_agree(json, skeleton)) return dump_of(json, skeleton.cut);
+  return parse_whole_evidence_document(document);
+}
+
+ChipDump parse_whole_evidence_document(std::string_view document) {
+  if (document.size() > kMaxEvidenceDocumentSize)
+    throw Error(ErrorCode::limit_exceeded, "evidence: the document is larger than 32 MiB");
+  return dump_of(lds::parse_json_object(document, kWhere), {});
 }
 
 std::string evidence_document(const ChipDump& dump) {

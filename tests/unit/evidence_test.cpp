@@ -2,6 +2,7 @@
 // field), a folder's files in memory, and verify as a pure judgement of the evidence: a recorded Chip
 // Authentication or PACE-CAM never makes chip authenticity pass, whatever option a caller sets, in C++,
 // through the C API and through the CLI.
+#include "lds/evidence_skeleton.hpp"
 #include "sim/generator.hpp"
 #include "sim/test_pki.hpp"
 #include "sim/virtual_card_source.hpp"
@@ -201,6 +202,60 @@ TEST(EvidenceDocument, EveryViolationIsAClearErrorNamingTheField) {
                        "evidence: not valid JSON"));
   const std::string huge(kMaxEvidenceDocumentSize + 1, ' ');
   EXPECT_EQ(test::error_of([&] { parse_evidence_document(huge); }), ErrorCode::limit_exceeded);
+}
+
+// What parse_evidence_document makes of `document`, as a comparable text: the document written back from
+// the dump it loaded, or the refusal's code and message.
+std::string outcome_of(ChipDump (*parse)(std::string_view), std::string_view document) {
+  try {
+    return "loaded " + evidence_document(parse(document));
+  } catch (const Error& e) {
+    return "refused " + std::string(to_string(e.code())) + ": " + e.what();
+  }
+}
+
+// The parser sees the document without its files' base64 (lds/evidence_skeleton.hpp): whatever the
+// document, the outcome is the one of parsing it whole.
+TEST(EvidenceDocument, WithoutTheFilesTextTheParserComesToTheSameOutcome) {
+  const std::string real = evidence_document(default_dump());
+  const std::string head = R"({"format":"cccd-evidence","version":1,)";
+  const std::vector<std::string> documents = {
+      real,
+      head + R"("files":{"DG1":"QUJD","EF.COM":"","DG2":"QUJDRA=="}})",
+      head + R"("files":{"DG1":"QU\/D"}})",           // an escape: the parser reads it
+      head + R"("files":{"D\u0047\u0031":"QUJD"}})",  // a key with escapes
+      head + R"("files":{"DG1":"QUJD","DG1":""}})",   // a name twice: the last counts
+      head + R"("files":{"DG1":"","DG1":"QUJD"}})",
+      head + R"("files":{"DG1":"QUJD","DG1":"\u002a"}})",           // the last decodes to a non-base64
+      head + R"("files":{"DG1":"QUJD"},"files":{"DG2":"QUJD"}})",   // "files" twice
+      head + R"("files":{"DG1":"QUJD"},"fil\u0065s":{"DG1":""}})",  // twice, the second escaped
+      head + R"("fil\u0065s":{"DG1":"QUJD"}})",
+      head + "\"files\":{\"DG1\":\"QU\rJD\"}}",  // a raw CR: not JSON
+      head + R"("files":{"DG1":"QUJ"}})",        // the alphabet, but not base64
+      head + R"("files":{"DG1":"QUJD!"}})",
+      head + R"("files":"QUJD"})",
+      head + R"("files":{"DG1":{"x":"QUJD"}}})",
+      head + R"("files":{"DG1":["QUJD"]}})",
+      head + R"("files":{"DG1":"QUJD"}} trailing)",
+      head + R"("files":{"DG1":"QUJD"})",  // unterminated
+      head + R"("files":{"DG1":"QUJD)",
+      head + R"("files":{"DG1":"QUJD"},"read":[[[[[[[[["QUJD"]]]]]]]]]})",  // nested too deeply
+      R"([{"files":{"DG1":"QUJD"}}])",
+      R"({"files":{"DG1":"QUJD"}})",                         // no format
+      "\xEF\xBB\xBF" + head + R"("files":{"DG1":"QUJD"}})",  // a byte order mark
+      head + R"("files":{"DG1":"QUJD","x":"\xC3"}})",        // ill-formed UTF-8 beside
+      head + R"("files":{"DG99":"QUJD","DG1":"QUJD"}})",
+  };
+  for (const std::string& document : documents) {
+    EXPECT_EQ(outcome_of(parse_evidence_document, document),
+              outcome_of(parse_whole_evidence_document, document))
+        << document.substr(0, 200);
+  }
+  // The real document's files were all cut: the parser saw none of their base64.
+  const lds::EvidenceSkeleton skeleton = lds::cut_file_texts(real);
+  EXPECT_TRUE(skeleton.exact);
+  EXPECT_EQ(skeleton.cut.size(), default_dump().files.size());
+  EXPECT_LT(skeleton.text.size(), real.size() / 10);
 }
 
 TEST(DumpFiles, BoundsAsForAFolder) {
