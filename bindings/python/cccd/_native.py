@@ -161,6 +161,12 @@ cccd_read = _declare("cccd_read", status_t, opaque_p, opaque_p, opaque_p, opaque
 
 cccd_result_verified = _declare("cccd_result_verified", ctypes.c_int, opaque_p)
 cccd_result_json = _declare("cccd_result_json", ctypes.c_char_p, opaque_p)
+cccd_result_finding_name = _declare(
+    "cccd_result_finding_name", ctypes.c_char_p, opaque_p, ctypes.c_size_t
+)
+cccd_result_finding_status = _declare(
+    "cccd_result_finding_status", ctypes.c_char_p, opaque_p, ctypes.c_char_p
+)
 cccd_result_photo = _declare(
     "cccd_result_photo", status_t, opaque_p, ctypes.POINTER(bytes_p), size_p
 )

@@ -36,6 +36,18 @@ class Result(Handle):
             self._report = json.loads(self.json)
         return self._report
 
+    @property
+    def findings(self):
+        """The verdict per finding, {name: status} in the result JSON's order ("access" ... "signer_trust";
+        status "passed", "failed", "unknown", "not_supported" or "not_checked"), read without parsing the
+        JSON: what an audit row or a status line needs."""
+        findings = {}
+        index = 0
+        while (name := _native.cccd_result_finding_name(self._c, index)) is not None:
+            findings[name.decode("ascii")] = _native.cccd_result_finding_status(self._c, name).decode("ascii")
+            index += 1
+        return findings
+
     def to_dict(self):
         return self.report
 

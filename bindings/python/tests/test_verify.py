@@ -37,6 +37,17 @@ def test_a_replayed_upload_fails_chip_authenticity(upload, csca):
         assert verdict["data_integrity"]["status"] == "passed"  # the data itself is intact
 
 
+def test_the_findings_are_the_verdicts_own_in_its_order(upload, csca):
+    with cccd.Trust().add_data(csca) as trust, \
+            cccd.verify_dump(upload, trust, challenge=OTHER_CHALLENGE) as result:
+        verdict = result.report["verdict"]
+        expected = {name: value["status"] for name, value in verdict.items()
+                    if isinstance(value, dict) and "status" in value}
+        assert list(result.findings.items()) == list(expected.items())
+        assert result.findings["chip_authenticity"] == "failed"
+        assert "qr_consistency" not in result.findings
+
+
 def test_without_the_servers_challenge_chip_authenticity_is_not_proven(upload, csca):
     with cccd.Trust().add_data(csca) as trust, cccd.verify_dump(upload, trust) as result:
         assert result.report["verdict"]["chip_authenticity"]["status"] != "passed"

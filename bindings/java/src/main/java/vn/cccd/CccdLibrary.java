@@ -152,6 +152,10 @@ interface CccdLibrary extends Library {
 
   Pointer cccd_result_json(Pointer result);
 
+  String cccd_result_finding_name(Pointer result, SizeT index);
+
+  String cccd_result_finding_status(Pointer result, String name);
+
   int cccd_result_photo(Pointer result, PointerByReference data, SizeTByReference size);
 
   int cccd_result_write_dump(Pointer result, String folder);

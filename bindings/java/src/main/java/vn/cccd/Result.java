@@ -2,6 +2,9 @@ package vn.cccd;
 
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,6 +19,21 @@ public final class Result extends NativeHandle {
 
   /** The result JSON (UTF-8 decoded). Personal data: do not log it. */
   public String json() { return CccdLibrary.LIB.cccd_result_json(pointer()).getString(0, "UTF-8"); }
+
+  /**
+   * The verdict per finding, name to status ("passed", "failed", "unknown", "not_supported",
+   * "not_checked") in the result JSON's order, read without parsing the JSON: what an audit row or a
+   * status line needs.
+   */
+  public Map<String, String> findings() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (long i = 0;; ++i) {
+      String name = CccdLibrary.LIB.cccd_result_finding_name(pointer(), new SizeT(i));
+      if (name == null)
+        return Collections.unmodifiableMap(out);
+      out.put(name, CccdLibrary.LIB.cccd_result_finding_status(pointer(), name));
+    }
+  }
 
   /** The face image as stored on the chip (JPEG or JPEG 2000 bytes); empty when there is none. */
   public Optional<byte[]> photo() throws CccdException {

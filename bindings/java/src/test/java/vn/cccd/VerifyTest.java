@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A server's offline check of an upload: its own challenge, trust from memory, a replay refused. */
@@ -30,6 +31,20 @@ class VerifyTest {
       assertFalse(result.verified());
       assertEquals("failed", Fixtures.finding(result.json(), "chip_authenticity"));
       assertEquals("passed", Fixtures.finding(result.json(), "data_integrity")); // the data is intact
+    }
+  }
+
+  @Test
+  void theFindingsAreTheVerdictsOwnInItsOrder() throws Exception {
+    try (Trust trust = new Trust().addData(Fixtures.csca());
+         Result result = Cccd.verifyDump(Fixtures.upload().toString(), trust, Fixtures.OTHER_CHALLENGE)) {
+      Map<String, String> findings = result.findings();
+      assertEquals(List.of("access", "chip_authenticity", "consistency", "data_integrity", "document_validity",
+                       "signer_trust"),
+          List.copyOf(findings.keySet()));
+      for (Map.Entry<String, String> finding : findings.entrySet())
+        assertEquals(Fixtures.finding(result.json(), finding.getKey()), finding.getValue(), finding.getKey());
+      assertEquals("failed", findings.get("chip_authenticity"));
     }
   }
 
