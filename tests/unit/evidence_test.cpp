@@ -293,7 +293,7 @@ std::vector<Claim> claims() {
     all.push_back(std::move(claim));
   }
   // The claim of a card that recorded CA passed, written by hand into read.json of a default card.
-  Claim forged{"forged record", {}, default_dump()};
+  Claim forged{"forged record", sim::CardData{}, default_dump()};
   forged.dump.chip_authentication = "CA v2 ECDH-256 AES-128 GA";
   forged.dump.chip_authentication_result = "passed";
   forged.dump.aa_challenge.clear();
