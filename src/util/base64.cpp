@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace cccd {
 namespace {
@@ -42,20 +43,64 @@ std::string to_base64(ByteView data) {
 
 namespace {
 
-std::size_t significant_characters(std::string_view text) noexcept {
-  std::size_t significant = 0;
-  for (char c : text) significant += (c == '\r' || c == '\n') ? 0 : 1;
-  return significant;
+bool is_line_break(char c) noexcept {
+  return c == '\r' || c == '\n';
 }
 
-}  // namespace
-
-std::size_t base64_decoded_bound(std::string_view text) noexcept {
-  return (significant_characters(text) + 3) / 4 * 3;
+// CR and LF in `text`, found with memchr: most texts have none, and memchr skips them far faster than a
+// loop over characters (this count was 2 % of a verification's CPU time in the server).
+std::size_t line_breaks(std::string_view text) noexcept {
+  std::size_t count = 0;
+  for (const char c : {'\r', '\n'}) {
+    const char* at = text.data();
+    const char* const end = at + text.size();
+    while (at != end) {
+      const void* found = std::memchr(at, c, static_cast<std::size_t>(end - at));
+      if (found == nullptr) break;
+      ++count;
+      at = static_cast<const char*>(found) + 1;
+    }
+  }
+  return count;
 }
 
-std::optional<Bytes> from_base64(std::string_view text) {
-  const std::size_t significant = significant_characters(text);
+// The three bytes of four 6-bit values.
+void put_group(std::uint8_t* to, int a, int b, int c, int d) noexcept {
+  const auto group = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
+  to[0] = static_cast<std::uint8_t>(group >> 16);
+  to[1] = static_cast<std::uint8_t>(group >> 8);
+  to[2] = static_cast<std::uint8_t>(group);
+}
+
+// Text without line breaks, a group of four characters at a time (the common case: what to_base64 and
+// most encoders write). Accepts and refuses exactly what decode_with_line_breaks does on the same text.
+std::optional<Bytes> decode_unbroken(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  if (text.empty()) return Bytes{};
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t last = text.size() - 4;  // the last group, the only one that may hold '='
+  Bytes out(text.size() / 4 * 3);
+  std::uint8_t* to = out.data();
+  for (std::size_t i = 0; i < last; i += 4, to += 3) {
+    const int a = kDecoding[in[i]], b = kDecoding[in[i + 1]], c = kDecoding[in[i + 2]],
+              d = kDecoding[in[i + 3]];
+    if ((a | b | c | d) < 0) return std::nullopt;  // '=' too is -1 here: no padding before the end
+    put_group(to, a, b, c, d);
+  }
+  // The last group: "xx==" or "xxx=" or "xxxx".
+  const int padding = in[last + 3] != '=' ? 0 : in[last + 2] == '=' ? 2 : 1;
+  const int a = kDecoding[in[last]], b = kDecoding[in[last + 1]];
+  const int c = padding >= 2 ? 0 : kDecoding[in[last + 2]];
+  const int d = padding >= 1 ? 0 : kDecoding[in[last + 3]];
+  if ((a | b | c | d) < 0) return std::nullopt;
+  put_group(to, a, b, c, d);
+  out.resize(out.size() - static_cast<std::size_t>(padding));
+  return out;
+}
+
+// Any text, a character at a time, line breaks skipped.
+std::optional<Bytes> decode_with_line_breaks(std::string_view text, std::size_t breaks) {
+  const std::size_t significant = text.size() - breaks;
   if (significant % 4 != 0) return std::nullopt;
   Bytes out;
   out.reserve(significant / 4 * 3);
@@ -63,7 +108,7 @@ std::optional<Bytes> from_base64(std::string_view text) {
   int count = 0;
   int padding = 0;
   for (char c : text) {
-    if (c == '\r' || c == '\n') continue;
+    if (is_line_break(c)) continue;
     if (padding > 0 && c != '=') return std::nullopt;  // data after padding
     int value = 0;
     if (c == '=') {
@@ -85,6 +130,17 @@ std::optional<Bytes> from_base64(std::string_view text) {
   }
   if (padding > 0 && count != 0) return std::nullopt;
   return out;
+}
+
+}  // namespace
+
+std::size_t base64_decoded_bound(std::string_view text) noexcept {
+  return (text.size() - line_breaks(text) + 3) / 4 * 3;
+}
+
+std::optional<Bytes> from_base64(std::string_view text) {
+  const std::size_t breaks = line_breaks(text);
+  return breaks == 0 ? decode_unbroken(text) : decode_with_line_breaks(text, breaks);
 }
 
 }  // namespace cccd

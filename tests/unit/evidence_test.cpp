@@ -24,6 +24,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,37 @@ TEST(Base64, RoundTripsAndRefusesAnythingElse) {
   EXPECT_EQ(as_string(*from_base64("Zm9v\r\nYmE=")), "fooba");  // line breaks of some encoders
   for (const char* bad : {"Zm9", "Zm9v YmFy", "Zm9-", "Zg=a", "Z===", "Zg==Zg==", "=Zg=", "Zm9_"})
     EXPECT_FALSE(from_base64(bad)) << bad;
+}
+
+// Text without line breaks is decoded a group at a time, text with them a character at a time: the two
+// accept and refuse the same texts. A line break inserted anywhere changes nothing, so each random text
+// (mostly the alphabet, with '=' and a few other bytes) is decoded both ways.
+TEST(Base64, DecodesTheSameWithOrWithoutLineBreaks) {
+  std::mt19937 random(20261206);
+  const std::string pool = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/====-_ \x80";
+  std::size_t decoded = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string text(random() % 24, 'A');
+    for (char& c : text) c = pool[random() % pool.size()];
+    if (round % 2 == 0 && !text.empty()) {  // half of them from real base64, one character changed
+      Bytes data(random() % 30);
+      for (auto& b : data) b = static_cast<std::uint8_t>(random());
+      text = to_base64(data);
+      if (!text.empty() && round % 4 == 0) text[random() % text.size()] = pool[random() % pool.size()];
+    }
+    std::string broken = text;
+    broken.insert(random() % (broken.size() + 1), random() % 2 ? "\r\n" : "\n");
+    const auto unbroken_result = from_base64(text);
+    const auto broken_result = from_base64(broken);
+    ASSERT_EQ(unbroken_result.has_value(), broken_result.has_value()) << text;
+    if (unbroken_result) {
+      EXPECT_EQ(*unbroken_result, *broken_result) << text;
+      EXPECT_LE(unbroken_result->size(), base64_decoded_bound(text));
+      EXPECT_EQ(base64_decoded_bound(text), base64_decoded_bound(broken));
+      ++decoded;
+    }
+  }
+  EXPECT_GT(decoded, 5000u);  // the valid side is well covered, not only refusals
 }
 
 TEST(EvidenceDocument, CarriesEverythingADumpFolderCarries) {
