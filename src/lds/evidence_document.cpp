@@ -46,11 +46,15 @@ void check_version(const nlohmann::json& json) {
   }
 }
 
+void check_document_size(std::string_view document) {
+  if (document.size() > kMaxEvidenceDocumentSize)
+    throw Error(ErrorCode::limit_exceeded, "evidence: the document is larger than 32 MiB");
+}
+
 // The skeleton's cut texts agree with what the parser made of it: "files" once, each name in it once,
-// each cut name's value the "" left in its place. (They always do when the cutter says it is exact; this
-// is the check that lets nothing else be assumed.)
+// each cut name's value the "" left in its place. (Asked only when the cutter says its cuts are exact, and
+// then they always agree: this is the check that lets nothing be assumed.)
 bool cuts_agree(const nlohmann::json& json, const lds::EvidenceSkeleton& skeleton) {
-  if (!skeleton.exact) return false;
   if (skeleton.cut.empty()) return true;
   const auto files = json.find("files");
   if (files == json.end() || !files->is_object() || files->size() != skeleton.files_members) return false;
@@ -95,19 +99,20 @@ ChipDump dump_of(const nlohmann::json& json, const std::vector<lds::CutFile>& cu
 }  // namespace
 
 ChipDump parse_evidence_document(std::string_view document) {
-  if (document.size() > kMaxEvidenceDocumentSize)
-    throw Error(ErrorCode::limit_exceeded, "evidence: the document is larger than 32 MiB");
+  check_document_size(document);
   // The parser sees the document without its files' base64 (evidence_skeleton.hpp): valid exactly when
-  // the document is, and refused with the same words.
+  // the document is, and refused with the same words. Where the cutter cannot be sure of its cuts (an
+  // escaped key, "files" twice), the whole document is parsed instead, and the skeleton never is.
   const lds::EvidenceSkeleton skeleton = lds::cut_file_texts(document);
-  const nlohmann::json json = lds::parse_json_object(skeleton.text, kWhere);
-  if (cuts_agree(json, skeleton)) return dump_of(json, skeleton.cut);
-  return parse_whole_evidence_document(document);
+  if (skeleton.exact) {
+    const nlohmann::json json = lds::parse_json_object(skeleton.text, kWhere);
+    if (cuts_agree(json, skeleton)) return dump_of(json, skeleton.cut);
+  }
+  return dump_of(lds::parse_json_object(document, kWhere), {});
 }
 
 ChipDump parse_whole_evidence_document(std::string_view document) {
-  if (document.size() > kMaxEvidenceDocumentSize)
-    throw Error(ErrorCode::limit_exceeded, "evidence: the document is larger than 32 MiB");
+  check_document_size(document);
   return dump_of(lds::parse_json_object(document, kWhere), {});
 }
 
