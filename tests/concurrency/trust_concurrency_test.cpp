@@ -91,27 +91,49 @@ struct Counts {
   std::atomic<int> errors{0};
 };
 
-// The review's reproducer: cccd_trust_add_path (and add_crl) on one thread while four run
-// cccd_verify_dump_with_challenge on the same handle; every verification still gives the verdict it
-// gives without the adds.
 const Fixture& shared_fixture() {
-  static const Fixture fixture;  // made once for both tests; its folder removed at exit
+  static const Fixture fixture;  // made once for all the tests; its folder removed at exit
   return fixture;
 }
 
+constexpr std::array<std::uint8_t, 8> kChallenge{1, 2, 3, 4, 5, 6, 7, 8};
+
+// A C API trust handle that holds the fixture card's CSCA; freed with the test.
+class CardTrust {
+ public:
+  explicit CardTrust(const Fixture& fixture) {
+    EXPECT_EQ(cccd_trust_new(&handle_), CCCD_OK);
+    EXPECT_EQ(cccd_trust_add_path(handle_, fixture.csca.c_str()), CCCD_OK) << cccd_last_error();
+  }
+  ~CardTrust() { cccd_trust_free(handle_); }
+  CardTrust(const CardTrust&) = delete;
+  CardTrust& operator=(const CardTrust&) = delete;
+  cccd_trust* get() const noexcept { return handle_; }
+
+ private:
+  cccd_trust* handle_ = nullptr;
+};
+
+// The fixture's dump verified through the C API with kChallenge; nullptr (and the error recorded where
+// it happened) when the call fails.
+cccd_result* verify_fixture_dump(const Fixture& fixture, const CardTrust& trust) {
+  cccd_result* result = nullptr;
+  if (cccd_verify_dump_with_challenge(fixture.dump.c_str(), trust.get(), kChallenge.data(), kChallenge.size(),
+                                      &result) != CCCD_OK)
+    return nullptr;
+  return result;
+}
+
+// The review's reproducer: cccd_trust_add_path (and add_crl) on one thread while four run
+// cccd_verify_dump_with_challenge on the same handle; every verification still gives the verdict it
+// gives without the adds.
 TEST(TrustConcurrency, AddWhileVerifyingThroughTheCApi) {
   const Fixture& fixture = shared_fixture();
-  cccd_trust* trust = nullptr;
-  ASSERT_EQ(cccd_trust_new(&trust), CCCD_OK);
-  ASSERT_EQ(cccd_trust_add_path(trust, fixture.csca.c_str()), CCCD_OK) << cccd_last_error();
-  const std::array<std::uint8_t, 8> challenge{1, 2, 3, 4, 5, 6, 7, 8};
+  const CardTrust trust(fixture);
 
   // The verdict without concurrent adds: the card's signer chains to its CSCA.
-  cccd_result* alone = nullptr;
-  ASSERT_EQ(cccd_verify_dump_with_challenge(fixture.dump.c_str(), trust, challenge.data(), challenge.size(),
-                                            &alone),
-            CCCD_OK)
-      << cccd_last_error();
+  cccd_result* alone = verify_fixture_dump(fixture, trust);
+  ASSERT_NE(alone, nullptr) << cccd_last_error();
   const std::string alone_json = cccd_result_json(alone);
   const int expected_verified = cccd_result_verified(alone);
   cccd_result_free(alone);
@@ -123,9 +145,9 @@ TEST(TrustConcurrency, AddWhileVerifyingThroughTheCApi) {
     // Round after round until the verifiers are done: new certificates at first, then duplicates.
     for (std::size_t round = 0; verifying.load(); ++round) {
       const std::size_t i = round % fixture.extra_certificates.size();
-      EXPECT_EQ(cccd_trust_add_path(trust, fixture.extra_certificates[i].c_str()), CCCD_OK)
+      EXPECT_EQ(cccd_trust_add_path(trust.get(), fixture.extra_certificates[i].c_str()), CCCD_OK)
           << cccd_last_error();
-      EXPECT_EQ(cccd_trust_add_crl(trust, fixture.extra_crls[i].c_str()), CCCD_OK) << cccd_last_error();
+      EXPECT_EQ(cccd_trust_add_crl(trust.get(), fixture.extra_crls[i].c_str()), CCCD_OK) << cccd_last_error();
       adds.fetch_add(2);
     }
   });
@@ -136,9 +158,8 @@ TEST(TrustConcurrency, AddWhileVerifyingThroughTheCApi) {
   for (int t = 0; t < kVerifierThreads; ++t) {
     verifiers.emplace_back([&] {
       for (int i = 0; i < kVerifications / kVerifierThreads; ++i) {
-        cccd_result* result = nullptr;
-        if (cccd_verify_dump_with_challenge(fixture.dump.c_str(), trust, challenge.data(), challenge.size(),
-                                            &result) != CCCD_OK) {
+        cccd_result* result = verify_fixture_dump(fixture, trust);
+        if (result == nullptr) {
           counts.errors.fetch_add(1);
           continue;
         }
@@ -159,23 +180,16 @@ TEST(TrustConcurrency, AddWhileVerifyingThroughTheCApi) {
   EXPECT_EQ(counts.verified.load(), kVerifications);
   EXPECT_EQ(json_mismatches.load(), 0);
   EXPECT_GT(adds.load(), 0);
-  cccd_trust_free(trust);
 }
 
 // One result handle shared by threads that all ask its JSON at once: the document is built once (every
 // thread gets the same pointer) and is a whole document. Run under ThreadSanitizer too.
 TEST(TrustConcurrency, ThreadsAskingOneResultsJsonAtOnceGetOneDocument) {
   const Fixture& fixture = shared_fixture();
-  cccd_trust* trust = nullptr;
-  ASSERT_EQ(cccd_trust_new(&trust), CCCD_OK);
-  ASSERT_EQ(cccd_trust_add_path(trust, fixture.csca.c_str()), CCCD_OK) << cccd_last_error();
-  const std::array<std::uint8_t, 8> challenge{1, 2, 3, 4, 5, 6, 7, 8};
+  const CardTrust trust(fixture);
   for (int round = 0; round < 50; ++round) {
-    cccd_result* shared = nullptr;
-    ASSERT_EQ(cccd_verify_dump_with_challenge(fixture.dump.c_str(), trust, challenge.data(), challenge.size(),
-                                              &shared),
-              CCCD_OK)
-        << cccd_last_error();
+    cccd_result* shared = verify_fixture_dump(fixture, trust);
+    ASSERT_NE(shared, nullptr) << cccd_last_error();
     std::atomic<int> ready{0};
     std::array<const char*, kVerifierThreads> seen{};
     std::vector<std::thread> threads;
@@ -193,7 +207,6 @@ TEST(TrustConcurrency, ThreadsAskingOneResultsJsonAtOnceGetOneDocument) {
     ASSERT_EQ(document["verdict"]["signer_trust"]["status"], "passed") << "round " << round;
     cccd_result_free(shared);
   }
-  cccd_trust_free(trust);
 }
 
 // The C++ store, the same way, with a growing store: every verification sees the card's CSCA, and a
