@@ -47,6 +47,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -607,6 +608,12 @@ json memory_run(const Options& o, const ServerProcess& server, const std::string
 int main(int argc, char** argv) try {
   const Options o = parse_options(argc, argv);
   pin_to(o.client_cpu);
+#ifdef __GLIBC__
+  // The allocator settings cccd-server starts with (keep_freed_heap_between_requests), so that the
+  // in-process side is not measured with page faults the server does not have.
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+#endif
   char pattern[] = "/tmp/cccd-server-bench.XXXXXX";
   if (mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
   const std::filesystem::path work = pattern;
