@@ -43,10 +43,10 @@ void raise_descriptor_limit() {
 }
 
 // glibc hands the heap's free top back to the kernel whenever it passes 128 KiB, which after a 45 KB upload
-// is nearly every request; the next request then faults the pages in again (1.3 page faults a request and
-// 2 % of the server's CPU under load, bench/server_bench.sh). Freed memory up to 64 MiB stays in the heap
-// instead, and the purge tick below returns it with malloc_trim once a minute; blocks of 4 MiB and more
-// are still mapped and unmapped on their own.
+// is nearly every request; the next request then faults the pages in again (1.3 page faults and a brk a
+// request: 4 % of the server's CPU in its profile under load, docs/PERFORMANCE.md). Freed memory up to
+// 64 MiB stays in the heap instead, and the purge tick below returns it with malloc_trim once a minute;
+// blocks of 4 MiB and more are still mapped and unmapped on their own.
 void keep_freed_heap_between_requests() {
 #ifdef __GLIBC__
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
