@@ -1,8 +1,9 @@
 // The HTTP/1.1 side of cccd-server, on Boost.Beast and Asio (docs/ARCHITECTURE.md, "cccd-server"): keep-
 // alive connections, a bounded number of them, a timeout for every wait (a whole request, an idle
 // connection, a response), a body limit answered with 413. The server's threads (config: workers) all run
-// one io_context: whichever thread reads a request judges it and writes the answer, with no hand-off
-// between pools (docs/ARCHITECTURE.md, "cccd-server", says why).
+// one io_context. Requests read in the same turn of the event loop, from any connections, are handed to
+// the handler together (a batch) on the thread that drains them, with no hand-off between pools; each
+// answer goes back to its connection's strand (docs/ARCHITECTURE.md, "cccd-server", says why).
 #pragma once
 
 #include "metrics.hpp"
@@ -18,10 +19,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace cccd::server {
 
@@ -39,9 +43,19 @@ struct Answer {
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
-  // Runs on the thread that read the request, inside its connection's strand; may block on the database.
-  // An exception becomes a 500.
+  // One request. May block on the database; an exception becomes a 500.
   virtual Answer handle(Request& request) = 0;
+  // The requests of one batch, from different connections, in the order they were read: their answers in
+  // the same order. Runs on one worker, outside the connections' strands; may block on the database. This
+  // one calls handle() for each (an exception becomes that request's 500); a handler overrides it to share
+  // work between the requests of a batch.
+  virtual std::vector<Answer> handle_batch(std::span<Request* const> requests);
+};
+
+// A request read and waiting for its batch, and how its answer gets back to its connection.
+struct WaitingRequest {
+  Request request;
+  std::function<void(Request&& request, Answer&& answer)> deliver;
 };
 
 struct HttpSettings {
@@ -77,6 +91,11 @@ struct ServerShared {
   std::mutex sessions_mutex;
   std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
   boost::asio::ssl::context* tls = nullptr;  // TLS on every connection when set
+  boost::asio::io_context* io = nullptr;     // where batches are posted
+  // The requests read and not yet judged, and the drains posted for them (http.cpp, "Batches").
+  std::mutex waiting_mutex;
+  std::vector<WaitingRequest> waiting;
+  std::size_t drains_posted = 0;
 };
 
 class HttpServer {
