@@ -81,6 +81,12 @@ Answer refused_challenge(ChallengeState state, nlohmann::json log) {
   return answer(route, error_response(404, "challenge_unknown", "no such challenge for this API key"), log);
 }
 
+Answer database_unavailable(const std::string& route, const std::string& key_id, const StoreUnavailable& e) {
+  Response response = error_response(503, "database_unavailable", "the database does not answer; try again");
+  response.set(http::field::retry_after, "1");
+  return answer(route, std::move(response), {{"key_id", key_id}, {"database_error", e.what()}});
+}
+
 }  // namespace
 
 TrustHolder::TrustHolder(const Config& config)
@@ -154,6 +160,51 @@ const ApiKey* Service::authenticate(const Request& request) const {
 }
 
 Answer Service::handle(Request& request) {
+  Request* const one[] = {&request};
+  return std::move(handle_batch(one).front());
+}
+
+std::vector<Answer> Service::handle_batch(std::span<Request* const> requests) {
+  std::vector<Answer> answers(requests.size());
+  std::vector<Judged> judged;
+  std::vector<std::size_t> judged_at;  // the index in `requests` of each judged upload
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    try {
+      Step step = route(*requests[i]);
+      if (Answer* answered = std::get_if<Answer>(&step)) {
+        answers[i] = std::move(*answered);
+      } else {
+        judged.push_back(std::move(std::get<Judged>(step)));
+        judged_at.push_back(i);
+      }
+    } catch (const std::exception&) {
+      answers[i] = answer("other", error_response(500, "internal", "the server failed on this request"));
+    }
+  }
+  if (judged.empty()) return answers;
+
+  std::vector<ChallengeUse> uses;
+  uses.reserve(judged.size());
+  for (const Judged& j : judged) uses.push_back(j.use);
+  std::vector<ChallengeState> used;
+  try {
+    used = database_.use_and_record_all(uses);
+  } catch (const StoreUnavailable& e) {
+    // No answer without its audit row. Whether the uses committed is unknown: each client gets 503 and
+    // starts again with a new challenge (a second upload of one that did commit gets 409).
+    for (std::size_t k = 0; k < judged.size(); ++k) {
+      metrics_.store_operation("use", "unavailable");
+      answers[judged_at[k]] = database_unavailable("/v1/verifications", judged[k].use.key_id, e);
+    }
+    return answers;
+  }
+  for (std::size_t k = 0; k < judged.size(); ++k) {
+    answers[judged_at[k]] = give_verdict(std::move(judged[k]), used.at(k));
+  }
+  return answers;
+}
+
+Service::Step Service::route(Request& request) {
   const std::string path(path_of(std::string_view(request.target().data(), request.target().size())));
   const http::verb method = request.method();
 
@@ -201,13 +252,10 @@ Answer Service::handle(Request& request) {
   }
   try {
     if (path == "/v1/challenges") return issue_challenge(*key);
-    return verify(*key, request);
+    return judge(*key, request);
   } catch (const StoreUnavailable& e) {
     // Counted by operation where it failed (issue, look_up, use).
-    Response response =
-        error_response(503, "database_unavailable", "the database does not answer; try again");
-    response.set(http::field::retry_after, "1");
-    return answer(path, std::move(response), {{"key_id", key->id}, {"database_error", e.what()}});
+    return database_unavailable(path, key->id, e);
   }
 }
 
@@ -247,7 +295,7 @@ Answer Service::issue_challenge(const ApiKey& key) {
   return answer("/v1/challenges", json_response(201, body), {{"key_id", key.id}, {"challenge_id", id}});
 }
 
-Answer Service::verify(const ApiKey& key, const Request& request) {
+Service::Step Service::judge(const ApiKey& key, const Request& request) {
   const std::string route = "/v1/verifications";
   json log = {{"key_id", key.id}};
   auto refuse = [&](unsigned status, const std::string& code, const std::string& message) {
@@ -354,14 +402,14 @@ Answer Service::verify(const ApiKey& key, const Request& request) {
   }
 
   // The audit row: the verdict per finding (cccd_result_finding_*; no personal data is copied).
+  Judged judged;
   const std::string overall = result->verified() ? "verified" : "not_verified";
   json findings = json::object();
-  std::vector<std::pair<std::string, std::string>> finding_list;
   for (const auto& [name, status] : result->findings()) {
     findings[std::string(name)] = status;
-    finding_list.emplace_back(name, status);
+    judged.findings.emplace_back(name, status);
   }
-  AuditRecord record;
+  AuditRecord& record = judged.use.record;
   record.time_ms = now_unix_ms();
   record.node = config_.node_id;
   record.key_id = key.id;
@@ -370,21 +418,26 @@ Answer Service::verify(const ApiKey& key, const Request& request) {
   record.findings_json = findings.dump();
   const auto sod = evidence->file("EF.SOD");
   if (!sod.empty()) record.sod_sha256 = to_hex(sha256(sod));
-  ChallengeState used = ChallengeState::unknown;
-  try {
-    used = database_.use_and_record(challenge_id, key.id, record);
-  } catch (const StoreUnavailable&) {
-    // No answer without its audit row. Whether the use committed is unknown: the client gets 503 and
-    // starts again with a new challenge (a second upload of this one gets 409 if it had).
-    metrics_.store_operation("use", "unavailable");
-    throw;
-  }
+  judged.use.id = challenge_id;
+  judged.use.key_id = key.id;
+  judged.log = std::move(log);
+  judged.result = std::move(result);
+  judged.include_face = include_face;
+  return judged;
+}
+
+Answer Service::give_verdict(Judged judged, ChallengeState used) {
+  const std::string route = "/v1/verifications";
+  json& log = judged.log;
   metrics_.store_operation("use", used == ChallengeState::open ? "committed" : state_name(used));
   // Another upload of the same challenge was answered first: this verdict is not given.
   if (used != ChallengeState::open) return refused_challenge(used, log);
-  metrics_.verification(overall, finding_list);
+  const std::string& overall = judged.use.record.overall;
+  metrics_.verification(overall, judged.findings);
   log["overall"] = overall;
 
+  const std::optional<cccd::Result>& result = judged.result;
+  const bool include_face = judged.include_face;
   const std::string_view result_json = result->json();
   std::string text(result_json);
   if (include_face) {

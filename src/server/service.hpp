@@ -13,7 +13,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
+#include <utility>
+#include <variant>
+#include <vector>
 
 namespace cccd::server {
 
@@ -54,10 +59,26 @@ class Service final : public RequestHandler {
  public:
   Service(const Config& config, Database& database, TrustHolder& trust, Metrics& metrics);
   Answer handle(Request& request) override;
+  // Every request of the batch up to its answer, except the verifications' challenge uses: those are
+  // made together after the last upload is judged (Database::use_and_record_all), so the library runs
+  // its verifications back to back and the batch's audit rows share one commit.
+  std::vector<Answer> handle_batch(std::span<Request* const> requests) override;
 
  private:
+  // An upload judged, its verdict given only if its challenge's use commits.
+  struct Judged {
+    nlohmann::json log;
+    ChallengeUse use;
+    std::optional<cccd::Result> result;
+    std::vector<std::pair<std::string, std::string>> findings;  // name, status (metrics)
+    bool include_face = false;
+  };
+  using Step = std::variant<Answer, Judged>;
+
+  Step route(Request& request);
   Answer issue_challenge(const ApiKey& key);
-  Answer verify(const ApiKey& key, const Request& request);
+  Step judge(const ApiKey& key, const Request& request);
+  Answer give_verdict(Judged judged, ChallengeState used);
   Answer ready();
   const ApiKey* authenticate(const Request& request) const;
 

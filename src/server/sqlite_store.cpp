@@ -2,7 +2,7 @@
 // statement here takes microseconds, so a pool would add locking without adding throughput. WAL lets
 // readers (an operator's sqlite3 shell, a backup) run beside the server; with sqlite_synchronous = "full"
 // (the default) every answered verification's use and audit row survive a power cut, not only a crash of
-// the process, at the cost of one fsync per verification (use_and_record()).
+// the process, at the cost of one fsync per batch of verifications (use_and_record_all()).
 #include "sqlite_checkpointer.hpp"
 #include "store.hpp"
 #include "util.hpp"
@@ -12,7 +12,9 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace cccd::server {
 namespace {
@@ -144,12 +146,21 @@ class SqliteDatabase final : public Database {
     return state_now(id, key_id, now);
   }
 
-  // With full_sync the commit is fsync'ed, and with it the whole WAL up to there: one fsync per answered
-  // verification makes it, and everything it depends on, survive a power cut. Issuing needs none of its
-  // own (a lost challenge answers 404).
+  // With full_sync the commit is fsync'ed, and with it the whole WAL up to there: one fsync per batch of
+  // answered verifications makes them, and everything they depend on, survive a power cut. Issuing needs
+  // none of its own (a lost challenge answers 404).
   ChallengeState use_and_record(const std::string& id, const std::string& key_id,
                                 const AuditRecord& r) override {
+    const ChallengeUse use{id, key_id, r};
+    return use_and_record_all(std::span(&use, 1)).front();
+  }
+
+  // One transaction for the batch: the commit's locks, its WAL frames for the pages the rows share and
+  // its fsync are paid once. A use that finds its challenge not open writes nothing and is told why.
+  std::vector<ChallengeState> use_and_record_all(std::span<const ChallengeUse> uses) override {
     const std::int64_t now = now_unix_ms();
+    std::vector<ChallengeState> states;
+    states.reserve(uses.size());
     const std::lock_guard lock(mutex_);
     if (full_sync_) exec(db_, "PRAGMA synchronous=FULL");
     const auto restore = [&] {
@@ -157,25 +168,26 @@ class SqliteDatabase final : public Database {
     };
     try {
       Use(*begin_).step(db_);
-      bool used_now = false;
-      {
-        Use use(*use_);
-        use.text(1, id).text(2, key_id).integer(3, now);
-        use.step(db_);
-        used_now = sqlite3_changes(db_) == 1;
-      }
-      if (!used_now) {
-        // Not ours: say why. Only the UPDATE above decides; this only explains its answer.
-        const ChallengeLookup why = state_now(id, key_id, now);
-        exec(db_, "ROLLBACK");
-        restore();
-        return why.state == ChallengeState::open ? ChallengeState::used : why.state;
-      }
-      {
+      for (const ChallengeUse& u : uses) {
+        bool used_now = false;
+        {
+          Use use(*use_);
+          use.text(1, u.id).text(2, u.key_id).integer(3, now);
+          use.step(db_);
+          used_now = sqlite3_changes(db_) == 1;
+        }
+        if (!used_now) {
+          // Not this one's: say why. Only the UPDATE above decides; this only explains its answer.
+          const ChallengeLookup why = state_now(u.id, u.key_id, now);
+          states.push_back(why.state == ChallengeState::open ? ChallengeState::used : why.state);
+          continue;
+        }
+        const AuditRecord& r = u.record;
         Use audit(*audit_);
         audit.integer(1, r.time_ms).text(2, r.node).text(3, r.key_id).text(4, r.challenge_id);
         audit.text(5, r.overall).text(6, r.findings_json).text(7, r.sod_sha256);
         audit.step(db_);
+        states.push_back(ChallengeState::open);
       }
       Use(*commit_).step(db_);
     } catch (...) {
@@ -184,7 +196,7 @@ class SqliteDatabase final : public Database {
       throw;
     }
     restore();
-    return ChallengeState::open;
+    return states;
   }
 
   std::int64_t purge_expired(std::int64_t older_than_ms) override {

@@ -16,4 +16,11 @@ const char* state_name(ChallengeState state) noexcept {
   return "unknown";
 }
 
+std::vector<ChallengeState> Database::use_and_record_all(std::span<const ChallengeUse> uses) {
+  std::vector<ChallengeState> states;
+  states.reserve(uses.size());
+  for (const ChallengeUse& use : uses) states.push_back(use_and_record(use.id, use.key_id, use.record));
+  return states;
+}
+
 }  // namespace cccd::server

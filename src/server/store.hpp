@@ -6,8 +6,10 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace cccd::server {
 
@@ -44,6 +46,13 @@ struct ChallengeLookup {
   Challenge challenge{};  // when open
 };
 
+// One challenge's use and the audit row that goes with it (use_and_record_all).
+struct ChallengeUse {
+  std::string id;
+  std::string key_id;
+  AuditRecord record;
+};
+
 // A verification reads its challenge (look_up), judges the upload with it, then uses the challenge and
 // writes the verdict's audit row in one transaction (use_and_record): one commit a verification, and never
 // a used challenge without its audit row or an audit row without its use, whatever the moment of a crash.
@@ -62,6 +71,12 @@ class Database {
   // what stopped them (used, expired, unknown). Durable when it returns `open`: the answer is sent after.
   virtual ChallengeState use_and_record(const std::string& id, const std::string& key_id,
                                         const AuditRecord& record) = 0;
+  // The uses of one batch of verifications (service.cpp): each as use_and_record does it, their states in
+  // the same order, two uses of one id in a batch decided as if one came after the other. A database
+  // where that is cheaper commits them together (SQLite: one transaction, one fsync with full_sync). On
+  // StoreUnavailable, which of them committed is unknown (each is answered 503, as one use would be).
+  // This one calls use_and_record for each.
+  virtual std::vector<ChallengeState> use_and_record_all(std::span<const ChallengeUse> uses);
   // Removes challenges that expired more than `older_than_ms` ago (they are kept a while to answer 410).
   virtual std::int64_t purge_expired(std::int64_t older_than_ms) = 0;
   // Throws StoreUnavailable when the database does not answer (GET /readyz).

@@ -218,6 +218,33 @@ TEST_F(SqliteStoreTest, AChallengeIsUsedOnceByItsKeyWithItsAuditRow) {
   EXPECT_EQ(db->purge_expired(0), 1);  // id2; id1 (used) expires only in a minute
 }
 
+// The uses of a batch of verifications (one transaction): each decided as if it came after the ones
+// before it in the batch, and only the uses that found their challenge open leave audit rows.
+TEST_F(SqliteStoreTest, ABatchOfUsesIsDecidedInOrderWithOneRowPerUse) {
+  const auto db = open_sqlite(path_);
+  db->issue("a", Challenge{}, "app", 60000);
+  db->issue("b", Challenge{}, "app", 60000);
+  db->issue("late", Challenge{}, "app", 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto use = [](const std::string& id, const std::string& key, const std::string& overall) {
+    ChallengeUse u{id, key, audit_of(id, overall)};
+    u.record.key_id = key;
+    return u;
+  };
+  const std::vector<ChallengeUse> batch = {use("a", "app", "verified"),     use("b", "other", "verified"),
+                                           use("b", "app", "not_verified"), use("a", "app", "second"),
+                                           use("nope", "app", "verified"),  use("late", "app", "verified")};
+  EXPECT_EQ(
+      db->use_and_record_all(batch),
+      (std::vector<ChallengeState>{ChallengeState::open, ChallengeState::unknown, ChallengeState::open,
+                                   ChallengeState::used, ChallengeState::unknown, ChallengeState::expired}));
+  EXPECT_EQ(audit_rows(path_), (std::vector<std::string>{"a verified", "b not_verified"}));
+  EXPECT_EQ(db->use_and_record_all(batch).front(),
+            ChallengeState::used);  // committed: a second batch finds it
+  EXPECT_TRUE(db->use_and_record_all({}).empty());
+  EXPECT_EQ(audit_rows(path_).size(), 2u);
+}
+
 TEST_F(SqliteStoreTest, ConcurrentUsesFromTwoConnectionsGiveExactlyOneAndOneRow) {
   // Two Database objects on one file stand for two processes (two connections, file locks between them).
   const auto a = open_sqlite(path_, false);
