@@ -1,7 +1,7 @@
 // The PostgreSQL state of a cluster: every node talks to one database, which alone decides who uses a
 // challenge (one UPDATE: PostgreSQL locks the row, and a second UPDATE waiting on that lock re-checks
 // `consumed_at IS NULL` after the first commits, so it changes nothing). The use and its audit row are one
-// statement, so one round trip and one commit. Times come from the
+// statement, so one round trip; a batch's uses share one transaction, so one commit. Times come from the
 // database's clock (now()), so nodes with slightly different clocks agree on expiry.
 //
 // A small pool of blocking libpq connections, one per worker at most: each statement is one short round
@@ -13,9 +13,12 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <numeric>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -115,23 +118,25 @@ class PostgresDatabase final : public Database {
 
   ChallengeState use_and_record(const std::string& id, const std::string& key_id,
                                 const AuditRecord& a) override {
+    return with_connection([&](Lease& lease) { return use_in(lease, id, key_id, a); });
+  }
+
+  // One transaction for the batch: one commit (one WAL flush) instead of one a use. The uses run in the
+  // order of their ids, so that two nodes' batches lock the challenges they share in the same order and
+  // cannot deadlock; a second use of one id in the batch runs after the first and finds it used. When
+  // anything fails the connection is dropped with its transaction (Lease), and nothing is committed.
+  std::vector<ChallengeState> use_and_record_all(std::span<const ChallengeUse> uses) override {
+    std::vector<std::size_t> order(uses.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t x, std::size_t y) { return uses[x].id < uses[y].id; });
     return with_connection([&](Lease& lease) {
-      // The audit row is inserted from the UPDATE's own result: a use that changed nothing inserts nothing.
-      const ResultPtr r =
-          run(lease,
-              "WITH used AS (UPDATE challenges SET consumed_at = clock_timestamp() WHERE id = $1::text "
-              "AND key_id = $2::text AND consumed_at IS NULL AND expires_at > now() RETURNING id) "
-              "INSERT INTO audit(time, node, key_id, challenge_id, overall, findings, sod_sha256) "
-              "SELECT to_timestamp($3::bigint / 1000.0), $4, $2, $1, $5, $6::jsonb, $7 FROM used",
-              {id, key_id, std::to_string(a.time_ms), a.node, a.overall, a.findings_json, a.sod_sha256});
-      if (std::string_view(PQcmdTuples(r.get())) == "1") return ChallengeState::open;
-      // Only the statement above decides; this explains its "no".
-      const ResultPtr why =
-          run(lease, "SELECT consumed_at IS NOT NULL FROM challenges WHERE id = $1 AND key_id = $2",
-              {id, key_id});
-      if (PQntuples(why.get()) == 0) return ChallengeState::unknown;
-      return std::string_view(PQgetvalue(why.get(), 0, 0)) == "t" ? ChallengeState::used
-                                                                  : ChallengeState::expired;
+      std::vector<ChallengeState> states(uses.size(), ChallengeState::unknown);
+      if (uses.empty()) return states;
+      run(lease, "BEGIN", {});
+      for (const std::size_t k : order) states[k] = use_in(lease, uses[k].id, uses[k].key_id, uses[k].record);
+      run(lease, "COMMIT", {});
+      return states;
     });
   }
 
@@ -255,6 +260,26 @@ class PostgresDatabase final : public Database {
       throw StoreUnavailable("postgresql: " + first_line(PQerrorMessage(lease.get())));
     }
     return r;
+  }
+
+  // The use of one challenge with its audit row, on `lease` (in its transaction when one is open).
+  ChallengeState use_in(Lease& lease, const std::string& id, const std::string& key_id,
+                        const AuditRecord& a) {
+    // The audit row is inserted from the UPDATE's own result: a use that changed nothing inserts nothing.
+    const ResultPtr r =
+        run(lease,
+            "WITH used AS (UPDATE challenges SET consumed_at = clock_timestamp() WHERE id = $1::text "
+            "AND key_id = $2::text AND consumed_at IS NULL AND expires_at > now() RETURNING id) "
+            "INSERT INTO audit(time, node, key_id, challenge_id, overall, findings, sod_sha256) "
+            "SELECT to_timestamp($3::bigint / 1000.0), $4, $2, $1, $5, $6::jsonb, $7 FROM used",
+            {id, key_id, std::to_string(a.time_ms), a.node, a.overall, a.findings_json, a.sod_sha256});
+    if (std::string_view(PQcmdTuples(r.get())) == "1") return ChallengeState::open;
+    // Only the statement above decides; this explains its "no".
+    const ResultPtr why = run(
+        lease, "SELECT consumed_at IS NOT NULL FROM challenges WHERE id = $1 AND key_id = $2", {id, key_id});
+    if (PQntuples(why.get()) == 0) return ChallengeState::unknown;
+    return std::string_view(PQgetvalue(why.get(), 0, 0)) == "t" ? ChallengeState::used
+                                                                : ChallengeState::expired;
   }
 
   const std::string conninfo_;

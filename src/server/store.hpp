@@ -54,8 +54,9 @@ struct ChallengeUse {
 };
 
 // A verification reads its challenge (look_up), judges the upload with it, then uses the challenge and
-// writes the verdict's audit row in one transaction (use_and_record): one commit a verification, and never
-// a used challenge without its audit row or an audit row without its use, whatever the moment of a crash.
+// writes the verdict's audit row in one transaction (use_and_record; for a batch of verifications,
+// use_and_record_all): at most one commit a verification, and never a used challenge without its audit row
+// or an audit row without its use, whatever the moment of a crash.
 // Concurrent uploads of one challenge may all be judged, but only the one whose use commits is answered.
 class Database {
  public:
@@ -88,8 +89,9 @@ class Database {
 const char* state_name(ChallengeState state) noexcept;
 
 // Opens (creating when needed) the SQLite file in WAL mode and creates the schema. `full_sync`: each use's
-// commit (with its audit row) is fsync'ed, and with it every earlier commit (one fsync per answered
-// verification); else only checkpoints are (commits survive a crash of the process, not a power cut).
+// commit (with its audit row) is fsync'ed, and with it every earlier commit (one fsync per batch of
+// answered verifications); else only checkpoints are (commits survive a crash of the process, not a power
+// cut).
 std::unique_ptr<Database> open_sqlite(const std::string& path, bool full_sync = true);
 // Connects up to `connections` sessions (lazily after the first) and creates the schema under an advisory
 // lock, so that nodes starting together do not race on CREATE TABLE.

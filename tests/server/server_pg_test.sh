@@ -5,12 +5,15 @@
 # over both nodes: exactly one judged, 999 x 409; the audit rows in PostgreSQL; PostgreSQL stopped: 503 with
 # Retry-After and /readyz not ready; started again: the nodes recover by themselves.
 # PostgreSQL refuses to run as root: as root the database runs as `nobody` (runuser).
-# Usage: server_pg_test.sh CCCD_SERVER CCCD_VERIFY CCCD_SIM SERVER_RACE   (exit 77: no PostgreSQL server)
+# The store's own tests that need a live PostgreSQL (server_unit_test's ServerPostgresLive) run first.
+# Usage: server_pg_test.sh CCCD_SERVER CCCD_VERIFY CCCD_SIM SERVER_RACE SERVER_UNIT_TEST
+#        (exit 77: no PostgreSQL server)
 set -euo pipefail
 server=$1
 verify=$2
 sim=$3
 race=$4
+unit=$5
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2> /dev/null | sort -V | tail -n 1)
 if [ -z "$pgbin" ] || [ ! -x "$pgbin/initdb" ]; then
   echo "SKIP: no PostgreSQL server (Debian: apt install postgresql)"
@@ -63,6 +66,11 @@ trap cleanup EXIT
 pg_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 start_pg
 psql() { "$pgbin/psql" -h 127.0.0.1 -p "$pg_port" -U cccd -d postgres -Atq "$@"; }
+psql -c "CREATE DATABASE store_test"  # a database of their own: the rows counted below are the nodes'
+CCCD_TEST_POSTGRESQL="host=127.0.0.1 port=$pg_port user=cccd dbname=store_test" \
+  "$unit" --gtest_filter='ServerPostgresLive.*' --gtest_brief=1 > "$work/unit.log" 2>&1 \
+  || { cat "$work/unit.log"; fail "server_unit_test's ServerPostgresLive tests"; }
+grep -q "PASSED.*1 test" "$work/unit.log" || { cat "$work/unit.log"; fail "ServerPostgresLive did not run"; }
 
 key=test-key-$RANDOM$RANDOM
 key_hash=$(printf %s "$key" | sha256sum | cut -d' ' -f1)

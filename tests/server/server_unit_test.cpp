@@ -8,10 +8,13 @@
 #include "util.hpp"
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -312,6 +315,50 @@ TEST_F(SqliteStoreTest, TheWalIsCheckpointedBesideTheRequests) {
 
 TEST(ServerPostgres, AnUnreachableDatabaseIsUnavailableNotACrash) {
   EXPECT_THROW(open_postgresql("host=127.0.0.1 port=1 connect_timeout=1", 1), StoreUnavailable);
+}
+
+// A batch of uses on PostgreSQL (one transaction), against the database tests/server/server_pg_test.sh
+// starts and names in CCCD_TEST_POSTGRESQL; skipped when run without it. The same rules as on SQLite.
+TEST(ServerPostgresLive, ABatchOfUsesIsDecidedInOrderWithOneRowPerUse) {
+  const char* conninfo = std::getenv("CCCD_TEST_POSTGRESQL");
+  if (conninfo == nullptr) GTEST_SKIP() << "CCCD_TEST_POSTGRESQL is not set (server_pg_test.sh sets it)";
+  const auto db = open_postgresql(conninfo, 2);
+  const std::string run = "batch-" + std::to_string(now_unix_ms()) + "-";
+  const std::string a = run + "a", b = run + "b", late = run + "late";
+  db->issue(a, Challenge{}, "app", 60000);
+  db->issue(b, Challenge{}, "app", 60000);
+  db->issue(late, Challenge{}, "app", 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto use = [](const std::string& id, const std::string& key, const std::string& overall) {
+    ChallengeUse u{id, key, audit_of(id, overall)};
+    u.record.key_id = key;
+    return u;
+  };
+  // Out of id order on purpose: the store runs them sorted by id, and must answer in the batch's order.
+  const std::vector<ChallengeUse> batch = {
+      use(b, "app", "not_verified"), use(a, "other", "verified"),          use(a, "app", "verified"),
+      use(b, "app", "second"),       use(run + "nope", "app", "verified"), use(late, "app", "verified")};
+  EXPECT_EQ(
+      db->use_and_record_all(batch),
+      (std::vector<ChallengeState>{ChallengeState::open, ChallengeState::unknown, ChallengeState::open,
+                                   ChallengeState::used, ChallengeState::unknown, ChallengeState::expired}));
+  EXPECT_EQ(db->use_and_record_all(batch).front(), ChallengeState::used);
+  EXPECT_TRUE(db->use_and_record_all({}).empty());
+  // One audit row per use that found its challenge open, with its verdict.
+  PGconn* conn = PQconnectdb(conninfo);
+  ASSERT_EQ(PQstatus(conn), CONNECTION_OK);
+  const std::string pattern = run + "%";
+  const char* values[] = {pattern.c_str()};
+  PGresult* rows = PQexecParams(
+      conn,
+      "SELECT challenge_id || ' ' || overall FROM audit WHERE challenge_id LIKE $1 ORDER BY challenge_id", 1,
+      nullptr, values, nullptr, nullptr, 0);
+  ASSERT_EQ(PQresultStatus(rows), PGRES_TUPLES_OK);
+  std::vector<std::string> found;
+  for (int i = 0; i < PQntuples(rows); ++i) found.emplace_back(PQgetvalue(rows, i, 0));
+  PQclear(rows);
+  PQfinish(conn);
+  EXPECT_EQ(found, (std::vector<std::string>{a + " verified", b + " not_verified"}));
 }
 
 TEST(ServerMetrics, PrometheusText) {
