@@ -35,6 +35,13 @@ Response error_response(unsigned status, const std::string& code, const std::str
   return json_response(status, {{"error", {{"code", code}, {"message", message}}}});
 }
 
+Answer internal_error() {
+  Answer failed;
+  failed.response = error_response(500, "internal", "the server failed on this request");
+  failed.route = "other";
+  return failed;
+}
+
 namespace {
 
 // Headers beyond this are refused (431): the API needs a handful of short ones.
@@ -91,13 +98,7 @@ void drain(const std::shared_ptr<ServerShared>& shared) {
     answers.clear();
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    Answer answer;
-    if (i < answers.size()) {
-      answer = std::move(answers[i]);
-    } else {
-      answer.response = error_response(500, "internal", "the server failed on this request");
-      answer.route = "other";
-    }
+    Answer answer = i < answers.size() ? std::move(answers[i]) : internal_error();
     batch[i].deliver(std::move(batch[i].request), std::move(answer));
   }
 }
@@ -111,10 +112,7 @@ std::vector<Answer> RequestHandler::handle_batch(std::span<Request* const> reque
     try {
       answers.push_back(handle(*request));
     } catch (const std::exception&) {
-      Answer failed;
-      failed.response = error_response(500, "internal", "the server failed on this request");
-      failed.route = "other";
-      answers.push_back(std::move(failed));
+      answers.push_back(internal_error());
     }
   }
   return answers;

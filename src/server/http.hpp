@@ -70,6 +70,8 @@ struct HttpSettings {
 Response json_response(unsigned status, const nlohmann::json& body);
 // A JSON error document: {"error": {"code": CODE, "message": MESSAGE}}.
 Response error_response(unsigned status, const std::string& code, const std::string& message);
+// The 500 of a request whose handler failed (an exception): it says nothing of the cause.
+Answer internal_error();
 
 // A connection, as the server's drain sees it (the connections are plain TCP or TLS: http.cpp).
 class SessionBase {

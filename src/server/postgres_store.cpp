@@ -1,8 +1,9 @@
 // The PostgreSQL state of a cluster: every node talks to one database, which alone decides who uses a
 // challenge (one UPDATE: PostgreSQL locks the row, and a second UPDATE waiting on that lock re-checks
 // `consumed_at IS NULL` after the first commits, so it changes nothing). The use and its audit row are one
-// statement, so one round trip; a batch's uses share one transaction, so one commit. Times come from the
-// database's clock (now()), so nodes with slightly different clocks agree on expiry.
+// statement, so one round trip; a batch's uses share one transaction, so one commit, and its look-ups are
+// one statement. Times come from the database's clock (now()), so nodes with slightly different clocks
+// agree on expiry.
 //
 // A small pool of blocking libpq connections, one per worker at most: each statement is one short round
 // trip, and a worker waiting for it is a worker the verification load would not have used anyway.
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <numeric>
 #include <span>
@@ -40,6 +42,23 @@ std::string first_line(const char* message) {
   const auto end = text.find('\n');
   if (end != std::string::npos) text.resize(end);
   return text;
+}
+
+// A text[] parameter in PostgreSQL's array syntax: every element quoted, its quotes and backslashes
+// escaped, so that any text (a key id from the config) arrives as it is.
+std::string text_array(const std::vector<std::string_view>& elements) {
+  std::string out = "{";
+  for (const std::string_view element : elements) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (const char c : element) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
 }
 
 class PostgresDatabase final : public Database {
@@ -92,50 +111,63 @@ class PostgresDatabase final : public Database {
     });
   }
 
-  ChallengeLookup look_up(const std::string& id, const std::string& key_id) override {
+  // One statement for the batch, one round trip: the challenges that exist come back with their place in
+  // the batch (n, from 1); the others are unknown.
+  std::vector<ChallengeLookup> look_up_all(std::span<const ChallengeRef> challenges) override {
+    std::vector<std::string_view> ids, key_ids;
+    for (const ChallengeRef& c : challenges) {
+      ids.push_back(c.id);
+      key_ids.push_back(c.key_id);
+    }
     return with_connection([&](Lease& lease) {
-      ChallengeLookup result;
+      std::vector<ChallengeLookup> found(challenges.size());
+      if (challenges.empty()) return found;
       const ResultPtr r = run(lease,
-                              "SELECT challenge, consumed_at IS NOT NULL, expires_at > now() FROM challenges "
-                              "WHERE id = $1 AND key_id = $2",
-                              {id, key_id});
-      if (PQntuples(r.get()) == 0) return result;  // unknown
-      if (std::string_view(PQgetvalue(r.get(), 0, 1)) == "t") {
-        result.state = ChallengeState::used;
-      } else if (std::string_view(PQgetvalue(r.get(), 0, 2)) != "t") {
-        result.state = ChallengeState::expired;
-      } else {
-        const auto bytes = from_hex(PQgetvalue(r.get(), 0, 0));
-        if (!bytes || bytes->size() != result.challenge.size()) {
-          throw StoreUnavailable("postgresql: a stored challenge is not 16 hex digits");
+                              "SELECT q.n, c.challenge, c.consumed_at IS NOT NULL, c.expires_at > now() "
+                              "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q(id, key_id, n) "
+                              "JOIN challenges c ON c.id = q.id AND c.key_id = q.key_id",
+                              {text_array(ids), text_array(key_ids)});
+      for (int row = 0; row < PQntuples(r.get()); ++row) {
+        const long long n = std::atoll(PQgetvalue(r.get(), row, 0));
+        if (n < 1 || static_cast<std::size_t>(n) > found.size()) {
+          throw StoreUnavailable("postgresql: a look-up answered for a challenge it was not asked");
         }
-        std::copy(bytes->begin(), bytes->end(), result.challenge.begin());
-        result.state = ChallengeState::open;
+        ChallengeLookup& result = found[static_cast<std::size_t>(n - 1)];
+        if (std::string_view(PQgetvalue(r.get(), row, 2)) == "t") {
+          result.state = ChallengeState::used;
+        } else if (std::string_view(PQgetvalue(r.get(), row, 3)) != "t") {
+          result.state = ChallengeState::expired;
+        } else {
+          const auto bytes = from_hex(PQgetvalue(r.get(), row, 1));
+          if (!bytes || bytes->size() != result.challenge.size()) {
+            throw StoreUnavailable("postgresql: a stored challenge is not 16 hex digits");
+          }
+          std::copy(bytes->begin(), bytes->end(), result.challenge.begin());
+          result.state = ChallengeState::open;
+        }
       }
-      return result;
+      return found;
     });
-  }
-
-  ChallengeState use_and_record(const std::string& id, const std::string& key_id,
-                                const AuditRecord& a) override {
-    return with_connection([&](Lease& lease) { return use_in(lease, id, key_id, a); });
   }
 
   // One transaction for the batch: one commit (one WAL flush) instead of one a use. The uses run in the
   // order of their ids, so that two nodes' batches lock the challenges they share in the same order and
   // cannot deadlock; a second use of one id in the batch runs after the first and finds it used. When
   // anything fails the connection is dropped with its transaction (Lease), and nothing is committed.
-  std::vector<ChallengeState> use_and_record_all(std::span<const ChallengeUse> uses) override {
-    std::vector<std::size_t> order(uses.size());
+  std::vector<ChallengeState> use_and_record_all(std::span<const AuditRecord> records) override {
+    std::vector<std::size_t> order(records.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t x, std::size_t y) { return uses[x].id < uses[y].id; });
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+      return records[x].challenge_id < records[y].challenge_id;
+    });
     return with_connection([&](Lease& lease) {
-      std::vector<ChallengeState> states(uses.size(), ChallengeState::unknown);
-      if (uses.empty()) return states;
-      run(lease, "BEGIN", {});
-      for (const std::size_t k : order) states[k] = use_in(lease, uses[k].id, uses[k].key_id, uses[k].record);
-      run(lease, "COMMIT", {});
+      std::vector<ChallengeState> states(records.size(), ChallengeState::unknown);
+      if (records.empty()) return states;
+      // One use is one statement, a transaction of its own.
+      const bool batch = records.size() > 1;
+      if (batch) run(lease, "BEGIN", {});
+      for (const std::size_t k : order) states[k] = use_in(lease, records[k]);
+      if (batch) run(lease, "COMMIT", {});
       return states;
     });
   }
@@ -263,8 +295,9 @@ class PostgresDatabase final : public Database {
   }
 
   // The use of one challenge with its audit row, on `lease` (in its transaction when one is open).
-  ChallengeState use_in(Lease& lease, const std::string& id, const std::string& key_id,
-                        const AuditRecord& a) {
+  ChallengeState use_in(Lease& lease, const AuditRecord& a) {
+    const std::string& id = a.challenge_id;
+    const std::string& key_id = a.key_id;
     // The audit row is inserted from the UPDATE's own result: a use that changed nothing inserts nothing.
     const ResultPtr r =
         run(lease,

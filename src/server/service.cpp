@@ -165,46 +165,80 @@ Answer Service::handle(Request& request) {
 }
 
 std::vector<Answer> Service::handle_batch(std::span<Request* const> requests) {
+  const std::string route_name = "/v1/verifications";
   std::vector<Answer> answers(requests.size());
-  std::vector<Judged> judged;
-  std::vector<std::size_t> judged_at;  // the index in `requests` of each judged upload
+
+  std::vector<Upload> uploads;
+  std::vector<std::size_t> upload_at;  // the index in `requests` of each upload
   for (std::size_t i = 0; i < requests.size(); ++i) {
     try {
-      Step step = route(*requests[i]);
+      std::variant<Answer, Upload> step = route(*requests[i]);
       if (Answer* answered = std::get_if<Answer>(&step)) {
         answers[i] = std::move(*answered);
       } else {
-        judged.push_back(std::move(std::get<Judged>(step)));
-        judged_at.push_back(i);
+        uploads.push_back(std::move(std::get<Upload>(step)));
+        upload_at.push_back(i);
       }
     } catch (const std::exception&) {
-      answers[i] = answer("other", error_response(500, "internal", "the server failed on this request"));
+      answers[i] = internal_error();
+    }
+  }
+  if (uploads.empty()) return answers;
+
+  std::vector<ChallengeRef> named;
+  named.reserve(uploads.size());
+  for (const Upload& upload : uploads) named.push_back({upload.challenge_id, upload.key->id});
+  std::vector<ChallengeLookup> challenges;
+  try {
+    challenges = database_.look_up_all(named);
+  } catch (const StoreUnavailable& e) {
+    for (std::size_t k = 0; k < uploads.size(); ++k) {
+      metrics_.store_operation("look_up", "unavailable");
+      answers[upload_at[k]] = database_unavailable(route_name, uploads[k].key->id, e);
+    }
+    return answers;
+  }
+
+  std::vector<Judged> judged;
+  std::vector<std::size_t> judged_at;  // the index in `requests` of each judged upload
+  for (std::size_t k = 0; k < uploads.size(); ++k) {
+    try {
+      std::variant<Answer, Judged> step = judge(std::move(uploads[k]), challenges.at(k));
+      if (Answer* answered = std::get_if<Answer>(&step)) {
+        answers[upload_at[k]] = std::move(*answered);
+      } else {
+        judged.push_back(std::move(std::get<Judged>(step)));
+        judged_at.push_back(upload_at[k]);
+      }
+    } catch (const std::exception&) {
+      answers[upload_at[k]] = internal_error();
     }
   }
   if (judged.empty()) return answers;
 
-  std::vector<ChallengeUse> uses;
-  uses.reserve(judged.size());
-  for (const Judged& j : judged) uses.push_back(j.use);
+  // The records leave their uploads for the store, which takes them side by side.
+  std::vector<AuditRecord> records;
+  records.reserve(judged.size());
+  for (Judged& j : judged) records.push_back(std::move(j.record));
   std::vector<ChallengeState> used;
   try {
-    used = database_.use_and_record_all(uses);
+    used = database_.use_and_record_all(records);
   } catch (const StoreUnavailable& e) {
     // No answer without its audit row. Whether the uses committed is unknown: each client gets 503 and
     // starts again with a new challenge (a second upload of one that did commit gets 409).
     for (std::size_t k = 0; k < judged.size(); ++k) {
       metrics_.store_operation("use", "unavailable");
-      answers[judged_at[k]] = database_unavailable("/v1/verifications", judged[k].use.key_id, e);
+      answers[judged_at[k]] = database_unavailable(route_name, records[k].key_id, e);
     }
     return answers;
   }
   for (std::size_t k = 0; k < judged.size(); ++k) {
-    answers[judged_at[k]] = give_verdict(std::move(judged[k]), used.at(k));
+    answers[judged_at[k]] = give_verdict(std::move(judged[k]), records[k], used.at(k));
   }
   return answers;
 }
 
-Service::Step Service::route(Request& request) {
+std::variant<Answer, Service::Upload> Service::route(Request& request) {
   const std::string path(path_of(std::string_view(request.target().data(), request.target().size())));
   const http::verb method = request.method();
 
@@ -252,7 +286,7 @@ Service::Step Service::route(Request& request) {
   }
   try {
     if (path == "/v1/challenges") return issue_challenge(*key);
-    return judge(*key, request);
+    return read_upload(*key, request);
   } catch (const StoreUnavailable& e) {
     // Counted by operation where it failed (issue, look_up, use).
     return database_unavailable(path, key->id, e);
@@ -295,7 +329,7 @@ Answer Service::issue_challenge(const ApiKey& key) {
   return answer("/v1/challenges", json_response(201, body), {{"key_id", key.id}, {"challenge_id", id}});
 }
 
-Service::Step Service::judge(const ApiKey& key, const Request& request) {
+std::variant<Answer, Service::Upload> Service::read_upload(const ApiKey& key, const Request& request) {
   const std::string route = "/v1/verifications";
   json log = {{"key_id", key.id}};
   auto refuse = [&](unsigned status, const std::string& code, const std::string& message) {
@@ -365,26 +399,28 @@ Service::Step Service::judge(const ApiKey& key, const Request& request) {
   }
   log["challenge_id"] = challenge_id;
 
-  // The evidence is checked before the challenge is used, so a client whose upload is broken can fix it
-  // and send it again with the same challenge.
-  std::optional<cccd::Evidence> evidence;
+  // The evidence is checked before the challenge is looked up, so a client whose upload is broken can fix
+  // it and send it again with the same challenge.
+  Upload upload;
   try {
-    evidence.emplace(cccd::Evidence::from_document(document));
+    upload.evidence.emplace(cccd::Evidence::from_document(document));
   } catch (const cccd::Error& e) {
     log["library_error"] = e.name();
     // The library's messages name the field and never hold card data (docs/dump-format.md).
     return refuse(400, "invalid_evidence", e.what());
   }
+  upload.log = std::move(log);
+  upload.key = &key;
+  upload.challenge_id = challenge_id;
+  upload.include_face = include_face;
+  return upload;
+}
 
-  // The challenge is read here and used only with the verdict's audit row, in one commit (store.hpp):
-  // an upload of a challenge already used or expired is refused before it is judged.
-  ChallengeLookup challenge;
-  try {
-    challenge = database_.look_up(challenge_id, key.id);
-  } catch (const StoreUnavailable&) {
-    metrics_.store_operation("look_up", "unavailable");
-    throw;
-  }
+// The challenge was read (handle_batch) and is used only with the verdict's audit row, in one commit
+// (store.hpp): an upload of a challenge already used or expired is refused before it is judged.
+std::variant<Answer, Service::Judged> Service::judge(Upload upload, const ChallengeLookup& challenge) {
+  const std::string route = "/v1/verifications";
+  json& log = upload.log;
   metrics_.store_operation("look_up", state_name(challenge.state));
   if (challenge.state != ChallengeState::open) return refused_challenge(challenge.state, log);
 
@@ -395,10 +431,13 @@ Service::Step Service::judge(const ApiKey& key, const Request& request) {
   const std::shared_ptr<const cccd::Trust> trust = trust_.current();
   std::optional<cccd::Result> result;
   try {
-    result.emplace(cccd::verify(*evidence, *trust, &options));
+    result.emplace(cccd::verify(*upload.evidence, *trust, &options));
   } catch (const cccd::Error& e) {
     log["library_error"] = e.name();
-    return refuse(422, "not_judged", std::string("the evidence could not be judged: ") + e.what());
+    log["error"] = "not_judged";
+    return answer(
+        route,
+        error_response(422, "not_judged", std::string("the evidence could not be judged: ") + e.what()), log);
   }
 
   // The audit row: the verdict per finding (cccd_result_finding_*; no personal data is copied).
@@ -409,30 +448,28 @@ Service::Step Service::judge(const ApiKey& key, const Request& request) {
     findings[std::string(name)] = status;
     judged.findings.emplace_back(name, status);
   }
-  AuditRecord& record = judged.use.record;
+  AuditRecord& record = judged.record;
   record.time_ms = now_unix_ms();
   record.node = config_.node_id;
-  record.key_id = key.id;
-  record.challenge_id = challenge_id;
+  record.key_id = upload.key->id;
+  record.challenge_id = upload.challenge_id;
   record.overall = overall;
   record.findings_json = findings.dump();
-  const auto sod = evidence->file("EF.SOD");
+  const auto sod = upload.evidence->file("EF.SOD");
   if (!sod.empty()) record.sod_sha256 = to_hex(sha256(sod));
-  judged.use.id = challenge_id;
-  judged.use.key_id = key.id;
   judged.log = std::move(log);
   judged.result = std::move(result);
-  judged.include_face = include_face;
+  judged.include_face = upload.include_face;
   return judged;
 }
 
-Answer Service::give_verdict(Judged judged, ChallengeState used) {
+Answer Service::give_verdict(Judged judged, const AuditRecord& record, ChallengeState used) {
   const std::string route = "/v1/verifications";
   json& log = judged.log;
   metrics_.store_operation("use", used == ChallengeState::open ? "committed" : state_name(used));
   // Another upload of the same challenge was answered first: this verdict is not given.
   if (used != ChallengeState::open) return refused_challenge(used, log);
-  const std::string& overall = judged.use.record.overall;
+  const std::string& overall = record.overall;
   metrics_.verification(overall, judged.findings);
   log["overall"] = overall;
 

@@ -59,26 +59,35 @@ class Service final : public RequestHandler {
  public:
   Service(const Config& config, Database& database, TrustHolder& trust, Metrics& metrics);
   Answer handle(Request& request) override;
-  // Every request of the batch up to its answer, except the verifications' challenge uses: those are
-  // made together after the last upload is judged (Database::use_and_record_all), so the library runs
-  // its verifications back to back and the batch's audit rows share one commit.
+  // A batch in steps, each made for all its requests before the next: every request routed (and every
+  // upload's evidence parsed); the uploads' challenges looked up together (Database::look_up_all); the
+  // uploads judged back to back, so the library's verifications run with nothing between them; their
+  // challenge uses and audit rows committed together (Database::use_and_record_all); the verdicts given.
   std::vector<Answer> handle_batch(std::span<Request* const> requests) override;
 
  private:
-  // An upload judged, its verdict given only if its challenge's use commits.
+  // An upload read and its evidence parsed, waiting for its challenge.
+  struct Upload {
+    nlohmann::json log;
+    const ApiKey* key = nullptr;
+    std::string challenge_id;
+    std::optional<cccd::Evidence> evidence;
+    bool include_face = false;
+  };
+  // An upload judged, its verdict given only if its challenge's use (with `record`) commits.
   struct Judged {
     nlohmann::json log;
-    ChallengeUse use;
+    AuditRecord record;
     std::optional<cccd::Result> result;
     std::vector<std::pair<std::string, std::string>> findings;  // name, status (metrics)
     bool include_face = false;
   };
-  using Step = std::variant<Answer, Judged>;
 
-  Step route(Request& request);
+  std::variant<Answer, Upload> route(Request& request);
   Answer issue_challenge(const ApiKey& key);
-  Step judge(const ApiKey& key, const Request& request);
-  Answer give_verdict(Judged judged, ChallengeState used);
+  std::variant<Answer, Upload> read_upload(const ApiKey& key, const Request& request);
+  std::variant<Answer, Judged> judge(Upload upload, const ChallengeLookup& challenge);
+  Answer give_verdict(Judged judged, const AuditRecord& record, ChallengeState used);
   Answer ready();
   const ApiKey* authenticate(const Request& request) const;
 

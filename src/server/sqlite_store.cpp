@@ -116,6 +116,7 @@ class SqliteDatabase final : public Database {
           "UPDATE challenges SET consumed_ms = ?3 WHERE id = ?1 AND key_id = ?2 AND consumed_ms IS NULL "
           "AND expires_ms > ?3");
       begin_ = std::make_unique<Statement>(db_, "BEGIN IMMEDIATE");
+      begin_read_ = std::make_unique<Statement>(db_, "BEGIN DEFERRED");
       commit_ = std::make_unique<Statement>(db_, "COMMIT");
       audit_ = std::make_unique<Statement>(
           db_,
@@ -140,27 +141,32 @@ class SqliteDatabase final : public Database {
     return now + ttl_ms;
   }
 
-  ChallengeLookup look_up(const std::string& id, const std::string& key_id) override {
+  // One read transaction for the batch: its locks are taken once.
+  std::vector<ChallengeLookup> look_up_all(std::span<const ChallengeRef> challenges) override {
     const std::int64_t now = now_unix_ms();
+    std::vector<ChallengeLookup> found;
+    found.reserve(challenges.size());
     const std::lock_guard lock(mutex_);
-    return state_now(id, key_id, now);
+    try {
+      Use(*begin_read_).step(db_);
+      for (const ChallengeRef& c : challenges) found.push_back(state_now(c.id, c.key_id, now));
+      Use(*commit_).step(db_);
+    } catch (...) {
+      if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+    return found;
   }
 
   // With full_sync the commit is fsync'ed, and with it the whole WAL up to there: one fsync per batch of
   // answered verifications makes them, and everything they depend on, survive a power cut. Issuing needs
   // none of its own (a lost challenge answers 404).
-  ChallengeState use_and_record(const std::string& id, const std::string& key_id,
-                                const AuditRecord& r) override {
-    const ChallengeUse use{id, key_id, r};
-    return use_and_record_all(std::span(&use, 1)).front();
-  }
-
   // One transaction for the batch: the commit's locks, its WAL frames for the pages the rows share and
   // its fsync are paid once. A use that finds its challenge not open writes nothing and is told why.
-  std::vector<ChallengeState> use_and_record_all(std::span<const ChallengeUse> uses) override {
+  std::vector<ChallengeState> use_and_record_all(std::span<const AuditRecord> records) override {
     const std::int64_t now = now_unix_ms();
     std::vector<ChallengeState> states;
-    states.reserve(uses.size());
+    states.reserve(records.size());
     const std::lock_guard lock(mutex_);
     if (full_sync_) exec(db_, "PRAGMA synchronous=FULL");
     const auto restore = [&] {
@@ -168,21 +174,20 @@ class SqliteDatabase final : public Database {
     };
     try {
       Use(*begin_).step(db_);
-      for (const ChallengeUse& u : uses) {
+      for (const AuditRecord& r : records) {
         bool used_now = false;
         {
           Use use(*use_);
-          use.text(1, u.id).text(2, u.key_id).integer(3, now);
+          use.text(1, r.challenge_id).text(2, r.key_id).integer(3, now);
           use.step(db_);
           used_now = sqlite3_changes(db_) == 1;
         }
         if (!used_now) {
           // Not this one's: say why. Only the UPDATE above decides; this only explains its answer.
-          const ChallengeLookup why = state_now(u.id, u.key_id, now);
+          const ChallengeLookup why = state_now(r.challenge_id, r.key_id, now);
           states.push_back(why.state == ChallengeState::open ? ChallengeState::used : why.state);
           continue;
         }
-        const AuditRecord& r = u.record;
         Use audit(*audit_);
         audit.integer(1, r.time_ms).text(2, r.node).text(3, r.key_id).text(4, r.challenge_id);
         audit.text(5, r.overall).text(6, r.findings_json).text(7, r.sod_sha256);
@@ -277,6 +282,7 @@ class SqliteDatabase final : public Database {
     look_up_.reset();
     use_.reset();
     begin_.reset();
+    begin_read_.reset();
     commit_.reset();
     audit_.reset();
     purge_.reset();
@@ -289,7 +295,7 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<WalCheckpointer> checkpointer_;
   std::mutex mutex_;
   sqlite3* db_ = nullptr;
-  std::unique_ptr<Statement> insert_, look_up_, use_, begin_, commit_, audit_, purge_, ping_;
+  std::unique_ptr<Statement> insert_, look_up_, use_, begin_, begin_read_, commit_, audit_, purge_, ping_;
 };
 
 }  // namespace

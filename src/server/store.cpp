@@ -16,11 +16,13 @@ const char* state_name(ChallengeState state) noexcept {
   return "unknown";
 }
 
-std::vector<ChallengeState> Database::use_and_record_all(std::span<const ChallengeUse> uses) {
-  std::vector<ChallengeState> states;
-  states.reserve(uses.size());
-  for (const ChallengeUse& use : uses) states.push_back(use_and_record(use.id, use.key_id, use.record));
-  return states;
+ChallengeLookup Database::look_up(const std::string& id, const std::string& key_id) {
+  const ChallengeRef one[] = {{id, key_id}};
+  return look_up_all(one).at(0);
+}
+
+ChallengeState Database::use_and_record(const AuditRecord& record) {
+  return use_and_record_all(std::span(&record, 1)).at(0);
 }
 
 }  // namespace cccd::server

@@ -46,17 +46,16 @@ struct ChallengeLookup {
   Challenge challenge{};  // when open
 };
 
-// One challenge's use and the audit row that goes with it (use_and_record_all).
-struct ChallengeUse {
+// A challenge as an upload names it: its id, and the API key it must have been issued to.
+struct ChallengeRef {
   std::string id;
   std::string key_id;
-  AuditRecord record;
 };
 
 // A verification reads its challenge (look_up), judges the upload with it, then uses the challenge and
-// writes the verdict's audit row in one transaction (use_and_record; for a batch of verifications,
-// use_and_record_all): at most one commit a verification, and never a used challenge without its audit row
-// or an audit row without its use, whatever the moment of a crash.
+// writes the verdict's audit row in one transaction (use_and_record): at most one commit a verification,
+// and never a used challenge without its audit row or an audit row without its use, whatever the moment
+// of a crash. The server does each step for a batch of verifications at once (the _all forms).
 // Concurrent uploads of one challenge may all be judged, but only the one whose use commits is answered.
 class Database {
  public:
@@ -65,19 +64,20 @@ class Database {
   // (Unix milliseconds, by the database's clock for PostgreSQL so that nodes agree).
   virtual std::int64_t issue(const std::string& id, const Challenge& challenge, const std::string& key_id,
                              std::int64_t ttl_ms) = 0;
-  // The challenge's state now, and its bytes when open; uses nothing.
-  virtual ChallengeLookup look_up(const std::string& id, const std::string& key_id) = 0;
-  // Uses the challenge and commits `record` with the use, atomically: of any number of concurrent calls
-  // for one id, on any node, exactly one finds it `open` (and only its record is written); the others get
-  // what stopped them (used, expired, unknown). Durable when it returns `open`: the answer is sent after.
-  virtual ChallengeState use_and_record(const std::string& id, const std::string& key_id,
-                                        const AuditRecord& record) = 0;
-  // The uses of one batch of verifications (service.cpp): each as use_and_record does it, their states in
-  // the same order, two uses of one id in a batch decided as if one came after the other. A database
-  // where that is cheaper commits them together (SQLite: one transaction, one fsync with full_sync). On
-  // StoreUnavailable, which of them committed is unknown (each is answered 503, as one use would be).
-  // This one calls use_and_record for each.
-  virtual std::vector<ChallengeState> use_and_record_all(std::span<const ChallengeUse> uses);
+  // Each challenge's state now, and its bytes when open, in the order given; uses nothing. The look-ups
+  // of one batch of verifications are made together (SQLite: one read transaction; PostgreSQL: one
+  // statement).
+  virtual std::vector<ChallengeLookup> look_up_all(std::span<const ChallengeRef> challenges) = 0;
+  ChallengeLookup look_up(const std::string& id, const std::string& key_id);  // one
+  // Uses each record's challenge (record.challenge_id, issued to record.key_id) and commits the record
+  // with the use, atomically: of any number of concurrent uses of one id, on any node, exactly one finds
+  // it `open` (and only its record is written); the others get what stopped them (used, expired, unknown).
+  // The states come in the order of the records; two uses of one id in a batch are decided as if one came
+  // after the other. Durable when a use returns `open`: the answer is sent after. The uses of a batch are
+  // committed together (SQLite: one transaction, one fsync with full_sync; PostgreSQL: one transaction).
+  // On StoreUnavailable, which of them committed is unknown (each is answered 503, as one use would be).
+  virtual std::vector<ChallengeState> use_and_record_all(std::span<const AuditRecord> records) = 0;
+  ChallengeState use_and_record(const AuditRecord& record);  // one
   // Removes challenges that expired more than `older_than_ms` ago (they are kept a while to answer 410).
   virtual std::int64_t purge_expired(std::int64_t older_than_ms) = 0;
   // Throws StoreUnavailable when the database does not answer (GET /readyz).

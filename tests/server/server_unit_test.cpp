@@ -166,11 +166,12 @@ class SqliteStoreTest : public ::testing::Test {
   std::string path_;
 };
 
-AuditRecord audit_of(const std::string& challenge_id, const std::string& overall = "verified") {
+AuditRecord audit_of(const std::string& challenge_id, const std::string& overall = "verified",
+                     const std::string& key_id = "app") {
   AuditRecord record;
   record.time_ms = 1;
   record.node = "n";
-  record.key_id = "app";
+  record.key_id = key_id;
   record.challenge_id = challenge_id;
   record.overall = overall;
   record.findings_json = R"({"access":"passed"})";
@@ -197,6 +198,38 @@ std::vector<std::string> audit_rows(const std::string& path) {
   return rows;
 }
 
+// The look-ups of a batch (one read transaction on SQLite, one statement on PostgreSQL): each answered in
+// the batch's order as look_up answers it alone, with the challenge's bytes when open. One key id holds
+// the characters PostgreSQL's array syntax quotes (the batch's ids and keys travel as two text arrays).
+void expect_look_ups_in_batch_order(Database& db, const std::string& run) {
+  const std::string odd_key = "we\"ird\\ key,{1} NULL";
+  const Challenge first = {1, 2, 3, 4, 5, 6, 7, 8};
+  const Challenge second = {9, 8, 7, 6, 5, 4, 3, 2};
+  db.issue(run + "open1", first, odd_key, 60000);
+  db.issue(run + "open2", second, "app", 60000);
+  db.issue(run + "used", first, "app", 60000);
+  db.issue(run + "late", first, "app", 1);
+  ASSERT_EQ(db.use_and_record(audit_of(run + "used")), ChallengeState::open);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const std::vector<ChallengeRef> batch = {
+      {run + "open2", "app"}, {run + "open1", odd_key}, {run + "open1", "app"}, {run + "used", "app"},
+      {run + "nope", "app"},  {run + "late", "app"},    {run + "open2", "app"}};
+  const std::vector<ChallengeLookup> found = db.look_up_all(batch);
+  ASSERT_EQ(found.size(), batch.size());
+  const std::vector<ChallengeState> expected = {
+      ChallengeState::open,    ChallengeState::open,    ChallengeState::unknown, ChallengeState::used,
+      ChallengeState::unknown, ChallengeState::expired, ChallengeState::open};
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    EXPECT_EQ(found[k].state, expected[k]) << "look-up " << k;
+    EXPECT_EQ(db.look_up(batch[k].id, batch[k].key_id).state, expected[k]) << "look-up " << k << " alone";
+  }
+  EXPECT_EQ(found[0].challenge, second);
+  EXPECT_EQ(found[1].challenge, first);
+  EXPECT_EQ(found[6].challenge, second);
+  EXPECT_TRUE(db.look_up_all({}).empty());
+  EXPECT_EQ(db.look_up(run + "open1", odd_key).state, ChallengeState::open);  // looking uses nothing
+}
+
 TEST_F(SqliteStoreTest, AChallengeIsUsedOnceByItsKeyWithItsAuditRow) {
   const auto db = open_sqlite(path_);
   const Challenge challenge = {1, 2, 3, 4, 5, 6, 7, 8};
@@ -207,15 +240,15 @@ TEST_F(SqliteStoreTest, AChallengeIsUsedOnceByItsKeyWithItsAuditRow) {
   EXPECT_EQ(open.state, ChallengeState::open);
   EXPECT_EQ(open.challenge, challenge);
   EXPECT_EQ(db->look_up("id1", "app").state, ChallengeState::open);  // looking uses nothing
-  EXPECT_EQ(db->use_and_record("id1", "other", audit_of("id1")), ChallengeState::unknown);
-  EXPECT_EQ(db->use_and_record("id1", "app", audit_of("id1")), ChallengeState::open);
-  EXPECT_EQ(db->use_and_record("id1", "app", audit_of("id1", "not_verified")), ChallengeState::used);
+  EXPECT_EQ(db->use_and_record(audit_of("id1", "verified", "other")), ChallengeState::unknown);
+  EXPECT_EQ(db->use_and_record(audit_of("id1")), ChallengeState::open);
+  EXPECT_EQ(db->use_and_record(audit_of("id1", "not_verified")), ChallengeState::used);
   EXPECT_EQ(db->look_up("id1", "app").state, ChallengeState::used);
-  EXPECT_EQ(db->use_and_record("nope", "app", audit_of("nope")), ChallengeState::unknown);
+  EXPECT_EQ(db->use_and_record(audit_of("nope")), ChallengeState::unknown);
   db->issue("id2", challenge, "app", 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   EXPECT_EQ(db->look_up("id2", "app").state, ChallengeState::expired);
-  EXPECT_EQ(db->use_and_record("id2", "app", audit_of("id2")), ChallengeState::expired);
+  EXPECT_EQ(db->use_and_record(audit_of("id2")), ChallengeState::expired);
   // Only the use that succeeded left a row.
   EXPECT_EQ(audit_rows(path_), std::vector<std::string>{"id1 verified"});
   EXPECT_EQ(db->purge_expired(0), 1);  // id2; id1 (used) expires only in a minute
@@ -230,13 +263,11 @@ TEST_F(SqliteStoreTest, ABatchOfUsesIsDecidedInOrderWithOneRowPerUse) {
   db->issue("late", Challenge{}, "app", 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   auto use = [](const std::string& id, const std::string& key, const std::string& overall) {
-    ChallengeUse u{id, key, audit_of(id, overall)};
-    u.record.key_id = key;
-    return u;
+    return audit_of(id, overall, key);
   };
-  const std::vector<ChallengeUse> batch = {use("a", "app", "verified"),     use("b", "other", "verified"),
-                                           use("b", "app", "not_verified"), use("a", "app", "second"),
-                                           use("nope", "app", "verified"),  use("late", "app", "verified")};
+  const std::vector<AuditRecord> batch = {use("a", "app", "verified"),     use("b", "other", "verified"),
+                                          use("b", "app", "not_verified"), use("a", "app", "second"),
+                                          use("nope", "app", "verified"),  use("late", "app", "verified")};
   EXPECT_EQ(
       db->use_and_record_all(batch),
       (std::vector<ChallengeState>{ChallengeState::open, ChallengeState::unknown, ChallengeState::open,
@@ -246,6 +277,11 @@ TEST_F(SqliteStoreTest, ABatchOfUsesIsDecidedInOrderWithOneRowPerUse) {
             ChallengeState::used);  // committed: a second batch finds it
   EXPECT_TRUE(db->use_and_record_all({}).empty());
   EXPECT_EQ(audit_rows(path_).size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, ABatchOfLookUpsIsAnsweredInOrder) {
+  const auto db = open_sqlite(path_);
+  expect_look_ups_in_batch_order(*db, "");
 }
 
 TEST_F(SqliteStoreTest, ConcurrentUsesFromTwoConnectionsGiveExactlyOneAndOneRow) {
@@ -261,7 +297,7 @@ TEST_F(SqliteStoreTest, ConcurrentUsesFromTwoConnectionsGiveExactlyOneAndOneRow)
       threads.emplace_back([&, t] {
         Database& db = t % 2 == 0 ? *a : *b;
         EXPECT_NE(db.look_up(id, "app").state, ChallengeState::unknown);
-        switch (db.use_and_record(id, "app", audit_of(id, "thread" + std::to_string(t)))) {
+        switch (db.use_and_record(audit_of(id, "thread" + std::to_string(t)))) {
           case ChallengeState::open:
             ++open;
             break;
@@ -289,7 +325,7 @@ TEST_F(SqliteStoreTest, AuditRowsAreCommittedAndSchemaIsKeptOnReopen) {
   {
     const auto db = open_sqlite(path_);
     db->issue("c", Challenge{}, "app", 60000);
-    EXPECT_EQ(db->use_and_record("c", "app", audit_of("c")), ChallengeState::open);
+    EXPECT_EQ(db->use_and_record(audit_of("c")), ChallengeState::open);
     db->ping();
   }
   const auto again = open_sqlite(path_);  // the schema exists: created only once
@@ -330,12 +366,10 @@ TEST(ServerPostgresLive, ABatchOfUsesIsDecidedInOrderWithOneRowPerUse) {
   db->issue(late, Challenge{}, "app", 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   auto use = [](const std::string& id, const std::string& key, const std::string& overall) {
-    ChallengeUse u{id, key, audit_of(id, overall)};
-    u.record.key_id = key;
-    return u;
+    return audit_of(id, overall, key);
   };
   // Out of id order on purpose: the store runs them sorted by id, and must answer in the batch's order.
-  const std::vector<ChallengeUse> batch = {
+  const std::vector<AuditRecord> batch = {
       use(b, "app", "not_verified"), use(a, "other", "verified"),          use(a, "app", "verified"),
       use(b, "app", "second"),       use(run + "nope", "app", "verified"), use(late, "app", "verified")};
   EXPECT_EQ(
@@ -359,6 +393,13 @@ TEST(ServerPostgresLive, ABatchOfUsesIsDecidedInOrderWithOneRowPerUse) {
   PQclear(rows);
   PQfinish(conn);
   EXPECT_EQ(found, (std::vector<std::string>{a + " verified", b + " not_verified"}));
+}
+
+TEST(ServerPostgresLive, ABatchOfLookUpsIsAnsweredInOrder) {
+  const char* conninfo = std::getenv("CCCD_TEST_POSTGRESQL");
+  if (conninfo == nullptr) GTEST_SKIP() << "CCCD_TEST_POSTGRESQL is not set (server_pg_test.sh sets it)";
+  const auto db = open_postgresql(conninfo, 2);
+  expect_look_ups_in_batch_order(*db, "lookups-" + std::to_string(now_unix_ms()) + "-");
 }
 
 TEST(ServerMetrics, PrometheusText) {
