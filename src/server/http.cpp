@@ -52,6 +52,9 @@ constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::size_t kLingerBytes = std::size_t{16} << 20;
 // What a connection's read buffer may keep between requests.
 constexpr std::size_t kIdleBufferBytes = 16 * 1024;
+// The first read of a request over plain TCP, made once the socket is readable: room for a typical
+// upload (tens of kilobytes) with its header, which then comes in one read.
+constexpr std::size_t kFirstReadBytes = 64 * 1024;
 // The most requests one worker judges in one batch: enough for the batch's verifications to run back to
 // back and share one commit, few enough that with several workers a long queue is split between them.
 constexpr std::size_t kMaxBatch = 8;
@@ -199,8 +202,35 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     response_ = {};
     if (buffer_.capacity() > kIdleBufferBytes) buffer_.shrink_to_fit();
     idle_ = true;
-    lowest().expires_after(shared_->settings.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096),
+    if constexpr (kTls) {
+      // The next request's records may already wait in the TLS layer's own buffer, where the socket's
+      // readiness does not show them: read through the stream.
+      lowest().expires_after(shared_->settings.idle_timeout);
+      read_first_bytes(4096);
+    } else {
+      // Wait until the client sends, then read what came in one call: a read started on an idle socket
+      // would first find nothing (one system call per request for nothing), and an upload read into a
+      // small buffer comes in several reads.
+      request_timer_.expires_after(shared_->settings.idle_timeout);
+      request_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (ec) return;  // cancelled: the client sent a request
+        beast::error_code ignored;
+        self->lowest().socket().cancel(ignored);
+      });
+      lowest().socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+        self->request_timer_.cancel();
+        if (ec) {
+          self->idle_ = false;
+          return self->close();  // idle timeout, client gone, drain
+        }
+        self->lowest().expires_after(self->shared_->settings.read_timeout);
+        self->read_first_bytes(kFirstReadBytes);
+      });
+    }
+  }
+
+  void read_first_bytes(std::size_t size) {
+    stream_.async_read_some(buffer_.prepare(size),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->idle_ = false;
                               if (ec) return self->close();  // idle timeout, client closed, drain
