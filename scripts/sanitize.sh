@@ -7,8 +7,9 @@
 #   scripts/sanitize.sh [CTEST_ARGS...]        (e.g. -R hostile)
 #
 # --tsan instead builds ThreadSanitizer (gcc, RelWithDebInfo, in build-tsan/) and only what the tests
-# labelled `concurrency` need (the trust store's add-while-verify test and a canary), then runs those:
-# a data race is reported and fails the test (halt_on_error). A few minutes cold, seconds with ccache.
+# labelled `concurrency` need (the trust store's add-while-verify test, cccd-server's worker threads under
+# load, and a canary), then runs those: a data race is reported and fails the test (halt_on_error).
+# Several minutes cold, seconds with ccache.
 #
 #   scripts/sanitize.sh --tsan [CTEST_ARGS...]
 set -euo pipefail
@@ -17,7 +18,8 @@ if [[ "${1:-}" == "--tsan" ]]; then
   shift
   build=${TSAN_BUILD_DIR:-build-tsan}
   cmake -S . -B "$build" -G Ninja -DCCCD_WERROR=ON -DCCCD_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build" --parallel "$(nproc)" --target trust_concurrency_test tsan_canary
+  cmake --build "$build" --parallel "$(nproc)" --target trust_concurrency_test tsan_canary \
+    cccd-server cccd-verify cccd-sim server_race
   export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
   exec ctest --test-dir "$build" --output-on-failure --parallel "$(nproc)" -L concurrency "$@"
 fi
