@@ -17,15 +17,13 @@ fail() {
 }
 source "$(dirname "$0")/server_lib.sh"
 cleanup() {
-  local pid
-  for pid in "${client_pids[@]}"; do kill "$pid" 2> /dev/null || true; done
-  stop_all_servers
+  stop_clients_and_servers
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 key=test-key-$RANDOM$RANDOM
-key_hash=$(printf %s "$key" | sha256sum | cut -d' ' -f1)
+key_hash=$(sha256_hex "$key")
 "$sim" personalise "$work/card" > /dev/null
 cat > "$work/server.toml" << CONFIG
 [server]

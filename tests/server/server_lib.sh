@@ -96,11 +96,18 @@ wait_for_log() {
   fail "no line $pattern in $file within 20 s"
 }
 
-stop_all_servers() {
+# stop_clients_and_servers: for a test's EXIT trap: the background clients, then the servers, by PID.
+stop_clients_and_servers() {
   local pid
+  for pid in "${client_pids[@]}"; do kill "$pid" 2> /dev/null || true; done
   for pid in "${server_pids[@]}"; do
     kill -KILL "$pid" 2> /dev/null || true
   done
+}
+
+# sha256_hex TEXT: an API key as the config holds it.
+sha256_hex() {
+  printf %s "$1" | sha256sum | cut -d' ' -f1
 }
 
 # api METHOD URL [CURL ARGS...]: prints the body, then the status code on a line of its own (every body of

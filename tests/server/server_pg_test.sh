@@ -53,9 +53,7 @@ stop_pg() {  # fast shutdown of exactly the postmaster this test started
 load_pid=
 cleanup() {
   [ -n "$load_pid" ] && kill "$load_pid" 2> /dev/null
-  local pid
-  for pid in "${client_pids[@]}"; do kill "$pid" 2> /dev/null || true; done
-  stop_all_servers
+  stop_clients_and_servers
   stop_pg
   rm -rf "$work"
 }
@@ -73,7 +71,7 @@ CCCD_TEST_POSTGRESQL="host=127.0.0.1 port=$pg_port user=cccd dbname=store_test" 
 grep -q "PASSED.*2 tests" "$work/unit.log" || { cat "$work/unit.log"; fail "ServerPostgresLive did not run"; }
 
 key=test-key-$RANDOM$RANDOM
-key_hash=$(printf %s "$key" | sha256sum | cut -d' ' -f1)
+key_hash=$(sha256_hex "$key")
 "$sim" personalise "$work/card" > /dev/null
 for node in a b; do
   cat > "$work/$node.toml" << CONFIG

@@ -18,17 +18,17 @@ fail() {
 }
 source "$(dirname "$0")/server_lib.sh"
 cleanup() {
-  stop_all_servers
+  stop_clients_and_servers
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 key=test-key-$RANDOM$RANDOM
 other_key=other-key-$RANDOM
-key_hash=$(printf %s "$key" | sha256sum | cut -d' ' -f1)
-other_hash=$(printf %s "$other_key" | sha256sum | cut -d' ' -f1)
+key_hash=$(sha256_hex "$key")
+other_hash=$(sha256_hex "$other_key")
 slow_key=slow-key-$RANDOM
-slow_hash=$(printf %s "$slow_key" | sha256sum | cut -d' ' -f1)
+slow_hash=$(sha256_hex "$slow_key")
 "$sim" personalise "$work/card" > /dev/null
 
 cat > "$work/server.toml" << CONFIG
