@@ -288,7 +288,8 @@ std::variant<Answer, Service::Upload> Service::route(Request& request) {
     if (path == "/v1/challenges") return issue_challenge(*key);
     return read_upload(*key, request);
   } catch (const StoreUnavailable& e) {
-    // Counted by operation where it failed (issue, look_up, use).
+    // Issuing a challenge is the one database call made here (counted as "issue"); an upload's look-up and
+    // use are the batch's (handle_batch).
     return database_unavailable(path, key->id, e);
   }
 }
