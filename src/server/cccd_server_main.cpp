@@ -7,11 +7,11 @@
 #include "metrics.hpp"
 #include "service.hpp"
 #include "store.hpp"
+#include "tls_credentials.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <CLI/CLI.hpp>
@@ -116,16 +116,11 @@ int main(int argc, char** argv) {
   settings.read_timeout = config.read_timeout;
   settings.idle_timeout = config.idle_timeout;
   settings.write_timeout = config.write_timeout;
-  // TLS when configured: TLS 1.2 and 1.3 only, the certificate chain and key read once at start.
-  std::optional<net::ssl::context> tls;
+  // TLS when configured (TLS 1.2 and 1.3): the certificate chain and key, read again on SIGHUP.
+  std::optional<TlsCredentials> tls;
   if (!config.tls_certificate.empty()) {
     try {
-      tls.emplace(net::ssl::context::tls_server);
-      tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
-                       net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
-                       net::ssl::context::no_tlsv1_1);
-      tls->use_certificate_chain_file(config.tls_certificate);
-      tls->use_private_key_file(config.tls_private_key, net::ssl::context::pem);
+      tls.emplace(config.tls_certificate, config.tls_private_key);
     } catch (const std::exception& e) {
       log_line({{"event", "start_failed"}, {"error", std::string("tls: ") + e.what()}});
       return 2;
@@ -151,7 +146,8 @@ int main(int argc, char** argv) {
              {{"require_chip_authenticity", config.require_chip_authenticity},
               {"accept_expired", config.accept_expired}}}});
 
-  // SIGHUP reloads the trust store from the config file's [trust]; the rest of the config stays as started.
+  // SIGHUP reloads the trust store from the config file's [trust], and the TLS certificate and key from
+  // the files named at start; the rest of the config stays as started.
   net::signal_set reload_signal(io, SIGHUP);
   std::function<void()> wait_for_reload = [&] {
     reload_signal.async_wait([&](const boost::system::error_code& ec, int) {
@@ -168,6 +164,18 @@ int main(int argc, char** argv) {
         log_line({{"event", "trust_reload_failed"}, {"error", *why}, {"kept", "the previous trust store"}});
       } else {
         log_line({{"event", "trust_reloaded"}});
+      }
+      if (tls) {
+        // New connections get the new certificate; open ones keep theirs.
+        const std::optional<std::string> tls_why = tls->reload();
+        metrics.tls_reload(!tls_why);
+        if (tls_why) {
+          log_line({{"event", "tls_reload_failed"},
+                    {"error", *tls_why},
+                    {"kept", "the previous certificate and key"}});
+        } else {
+          log_line({{"event", "tls_reloaded"}});
+        }
       }
       wait_for_reload();
     });

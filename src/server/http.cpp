@@ -124,11 +124,12 @@ std::vector<Answer> RequestHandler::handle_batch(std::span<Request* const> reque
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-// The stream over an accepted socket, returned as a prvalue (neither stream type needs to move).
+// The stream over an accepted socket, returned as a prvalue (neither stream type needs to move); `tls` is
+// the context a TLS connection keeps.
 template <class Stream>
-Stream make_stream(tcp::socket socket, ServerShared& shared) {
+Stream make_stream(tcp::socket socket, net::ssl::context* tls) {
   if constexpr (std::is_same_v<Stream, TlsStream>) {
-    return Stream(std::move(socket), *shared.tls);
+    return Stream(std::move(socket), *tls);
   } else {
     return Stream(std::move(socket));
   }
@@ -146,7 +147,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
  public:
   Session(tcp::socket socket, std::shared_ptr<ServerShared> shared)
-      : stream_(make_stream<Stream>(std::move(socket), *shared)),
+      : tls_context_(kTls ? shared->tls->current() : nullptr),
+        stream_(make_stream<Stream>(std::move(socket), tls_context_.get())),
         shared_(std::move(shared)),
         request_timer_(stream_.get_executor()) {
     beast::error_code ec;
@@ -392,6 +394,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     lowest().close();
   }
 
+  // The certificate and key this connection started with, kept while it lives even when a reload
+  // (SIGHUP) has swapped in new ones; empty over plain TCP. Declared before the stream, which uses it.
+  std::shared_ptr<net::ssl::context> tls_context_;
   Stream stream_;
   std::shared_ptr<ServerShared> shared_;
   beast::flat_buffer buffer_;
@@ -408,7 +413,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 };
 
 HttpServer::HttpServer(net::io_context& io, RequestHandler& handler, Metrics& metrics, HttpSettings settings,
-                       net::ssl::context* tls)
+                       TlsCredentials* tls)
     : io_(io),
       shared_(std::make_shared<ServerShared>(handler, metrics, settings)),
       acceptor_(net::make_strand(io)) {

@@ -7,10 +7,10 @@
 #pragma once
 
 #include "metrics.hpp"
+#include "tls_credentials.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http.hpp>
 
 #include <nlohmann/json.hpp>
@@ -92,8 +92,8 @@ struct ServerShared {
   std::atomic<bool> draining{false};
   std::mutex sessions_mutex;
   std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
-  boost::asio::ssl::context* tls = nullptr;  // TLS on every connection when set
-  boost::asio::io_context* io = nullptr;     // where batches are posted
+  TlsCredentials* tls = nullptr;          // TLS on every connection when set
+  boost::asio::io_context* io = nullptr;  // where batches are posted
   // The requests read and not yet judged, and the drains posted for them (http.cpp, "Batches").
   std::mutex waiting_mutex;
   std::vector<WaitingRequest> waiting;
@@ -104,7 +104,7 @@ class HttpServer {
  public:
   // `tls`: the server's certificate and key; every connection then starts with a TLS handshake.
   HttpServer(boost::asio::io_context& io, RequestHandler& handler, Metrics& metrics, HttpSettings settings,
-             boost::asio::ssl::context* tls = nullptr);
+             TlsCredentials* tls = nullptr);
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 

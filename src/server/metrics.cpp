@@ -4,6 +4,18 @@
 
 namespace cccd::server {
 
+namespace {
+
+// A reload counter (SIGHUP): "loaded", or "kept_old" when the new files failed and the old stayed.
+void write_reloads(std::ostream& out, const char* name, const char* help,
+                   const std::map<bool, std::uint64_t>& by_result) {
+  out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n";
+  for (const auto& [ok, n] : by_result)
+    out << name << "{result=\"" << (ok ? "loaded" : "kept_old") << "\"} " << n << '\n';
+}
+
+}  // namespace
+
 void Metrics::request(const std::string& route, unsigned status, double seconds) {
   const std::lock_guard lock(mutex_);
   ++requests_[{route, status}];
@@ -44,7 +56,12 @@ void Metrics::rate_limited(const std::string& key_id) {
 
 void Metrics::trust_reload(bool ok) {
   const std::lock_guard lock(mutex_);
-  ++reloads_[ok];
+  ++trust_reloads_[ok];
+}
+
+void Metrics::tls_reload(bool ok) {
+  const std::lock_guard lock(mutex_);
+  ++tls_reloads_[ok];
 }
 
 std::string Metrics::text() const {
@@ -90,11 +107,9 @@ std::string Metrics::text() const {
          "# TYPE cccd_rate_limited_total counter\n";
   for (const auto& [key, n] : rate_limited_)
     out << "cccd_rate_limited_total{key_id=\"" << key << "\"} " << n << '\n';
-  out << "# HELP cccd_trust_reloads_total Trust store reloads (SIGHUP), by result.\n"
-         "# TYPE cccd_trust_reloads_total counter\n";
-  for (const auto& [ok, n] : reloads_) {
-    out << "cccd_trust_reloads_total{result=\"" << (ok ? "loaded" : "kept_old") << "\"} " << n << '\n';
-  }
+  write_reloads(out, "cccd_trust_reloads_total", "Trust store reloads (SIGHUP), by result.", trust_reloads_);
+  write_reloads(out, "cccd_tls_reloads_total", "TLS certificate and key reloads (SIGHUP), by result.",
+                tls_reloads_);
   out << "# HELP cccd_connections_open Client connections open now.\n"
          "# TYPE cccd_connections_open gauge\n"
          "cccd_connections_open "

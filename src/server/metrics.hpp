@@ -28,6 +28,7 @@ class Metrics {
   void connection_opened() { open_.fetch_add(1, std::memory_order_relaxed); }
   void connection_closed() { open_.fetch_sub(1, std::memory_order_relaxed); }
   void trust_reload(bool ok);
+  void tls_reload(bool ok);
 
   std::string text() const;
 
@@ -48,7 +49,8 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, std::uint64_t> findings_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> store_;
   std::map<std::string, std::uint64_t> rate_limited_;
-  std::map<bool, std::uint64_t> reloads_;
+  std::map<bool, std::uint64_t> trust_reloads_;  // by result: true, loaded; false, kept the old
+  std::map<bool, std::uint64_t> tls_reloads_;
   std::atomic<std::int64_t> open_{0};
   std::atomic<std::uint64_t> refused_{0};
 };
