@@ -19,7 +19,6 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
-#include <numeric>
 #include <span>
 #include <string>
 #include <string_view>
@@ -150,24 +149,69 @@ class PostgresDatabase final : public Database {
     });
   }
 
-  // One transaction for the batch: one commit (one WAL flush) instead of one a use. The uses run in the
-  // order of their ids, so that two nodes' batches lock the challenges they share in the same order and
-  // cannot deadlock; a second use of one id in the batch runs after the first and finds it used. When
-  // anything fails the connection is dropped with its transaction (Lease), and nothing is committed.
+  // The batch's uses and audit rows in one statement: one round trip and one commit (one WAL flush),
+  // whatever the batch's size. In it:
+  // - `locked` locks the batch's challenges in the order of their ids (the sort runs before the lock), so
+  //   that two nodes' batches sharing challenges cannot deadlock; a challenge another node is using is
+  //   waited for and then read as that node left it, so a use it committed is seen as one;
+  // - `first` keeps, of the uses of one open challenge, the first in the batch: the later ones are "used";
+  // - `used` consumes those, and `recorded` writes an audit row for each challenge `used` changed, and for
+  //   nothing else;
+  // - each use's state comes back with its place in the batch (n, from 1).
+  // When anything fails the statement's transaction is rolled back: no use without its row, nor the reverse.
   std::vector<ChallengeState> use_and_record_all(std::span<const AuditRecord> records) override {
-    std::vector<std::size_t> order(records.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-      return records[x].challenge_id < records[y].challenge_id;
-    });
+    std::vector<std::string_view> ids, key_ids, nodes, overalls, findings, sods;
+    std::vector<std::string> times;
+    for (const AuditRecord& a : records) {
+      ids.push_back(a.challenge_id);
+      key_ids.push_back(a.key_id);
+      times.push_back(std::to_string(a.time_ms));
+      nodes.push_back(a.node);
+      overalls.push_back(a.overall);
+      findings.push_back(a.findings_json);
+      sods.push_back(a.sod_sha256);
+    }
+    const std::vector<std::string_view> time_views(times.begin(), times.end());
     return with_connection([&](Lease& lease) {
       std::vector<ChallengeState> states(records.size(), ChallengeState::unknown);
       if (records.empty()) return states;
-      // One use is one statement, a transaction of its own.
-      const bool batch = records.size() > 1;
-      if (batch) run(lease, "BEGIN", {});
-      for (const std::size_t k : order) states[k] = use_in(lease, records[k]);
-      if (batch) run(lease, "COMMIT", {});
+      const ResultPtr r = run(
+          lease,
+          "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], "
+          "    $6::text[], $7::text[]) WITH ORDINALITY AS q(id, key_id, time_ms, node, overall, findings, "
+          "    sod_sha256, n)), "
+          "locked AS MATERIALIZED (SELECT c.id, c.key_id, c.consumed_at IS NOT NULL AS used, "
+          "    c.consumed_at IS NULL AND c.expires_at > now() AS open FROM challenges c "
+          "    WHERE (c.id, c.key_id) IN (SELECT id, key_id FROM input) ORDER BY c.id FOR UPDATE), "
+          "first AS (SELECT DISTINCT ON (i.id) i.* FROM input i JOIN locked l ON l.id = i.id "
+          "    AND l.key_id = i.key_id WHERE l.open ORDER BY i.id, i.n), "
+          "used AS (UPDATE challenges c SET consumed_at = clock_timestamp() FROM first f "
+          "    WHERE c.id = f.id AND c.key_id = f.key_id AND c.consumed_at IS NULL AND c.expires_at > now() "
+          "    RETURNING c.id), "
+          "recorded AS (INSERT INTO audit(time, node, key_id, challenge_id, overall, findings, sod_sha256) "
+          "    SELECT to_timestamp(f.time_ms / 1000.0), f.node, f.key_id, f.id, f.overall, "
+          "    f.findings::jsonb, f.sod_sha256 FROM first f JOIN used u ON u.id = f.id RETURNING 1) "
+          "SELECT i.n, CASE WHEN l.id IS NULL THEN 'unknown' "
+          "    WHEN u.id IS NOT NULL AND f.n = i.n THEN 'open' "
+          "    WHEN l.open OR l.used THEN 'used' ELSE 'expired' END "
+          "FROM input i LEFT JOIN locked l ON l.id = i.id AND l.key_id = i.key_id "
+          "LEFT JOIN first f ON f.id = i.id AND f.key_id = i.key_id LEFT JOIN used u ON u.id = i.id",
+          {text_array(ids), text_array(key_ids), text_array(time_views), text_array(nodes),
+           text_array(overalls), text_array(findings), text_array(sods)});
+      if (static_cast<std::size_t>(PQntuples(r.get())) != records.size()) {
+        throw StoreUnavailable("postgresql: the batch's uses came back with another count");
+      }
+      for (int row = 0; row < PQntuples(r.get()); ++row) {
+        const long long n = std::atoll(PQgetvalue(r.get(), row, 0));
+        if (n < 1 || static_cast<std::size_t>(n) > states.size()) {
+          throw StoreUnavailable("postgresql: a use answered for a challenge it was not asked");
+        }
+        const std::string_view state = PQgetvalue(r.get(), row, 1);
+        states[static_cast<std::size_t>(n - 1)] = state == "open"      ? ChallengeState::open
+                                                  : state == "used"    ? ChallengeState::used
+                                                  : state == "expired" ? ChallengeState::expired
+                                                                       : ChallengeState::unknown;
+      }
       return states;
     });
   }
@@ -292,27 +336,6 @@ class PostgresDatabase final : public Database {
       throw StoreUnavailable("postgresql: " + first_line(PQerrorMessage(lease.get())));
     }
     return r;
-  }
-
-  // The use of one challenge with its audit row, on `lease` (in its transaction when one is open).
-  ChallengeState use_in(Lease& lease, const AuditRecord& a) {
-    const std::string& id = a.challenge_id;
-    const std::string& key_id = a.key_id;
-    // The audit row is inserted from the UPDATE's own result: a use that changed nothing inserts nothing.
-    const ResultPtr r =
-        run(lease,
-            "WITH used AS (UPDATE challenges SET consumed_at = clock_timestamp() WHERE id = $1::text "
-            "AND key_id = $2::text AND consumed_at IS NULL AND expires_at > now() RETURNING id) "
-            "INSERT INTO audit(time, node, key_id, challenge_id, overall, findings, sod_sha256) "
-            "SELECT to_timestamp($3::bigint / 1000.0), $4, $2, $1, $5, $6::jsonb, $7 FROM used",
-            {id, key_id, std::to_string(a.time_ms), a.node, a.overall, a.findings_json, a.sod_sha256});
-    if (std::string_view(PQcmdTuples(r.get())) == "1") return ChallengeState::open;
-    // Only the statement above decides; this explains its "no".
-    const ResultPtr why = run(
-        lease, "SELECT consumed_at IS NOT NULL FROM challenges WHERE id = $1 AND key_id = $2", {id, key_id});
-    if (PQntuples(why.get()) == 0) return ChallengeState::unknown;
-    return std::string_view(PQgetvalue(why.get(), 0, 0)) == "t" ? ChallengeState::used
-                                                                : ChallengeState::expired;
   }
 
   const std::string conninfo_;

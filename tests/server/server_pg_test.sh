@@ -68,7 +68,7 @@ psql -c "CREATE DATABASE store_test"  # a database of their own: the rows counte
 CCCD_TEST_POSTGRESQL="host=127.0.0.1 port=$pg_port user=cccd dbname=store_test" \
   "$unit" --gtest_filter='ServerPostgresLive.*' --gtest_brief=1 > "$work/unit.log" 2>&1 \
   || { cat "$work/unit.log"; fail "server_unit_test's ServerPostgresLive tests"; }
-grep -q "PASSED.*2 tests" "$work/unit.log" || { cat "$work/unit.log"; fail "ServerPostgresLive did not run"; }
+grep -q "PASSED.*4 tests" "$work/unit.log" || { cat "$work/unit.log"; fail "ServerPostgresLive did not run"; }
 
 key=test-key-$RANDOM$RANDOM
 key_hash=$(sha256_hex "$key")

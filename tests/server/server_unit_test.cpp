@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -393,6 +394,104 @@ TEST(ServerPostgresLive, ABatchOfUsesIsDecidedInOrderWithOneRowPerUse) {
   PQclear(rows);
   PQfinish(conn);
   EXPECT_EQ(found, (std::vector<std::string>{a + " verified", b + " not_verified"}));
+}
+
+// The audit row keeps every field as it came, whatever PostgreSQL's array syntax must quote in it.
+TEST(ServerPostgresLive, ABatchOfUsesKeepsEveryFieldAsItCame) {
+  const char* conninfo = std::getenv("CCCD_TEST_POSTGRESQL");
+  if (conninfo == nullptr) GTEST_SKIP() << "CCCD_TEST_POSTGRESQL is not set (server_pg_test.sh sets it)";
+  const auto db = open_postgresql(conninfo, 2);
+  const std::string id = "fields-" + std::to_string(now_unix_ms());
+  const std::string key = R"(k"e\y,{NULL})";
+  db->issue(id, Challenge{}, key, 60000);
+  AuditRecord record = audit_of(id, "verified", key);
+  record.time_ms = 1767225600123;  // 2026-01-01T00:00:00.123Z
+  record.node = R"(node "1", {a\b})";
+  record.findings_json = R"({"access": "passed", "note": "a \"quoted\" \\ word, {x}"})";
+  record.sod_sha256 = std::string(64, 'a');
+  ASSERT_EQ(db->use_and_record_all(std::vector<AuditRecord>{record}),
+            std::vector<ChallengeState>{ChallengeState::open});
+
+  PGconn* conn = PQconnectdb(conninfo);
+  ASSERT_EQ(PQstatus(conn), CONNECTION_OK);
+  const char* both[] = {id.c_str(), record.findings_json.c_str()};
+  PGresult* rows = PQexecParams(conn,
+                                "SELECT (extract(epoch FROM time) * 1000)::bigint, node, key_id, overall, "
+                                "findings = $2::jsonb, sod_sha256 FROM audit WHERE challenge_id = $1",
+                                2, nullptr, both, nullptr, nullptr, 0);
+  ASSERT_EQ(PQresultStatus(rows), PGRES_TUPLES_OK);
+  ASSERT_EQ(PQntuples(rows), 1);
+  EXPECT_STREQ(PQgetvalue(rows, 0, 0), "1767225600123");
+  EXPECT_EQ(PQgetvalue(rows, 0, 1), record.node);
+  EXPECT_EQ(PQgetvalue(rows, 0, 2), key);
+  EXPECT_STREQ(PQgetvalue(rows, 0, 3), "verified");
+  EXPECT_STREQ(PQgetvalue(rows, 0, 4), "t");
+  EXPECT_EQ(PQgetvalue(rows, 0, 5), record.sod_sha256);
+  PQclear(rows);
+  PQfinish(conn);
+}
+
+// Two nodes' batches over the same challenges, in opposite orders, many at once: the store locks them in
+// the order of their ids, so none deadlocks (PostgreSQL would abort one: an exception here), and each
+// challenge is used exactly once, with exactly one audit row.
+TEST(ServerPostgresLive, TwoNodesBatchesOverTheSameChallengesNeitherDeadlockNorUseTwice) {
+  const char* conninfo = std::getenv("CCCD_TEST_POSTGRESQL");
+  if (conninfo == nullptr) GTEST_SKIP() << "CCCD_TEST_POSTGRESQL is not set (server_pg_test.sh sets it)";
+  const auto node_a = open_postgresql(conninfo, 4);
+  const auto node_b = open_postgresql(conninfo, 4);
+  const std::string run = "two-nodes-" + std::to_string(now_unix_ms()) + "-";
+  // Rounds of a few batches, all threads starting on the same batch: they meet there in opposite orders.
+  constexpr int kRounds = 20;
+  constexpr std::size_t kChallenges = 48, kBatch = 8;
+  std::atomic<int> used_once{0}, failures{0};
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<AuditRecord> records;
+    for (std::size_t i = 0; i < kChallenges; ++i) {
+      const std::string id = run + std::to_string(1000 + round) + "-" + std::to_string(1000 + i);
+      node_a->issue(id, Challenge{}, "app", 60000);
+      records.push_back(audit_of(id));
+    }
+    // Each thread sends the round's challenges in the same batches, one after the other, each batch's uses
+    // in the order of their ids or the reverse: threads on one batch at once would lock in opposite orders
+    // if the store did not sort them.
+    auto node = [&](Database& db, bool backwards) {
+      for (std::size_t first = 0; first < records.size(); first += kBatch) {
+        std::vector<AuditRecord> batch(
+            records.begin() + static_cast<std::ptrdiff_t>(first),
+            records.begin() + static_cast<std::ptrdiff_t>(std::min(records.size(), first + kBatch)));
+        if (backwards) std::reverse(batch.begin(), batch.end());
+        try {
+          for (const ChallengeState state : db.use_and_record_all(batch))
+            if (state == ChallengeState::open) ++used_once;
+        } catch (const StoreUnavailable&) {
+          ++failures;
+        }
+      }
+    };
+    // Four threads per node, both orders on each, so batches also race within one node.
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back(node, std::ref(*node_a), t % 2 == 0);
+      threads.emplace_back(node, std::ref(*node_b), t % 2 == 1);
+    }
+    for (std::thread& thread : threads) thread.join();
+  }
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(used_once.load(), kRounds * static_cast<int>(kChallenges));
+
+  PGconn* conn = PQconnectdb(conninfo);
+  ASSERT_EQ(PQstatus(conn), CONNECTION_OK);
+  const std::string pattern = run + "%";
+  const char* values[] = {pattern.c_str()};
+  PGresult* rows = PQexecParams(conn,
+                                "SELECT count(*), count(DISTINCT challenge_id) FROM audit "
+                                "WHERE challenge_id LIKE $1",
+                                1, nullptr, values, nullptr, nullptr, 0);
+  ASSERT_EQ(PQresultStatus(rows), PGRES_TUPLES_OK);
+  EXPECT_EQ(std::atoi(PQgetvalue(rows, 0, 0)), kRounds * static_cast<int>(kChallenges));
+  EXPECT_EQ(std::atoi(PQgetvalue(rows, 0, 1)), kRounds * static_cast<int>(kChallenges));
+  PQclear(rows);
+  PQfinish(conn);
 }
 
 TEST(ServerPostgresLive, ABatchOfLookUpsIsAnsweredInOrder) {
