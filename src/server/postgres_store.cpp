@@ -15,6 +15,8 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -60,6 +62,49 @@ std::string text_array(const std::vector<std::string_view>& elements) {
   return out;
 }
 
+// The statements run for requests, prepared on each connection when it opens: parsed and planned there
+// once, not on every call (the batch's use is a statement of several parts).
+struct Statement {
+  const char* name;
+  const char* sql;
+};
+
+constexpr Statement kIssue{"cccd_issue",
+                           "INSERT INTO challenges(id, challenge, key_id, expires_at) "
+                           "VALUES ($1, $2, $3, now() + $4::bigint * interval '1 millisecond') "
+                           "RETURNING (extract(epoch FROM expires_at) * 1000)::bigint"};
+
+// The batch's look-ups: the challenges that exist come back with their place in the batch (n, from 1).
+constexpr Statement kLookUpAll{"cccd_look_up_all",
+                               "SELECT q.n, c.challenge, c.consumed_at IS NOT NULL, c.expires_at > now() "
+                               "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q(id, key_id, n) "
+                               "JOIN challenges c ON c.id = q.id AND c.key_id = q.key_id"};
+
+// The batch's uses and audit rows (use_and_record_all says how it decides).
+constexpr Statement kUseAndRecordAll{
+    "cccd_use_and_record_all",
+    "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], "
+    "    $6::text[], $7::text[]) WITH ORDINALITY AS q(id, key_id, time_ms, node, overall, findings, "
+    "    sod_sha256, n)), "
+    "locked AS MATERIALIZED (SELECT c.id, c.key_id, c.consumed_at IS NOT NULL AS used, "
+    "    c.consumed_at IS NULL AND c.expires_at > now() AS open FROM challenges c "
+    "    WHERE (c.id, c.key_id) IN (SELECT id, key_id FROM input) ORDER BY c.id FOR UPDATE), "
+    "first AS (SELECT DISTINCT ON (i.id) i.* FROM input i JOIN locked l ON l.id = i.id "
+    "    AND l.key_id = i.key_id WHERE l.open ORDER BY i.id, i.n), "
+    "used AS (UPDATE challenges c SET consumed_at = clock_timestamp() FROM first f "
+    "    WHERE c.id = f.id AND c.key_id = f.key_id AND c.consumed_at IS NULL AND c.expires_at > now() "
+    "    RETURNING c.id), "
+    "recorded AS (INSERT INTO audit(time, node, key_id, challenge_id, overall, findings, sod_sha256) "
+    "    SELECT to_timestamp(f.time_ms / 1000.0), f.node, f.key_id, f.id, f.overall, "
+    "    f.findings::jsonb, f.sod_sha256 FROM first f JOIN used u ON u.id = f.id RETURNING 1) "
+    "SELECT i.n, CASE WHEN l.id IS NULL THEN 'unknown' "
+    "    WHEN u.id IS NOT NULL AND f.n = i.n THEN 'open' "
+    "    WHEN l.open OR l.used THEN 'used' ELSE 'expired' END "
+    "FROM input i LEFT JOIN locked l ON l.id = i.id AND l.key_id = i.key_id "
+    "LEFT JOIN first f ON f.id = i.id AND f.key_id = i.key_id LEFT JOIN used u ON u.id = i.id"};
+
+constexpr std::array<const Statement*, 3> kPrepared = {&kIssue, &kLookUpAll, &kUseAndRecordAll};
+
 class PostgresDatabase final : public Database {
  public:
   PostgresDatabase(std::string conninfo, unsigned connections)
@@ -89,6 +134,8 @@ class PostgresDatabase final : public Database {
       }
       if (found < kSchemaVersion) run(lease, "INSERT INTO schema_version(version) VALUES (1)", {});
       run(lease, "COMMIT", {});
+      prepare(lease.get());
+      schema_ready_ = true;
     } catch (...) {
       ResultPtr(PQexec(lease.get(), "ROLLBACK"));
       throw;
@@ -101,11 +148,7 @@ class PostgresDatabase final : public Database {
   std::int64_t issue(const std::string& id, const Challenge& challenge, const std::string& key_id,
                      std::int64_t ttl_ms) override {
     return with_connection([&](Lease& lease) {
-      const ResultPtr r = run(lease,
-                              "INSERT INTO challenges(id, challenge, key_id, expires_at) "
-                              "VALUES ($1, $2, $3, now() + $4::bigint * interval '1 millisecond') "
-                              "RETURNING (extract(epoch FROM expires_at) * 1000)::bigint",
-                              {id, to_hex(challenge), key_id, std::to_string(ttl_ms)});
+      const ResultPtr r = run(lease, kIssue, {id, to_hex(challenge), key_id, std::to_string(ttl_ms)});
       return std::stoll(PQgetvalue(r.get(), 0, 0));
     });
   }
@@ -121,11 +164,7 @@ class PostgresDatabase final : public Database {
     return with_connection([&](Lease& lease) {
       std::vector<ChallengeLookup> found(challenges.size());
       if (challenges.empty()) return found;
-      const ResultPtr r = run(lease,
-                              "SELECT q.n, c.challenge, c.consumed_at IS NOT NULL, c.expires_at > now() "
-                              "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q(id, key_id, n) "
-                              "JOIN challenges c ON c.id = q.id AND c.key_id = q.key_id",
-                              {text_array(ids), text_array(key_ids)});
+      const ResultPtr r = run(lease, kLookUpAll, {text_array(ids), text_array(key_ids)});
       for (int row = 0; row < PQntuples(r.get()); ++row) {
         const long long n = std::atoll(PQgetvalue(r.get(), row, 0));
         if (n < 1 || static_cast<std::size_t>(n) > found.size()) {
@@ -175,29 +214,10 @@ class PostgresDatabase final : public Database {
     return with_connection([&](Lease& lease) {
       std::vector<ChallengeState> states(records.size(), ChallengeState::unknown);
       if (records.empty()) return states;
-      const ResultPtr r = run(
-          lease,
-          "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], "
-          "    $6::text[], $7::text[]) WITH ORDINALITY AS q(id, key_id, time_ms, node, overall, findings, "
-          "    sod_sha256, n)), "
-          "locked AS MATERIALIZED (SELECT c.id, c.key_id, c.consumed_at IS NOT NULL AS used, "
-          "    c.consumed_at IS NULL AND c.expires_at > now() AS open FROM challenges c "
-          "    WHERE (c.id, c.key_id) IN (SELECT id, key_id FROM input) ORDER BY c.id FOR UPDATE), "
-          "first AS (SELECT DISTINCT ON (i.id) i.* FROM input i JOIN locked l ON l.id = i.id "
-          "    AND l.key_id = i.key_id WHERE l.open ORDER BY i.id, i.n), "
-          "used AS (UPDATE challenges c SET consumed_at = clock_timestamp() FROM first f "
-          "    WHERE c.id = f.id AND c.key_id = f.key_id AND c.consumed_at IS NULL AND c.expires_at > now() "
-          "    RETURNING c.id), "
-          "recorded AS (INSERT INTO audit(time, node, key_id, challenge_id, overall, findings, sod_sha256) "
-          "    SELECT to_timestamp(f.time_ms / 1000.0), f.node, f.key_id, f.id, f.overall, "
-          "    f.findings::jsonb, f.sod_sha256 FROM first f JOIN used u ON u.id = f.id RETURNING 1) "
-          "SELECT i.n, CASE WHEN l.id IS NULL THEN 'unknown' "
-          "    WHEN u.id IS NOT NULL AND f.n = i.n THEN 'open' "
-          "    WHEN l.open OR l.used THEN 'used' ELSE 'expired' END "
-          "FROM input i LEFT JOIN locked l ON l.id = i.id AND l.key_id = i.key_id "
-          "LEFT JOIN first f ON f.id = i.id AND f.key_id = i.key_id LEFT JOIN used u ON u.id = i.id",
-          {text_array(ids), text_array(key_ids), text_array(time_views), text_array(nodes),
-           text_array(overalls), text_array(findings), text_array(sods)});
+      const ResultPtr r =
+          run(lease, kUseAndRecordAll,
+              {text_array(ids), text_array(key_ids), text_array(time_views), text_array(nodes),
+               text_array(overalls), text_array(findings), text_array(sods)});
       if (static_cast<std::size_t>(PQntuples(r.get())) != records.size()) {
         throw StoreUnavailable("postgresql: the batch's uses came back with another count");
       }
@@ -255,6 +275,14 @@ class PostgresDatabase final : public Database {
       const std::string message = first_line(PQerrorMessage(conn));
       PQfinish(conn);
       throw StoreUnavailable("postgresql: " + message);
+    }
+    if (schema_ready_) {
+      try {
+        prepare(conn);
+      } catch (...) {
+        PQfinish(conn);
+        throw;
+      }
     }
     return conn;
   }
@@ -323,23 +351,46 @@ class PostgresDatabase final : public Database {
     idle_.clear();
   }
 
+  ResultPtr run(Lease& lease, const Statement& statement, const std::vector<std::string>& params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const std::string& p : params) values.push_back(p.c_str());
+    return checked(lease.get(), PQexecPrepared(lease.get(), statement.name, static_cast<int>(values.size()),
+                                               values.data(), nullptr, nullptr, 0));
+  }
+
   ResultPtr run(Lease& lease, const std::string& sql, const std::vector<std::string>& params) {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const std::string& p : params) values.push_back(p.c_str());
     // Without parameters the simple protocol, which also runs several statements (the schema) at once.
-    ResultPtr r(params.empty() ? PQexec(lease.get(), sql.c_str())
-                               : PQexecParams(lease.get(), sql.c_str(), static_cast<int>(values.size()),
-                                              nullptr, values.data(), nullptr, nullptr, 0));
+    return checked(lease.get(), params.empty()
+                                    ? PQexec(lease.get(), sql.c_str())
+                                    : PQexecParams(lease.get(), sql.c_str(), static_cast<int>(values.size()),
+                                                   nullptr, values.data(), nullptr, nullptr, 0));
+  }
+
+  // A statement's result, or StoreUnavailable with the server's message when it failed.
+  static ResultPtr checked(PGconn* conn, PGresult* result) {
+    ResultPtr r(result);
     const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      throw StoreUnavailable("postgresql: " + first_line(PQerrorMessage(lease.get())));
+      throw StoreUnavailable("postgresql: " + first_line(PQerrorMessage(conn)));
     }
     return r;
   }
 
+  // Prepares kPrepared on a new connection. Only once the schema exists: the constructor prepares its own
+  // connection after creating it.
+  static void prepare(PGconn* conn) {
+    for (const Statement* statement : kPrepared)
+      checked(conn, PQprepare(conn, statement->name, statement->sql, 0, nullptr));
+  }
+
   const std::string conninfo_;
   const unsigned max_connections_;
+  // Set by the constructor once the schema exists; new connections then prepare kPrepared.
+  std::atomic<bool> schema_ready_{false};
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<PGconn*> idle_;
