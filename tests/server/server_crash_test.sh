@@ -10,17 +10,7 @@ set -euo pipefail
 server=$1
 verify=$2
 sim=$3
-work=$(mktemp -d)
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
 source "$(dirname "$0")/server_lib.sh"
-cleanup() {
-  stop_clients_and_servers
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 key=test-key-$RANDOM$RANDOM
 key_hash=$(sha256_hex "$key")

@@ -1,9 +1,26 @@
 # Shared by the server tests (sourced): start cccd-server from a config, wait for its port, talk JSON with
 # curl, stop exactly the processes started here (by PID, never by name).
-# Needs: $server (the cccd-server binary), $work (a temporary folder), fail().
+# Needs: $server (the cccd-server binary).
+#
+# Sourcing it starts the test: $work, a temporary folder, and an EXIT trap that stops the background
+# clients and the servers started here, then runs the script's own `cleanup_more` when it has one, then
+# removes $work. fail() says why and exits 1, unless the script defined its own before (to show more).
 
 server_pids=()
-client_pids=()  # background clients (kill_under_load); the test's cleanup stops them
+client_pids=()  # background clients (kill_under_load); the trap stops them
+work=$(mktemp -d)
+if ! declare -F fail > /dev/null; then
+  fail() {
+    echo "FAIL: $*"
+    exit 1
+  }
+fi
+finish_test() {
+  stop_clients_and_servers
+  if declare -F cleanup_more > /dev/null; then cleanup_more; fi
+  rm -rf "$work"
+}
+trap finish_test EXIT
 
 # start_server NAME CONFIG: starts a node; sets $port to its port. Its log is $work/NAME.log.
 start_server() {

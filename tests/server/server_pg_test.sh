@@ -19,14 +19,13 @@ if [ -z "$pgbin" ] || [ ! -x "$pgbin/initdb" ]; then
   echo "SKIP: no PostgreSQL server (Debian: apt install postgresql)"
   exit 77
 fi
-work=$(mktemp -d)
-chmod 755 "$work"
-fail() {
+fail() {  # with the end of PostgreSQL's log
   echo "FAIL: $*"
   [ -f "$work/pg/log" ] && tail -n 20 "$work/pg/log"
   exit 1
 }
 source "$(dirname "$0")/server_lib.sh"
+chmod 755 "$work"
 
 as_pg=()
 mkdir "$work/pg"
@@ -51,13 +50,10 @@ stop_pg() {  # fast shutdown of exactly the postmaster this test started
   pg_pid=
 }
 load_pid=
-cleanup() {
-  [ -n "$load_pid" ] && kill "$load_pid" 2> /dev/null
-  stop_clients_and_servers
+cleanup_more() {  # after the servers (server_lib.sh's trap)
+  if [ -n "$load_pid" ]; then kill "$load_pid" 2> /dev/null || true; fi
   stop_pg
-  rm -rf "$work"
 }
-trap cleanup EXIT
 
 "${as_pg[@]}" "$pgbin/initdb" -D "$work/pg/data" -A trust -U cccd --no-sync > "$work/initdb.log" 2>&1 \
   || { cat "$work/initdb.log"; fail "initdb"; }

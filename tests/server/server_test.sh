@@ -11,17 +11,7 @@ verify=$2
 sim=$3
 race=$4
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
 source "$(dirname "$0")/server_lib.sh"
-cleanup() {
-  stop_clients_and_servers
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 key=test-key-$RANDOM$RANDOM
 other_key=other-key-$RANDOM

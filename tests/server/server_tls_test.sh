@@ -7,17 +7,7 @@
 set -euo pipefail
 server=$1
 sim=$2
-work=$(mktemp -d)
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
 source "$(dirname "$0")/server_lib.sh"
-cleanup() {
-  stop_clients_and_servers
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 # new_certificate NAME: a self-signed certificate for 127.0.0.1 and its key, $work/NAME.crt and NAME.key.
 new_certificate() {

@@ -10,18 +10,12 @@ server=$1
 verify=$2
 sim=$3
 race=$4
-work=$(mktemp -d)
-fail() {
+fail() {  # with the server's ThreadSanitizer report, if there is one
   echo "FAIL: $*"
   [ -f "$work/node.log" ] && grep -A 30 -m 1 'ThreadSanitizer' "$work/node.log"
   exit 1
 }
 source "$(dirname "$0")/server_lib.sh"
-cleanup() {
-  stop_clients_and_servers
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 key=tsan-key-$RANDOM$RANDOM
 key_hash=$(sha256_hex "$key")
