@@ -77,7 +77,7 @@ case "$mode" in
     kill -0 "$program_pid" 2> /dev/null || fail "read --wait did not wait for the PC/SC service"
     start_pcscd
     sleep 1
-    "$sim" serve "$work/card" >> "$work/sim.log" 2>&1 &
+    "$sim" serve --vpcd "$vpcd_address" "$work/card" >> "$work/sim.log" 2>&1 &
     sim_pid=$!
     set +e
     wait "$program_pid"
@@ -125,7 +125,7 @@ case "$mode" in
       tmux -L "$socket" send-keys -t desk Enter
       wait_for "Đã nhận số định danh \*+[0-9]{3} \(từ mã QR\)" 10 "$1" capture ||
         { capture > "$work/pane"; fail "QR line $1 not taken"; }
-      "$sim" serve "$3" >> "$work/sim.log" 2>&1 &
+      "$sim" serve --vpcd "$vpcd_address" "$3" >> "$work/sim.log" 2>&1 &
       sim_pid=$!
       wait_for "Xin lấy thẻ ra" 40 "$1" capture || { capture > "$work/pane"; fail "card $1 not read"; }
       kill "$sim_pid" && wait "$sim_pid" 2> /dev/null || true

@@ -17,7 +17,7 @@ source "$(dirname "$0")/lib/pcscd_stack.sh"
 
 # A new card on the reader: `cccd-sim serve` with the given options.
 insert_card() {
-  "$sim" serve "$work/card" "$@" >> "$work/sim.log" 2>&1 &
+  "$sim" serve --vpcd "$vpcd_address" "$work/card" "$@" >> "$work/sim.log" 2>&1 &
   sim_pid=$!
 }
 # Takes the card away; pcscd polls the driver for presence, so give it time to see the card go.

@@ -16,7 +16,7 @@ serve() {
     sim_pid=""
     sleep 2 # pcscd polls the driver for presence: let it see this card go before the next one comes
   fi
-  "$sim" serve "$1" > "$work/sim.log" 2>&1 &
+  "$sim" serve --vpcd "$vpcd_address" "$1" > "$work/sim.log" 2>&1 &
   sim_pid=$!
 }
 

@@ -28,7 +28,7 @@ serve_card() {  # serve ARGS...
     sim_pid=""
     sleep 2 # pcscd polls the driver for presence: let it see this card go before the next one comes
   fi
-  "$sim" serve "$@" > "$work/sim.log" 2>&1 &
+  "$sim" serve --vpcd "$vpcd_address" "$@" > "$work/sim.log" 2>&1 &
   sim_pid=$!
 }
 read_pcsc() {  # OUT READ-ARGS...: a read through pcscd (retried while the card is not there yet: exit 4)

@@ -10,7 +10,7 @@ read_card_c=$3
 source "$(dirname "$0")/lib/pcscd_stack.sh"
 
 "$sim" personalise "$work/card" > /dev/null
-"$sim" serve "$work/card" > "$work/sim.log" 2>&1 &
+"$sim" serve --vpcd "$vpcd_address" "$work/card" > "$work/sim.log" 2>&1 &
 sim_pid=$!
 
 # The card is present once cccd-sim has connected to the vpcd driver; until then: exit 4 (no card).
@@ -57,7 +57,7 @@ grep -q '"detail": "the EF.SOD signature verifies' "$work/capi.out" || { echo "C
 restart_card() {
   kill "$sim_pid" && wait "$sim_pid" 2> /dev/null || true
   sleep 2 # pcscd polls the driver for presence: let it see this card go before the next one comes
-  "$sim" serve "$work/card" "$@" > "$work/sim.log" 2>&1 &
+  "$sim" serve --vpcd "$vpcd_address" "$work/card" "$@" > "$work/sim.log" 2>&1 &
   sim_pid=$!
 }
 restart_card --remove-at 14 --reinsert-after-ms 1500

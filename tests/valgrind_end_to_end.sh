@@ -68,7 +68,7 @@ if [ "$(id -u)" -eq 0 ]; then
   # the recorded PIDs and removes its $work; the logs folder is removed by that trap too.
   source "$(dirname "$0")/lib/pcscd_stack.sh"
   trap 'pcscd_stack_cleanup; rm -rf "$logs"' EXIT
-  "$sim" serve "$cards/card" > "$work/sim.log" 2>&1 &
+  "$sim" serve --vpcd "$vpcd_address" "$cards/card" > "$work/sim.log" 2>&1 &
   sim_pid=$!
   memcheck pcsc 0 "$verify" read --reader "Virtual PCD" --wait 20 --id 001099012345 \
     --trust "$cards/card/csca.pem" --json

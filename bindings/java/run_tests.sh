@@ -27,7 +27,7 @@ fi
 
 "$sim" personalise "$work/card" --aa ecdsa --seed 5 > /dev/null
 if [ "$mode" = pcsc ]; then
-  "$sim" serve "$work/card" > "$work/sim.log" 2>&1 &
+  "$sim" serve --vpcd "$vpcd_address" "$work/card" > "$work/sim.log" 2>&1 &
   sim_pid=$!
   tags=(--include-tag pcsc)
 else

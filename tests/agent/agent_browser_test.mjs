@@ -35,7 +35,7 @@ if (forgedLine === qrLine) fail('the card QR line does not hold the expected nam
 // The card on the reader: `cccd-sim serve`, its PID recorded for the shell's cleanup.
 function placeCard(extra = []) {
   const log = fs.openSync(path.join(env.WORK, 'sim.log'), 'a');
-  const child = spawn(env.CCCD_SIM, ['serve', env.CARD_DIR, ...extra], { stdio: ['ignore', log, log] });
+  const child = spawn(env.CCCD_SIM, ['serve', env.CARD_DIR, '--vpcd', env.VPCD_ADDRESS, ...extra], { stdio: ['ignore', log, log] });
   fs.appendFileSync(path.join(env.WORK, 'sim.pids'), child.pid + '\n');
   const exited = new Promise((resolve) => child.on('exit', resolve));
   return {

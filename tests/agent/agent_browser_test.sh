@@ -47,7 +47,8 @@ port=$(sed -nE 's|.*listening on http://127\.0\.0\.1:([0-9]+)/.*|\1|p' "$work/ag
 
 rm -rf "$shots"
 AGENT_URL="http://127.0.0.1:$port" TOKEN_FILE="$work/token" SHOTS_DIR="$shots" QR_FILE="$work/card.qr" \
-  WORK="$work" CCCD_SIM="$sim" CARD_DIR="$work/card" APP_PORT="$app_port" FOREIGN_PORT="$foreign_port" \
+  WORK="$work" CCCD_SIM="$sim" CARD_DIR="$work/card" VPCD_ADDRESS="$vpcd_address" \
+  APP_PORT="$app_port" FOREIGN_PORT="$foreign_port" \
   COUNTER_DOC="$source_dir/docs/counter.md" node "$here/agent_browser_test.mjs" || fail "the browser test failed"
 
 # The agent stops cleanly after all that (exit 0; under the sanitizers: no error, no leak).
@@ -65,7 +66,7 @@ echo "ok: the agent stopped cleanly"
 # card left by polling the vpcd reader; a card served again within that interval meets the stale state
 # and the read's start-up reset answers "no smart card" (1 run in 3 here). One second is several polls.
 sleep 1
-"$sim" serve "$work/card" >> "$work/sim.log" 2>&1 &
+"$sim" serve --vpcd "$vpcd_address" "$work/card" >> "$work/sim.log" 2>&1 &
 sim_pid=$!
 "$verify" read --wait 20 --reader "Virtual PCD" --id-stdin --trust "$work/card/csca.pem" --json \
   < "$work/card.qr" > "$work/cli-result.json" || fail "cccd-verify read of the same card: exit $?: $(head -c 600 "$work/cli-result.json")"

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <optional>
 #include <string>
@@ -102,10 +103,30 @@ bool pcscd_answers() {
   }
 }
 
+// The port of our pcscd's vpcd driver, chosen as tests/lib/pcscd_stack.sh chooses it (the reason is
+// there): just below Linux's ephemeral port range, where no client connection can hold it.
+unsigned vpcd_port() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  unsigned ephemeral_low = 32768;
+  range >> ephemeral_low;
+  return ephemeral_low - 5;
+}
+
+// Writes the reader.conf our pcscd reads instead of Debian's (one vpcd reader on vpcd_port()); returns
+// its path.
+std::string write_reader_conf(const std::filesystem::path& folder) {
+  const std::filesystem::path path = folder / "reader.conf";
+  std::ofstream conf(path);
+  conf << std::hex << std::uppercase;
+  conf << "FRIENDLYNAME \"" << kVirtualReader << "\"\nDEVICENAME /dev/null:0x" << vpcd_port()
+       << "\nLIBPATH /usr/lib/pcsc/drivers/serial/libifdvpcd.so\nCHANNELID 0x" << vpcd_port() << "\n";
+  return path.string();
+}
+
 // A pcscd of our own, up and answering; stopped (with everything else this test started) on scope exit.
 class PcscStack {
  public:
-  PcscStack() : pcscd_({kPcscd, "--foreground"}) {
+  PcscStack() : pcscd_({kPcscd, "--foreground", "--config", write_reader_conf(folder_.path())}) {
     const Clock::time_point deadline = Clock::now() + 10s;
     while (pcscd_.started() && Clock::now() < deadline) {
       if (std::filesystem::exists(kPcscdSocket) && pcscd_answers()) {
@@ -134,7 +155,8 @@ class PcscStack {
       if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) return false;
       personalised_ = true;
     }
-    std::vector<std::string> argv{kSim, "serve", card_folder().string()};
+    std::vector<std::string> argv{kSim, "serve", card_folder().string(), "--vpcd",
+                                  "127.0.0.1:" + std::to_string(vpcd_port())};
     argv.insert(argv.end(), serve_options.begin(), serve_options.end());
     sim_.emplace(argv);
     return sim_->started();
