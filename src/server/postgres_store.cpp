@@ -226,11 +226,7 @@ class PostgresDatabase final : public Database {
         if (n < 1 || static_cast<std::size_t>(n) > states.size()) {
           throw StoreUnavailable("postgresql: a use answered for a challenge it was not asked");
         }
-        const std::string_view state = PQgetvalue(r.get(), row, 1);
-        states[static_cast<std::size_t>(n - 1)] = state == "open"      ? ChallengeState::open
-                                                  : state == "used"    ? ChallengeState::used
-                                                  : state == "expired" ? ChallengeState::expired
-                                                                       : ChallengeState::unknown;
+        states[static_cast<std::size_t>(n - 1)] = state_named(PQgetvalue(r.get(), row, 1));
       }
       return states;
     });
@@ -351,18 +347,31 @@ class PostgresDatabase final : public Database {
     idle_.clear();
   }
 
-  ResultPtr run(Lease& lease, const Statement& statement, const std::vector<std::string>& params) {
+  // The state kUseAndRecordAll names; any other text means the statement and this code disagree.
+  static ChallengeState state_named(std::string_view state) {
+    if (state == "open") return ChallengeState::open;
+    if (state == "used") return ChallengeState::used;
+    if (state == "expired") return ChallengeState::expired;
+    if (state == "unknown") return ChallengeState::unknown;
+    throw StoreUnavailable("postgresql: a use came back in a state this server does not know");
+  }
+
+  // libpq takes text parameters as an array of C strings.
+  static std::vector<const char*> c_strings(const std::vector<std::string>& params) {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const std::string& p : params) values.push_back(p.c_str());
+    return values;
+  }
+
+  ResultPtr run(Lease& lease, const Statement& statement, const std::vector<std::string>& params) {
+    const std::vector<const char*> values = c_strings(params);
     return checked(lease.get(), PQexecPrepared(lease.get(), statement.name, static_cast<int>(values.size()),
                                                values.data(), nullptr, nullptr, 0));
   }
 
   ResultPtr run(Lease& lease, const std::string& sql, const std::vector<std::string>& params) {
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const std::string& p : params) values.push_back(p.c_str());
+    const std::vector<const char*> values = c_strings(params);
     // Without parameters the simple protocol, which also runs several statements (the schema) at once.
     return checked(lease.get(), params.empty()
                                     ? PQexec(lease.get(), sql.c_str())
