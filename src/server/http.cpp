@@ -58,13 +58,21 @@ constexpr std::size_t kFirstReadBytes = 64 * 1024;
 // The most requests one worker judges in one batch: enough for the batch's verifications to run back to
 // back and share one commit, few enough that with several workers a long queue is split between them.
 constexpr std::size_t kMaxBatch = 8;
+// How many turns of the event loop a drain may wait for requests still being read (below).
+constexpr int kDrainWaits = 4;
 
 // Batches. A request read is queued, and a drain is posted to the io_context for every kMaxBatch waiting.
 // Asio runs the completions of the reads already done before a drain posted after them, so a drain finds
 // every request read in the same turn of the event loop: under load the requests of many connections,
 // judged back to back while the library's code and data are still in the caches, their audit rows in one
 // commit (service.cpp); at low load a batch of one, judged as soon as it is read.
-void drain(const std::shared_ptr<ServerShared>& shared);
+// A request takes a few turns to read (readiness, header, body), so requests that became readable a turn
+// or two after the first would miss its drain and make batches of two or three under full load. A drain
+// that finds fewer than kMaxBatch waiting while other requests are being read (ServerShared::reading)
+// therefore posts itself again, at most kDrainWaits times: batches under load then fill up (an average of
+// 3 became 8 in server_bench), and a lone request, or one beside a client that trickles its request, waits
+// a few turns at most (microseconds), never for the slow client.
+void drain(const std::shared_ptr<ServerShared>& shared, int waits_left);
 
 void enqueue(const std::shared_ptr<ServerShared>& shared, WaitingRequest waiting) {
   bool post = false;
@@ -77,13 +85,17 @@ void enqueue(const std::shared_ptr<ServerShared>& shared, WaitingRequest waiting
       post = true;
     }
   }
-  if (post) net::post(*shared->io, [shared] { drain(shared); });
+  if (post) net::post(*shared->io, [shared] { drain(shared, kDrainWaits); });
 }
 
-void drain(const std::shared_ptr<ServerShared>& shared) {
+void drain(const std::shared_ptr<ServerShared>& shared, int waits_left) {
   std::vector<WaitingRequest> batch;
   {
     const std::lock_guard lock(shared->waiting_mutex);
+    if (waits_left > 0 && shared->waiting.size() < kMaxBatch && shared->reading.load() > 0) {
+      net::post(*shared->io, [shared, waits_left] { drain(shared, waits_left - 1); });
+      return;
+    }
     --shared->drains_posted;
     const std::size_t count = std::min(kMaxBatch, shared->waiting.size());
     const auto end = shared->waiting.begin() + static_cast<std::ptrdiff_t>(count);
@@ -160,6 +172,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
   ~Session() override {
+    end_reading();
     {
       const std::lock_guard lock(shared_->sessions_mutex);
       shared_->sessions.erase(this);
@@ -225,6 +238,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
           self->idle_ = false;
           return self->close();  // idle timeout, client gone, drain
         }
+        self->begin_reading();
         self->lowest().expires_after(self->shared_->settings.read_timeout);
         self->read_first_bytes(kFirstReadBytes);
       });
@@ -241,7 +255,19 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
                             });
   }
 
+  // Counted in ServerShared::reading from the moment the request's first bytes are there until it is
+  // queued or refused (or the connection ends): a drain waits a little for it (see "Batches").
+  void begin_reading() {
+    if (!reading_) ++shared_->reading;
+    reading_ = true;
+  }
+  void end_reading() {
+    if (reading_) --shared_->reading;
+    reading_ = false;
+  }
+
   void read_header() {
+    begin_reading();
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(shared_->settings.max_body_bytes);
@@ -297,6 +323,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   // The request could not be read: answer what went wrong when the client can still hear it, then close.
   void refuse_request(beast::error_code ec) {
+    end_reading();
     request_timer_.cancel();
     if (request_timed_out_) {
       return respond(error_response(408, "request_timeout", "the request did not arrive in time"),
@@ -321,7 +348,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void dispatch_request() {
-    // Queued for the next batch; the answer comes back on this connection's strand.
+    end_reading();
     enqueue(shared_, {parser_->release(), [self = shared_from_this()](Request&& request, Answer&& answer) {
                         net::dispatch(self->stream_.get_executor(), [self, request = std::move(request),
                                                                      answer = std::move(answer)]() mutable {
@@ -380,6 +407,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void close() {
+    end_reading();
     if constexpr (kTls) {
       // close_notify, then the socket; a peer that does not answer gets a second at most.
       lowest().expires_after(std::chrono::seconds(1));
@@ -408,6 +436,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   net::steady_timer request_timer_;
   bool request_timed_out_ = false;
   bool idle_ = false;
+  bool reading_ = false;
   std::size_t discarded_ = 0;
   std::array<char, 16384> scratch_{};
 };

@@ -98,6 +98,8 @@ struct ServerShared {
   std::mutex waiting_mutex;
   std::vector<WaitingRequest> waiting;
   std::size_t drains_posted = 0;
+  // Connections whose request has begun to arrive and is not queued yet (http.cpp, "Batches").
+  std::atomic<std::size_t> reading{0};
 };
 
 class HttpServer {

@@ -191,6 +191,10 @@ printf 'POST /v1/challenges HTTP/1.1\r\nHost: x\r\n' >&3
 exec 4<> "/dev/tcp/127.0.0.1/$node_port"
 out=$(api GET "$url/healthz")
 expect_status 200 "$out" "healthz beside a slow and an idle client"
+# Answered while the slow request is still being read: a batch waits a few turns of the event loop for
+# requests being read (http.cpp, "Batches"), never for a client that trickles its request.
+early=$(timeout 0.2 cat <&3 || true)
+[ -z "$early" ] || fail "healthz was answered only after the slow client was refused: $early"
 slow=$(timeout 5 cat <&3 || true)
 grep -q '^HTTP/1.1 408' <<< "$slow" || fail "the slow client got: $slow"
 timeout 5 cat <&4 > /dev/null || fail "the idle connection was not closed within 5 s"
