@@ -24,28 +24,30 @@ fi
 
 work=$(mktemp -d)
 
-# The vpcd driver listens on the port its reader.conf names. Debian's /etc/reader.conf.d/vpcd names 35963,
-# which lies in Linux's ephemeral range (32768-60999): a client connection anywhere on the machine (the
-# server tests make thousands) may hold that local port, in TIME_WAIT for 60 s after it closes, and then
-# the driver cannot bind and pcscd has no reader. Our pcscd reads this reader.conf instead, with a port
-# just below the ephemeral range, which the kernel never hands out to a client.
-ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
-vpcd_port=$((ephemeral_low - 5))
-[ "$vpcd_port" -gt 1024 ] || { echo "the ephemeral port range starts at $ephemeral_low: no port for vpcd below it" >&2; exit 1; }
-vpcd_address="127.0.0.1:$vpcd_port"
-printf 'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:0x%X\nLIBPATH /usr/lib/pcsc/drivers/serial/libifdvpcd.so\nCHANNELID 0x%X\n' \
-  "$vpcd_port" "$vpcd_port" > "$work/reader.conf"
+# Our pcscd reads its own reader.conf, with the vpcd driver on a port no client connection can hold
+# (the script says why).
+vpcd_address=$("$(dirname "${BASH_SOURCE[0]}")/vpcd_reader_conf.sh" "$work") || exit 1
 
 pcscd_pid=""
 sim_pid=""
 program_pid=""
+port_holder_pid=""
 pcscd_stack_cleanup() {
+  [ -n "$port_holder_pid" ] && kill "$port_holder_pid" 2> /dev/null && wait "$port_holder_pid" 2> /dev/null || true
   [ -n "$program_pid" ] && kill "$program_pid" 2> /dev/null && wait "$program_pid" 2> /dev/null || true
   [ -n "$sim_pid" ] && kill "$sim_pid" 2> /dev/null && wait "$sim_pid" 2> /dev/null || true
   [ -n "$pcscd_pid" ] && kill "$pcscd_pid" 2> /dev/null && wait "$pcscd_pid" 2> /dev/null || true
   rm -rf "$work"
 }
 trap pcscd_stack_cleanup EXIT
+
+# A client connection holds Debian's vpcd port (35963) while the test runs, as one sometimes does by
+# chance: a pcscd started with Debian's reader.conf instead of ours then has no reader in every run, not
+# only in the unlucky ones.
+/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/hold_client_port.py" 35963 > "$work/port_holder.out" 2>&1 &
+port_holder_pid=$!
+for _ in $(seq 50); do [ -s "$work/port_holder.out" ] && break; sleep 0.1; done
+grep -qx 'held\|busy' "$work/port_holder.out" || { cat "$work/port_holder.out"; echo "could not hold port 35963"; exit 1; }
 
 # Starts this test's pcscd (sets pcscd_pid) and waits for its socket; stop_pcscd stops it again, so a
 # test can see the desk without a PC/SC service and the service coming back.

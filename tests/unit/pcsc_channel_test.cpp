@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -103,32 +104,36 @@ bool pcscd_answers() {
   }
 }
 
-// The port of our pcscd's vpcd driver, chosen as tests/lib/pcscd_stack.sh chooses it (the reason is
-// there): just below Linux's ephemeral port range, where no client connection can hold it.
-unsigned vpcd_port() {
-  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
-  unsigned ephemeral_low = 32768;
-  range >> ephemeral_low;
-  return ephemeral_low - 5;
-}
+// The reader.conf our pcscd reads instead of Debian's, and where its vpcd driver listens: written by
+// tests/lib/vpcd_reader_conf.sh, as for the shell tests (the script says why the port is not Debian's).
+struct ReaderConf {
+  std::string path;
+  std::string vpcd_address;  // "127.0.0.1:PORT", empty when the script failed
+};
 
-// Writes the reader.conf our pcscd reads instead of Debian's (one vpcd reader on vpcd_port()); returns
-// its path.
-std::string write_reader_conf(const std::filesystem::path& folder) {
-  const std::filesystem::path path = folder / "reader.conf";
-  std::ofstream conf(path);
-  conf << std::hex << std::uppercase;
-  conf << "FRIENDLYNAME \"" << kVirtualReader << "\"\nDEVICENAME /dev/null:0x" << vpcd_port()
-       << "\nLIBPATH /usr/lib/pcsc/drivers/serial/libifdvpcd.so\nCHANNELID 0x" << vpcd_port() << "\n";
-  return path.string();
+ReaderConf write_reader_conf(const std::filesystem::path& folder) {
+  const std::string command =
+      std::string(CCCD_SOURCE_DIR) + "/tests/lib/vpcd_reader_conf.sh '" + folder.string() + "'";
+  ReaderConf conf{(folder / "reader.conf").string(), {}};
+  FILE* out = ::popen(command.c_str(), "r");
+  if (out == nullptr) return conf;
+  char line[64] = {};
+  const bool read = std::fgets(line, sizeof line, out) != nullptr;
+  if (::pclose(out) == 0 && read) {
+    conf.vpcd_address = line;
+    while (!conf.vpcd_address.empty() && conf.vpcd_address.back() == '\n') conf.vpcd_address.pop_back();
+  }
+  return conf;
 }
 
 // A pcscd of our own, up and answering; stopped (with everything else this test started) on scope exit.
 class PcscStack {
  public:
-  PcscStack() : pcscd_({kPcscd, "--foreground", "--config", write_reader_conf(folder_.path())}) {
+  PcscStack()
+      : reader_conf_(write_reader_conf(folder_.path())),
+        pcscd_({kPcscd, "--foreground", "--config", reader_conf_.path}) {
     const Clock::time_point deadline = Clock::now() + 10s;
-    while (pcscd_.started() && Clock::now() < deadline) {
+    while (!reader_conf_.vpcd_address.empty() && pcscd_.started() && Clock::now() < deadline) {
       if (std::filesystem::exists(kPcscdSocket) && pcscd_answers()) {
         up_ = true;
         return;
@@ -155,8 +160,7 @@ class PcscStack {
       if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) return false;
       personalised_ = true;
     }
-    std::vector<std::string> argv{kSim, "serve", card_folder().string(), "--vpcd",
-                                  "127.0.0.1:" + std::to_string(vpcd_port())};
+    std::vector<std::string> argv{kSim, "serve", card_folder().string(), "--vpcd", reader_conf_.vpcd_address};
     argv.insert(argv.end(), serve_options.begin(), serve_options.end());
     sim_.emplace(argv);
     return sim_->started();
@@ -177,6 +181,7 @@ class PcscStack {
 
  private:
   test::TempDir folder_;
+  ReaderConf reader_conf_;
   Child pcscd_;
   std::optional<Child> sim_;
   bool up_ = false;
