@@ -349,6 +349,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void dispatch_request() {
     end_reading();
+    // Queued for the next batch; the answer comes back on this connection's strand.
     enqueue(shared_, {parser_->release(), [self = shared_from_this()](Request&& request, Answer&& answer) {
                         net::dispatch(self->stream_.get_executor(), [self, request = std::move(request),
                                                                      answer = std::move(answer)]() mutable {
