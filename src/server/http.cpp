@@ -133,13 +133,16 @@ std::vector<Answer> RequestHandler::handle_batch(std::span<Request* const> reque
   return answers;
 }
 
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using PlainStream = beast::basic_stream<tcp, ConnectionExecutor>;
+using TlsStream = beast::ssl_stream<PlainStream>;
+using ConnectionTimer =
+    net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
+                              ConnectionExecutor>;
 
 // The stream over an accepted socket, returned as a prvalue (neither stream type needs to move); `tls` is
 // the context a TLS connection keeps.
 template <class Stream>
-Stream make_stream(tcp::socket socket, net::ssl::context* tls) {
+Stream make_stream(ConnectionSocket socket, net::ssl::context* tls) {
   if constexpr (std::is_same_v<Stream, TlsStream>) {
     return Stream(std::move(socket), *tls);
   } else {
@@ -158,7 +161,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   using std::enable_shared_from_this<Session<Stream>>::weak_from_this;
 
  public:
-  Session(tcp::socket socket, std::shared_ptr<ServerShared> shared)
+  Session(ConnectionSocket socket, std::shared_ptr<ServerShared> shared)
       : tls_context_(kTls ? shared->tls->current() : nullptr),
         stream_(make_stream<Stream>(std::move(socket), tls_context_.get())),
         shared_(std::move(shared)),
@@ -207,7 +210,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
  private:
-  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  PlainStream& lowest() { return beast::get_lowest_layer(stream_); }
 
   void wait_for_request() {
     if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
@@ -434,7 +437,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::string remote_;
   std::string method_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-  net::steady_timer request_timer_;
+  ConnectionTimer request_timer_;
   bool request_timed_out_ = false;
   bool idle_ = false;
   bool reading_ = false;
@@ -464,7 +467,7 @@ std::uint16_t HttpServer::listen(const std::string& address, std::uint16_t port)
 
 void HttpServer::accept() {
   // Each connection gets its own strand: its handlers never run concurrently, whichever workers run them.
-  acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, ConnectionSocket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;  // drain closed the acceptor
     if (ec) {
       // Out of file descriptors and the like: wait a little instead of spinning on the error.
@@ -485,7 +488,7 @@ void HttpServer::accept() {
   });
 }
 
-void HttpServer::refuse(tcp::socket socket) {
+void HttpServer::refuse(ConnectionSocket socket) {
   // Over the limit: a short 503 written straight to the socket, then closed. It holds no slot and no
   // parser; a client that does not read it is dropped when the write fails or the kernel buffers it.
   shared_->metrics.connection_refused();
@@ -502,7 +505,7 @@ void HttpServer::refuse(tcp::socket socket) {
            "Connection: close\r\nContent-Length: " +
            std::to_string(body.size()) + "\r\n\r\n" + body;
   }();
-  auto held = std::make_shared<tcp::socket>(std::move(socket));
+  auto held = std::make_shared<ConnectionSocket>(std::move(socket));
   net::async_write(*held, net::buffer(kRefusal), [held](beast::error_code, std::size_t) {
     beast::error_code ignored;
     held->shutdown(tcp::socket::shutdown_both, ignored);
