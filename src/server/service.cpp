@@ -504,7 +504,7 @@ Answer Service::give_verdict(Judged judged, const AuditRecord& record, Challenge
   response.set(http::field::cache_control, "no-store");
   response.body() = std::move(text);
   if (response.body().empty() || response.body().back() != '\n') response.body().push_back('\n');
-  return answer(route, std::move(response), log);
+  return answer(route, std::move(response), std::move(log));
 }
 
 }  // namespace cccd::server

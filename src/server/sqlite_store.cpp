@@ -50,10 +50,13 @@ class Use {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
   }
+  // SQLite reads the value in place, without a copy of its own (about 10 allocations a verification
+  // less): it must outlive the step, so a temporary is refused at compile time.
   Use& text(int index, const std::string& value) {
-    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
     return *this;
   }
+  Use& text(int index, std::string&& value) = delete;
   Use& integer(int index, std::int64_t value) {
     sqlite3_bind_int64(stmt_, index, value);
     return *this;
@@ -134,9 +137,10 @@ class SqliteDatabase final : public Database {
   std::int64_t issue(const std::string& id, const Challenge& challenge, const std::string& key_id,
                      std::int64_t ttl_ms) override {
     const std::int64_t now = now_unix_ms();
+    const std::string challenge_hex = to_hex(challenge);
     const std::lock_guard lock(mutex_);
     Use use(*insert_);
-    use.text(1, id).text(2, to_hex(challenge)).text(3, key_id).integer(4, now).integer(5, now + ttl_ms);
+    use.text(1, id).text(2, challenge_hex).text(3, key_id).integer(4, now).integer(5, now + ttl_ms);
     use.step(db_);
     return now + ttl_ms;
   }
