@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <thread>
@@ -108,20 +109,34 @@ bool pcscd_answers() {
 // tests/lib/vpcd_reader_conf.sh, as for the shell tests (the script says why the port is not Debian's).
 struct ReaderConf {
   std::string path;
-  std::string vpcd_address;  // "127.0.0.1:PORT", empty when the script failed
+  std::string vpcd_address;  // "127.0.0.1:PORT"
+  std::string error;         // why there is none; empty when all is well
 };
 
 ReaderConf write_reader_conf(const std::filesystem::path& folder) {
-  const std::string command =
-      std::string(CCCD_SOURCE_DIR) + "/tests/lib/vpcd_reader_conf.sh '" + folder.string() + "'";
-  ReaderConf conf{(folder / "reader.conf").string(), {}};
-  FILE* out = ::popen(command.c_str(), "r");
-  if (out == nullptr) return conf;
-  char line[64] = {};
-  const bool read = std::fgets(line, sizeof line, out) != nullptr;
-  if (::pclose(out) == 0 && read) {
-    conf.vpcd_address = line;
-    while (!conf.vpcd_address.empty() && conf.vpcd_address.back() == '\n') conf.vpcd_address.pop_back();
+  const std::string script = std::string(CCCD_SOURCE_DIR) + "/tests/lib/vpcd_reader_conf.sh";
+  ReaderConf conf{(folder / "reader.conf").string(), {}, {}};
+  FILE* out = ::popen((script + " '" + folder.string() + "' 2>&1").c_str(), "r");
+  if (out == nullptr) {
+    conf.error = "cannot run " + script;
+    return conf;
+  }
+  std::string printed;
+  char chunk[256];
+  while (std::fgets(chunk, sizeof chunk, out) != nullptr) printed += chunk;
+  while (!printed.empty() && printed.back() == '\n') printed.pop_back();
+  if (::pclose(out) != 0) {
+    conf.error = script + " failed: " + printed;
+    return conf;
+  }
+  conf.vpcd_address = printed;
+  // The tests below find the reader by kVirtualReader: a script that names it otherwise would leave them
+  // waiting for a reader that never comes, so say so here.
+  std::ifstream written(conf.path);
+  const std::string text((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
+  if (text.find("FRIENDLYNAME \"" + std::string(kVirtualReader) + "\"") == std::string::npos) {
+    conf.error =
+        conf.path + " does not name the reader \"" + kVirtualReader + "\", which these tests look for";
   }
   return conf;
 }
@@ -129,26 +144,35 @@ ReaderConf write_reader_conf(const std::filesystem::path& folder) {
 // A pcscd of our own, up and answering; stopped (with everything else this test started) on scope exit.
 class PcscStack {
  public:
-  PcscStack()
-      : reader_conf_(write_reader_conf(folder_.path())),
-        pcscd_({kPcscd, "--foreground", "--config", reader_conf_.path}) {
+  PcscStack() : reader_conf_(write_reader_conf(folder_.path())) {
+    if (!reader_conf_.error.empty()) {
+      why_ = reader_conf_.error;
+      return;
+    }
+    pcscd_.emplace(std::vector<std::string>{kPcscd, "--foreground", "--config", reader_conf_.path});
+    if (!pcscd_->started()) {
+      why_ = std::string("cannot start ") + kPcscd;
+      return;
+    }
     const Clock::time_point deadline = Clock::now() + 10s;
-    while (!reader_conf_.vpcd_address.empty() && pcscd_.started() && Clock::now() < deadline) {
+    while (Clock::now() < deadline) {
       if (std::filesystem::exists(kPcscdSocket) && pcscd_answers()) {
         up_ = true;
         return;
       }
       std::this_thread::sleep_for(50ms);
     }
+    why_ = "pcscd did not answer within 10 s";
   }
   ~PcscStack() {
     sim_.reset();
-    pcscd_.stop();
+    pcscd_.reset();
   }
   PcscStack(const PcscStack&) = delete;
   PcscStack& operator=(const PcscStack&) = delete;
 
   bool up() const { return up_; }
+  const std::string& why() const { return why_; }  // why not up()
 
   // Personalises a virtual card folder and serves it to the vpcd driver (the card is then "inserted").
   // `serve_options`: more arguments of `cccd-sim serve` (tearing: --remove-at ...).
@@ -182,8 +206,9 @@ class PcscStack {
  private:
   test::TempDir folder_;
   ReaderConf reader_conf_;
-  Child pcscd_;
+  std::optional<Child> pcscd_;
   std::optional<Child> sim_;
+  std::string why_;
   bool up_ = false;
   bool personalised_ = false;
 };
@@ -227,7 +252,7 @@ TEST(PcscContext, WithoutPcscdThereIsNoReader) {
 TEST(PcscContext, ListsTheVirtualReader) {
   REQUIRE_OWN_PCSCD();
   PcscStack stack;
-  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.up()) << stack.why();
   PcscContext context;
   const std::vector<std::string> readers = context.readers();
   EXPECT_TRUE(std::any_of(readers.begin(), readers.end(), [](const std::string& name) {
@@ -238,7 +263,7 @@ TEST(PcscContext, ListsTheVirtualReader) {
 TEST(PcscContext, WaitForCardReturnsOnceTheCardArrives) {
   REQUIRE_OWN_PCSCD();
   PcscStack stack;
-  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.up()) << stack.why();
   PcscContext context;
   auto waiting = std::async(std::launch::async, [&context] { return wait_for_virtual_card(context); });
   // The wait has begun with no card on the reader: it must still be waiting.
@@ -255,7 +280,7 @@ TEST(PcscContext, WaitForCardReturnsOnceTheCardArrives) {
 TEST(PcscContext, WaitWithoutCardTimesOutInTheTimeAsked) {
   REQUIRE_OWN_PCSCD();
   PcscStack stack;
-  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.up()) << stack.why();
   PcscContext context;
   const Clock::time_point start = Clock::now();
   EXPECT_EQ(test::error_of([&] { context.wait_for_card(kVirtualReader, 700ms); }), ErrorCode::timeout);
@@ -272,7 +297,7 @@ TEST(PcscContext, WaitWithoutCardTimesOutInTheTimeAsked) {
 TEST(PcscContext, CancelEndsAWaitPromptly) {
   REQUIRE_OWN_PCSCD();
   PcscStack stack;
-  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.up()) << stack.why();
   PcscContext context;
   auto waiting = std::async(std::launch::async, [&context] {
     return test::error_of([&context] { context.wait_for_card(kVirtualReader, 30s); });
@@ -288,7 +313,7 @@ TEST(PcscContext, CancelEndsAWaitPromptly) {
 TEST(PcscChannel, CardRemovedThenTransmitFails) {
   REQUIRE_OWN_PCSCD();
   PcscStack stack;
-  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.up()) << stack.why();
   ASSERT_TRUE(stack.start_card());
   PcscContext context;
   const std::string reader = wait_for_virtual_card(context);
@@ -307,7 +332,7 @@ TEST(PcscChannel, CardRemovedThenTransmitFails) {
 TEST(PcscChannel, ReadsTheVirtualCardThroughPcscd) {
   REQUIRE_OWN_PCSCD();
   PcscStack stack;
-  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.up()) << stack.why();
   ASSERT_TRUE(stack.start_card());
   PcscContext context;
   PcscChannel channel(context, wait_for_virtual_card(context));
@@ -325,7 +350,7 @@ TEST(PcscChannel, ReadsTheVirtualCardThroughPcscd) {
 TEST(PcscChannel, SecondExclusiveConnectionIsASharingViolation) {
   REQUIRE_OWN_PCSCD();
   PcscStack stack;
-  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.up()) << stack.why();
   ASSERT_TRUE(stack.start_card());
   PcscContext context;
   const std::string reader = wait_for_virtual_card(context);
@@ -355,7 +380,7 @@ ChipDump read_through_pcscd(const ReadOptions& options) {
 TEST(PcscResume, CardPulledAtTheFirstAMiddleAndTheLastApdu) {
   REQUIRE_OWN_PCSCD();
   PcscStack stack;
-  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.up()) << stack.why();
   ASSERT_TRUE(stack.start_card());
   const ChipDump baseline = read_through_pcscd({});
   const std::uint64_t apdus = baseline.stats.apdus;
@@ -394,7 +419,7 @@ TEST(PcscResume, CardPulledAtTheFirstAMiddleAndTheLastApdu) {
 TEST(PcscCancel, AReadWaitingForItsCardToComeBackEndsPromptly) {
   REQUIRE_OWN_PCSCD();
   PcscStack stack;
-  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.up()) << stack.why();
   // The card leaves at APDU 14 (in DG2) and stays away for a minute; the read waits for it (resume) until
   // another thread cancels.
   ASSERT_TRUE(stack.start_card({"--remove-at", "14", "--reinsert-after-ms", "60000"}));
@@ -416,7 +441,7 @@ TEST(PcscCancel, AReadWaitingForItsCardToComeBackEndsPromptly) {
 TEST(PcscCancel, AWaitForACardEndsPromptly) {
   REQUIRE_OWN_PCSCD();
   PcscStack stack;
-  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.up()) << stack.why();
   Cancellation cancellation;
   ReadOptions options;
   options.wait_for_card = 50s;
@@ -433,7 +458,7 @@ TEST(PcscCancel, AWaitForACardEndsPromptly) {
 TEST(PcscRead, WithBacThroughPcscd) {
   REQUIRE_OWN_PCSCD();
   PcscStack stack;
-  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.up()) << stack.why();
   ASSERT_TRUE(stack.start_card());
   ReadOptions options;
   options.access = AccessMode::bac_only;
@@ -447,7 +472,7 @@ TEST(PcscRead, WithBacThroughPcscd) {
 TEST(PcscRead, NoReaderMatchingTheNameIsAClearError) {
   REQUIRE_OWN_PCSCD();
   PcscStack stack;
-  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.up()) << stack.why();
   EXPECT_EQ(test::error_of([&] { read_pcsc_card("No Such Reader", card_credentials(), {}); }),
             ErrorCode::no_reader);
 }
@@ -455,7 +480,7 @@ TEST(PcscRead, NoReaderMatchingTheNameIsAClearError) {
 TEST(PcscRead, ReaderWithoutCardIsNoCard) {
   REQUIRE_OWN_PCSCD();
   PcscStack stack;
-  ASSERT_TRUE(stack.up());
+  ASSERT_TRUE(stack.up()) << stack.why();
   const ErrorCode code = test::error_of([&] { read_pcsc_card(kVirtualReader, card_credentials(), {}); });
   EXPECT_EQ(code, ErrorCode::no_card) << to_string(code);
 }
