@@ -226,7 +226,7 @@ class PostgresDatabase final : public Database {
         if (n < 1 || static_cast<std::size_t>(n) > states.size()) {
           throw StoreUnavailable("postgresql: a use answered for a challenge it was not asked");
         }
-        states[static_cast<std::size_t>(n - 1)] = state_named(PQgetvalue(r.get(), row, 1));
+        states[static_cast<std::size_t>(n - 1)] = state_from_name(PQgetvalue(r.get(), row, 1));
       }
       return states;
     });
@@ -345,15 +345,6 @@ class PostgresDatabase final : public Database {
     for (PGconn* conn : idle_) PQfinish(conn);
     open_ -= static_cast<unsigned>(idle_.size());
     idle_.clear();
-  }
-
-  // The state kUseAndRecordAll names; any other text means the statement and this code disagree.
-  static ChallengeState state_named(std::string_view state) {
-    if (state == "open") return ChallengeState::open;
-    if (state == "used") return ChallengeState::used;
-    if (state == "expired") return ChallengeState::expired;
-    if (state == "unknown") return ChallengeState::unknown;
-    throw StoreUnavailable("postgresql: a use came back in a state this server does not know");
   }
 
   // libpq takes text parameters as an array of C strings.

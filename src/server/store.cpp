@@ -16,6 +16,14 @@ const char* state_name(ChallengeState state) noexcept {
   return "unknown";
 }
 
+ChallengeState state_from_name(std::string_view name) {
+  for (const ChallengeState state :
+       {ChallengeState::open, ChallengeState::used, ChallengeState::expired, ChallengeState::unknown}) {
+    if (name == state_name(state)) return state;
+  }
+  throw StoreUnavailable("a challenge came back in a state this server does not know");
+}
+
 ChallengeLookup Database::look_up(const std::string& id, const std::string& key_id) {
   const ChallengeRef one[] = {{id, key_id}};
   return look_up_all(one).at(0);

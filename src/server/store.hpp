@@ -9,6 +9,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cccd::server {
@@ -87,6 +88,9 @@ class Database {
 
 // "open", "unknown", "expired", "used" (metrics, logs).
 const char* state_name(ChallengeState state) noexcept;
+// The reverse, for a state a database statement answers with (PostgreSQL's batch of uses): any other
+// text means the statement and this code disagree, and throws StoreUnavailable (a 503, not a verdict).
+ChallengeState state_from_name(std::string_view name);
 
 // Opens (creating when needed) the SQLite file in WAL mode and creates the schema. `full_sync`: each use's
 // commit (with its audit row) is fsync'ed, and with it every earlier commit (one fsync per batch of

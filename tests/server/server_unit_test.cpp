@@ -231,6 +231,18 @@ void expect_look_ups_in_batch_order(Database& db, const std::string& run) {
   EXPECT_EQ(db.look_up(run + "open1", odd_key).state, ChallengeState::open);  // looking uses nothing
 }
 
+TEST(ServerStore, AStateTextIsReadBackAndAnUnknownOneIsAnOutage) {
+  for (const ChallengeState state :
+       {ChallengeState::open, ChallengeState::used, ChallengeState::expired, ChallengeState::unknown}) {
+    EXPECT_EQ(state_from_name(state_name(state)), state) << state_name(state);
+  }
+  // A statement that answers with a state the code does not name is a disagreement between the two: a
+  // 503 (StoreUnavailable), never a 404 "unknown challenge" nor a verdict.
+  for (const std::string_view bogus : {"", "OPEN", "consumed", "open "}) {
+    EXPECT_THROW(state_from_name(bogus), StoreUnavailable) << bogus;
+  }
+}
+
 TEST_F(SqliteStoreTest, AChallengeIsUsedOnceByItsKeyWithItsAuditRow) {
   const auto db = open_sqlite(path_);
   const Challenge challenge = {1, 2, 3, 4, 5, 6, 7, 8};
