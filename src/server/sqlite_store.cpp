@@ -50,7 +50,7 @@ class Use {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
   }
-  // SQLite reads the value in place, without a copy of its own (about 10 allocations a verification
+  // SQLite reads the value in place, without a copy of its own (nine allocations a verification
   // less): it must outlive the step, so a temporary is refused at compile time.
   Use& text(int index, const std::string& value) {
     sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);

@@ -17,8 +17,7 @@ const char* state_name(ChallengeState state) noexcept {
 }
 
 ChallengeState state_from_name(std::string_view name) {
-  for (const ChallengeState state :
-       {ChallengeState::open, ChallengeState::used, ChallengeState::expired, ChallengeState::unknown}) {
+  for (const ChallengeState state : kChallengeStates) {
     if (name == state_name(state)) return state;
   }
   throw StoreUnavailable("a challenge came back in a state this server does not know");

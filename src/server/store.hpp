@@ -39,8 +39,13 @@ enum class ChallengeState {
   open,     // issued to this key, neither used nor expired
   unknown,  // no such challenge for this key
   expired,  // never used, and its time is up
-  used,     // used already
+  used,     // used already (the last: kChallengeStates counts on it)
 };
+// Every state, for code that goes through them all (state_from_name, its test).
+inline constexpr ChallengeState kChallengeStates[] = {ChallengeState::open, ChallengeState::unknown,
+                                                      ChallengeState::expired, ChallengeState::used};
+static_assert(std::size(kChallengeStates) == static_cast<std::size_t>(ChallengeState::used) + 1,
+              "a state added to ChallengeState goes into kChallengeStates too");
 
 struct ChallengeLookup {
   ChallengeState state = ChallengeState::unknown;

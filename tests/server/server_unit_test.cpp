@@ -232,8 +232,7 @@ void expect_look_ups_in_batch_order(Database& db, const std::string& run) {
 }
 
 TEST(ServerStore, AStateTextIsReadBackAndAnUnknownOneIsAnOutage) {
-  for (const ChallengeState state :
-       {ChallengeState::open, ChallengeState::used, ChallengeState::expired, ChallengeState::unknown}) {
+  for (const ChallengeState state : kChallengeStates) {
     EXPECT_EQ(state_from_name(state_name(state)), state) << state_name(state);
   }
   // A statement that answers with a state the code does not name is a disagreement between the two: a
