@@ -27,6 +27,7 @@
 #include <iterator>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -129,7 +130,16 @@ ReaderConf write_reader_conf(const std::filesystem::path& folder) {
     conf.error = script + " failed: " + printed;
     return conf;
   }
-  conf.vpcd_address = printed;
+  // The address is the script's last line: anything before it is a warning of a tool it ran (merged above
+  // so that a failure can say why), not part of the address.
+  const std::size_t last_line = printed.rfind('\n');
+  conf.vpcd_address = last_line == std::string::npos ? printed : printed.substr(last_line + 1);
+  const std::string_view loopback = "127.0.0.1:";
+  if (!conf.vpcd_address.starts_with(loopback) || conf.vpcd_address.size() == loopback.size() ||
+      conf.vpcd_address.find_first_not_of("0123456789", loopback.size()) != std::string::npos) {
+    conf.error = script + " printed \"" + printed + "\", not 127.0.0.1:PORT";
+    return conf;
+  }
   // The tests below find the reader by kVirtualReader: a script that names it otherwise would leave them
   // waiting for a reader that never comes, so say so here.
   std::ifstream written(conf.path);
