@@ -17,7 +17,9 @@
 //      machine's can change by half within a minute) from favouring either side; each round's ratio is
 //      printed as well, so the drift shows;
 //   2. 50 % and 90 % of that maximum, open loop (requests at fixed intervals; latency counted from the
-//      moment a request was due, so that a server falling behind is not hidden by a waiting client).
+//      moment a request was due, so that a server falling behind is not hidden by a waiting client);
+//      right after the 50 % step, the machine's floor under its tail: a stand-in server on the same CPUs
+//      with the real one's CPU time per request, at that step's request times (stand_in_server).
 // With --memory-requests N, only this instead: N requests closed loop, prepared in batches (--batch) while
 // the previous batch is sent, the server's resident memory reported as the count grows (1 000, 2 000,
 // 5 000, 10 000 ...): the bench then holds two batches of uploads, not N.
@@ -50,6 +52,7 @@
 #include <malloc.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -538,6 +541,74 @@ double percentile(std::vector<double> values, double p) {
   return values[index];
 }
 
+// A stand-in for the server, run with the server idle: a thread on the server's CPU that waits on a
+// socket, spends `service_s` of CPU time (the server's per request at its maximum) on each byte it reads
+// and answers with one byte, and a client on this thread (on the load generator's CPU, polling like
+// Load) that sends a byte every `interval_s` for `duration_s` whether or not the answers came, counting
+// each one's latency from its due time. No HTTP, no batches, no database, no verification: its latencies
+// are what a server of that constant cost would show on this machine at this load, both CPUs' stalls
+// included (a stall of a virtual CPU, a kernel thread such as kdamond, the wake-up of a halted CPU): the
+// machine's floor under the real server's tail, measured in the same run.
+struct StandIn {
+  double p50_ms = 0;
+  double p99_ms = 0;
+  double max_ms = 0;
+  std::size_t requests = 0;
+};
+
+StandIn stand_in_server(int server_cpu, double interval_s, double duration_s, double service_s) {
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0) throw std::runtime_error("socketpair failed");
+  const auto requests = static_cast<std::size_t>(duration_s / interval_s);
+  std::thread server([fd = pair[1], server_cpu, service_s, requests] {
+    pin_to(server_cpu);
+    const auto cpu_now = [] {
+      timespec t{};
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+      return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+    };
+    char byte = 0;
+    for (std::size_t i = 0; i < requests && read(fd, &byte, 1) == 1; ++i) {
+      const double served = cpu_now() + service_s;
+      while (cpu_now() < served) {
+      }
+      if (send(fd, &byte, 1, MSG_NOSIGNAL) != 1) break;
+    }
+  });
+  fcntl(pair[0], F_SETFL, fcntl(pair[0], F_GETFL) | O_NONBLOCK);
+  const auto interval = std::chrono::nanoseconds(static_cast<long long>(interval_s * 1e9));
+  std::vector<std::chrono::steady_clock::time_point> due;
+  std::vector<double> latency_ms;
+  due.reserve(requests);
+  latency_ms.reserve(requests);
+  auto next = std::chrono::steady_clock::now() + interval;
+  const auto give_up = next + std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::duration<double>(duration_s * 4 + 5));
+  while (latency_ms.size() < requests && std::chrono::steady_clock::now() < give_up) {
+    const auto now = std::chrono::steady_clock::now();
+    if (due.size() < requests && now >= next) {
+      const char byte = 1;
+      if (send(pair[0], &byte, 1, MSG_NOSIGNAL) == 1) due.push_back(next);
+      next += interval;
+    }
+    char answers[64];
+    const ssize_t n = read(pair[0], answers, sizeof answers);
+    for (ssize_t k = 0; k < n && latency_ms.size() < due.size(); ++k) {
+      const auto done = std::chrono::steady_clock::now();
+      latency_ms.push_back(std::chrono::duration<double, std::milli>(done - due[latency_ms.size()]).count());
+    }
+  }
+  close(pair[0]);  // ends the server thread's read if it is still waiting
+  server.join();
+  close(pair[1]);
+  StandIn result;
+  result.requests = latency_ms.size();
+  result.p50_ms = percentile(latency_ms, 0.5);
+  result.p99_ms = percentile(latency_ms, 0.99);
+  if (!latency_ms.empty()) result.max_ms = *std::max_element(latency_ms.begin(), latency_ms.end());
+  return result;
+}
+
 RunResult measured(pid_t server, const std::function<RunResult()>& run) {
   const double cpu_before = cpu_seconds(server);
   RunResult result = run();
@@ -718,6 +789,8 @@ int main(int argc, char** argv) try {
   json runs = json::array();
   runs.push_back(describe("max (closed loop, " + std::to_string(o.connections) + " connections)", max_run,
                           o.max_requests));
+  const double service_s = max_run.server_cpu_seconds / static_cast<double>(o.max_requests);
+  StandIn stand_in;
   for (const double fraction : {0.5, 0.9}) {
     const RunResult run = measured(server.pid, [&] {
       Load load(server.port, key, bodies, o.client_cpu != o.server_cpu);
@@ -728,6 +801,9 @@ int main(int argc, char** argv) try {
                         o.step_requests);
     row["offered_per_s"] = fraction * max_rate;
     runs.push_back(row);
+    if (fraction == 0.5) {
+      stand_in = stand_in_server(o.server_cpu, 1 / (fraction * max_rate), run.wall_seconds, service_s);
+    }
   }
   const long rss_after = rss_kib(server.pid);
   kill(server.pid, SIGTERM);
@@ -743,6 +819,13 @@ int main(int argc, char** argv) try {
       {"ratio_to_with_json", per_core / in_process_verify_and_json},
       {"rounds", rounds},
       {"p99_over_p50_at_50", runs[1]["p99_ms"].get<double>() / runs[1]["p50_ms"].get<double>()},
+      {"stand_in_at_50",
+       {{"service_ms", service_s * 1000},
+        {"requests", stand_in.requests},
+        {"p50_ms", stand_in.p50_ms},
+        {"p99_ms", stand_in.p99_ms},
+        {"max_ms", stand_in.max_ms},
+        {"p99_over_p50", stand_in.p99_ms / stand_in.p50_ms}}},
       {"server_rss_kib_before", rss_before},
       {"server_rss_kib_after", rss_after},
       {"requests_served", next - first_measured},
@@ -773,6 +856,10 @@ int main(int argc, char** argv) try {
                 round["server_per_core_per_s"].get<double>(), round["ratio"].get<double>());
   }
   std::printf("\n");
+  std::printf(
+      "stand-in at 50 %% (%.3f ms of CPU a request, in order, on the same CPUs, server idle): p50 %.2f "
+      "ms, p99 %.2f ms (p99/p50 %.2f), at most %.2f ms\n",
+      service_s * 1000, stand_in.p50_ms, stand_in.p99_ms, stand_in.p99_ms / stand_in.p50_ms, stand_in.max_ms);
   std::printf(
       "server per core / in process: %.2f (%.2f against verify + JSON); p99 / p50 at 50 %%: %.2f; "
       "server RSS %ld KiB -> %ld KiB\n",
