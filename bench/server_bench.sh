@@ -11,7 +11,8 @@
 # The server's RSS over many requests (one database, so server_bench itself):
 #        build/server_bench --server build/cccd-server --sqlite-synchronous normal --memory-requests 200000
 # Prints, for SQLite with synchronous=normal and =full (or the PostgreSQL given): the in-process rate, the
-# server's maximum (closed loop), 50 % and 90 % of it (open loop) with p50/p90/p99, their ratio, the RSS.
+# server's maximum (closed loop), 50 % and 90 % of it (open loop) with p50/p90/p99, their ratio, the RSS,
+# and the machine's floor at 50 %: a stand-in server of the same CPU cost a request on the same CPUs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
