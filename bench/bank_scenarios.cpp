@@ -16,6 +16,7 @@
 
 #include "asn1/der.hpp"
 #include "bench/bench_pki.hpp"
+#include "bench/thread_cpu_clock.hpp"
 #include "crypto/active_authentication.hpp"
 #include "crypto/subject_public_key.hpp"
 #include "lds/sod.hpp"
@@ -221,12 +222,6 @@ bool floor_once(const Setup& setup, std::size_t signer) {
                                          ByteView(kChallenge.data(), kChallenge.size()), setup.aa_signature);
   }
   return ok;
-}
-
-double thread_cpu_seconds() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
 }
 
 struct Measured {

@@ -34,6 +34,7 @@
 #include "util/bytes.hpp"
 
 #include "bench/server_bench_in_process.hpp"
+#include "bench/thread_cpu_clock.hpp"
 
 #include <cccd/evidence.hpp>
 #include <cccd/reader.hpp>
@@ -562,15 +563,10 @@ StandIn stand_in_server(int server_cpu, double interval_s, double duration_s, do
   const auto requests = static_cast<std::size_t>(duration_s / interval_s);
   std::thread server([fd = pair[1], server_cpu, service_s, requests] {
     pin_to(server_cpu);
-    const auto cpu_now = [] {
-      timespec t{};
-      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-      return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
-    };
     char byte = 0;
     for (std::size_t i = 0; i < requests && read(fd, &byte, 1) == 1; ++i) {
-      const double served = cpu_now() + service_s;
-      while (cpu_now() < served) {
+      const double served = cccd::bench::thread_cpu_seconds() + service_s;
+      while (cccd::bench::thread_cpu_seconds() < served) {
       }
       if (send(fd, &byte, 1, MSG_NOSIGNAL) != 1) break;
     }

@@ -3,20 +3,13 @@
 // headers the rest of the bench uses to make its cards).
 #include "bench/server_bench_in_process.hpp"
 
+#include "bench/thread_cpu_clock.hpp"
+
 #include <cccd/cccd.hpp>
 
-#include <ctime>
 #include <stdexcept>
 
 namespace cccd::bench {
-
-namespace {
-double thread_seconds() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
-}
-}  // namespace
 
 struct InProcessVerifier::State {
   const std::vector<std::string>& documents;
@@ -50,9 +43,9 @@ InProcessSample InProcessVerifier::measure(std::size_t first, std::size_t count)
   sample.count = count;
   std::size_t json_bytes = 0;
   for (const bool with_json : {false, true}) {
-    const double start = thread_seconds();
+    const double start = thread_cpu_seconds();
     for (std::size_t i = first; i < first + count; ++i) json_bytes += state_->verify(i, with_json);
-    (with_json ? sample.verify_and_json_seconds : sample.verify_seconds) = thread_seconds() - start;
+    (with_json ? sample.verify_and_json_seconds : sample.verify_seconds) = thread_cpu_seconds() - start;
   }
   if (count > 0 && json_bytes == 0) throw std::runtime_error("no result JSON");
   return sample;
