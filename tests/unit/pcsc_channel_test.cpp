@@ -114,6 +114,22 @@ struct ReaderConf {
   std::string error;         // why there is none; empty when all is well
 };
 
+// The vpcd address in what the script printed (its stdout and stderr): the last line, which must be
+// 127.0.0.1:PORT. Anything before it is a warning of a tool the script ran, not part of the address.
+std::optional<std::string> vpcd_address_in(std::string_view printed) {
+  while (printed.ends_with('\n')) printed.remove_suffix(1);
+  const std::size_t last_line = printed.rfind('\n');
+  const std::string_view address =
+      last_line == std::string_view::npos ? printed : printed.substr(last_line + 1);
+  const std::string_view loopback = "127.0.0.1:";
+  const std::string_view port = address.starts_with(loopback) ? address.substr(loopback.size()) : "";
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  const unsigned long number = std::stoul(std::string(port));
+  if (number == 0 || number > 65535) return std::nullopt;
+  return std::string(address);
+}
+
 ReaderConf write_reader_conf(const std::filesystem::path& folder) {
   const std::string script = std::string(CCCD_SOURCE_DIR) + "/tests/lib/vpcd_reader_conf.sh";
   ReaderConf conf{(folder / "reader.conf").string(), {}, {}};
@@ -130,16 +146,12 @@ ReaderConf write_reader_conf(const std::filesystem::path& folder) {
     conf.error = script + " failed: " + printed;
     return conf;
   }
-  // The address is the script's last line: anything before it is a warning of a tool it ran (merged above
-  // so that a failure can say why), not part of the address.
-  const std::size_t last_line = printed.rfind('\n');
-  conf.vpcd_address = last_line == std::string::npos ? printed : printed.substr(last_line + 1);
-  const std::string_view loopback = "127.0.0.1:";
-  if (!conf.vpcd_address.starts_with(loopback) || conf.vpcd_address.size() == loopback.size() ||
-      conf.vpcd_address.find_first_not_of("0123456789", loopback.size()) != std::string::npos) {
+  const std::optional<std::string> address = vpcd_address_in(printed);
+  if (!address) {
     conf.error = script + " printed \"" + printed + "\", not 127.0.0.1:PORT";
     return conf;
   }
+  conf.vpcd_address = *address;
   // The tests below find the reader by kVirtualReader: a script that names it otherwise would leave them
   // waiting for a reader that never comes, so say so here.
   std::ifstream written(conf.path);
@@ -252,6 +264,18 @@ std::string pcscd_unavailable() {
 
 std::string wait_for_virtual_card(const PcscContext& context) {
   return context.wait_for_card(kVirtualReader, 20s);
+}
+
+TEST(VpcdReaderConf, TheAddressIsTheLastLineAndMustBeLoopbackWithAPort) {
+  EXPECT_EQ(vpcd_address_in("127.0.0.1:35963"), "127.0.0.1:35963");
+  EXPECT_EQ(vpcd_address_in("127.0.0.1:35963\n"), "127.0.0.1:35963");
+  EXPECT_EQ(vpcd_address_in("warning: setlocale: LC_ALL\n127.0.0.1:1"), "127.0.0.1:1");
+  EXPECT_EQ(vpcd_address_in("127.0.0.1:65535"), "127.0.0.1:65535");
+  for (const std::string_view bad : {"", "\n", "127.0.0.1:", "127.0.0.1:x35963", "127.0.0.1:35963 ",
+                                     "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:123456", "0.0.0.0:35963",
+                                     "localhost:35963", "127.0.0.1:35963\nwarning: after the address"}) {
+    EXPECT_EQ(vpcd_address_in(bad), std::nullopt) << bad;
+  }
 }
 
 TEST(PcscContext, WithoutPcscdThereIsNoReader) {
