@@ -226,7 +226,7 @@ class PostgresDatabase final : public Database {
         if (n < 1 || static_cast<std::size_t>(n) > states.size()) {
           throw StoreUnavailable("postgresql: a use answered for a challenge it was not asked");
         }
-        states[static_cast<std::size_t>(n - 1)] = state_from_name(PQgetvalue(r.get(), row, 1));
+        states[static_cast<std::size_t>(n - 1)] = state_from_name(PQgetvalue(r.get(), row, 1), "postgresql");
       }
       return states;
     });

@@ -16,11 +16,12 @@ const char* state_name(ChallengeState state) noexcept {
   return "unknown";
 }
 
-ChallengeState state_from_name(std::string_view name) {
+ChallengeState state_from_name(std::string_view name, std::string_view database) {
   for (const ChallengeState state : kChallengeStates) {
     if (name == state_name(state)) return state;
   }
-  throw StoreUnavailable("a challenge came back in a state this server does not know");
+  throw StoreUnavailable(std::string(database) +
+                         ": a challenge came back in a state this server does not know");
 }
 
 ChallengeLookup Database::look_up(const std::string& id, const std::string& key_id) {

@@ -94,8 +94,9 @@ class Database {
 // "open", "unknown", "expired", "used" (metrics, logs).
 const char* state_name(ChallengeState state) noexcept;
 // The reverse, for a state a database statement answers with (PostgreSQL's batch of uses): any other
-// text means the statement and this code disagree, and throws StoreUnavailable (a 503, not a verdict).
-ChallengeState state_from_name(std::string_view name);
+// text means the statement and this code disagree, and throws StoreUnavailable (a 503, not a verdict)
+// whose message starts with `database` ("postgresql"), as the store's other errors do.
+ChallengeState state_from_name(std::string_view name, std::string_view database);
 
 // Opens (creating when needed) the SQLite file in WAL mode and creates the schema. `full_sync`: each use's
 // commit (with its audit row) is fsync'ed, and with it every earlier commit (one fsync per batch of
