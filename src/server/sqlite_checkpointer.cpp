@@ -1,11 +1,15 @@
 #include "sqlite_checkpointer.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace cccd::server {
 
 WalCheckpointer::WalCheckpointer(const std::string& path, std::chrono::milliseconds period)
-    : period_(period) {
+    : wal_path_(path + "-wal"), period_(period) {
   // A connection checkpoints only once it has seen that the database is in WAL mode (before that
   // sqlite3_wal_checkpoint_v2 does nothing and says so with -1 frames): the pragma reads the header.
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
@@ -27,6 +31,52 @@ WalCheckpointer::~WalCheckpointer() {
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
   sqlite3_close(db_);
+  unmap_wal();
+  if (wal_fd_ >= 0) ::close(wal_fd_);
+}
+
+void WalCheckpointer::keep_wal_cached() {
+  // The WAL is opened here once, and again only if SQLite replaced the file (a new inode at its path).
+  struct stat at_path {};
+  if (::stat(wal_path_.c_str(), &at_path) != 0) return;  // none yet: nothing to keep
+  struct stat open_file {};
+  if (wal_fd_ >= 0 && (::fstat(wal_fd_, &open_file) != 0 || open_file.st_ino != at_path.st_ino ||
+                       open_file.st_dev != at_path.st_dev)) {
+    unmap_wal();
+    ::close(wal_fd_);
+    wal_fd_ = -1;
+  }
+  if (wal_fd_ < 0) wal_fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (wal_fd_ < 0 || ::fstat(wal_fd_, &open_file) != 0 || open_file.st_size <= 0) return;
+  // A mapping only to ask which pages the cache holds (mincore): it is never read, so it faults nothing in.
+  const auto size = static_cast<std::size_t>(open_file.st_size);
+  if (size != mapped_size_) {
+    unmap_wal();
+    void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, wal_fd_, 0);
+    if (map == MAP_FAILED) return;
+    mapped_ = map;
+    mapped_size_ = size;
+  }
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  resident_.resize((size + page - 1) / page);
+  if (::mincore(mapped_, size, resident_.data()) != 0) return;
+  // Each page the cache dropped is asked back. A WILLNEED reads at most the device's read-ahead window
+  // (128 KiB by default), so a run of dropped pages is asked in pieces no larger.
+  constexpr std::size_t kPiece = 128 * 1024;
+  for (std::size_t i = 0; i < resident_.size(); ++i) {
+    if ((resident_[i] & 1) != 0) continue;
+    std::size_t end = i + 1;
+    while (end < resident_.size() && (resident_[end] & 1) == 0 && (end - i) * page < kPiece) ++end;
+    ::posix_fadvise(wal_fd_, static_cast<off_t>(i * page), static_cast<off_t>((end - i) * page),
+                    POSIX_FADV_WILLNEED);
+    i = end - 1;
+  }
+}
+
+void WalCheckpointer::unmap_wal() {
+  if (mapped_ != nullptr) ::munmap(mapped_, mapped_size_);
+  mapped_ = nullptr;
+  mapped_size_ = 0;
 }
 
 void WalCheckpointer::run() {
@@ -36,6 +86,7 @@ void WalCheckpointer::run() {
     // PASSIVE: copies what no reader still needs, waits for no one. A failure (the file busy, the disk
     // full) is retried next period; the request connection's safety-net threshold bounds the WAL.
     sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    keep_wal_cached();
     lock.lock();
   }
 }

@@ -7,9 +7,12 @@
 #include "store.hpp"
 #include "util.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -366,6 +369,57 @@ TEST_F(SqliteStoreTest, TheWalIsCheckpointedBesideTheRequests) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_GT(database_size(), before);
   EXPECT_EQ(db->look_up("wal199", "app").state, ChallengeState::open);  // and nothing was lost
+}
+
+// How many of the file's pages the page cache holds (mincore on a mapping that is never read).
+std::size_t cached_pages(const std::string& path, std::size_t* pages) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  struct stat st {};
+  std::size_t cached = 0;
+  *pages = 0;
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+    if (map != MAP_FAILED) {
+      const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+      std::vector<unsigned char> resident((size + page - 1) / page);
+      if (::mincore(map, size, resident.data()) == 0) {
+        *pages = resident.size();
+        for (const unsigned char r : resident) cached += r & 1;
+      }
+      ::munmap(map, size);
+    }
+  }
+  ::close(fd);
+  return cached;
+}
+
+// The writer overwrites the WAL from its start after a restart; a page of it the kernel dropped from the
+// cache would make that write read the disk inside a request. The checkpointer asks for dropped pages
+// back. Here the WAL is fully checkpointed first (so a checkpoint reads none of it), its pages are dropped
+// (DONTNEED, after an fsync so they are clean), and they must come back without anything reading them.
+TEST_F(SqliteStoreTest, TheCheckpointerReadsBackWalPagesTheCacheDropped) {
+  const auto db = open_sqlite(path_, false);
+  for (int i = 0; i < 300; ++i) db->issue("cache" + std::to_string(i), Challenge{}, "app", 60000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // every frame checkpointed
+  const std::string wal = path_ + "-wal";
+  const int fd = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0) << wal;
+  ASSERT_EQ(::fdatasync(fd), 0);
+  ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+  ::close(fd);
+  std::size_t pages = 0;
+  const std::size_t after_drop = cached_pages(wal, &pages);
+  ASSERT_GT(pages, 50u) << "300 commits should make a WAL of more than 50 pages";
+  if (after_drop == pages) GTEST_SKIP() << "this file system keeps the pages (tmpfs?): nothing to read back";
+  std::size_t cached = after_drop;
+  for (int wait = 0; wait < 50 && cached < pages; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    cached = cached_pages(wal, &pages);
+  }
+  EXPECT_EQ(cached, pages) << after_drop << " cached right after the drop";
+  EXPECT_EQ(db->look_up("cache299", "app").state, ChallengeState::open);
 }
 
 TEST(ServerPostgres, AnUnreachableDatabaseIsUnavailableNotACrash) {
