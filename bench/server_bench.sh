@@ -8,6 +8,8 @@
 # Usage: bench/server_bench.sh [BUILD_DIR] [server_bench options...]
 #   e.g. bench/server_bench.sh build --signers 1000 --max-requests 20000
 #        bench/server_bench.sh build --postgresql "host=127.0.0.1 port=5432 dbname=cccd user=cccd"
+#        bench/server_bench.sh build --realtime   (root: the 50 % step and its stand-in at SCHED_FIFO, so that
+#                                                 no other process or kernel thread takes their CPUs)
 # The server's RSS over many requests (one database, so server_bench itself):
 #        build/server_bench --server build/cccd-server --sqlite-synchronous normal --memory-requests 200000
 # Prints, for SQLite with synchronous=normal and =full (or the PostgreSQL given): the in-process rate, the
