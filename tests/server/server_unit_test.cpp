@@ -398,7 +398,8 @@ std::size_t cached_pages(const std::string& path, std::size_t* pages) {
 // The writer overwrites the WAL from its start after a restart; a page of it the kernel dropped from the
 // cache would make that write read the disk inside a request. The checkpointer asks for dropped pages
 // back. Here the WAL is fully checkpointed first (so a checkpoint reads none of it), its pages are dropped
-// (DONTNEED, after an fsync so they are clean), and they must come back without anything reading them.
+// (DONTNEED, after an fsync so they are clean), and at least 90 % of them must come back without anything
+// reading them.
 TEST_F(SqliteStoreTest, TheCheckpointerReadsBackWalPagesTheCacheDropped) {
   const auto db = open_sqlite(path_, false);
   for (int i = 0; i < 300; ++i) db->issue("cache" + std::to_string(i), Challenge{}, "app", 60000);
@@ -413,12 +414,16 @@ TEST_F(SqliteStoreTest, TheCheckpointerReadsBackWalPagesTheCacheDropped) {
   const std::size_t after_drop = cached_pages(wal, &pages);
   ASSERT_GT(pages, 50u) << "300 commits should make a WAL of more than 50 pages";
   if (after_drop == pages) GTEST_SKIP() << "this file system keeps the pages (tmpfs?): nothing to read back";
-  std::size_t cached = after_drop;
-  for (int wait = 0; wait < 50 && cached < pages; ++wait) {
+  // Most, not all: a kernel that drops pages by itself (DAMON on the VM this was written on) may take a
+  // few again between two looks. Without the checkpointer's read-back the count stays where the drop
+  // left it.
+  std::size_t most_cached = after_drop;
+  for (int wait = 0; wait < 50 && most_cached * 10 < pages * 9; ++wait) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    cached = cached_pages(wal, &pages);
+    most_cached = std::max(most_cached, cached_pages(wal, &pages));
   }
-  EXPECT_EQ(cached, pages) << after_drop << " cached right after the drop";
+  EXPECT_GE(most_cached * 10, pages * 9)
+      << most_cached << " of " << pages << " pages cached at most, " << after_drop << " right after the drop";
   EXPECT_EQ(db->look_up("cache299", "app").state, ChallengeState::open);
 }
 
