@@ -413,7 +413,10 @@ TEST_F(SqliteStoreTest, TheCheckpointerReadsBackWalPagesTheCacheDropped) {
   std::size_t pages = 0;
   const std::size_t after_drop = cached_pages(wal, &pages);
   ASSERT_GT(pages, 50u) << "300 commits should make a WAL of more than 50 pages";
-  if (after_drop == pages) GTEST_SKIP() << "this file system keeps the pages (tmpfs?): nothing to read back";
+  // A drop that left 90 % cached would let the check below pass with no read-back at all.
+  if (after_drop * 10 >= pages * 9)
+    GTEST_SKIP() << "the drop left " << after_drop << " of " << pages
+                 << " pages cached (tmpfs?): nothing to read back";
   // Most, not all: a kernel that drops pages by itself (DAMON on the VM this was written on) may take a
   // few again between two looks. Without the checkpointer's read-back the count stays where the drop
   // left it.
