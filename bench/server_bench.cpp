@@ -23,7 +23,8 @@
 // With --memory-requests N, only this instead: N requests closed loop, prepared in batches (--batch) while
 // the previous batch is sent, the server's resident memory reported as the count grows (1 000, 2 000,
 // 5 000, 10 000 ...): the bench then holds two batches of uploads, not N.
-// The server runs with one worker and one I/O thread pinned to --server-cpu, this program on --client-cpu;
+// The server runs with one worker (and its WAL checkpointer thread) pinned to --server-cpu, this program on
+// --client-cpu;
 // the server's CPU time comes from /proc/PID/stat, so "per core" is requests per second of its CPU.
 // With --realtime (root or CAP_SYS_NICE), the 50 % step and its stand-in run with the server's threads and
 // the load generator at SCHED_FIFO, the load generator waiting on its sockets instead of polling: no
@@ -32,6 +33,7 @@
 // several times a second, most of the half-load tail of any server there, the stand-in's too. Only that
 // step: at 90 % a real-time server would meet the kernel's real-time throttling (95 % of each second),
 // which is not the server's either.
+// --latencies FILE writes the 50 % step's requests out, "due_ms latency_ms" a line.
 #include "asn1/der.hpp"
 #include "crypto/crypto.hpp"
 #include "sim/active_authentication_chip.hpp"
@@ -76,6 +78,7 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -108,6 +111,7 @@ struct Options {
   std::string sqlite_synchronous = "full";
   bool json_output = false;
   bool realtime = false;  // the 50 % step and its stand-in at SCHED_FIFO
+  std::string latencies;  // where the 50 % step's requests are written out, one a line (--latencies)
   // Instead of the runs above: this many requests, closed loop, prepared in batches of `batch` while the
   // previous batch is sent, the server's RSS reported after each batch (--memory-requests).
   std::size_t memory_requests = 0;
@@ -120,6 +124,7 @@ struct Options {
                "[--client-cpu N]\n"
                "                    [--postgresql CONNINFO | --sqlite-synchronous full|normal] [--json] "
                "[--realtime]\n"
+               "                    [--latencies FILE]\n"
                "                    [--memory-requests N [--batch N]]\n";
   std::exit(2);
 }
@@ -158,6 +163,8 @@ Options parse_options(int argc, char** argv) {
       o.json_output = true;
     } else if (arg == "--realtime") {
       o.realtime = true;
+    } else if (arg == "--latencies") {
+      o.latencies = value();
     } else if (arg == "--memory-requests") {
       o.memory_requests = std::stoul(value());
     } else if (arg == "--batch") {
@@ -432,6 +439,8 @@ struct RunResult {
   double wall_seconds = 0;
   double server_cpu_seconds = 0;
   std::vector<double> latencies_ms;
+  std::vector<double> due_ms;  // when each of those requests was due, from the run's start
+  Clock::time_point start{};
   std::map<unsigned, std::size_t> statuses;
   std::size_t errors = 0;
   long rss_kib_after = 0;  // the server's resident memory after the run
@@ -450,7 +459,7 @@ class Load {
 
   // Closed loop: every body due now, `connections` connections busy until the last.
   RunResult closed(std::size_t first, std::size_t count, std::size_t connections) {
-    const auto start = Clock::now();
+    const auto start = start_ = Clock::now();
     for (std::size_t i = 0; i < count; ++i) queue_.push_back({first + i, start});
     max_connections_ = connections;
     closed_loop_ = true;
@@ -460,7 +469,7 @@ class Load {
 
   // Open loop: body k due at start + k / rate; connections opened as needed (up to 512).
   RunResult open(std::size_t first, std::size_t count, double rate) {
-    const auto start = Clock::now();
+    const auto start = start_ = Clock::now();
     max_connections_ = 512;
     const auto interval = std::chrono::duration<double>(1.0 / rate);
     schedule(first, count, start, interval, 0);
@@ -532,6 +541,7 @@ class Load {
         if (read_ec) return failed(c);
         result_.latencies_ms.push_back(
             std::chrono::duration<double, std::milli>(Clock::now() - c->pending.due).count());
+        result_.due_ms.push_back(std::chrono::duration<double, std::milli>(c->pending.due - start_).count());
         ++result_.statuses[c->response.result_int()];
         ++done_;
         idle_.push_back(c);
@@ -558,6 +568,7 @@ class Load {
       }
     }
     result_.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    result_.start = start;
     for (auto& c : connections_) {
       beast::error_code ignored;
       c->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -579,8 +590,22 @@ class Load {
   bool closed_loop_ = false;
   std::size_t connecting_ = 0;
   std::size_t done_ = 0;
+  Clock::time_point start_{};
   RunResult result_;
 };
+
+// --latencies: each request of a run, in the order answered, as "due_ms latency_ms" (due from the run's
+// start), for taking a tail apart against a scheduler trace of the same moments: the first line gives the
+// start on CLOCK_MONOTONIC (perf's -k CLOCK_MONOTONIC).
+void write_latencies(const std::string& path, const RunResult& run) {
+  std::ofstream out(path, std::ios::trunc);
+  out << std::fixed << std::setprecision(3) << "# start_monotonic_ms "
+      << std::chrono::duration<double, std::milli>(run.start.time_since_epoch()).count() << '\n';
+  for (std::size_t i = 0; i < run.latencies_ms.size(); ++i) {
+    out << std::fixed << std::setprecision(3) << run.due_ms[i] << ' ' << run.latencies_ms[i] << '\n';
+  }
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
 
 double percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0;
@@ -853,6 +878,7 @@ int main(int argc, char** argv) try {
       return load.open(next, o.step_requests, fraction * max_rate);
     });
     if (realtime) set_realtime_step(server.pid, false);
+    if (fraction == 0.5 && !o.latencies.empty()) write_latencies(o.latencies, run);
     next += o.step_requests;
     json row = describe(std::to_string(static_cast<int>(fraction * 100)) + " % of max (open loop)", run,
                         o.step_requests);
