@@ -194,11 +194,14 @@ bool set_realtime(pid_t tid, bool on) noexcept {
   return sched_setscheduler(tid, on ? SCHED_FIFO : SCHED_OTHER, &param) == 0;
 }
 
-// The calling thread and every thread of the server `pid`, for --realtime.
+// The calling thread and every thread of the server `pid`, for --realtime, but for those the server runs as
+// background work itself (SCHED_IDLE: its WAL checkpointer), which stay below everything.
 void set_realtime_step(pid_t pid, bool on) {
   bool done = set_realtime(0, on);
-  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task"))
-    done &= set_realtime(static_cast<pid_t>(std::stol(task.path().filename().string())), on);
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    const auto tid = static_cast<pid_t>(std::stol(task.path().filename().string()));
+    if (sched_getscheduler(tid) != SCHED_IDLE) done &= set_realtime(tid, on);
+  }
   if (on && !done) {
     throw std::runtime_error(
         std::string("--realtime: cannot run at SCHED_FIFO (needs root or CAP_SYS_NICE): ") +

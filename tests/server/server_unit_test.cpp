@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <sched.h>
 #include <sqlite3.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
@@ -428,6 +430,27 @@ TEST_F(SqliteStoreTest, TheCheckpointerReadsBackWalPagesTheCacheDropped) {
   EXPECT_GE(most_cached * 10, pages * 9)
       << most_cached << " of " << pages << " pages cached at most, " << after_drop << " right after the drop";
   EXPECT_EQ(db->look_up("cache299", "app").state, ChallengeState::open);
+}
+
+// The checkpointer is background work: a request thread that wakes must not wait behind a checkpoint's
+// copy, so its thread runs at SCHED_IDLE, under its own name (for top -H, perf, and server_bench's
+// --realtime, which leaves SCHED_IDLE threads where they are).
+TEST_F(SqliteStoreTest, TheCheckpointerThreadRunsAtIdlePriority) {
+  const auto db = open_sqlite(path_, false);
+  int found = 0;
+  for (int wait = 0; wait < 50 && found == 0; ++wait) {
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+      std::ifstream comm(task.path() / "comm");
+      std::string name;
+      std::getline(comm, name);
+      if (name != "cccd-checkpoint") continue;
+      ++found;
+      EXPECT_EQ(sched_getscheduler(static_cast<pid_t>(std::stol(task.path().filename().string()))),
+                SCHED_IDLE);
+    }
+    if (found == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the thread is starting
+  }
+  EXPECT_EQ(found, 1) << "no thread named cccd-checkpoint";
 }
 
 TEST(ServerPostgres, AnUnreachableDatabaseIsUnavailableNotACrash) {
