@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
 #include <algorithm>
 
 namespace cccd::server {
@@ -94,9 +95,10 @@ void WalCheckpointer::run() {
   // Background work, at the lowest priority there is: a request thread that wakes takes the CPU from it at
   // once, instead of waiting behind a checkpoint's copy (a millisecond or more of CPU). Under a load that
   // leaves no idle time it still runs a little, and the request connection's safety net bounds the WAL.
-  pthread_setname_np(pthread_self(), "cccd-checkpoint");
   const sched_param no_priority{};
   sched_setscheduler(0, SCHED_IDLE, &no_priority);  // best effort: this thread only (Linux: 0 = caller)
+  // Named after the priority is set, so that whoever finds the name finds the priority too (the test).
+  pthread_setname_np(pthread_self(), "cccd-checkpoint");
   std::unique_lock lock(mutex_);
   while (!wake_.wait_for(lock, period_, [this] { return stop_; })) {
     lock.unlock();

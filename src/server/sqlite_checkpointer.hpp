@@ -6,8 +6,8 @@
 // requests (a passive checkpoint never blocks a writer), and the request connection's own threshold is
 // raised to a safety net for when this thread could not open its connection or falls behind. The thread
 // runs at SCHED_IDLE: a checkpoint's copy takes a millisecond or more of CPU, which a request arriving
-// meanwhile must not wait behind (at half load, with both at one priority, it made single requests 4-5x
-// the median).
+// meanwhile must not wait behind (at half load, with both at one priority, the request thread waited
+// behind it 29 times in 3 000 requests, up to 1.45 ms at once).
 //
 // It also keeps the WAL file in the page cache. A writer wraps round to the start of the WAL only after a
 // checkpoint that no commit overlapped, which under steady load is the safety net's (every 10 000 frames,
