@@ -443,7 +443,7 @@ struct RunResult {
   double server_cpu_seconds = 0;
   std::vector<double> latencies_ms;
   std::vector<double> due_ms;  // when each of those requests was due, from the run's start
-  Clock::time_point start{};
+  Clock::time_point start{};   // when the run began (--latencies)
   std::map<unsigned, std::size_t> statuses;
   std::size_t errors = 0;
   long rss_kib_after = 0;  // the server's resident memory after the run
@@ -462,7 +462,7 @@ class Load {
 
   // Closed loop: every body due now, `connections` connections busy until the last.
   RunResult closed(std::size_t first, std::size_t count, std::size_t connections) {
-    const auto start = start_ = Clock::now();
+    const auto start = result_.start = Clock::now();
     for (std::size_t i = 0; i < count; ++i) queue_.push_back({first + i, start});
     max_connections_ = connections;
     closed_loop_ = true;
@@ -472,7 +472,7 @@ class Load {
 
   // Open loop: body k due at start + k / rate; connections opened as needed (up to 512).
   RunResult open(std::size_t first, std::size_t count, double rate) {
-    const auto start = start_ = Clock::now();
+    const auto start = result_.start = Clock::now();
     max_connections_ = 512;
     const auto interval = std::chrono::duration<double>(1.0 / rate);
     schedule(first, count, start, interval, 0);
@@ -544,7 +544,8 @@ class Load {
         if (read_ec) return failed(c);
         result_.latencies_ms.push_back(
             std::chrono::duration<double, std::milli>(Clock::now() - c->pending.due).count());
-        result_.due_ms.push_back(std::chrono::duration<double, std::milli>(c->pending.due - start_).count());
+        result_.due_ms.push_back(
+            std::chrono::duration<double, std::milli>(c->pending.due - result_.start).count());
         ++result_.statuses[c->response.result_int()];
         ++done_;
         idle_.push_back(c);
@@ -571,7 +572,6 @@ class Load {
       }
     }
     result_.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    result_.start = start;
     for (auto& c : connections_) {
       beast::error_code ignored;
       c->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -593,7 +593,6 @@ class Load {
   bool closed_loop_ = false;
   std::size_t connecting_ = 0;
   std::size_t done_ = 0;
-  Clock::time_point start_{};
   RunResult result_;
 };
 
@@ -605,7 +604,7 @@ void write_latencies(const std::string& path, const RunResult& run) {
   out << std::fixed << std::setprecision(3) << "# start_monotonic_ms "
       << std::chrono::duration<double, std::milli>(run.start.time_since_epoch()).count() << '\n';
   for (std::size_t i = 0; i < run.latencies_ms.size(); ++i) {
-    out << std::fixed << std::setprecision(3) << run.due_ms[i] << ' ' << run.latencies_ms[i] << '\n';
+    out << run.due_ms[i] << ' ' << run.latencies_ms[i] << '\n';
   }
   if (!out) throw std::runtime_error("cannot write " + path);
 }
