@@ -10,8 +10,8 @@
 // behind it 29 times in 3 000 requests, up to 1.45 ms at once).
 //
 // It also keeps the WAL file in the page cache. A writer wraps round to the start of the WAL only after a
-// checkpoint that no commit overlapped, which under steady load is the safety net's (every 10 000 frames,
-// 41 MB: sqlite_store.cpp), so the writer overwrites frames written many seconds before. Those the kernel
+// checkpoint that no commit overlapped, which under steady load is the safety net's (every 40 000 frames,
+// 165 MB: sqlite_store.cpp), so the writer overwrites frames written many seconds before. Those the kernel
 // had dropped from the cache (memory reclaim: DAMON on the bench's VM) made each partly overwritten 4 KiB
 // block a synchronous disk read inside the request: 155 reads, 32 ms of the request thread in 3.2 s at half
 // load (server_bench). Every period this thread asks which of the WAL's pages the cache dropped (mincore) and

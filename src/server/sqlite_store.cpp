@@ -23,6 +23,15 @@ constexpr int kSchemaVersion = 1;
 // How often the WAL is copied back into the database beside the requests (sqlite_checkpointer.hpp): often
 // enough that a checkpoint has little to copy, far from the safety-net threshold at this server's rates.
 constexpr std::chrono::milliseconds kCheckpointPeriod{200};
+// The request connection's own checkpoint threshold, in WAL frames (4 KiB pages). Under steady load the
+// checkpoints beside the requests never catch up with the writer (a commit lands during each), so the WAL
+// grows to this threshold, and the commit that crosses it copies the rest and starts the WAL again:
+// three flushes with the writer held, 6-8 ms on the bench's VM, and every request queued meanwhile
+// answered late (12-16 at half load). What the threshold sets is how often: at 10 000 frames (41 MB) every
+// 3 s at the bench's half load (2 600 requests: 0.5 % of them late), at 40 000 (165 MB on disk) every
+// 11 s (9 500 requests: 0.15 %), which leaves the 1 % a p99 allows to the rest (docs/PERFORMANCE.md,
+// "Server").
+constexpr int kWalSafetyNetFrames = 40000;
 
 class Statement {
  public:
@@ -101,11 +110,13 @@ class SqliteDatabase final : public Database {
       // Another process (a second server on the same file, a backup) may hold the lock briefly.
       sqlite3_busy_timeout(db_, 5000);
       exec(db_, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;");
-      // NORMAL for every commit; record() raises it to FULL for the audit row's commit alone (see there).
+      // NORMAL for every commit; use_and_record_all() raises it to FULL for its commit with full_sync.
       exec(db_, "PRAGMA synchronous=NORMAL");
       create_schema();
       checkpointer_ = std::make_unique<WalCheckpointer>(path, kCheckpointPeriod);
-      if (checkpointer_->running()) exec(db_, "PRAGMA wal_autocheckpoint=10000");  // the safety net
+      if (checkpointer_->running()) {
+        exec(db_, ("PRAGMA wal_autocheckpoint=" + std::to_string(kWalSafetyNetFrames)).c_str());
+      }
       insert_ = std::make_unique<Statement>(db_,
                                             "INSERT INTO challenges(id, challenge, key_id, created_ms, "
                                             "expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)");

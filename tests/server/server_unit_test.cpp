@@ -450,7 +450,7 @@ TEST_F(SqliteStoreTest, TheCheckpointerReadsBackWalPagesTheCacheDropped) {
 
 // Only where the writer goes next is read back: the stretch after its last frame and the WAL's start, each
 // the checkpointer's lookahead long; the rest was copied back already and is not written again for a long
-// while (a busy server writes tens of MB before it wraps round). Here a WAL of about 4 MB, all copied back,
+// while (a busy server writes tens of MB before it wraps round). Here a WAL of about 6 MB, all copied back,
 // so the writer goes on at its end: with a lookahead of 256 KiB, its first 256 KiB come back after a drop and
 // its middle stays out of the cache.
 TEST_F(SqliteStoreTest, TheCheckpointerReadsBackOnlyWhereTheWriterGoesNext) {
