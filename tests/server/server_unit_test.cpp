@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
@@ -427,7 +428,7 @@ TEST_F(SqliteStoreTest, TheCheckpointerReadsBackWalPagesTheCacheDropped) {
   for (int i = 0; i < 300; ++i) db->issue("cache" + std::to_string(i), Challenge{}, "app", 60000);
   std::this_thread::sleep_for(std::chrono::milliseconds(600));  // every frame checkpointed
   const std::string wal = path_ + "-wal";
-  drop_from_cache(wal);
+  ASSERT_NO_FATAL_FAILURE(drop_from_cache(wal));
   std::size_t pages = 0;
   const std::size_t after_drop = cached_pages(wal, &pages);
   ASSERT_GT(pages, 50u) << "300 commits should make a WAL of more than 50 pages";
@@ -454,24 +455,36 @@ TEST_F(SqliteStoreTest, TheCheckpointerReadsBackWalPagesTheCacheDropped) {
 // so the writer goes on at its end: with a lookahead of 256 KiB, its first 256 KiB come back after a drop and
 // its middle stays out of the cache.
 TEST_F(SqliteStoreTest, TheCheckpointerReadsBackOnlyWhereTheWriterGoesNext) {
-  sqlite3* writer = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.c_str(), &writer), SQLITE_OK);
+  const std::unique_ptr<sqlite3, int (*)(sqlite3*)> writer(
+      [this] {
+        sqlite3* db = nullptr;
+        sqlite3_open(path_.c_str(), &db);
+        return db;
+      }(),
+      sqlite3_close);
+  ASSERT_NE(writer, nullptr);
   // Left to the checkpointer alone, so the WAL keeps every frame written.
-  ASSERT_EQ(sqlite3_exec(writer,
+  ASSERT_EQ(sqlite3_exec(writer.get(),
                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0;"
                          "CREATE TABLE pages(body BLOB);",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   for (int i = 0; i < 500; ++i) {
-    ASSERT_EQ(sqlite3_exec(writer, "INSERT INTO pages VALUES (randomblob(3000))", nullptr, nullptr, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(writer.get(), "INSERT INTO pages VALUES (randomblob(3000))", nullptr, nullptr, nullptr),
+        SQLITE_OK);
   }
+  // Every frame copied back here, so that no checkpoint reads the WAL after the drop below.
+  int log_frames = -1;
+  int copied = -2;
+  ASSERT_EQ(sqlite3_wal_checkpoint_v2(writer.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied),
+            SQLITE_OK);
+  ASSERT_EQ(copied, log_frames);
   constexpr std::size_t kLookahead = 256 * 1024;
   const WalCheckpointer checkpointer(path_, std::chrono::milliseconds(50), kLookahead);
   ASSERT_TRUE(checkpointer.running());
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // every frame copied back
   const std::string wal = path_ + "-wal";
-  drop_from_cache(wal);
+  ASSERT_NO_FATAL_FAILURE(drop_from_cache(wal));
   const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   const std::size_t start_pages = kLookahead / page;
   std::vector<unsigned char> resident = residency(wal);
@@ -494,7 +507,6 @@ TEST_F(SqliteStoreTest, TheCheckpointerReadsBackOnlyWhereTheWriterGoesNext) {
   EXPECT_LT(count_cached(resident, middle_from, resident.size()) * 10, middle_pages)
       << count_cached(resident, middle_from, resident.size()) << " of the middle's " << middle_pages
       << " pages came back";
-  sqlite3_close(writer);
 }
 
 // The checkpointer is background work: a request thread that wakes must not wait behind a checkpoint's
