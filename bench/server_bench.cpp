@@ -176,6 +176,12 @@ Options parse_options(int argc, char** argv) {
   if (o.server.empty() || o.signers == 0 || o.connections == 0 || o.batch == 0 || o.rounds == 0 ||
       o.inprocess < o.rounds || o.max_requests < o.rounds)
     usage();
+  // Both act on the 50 % step, which a memory run does not make: said, rather than left without effect.
+  if (o.memory_requests > 0 && (!o.latencies.empty() || o.realtime)) {
+    std::cerr << "server_bench: --latencies and --realtime act on the 50 % step, which --memory-requests "
+                 "does not run\n";
+    std::exit(2);
+  }
   return o;
 }
 
