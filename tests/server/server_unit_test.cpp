@@ -451,9 +451,9 @@ TEST_F(SqliteStoreTest, TheCheckpointerReadsBackWalPagesTheCacheDropped) {
 
 // Only where the writer goes next is read back: the stretch after its last frame and the WAL's start, each
 // the checkpointer's lookahead long; the rest was copied back already and is not written again for a long
-// while (a busy server writes tens of MB before it wraps round). Here a WAL of about 6 MB, all copied back,
-// so the writer goes on at its end: with a lookahead of 256 KiB, its first 256 KiB come back after a drop and
-// its middle stays out of the cache.
+// while (a busy server writes tens of MB before it wraps round). Here a WAL of about 6 MB whose writer
+// has wrapped round and gone on to about 1.2 MB, all copied back: with a lookahead of 256 KiB, after a
+// drop, the WAL's first 256 KiB and the 256 KiB after the writer come back, and the rest stays out.
 TEST_F(SqliteStoreTest, TheCheckpointerReadsBackOnlyWhereTheWriterGoesNext) {
   const std::unique_ptr<sqlite3, int (*)(sqlite3*)> writer(
       [this] {
@@ -469,44 +469,67 @@ TEST_F(SqliteStoreTest, TheCheckpointerReadsBackOnlyWhereTheWriterGoesNext) {
                          "CREATE TABLE pages(body BLOB);",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
-  for (int i = 0; i < 500; ++i) {
-    ASSERT_EQ(
-        sqlite3_exec(writer.get(), "INSERT INTO pages VALUES (randomblob(3000))", nullptr, nullptr, nullptr),
+  // Every frame copied back here, so that no checkpoint reads the WAL after the drop below; the frames in
+  // the WAL, which is where the writer goes on.
+  const auto copy_back = [&writer] {
+    int log_frames = -1;
+    int copied = -2;
+    EXPECT_EQ(
+        sqlite3_wal_checkpoint_v2(writer.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied),
         SQLITE_OK);
-  }
-  // Every frame copied back here, so that no checkpoint reads the WAL after the drop below.
-  int log_frames = -1;
-  int copied = -2;
-  ASSERT_EQ(sqlite3_wal_checkpoint_v2(writer.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied),
-            SQLITE_OK);
-  ASSERT_EQ(copied, log_frames);
+    EXPECT_EQ(copied, log_frames);
+    return log_frames;
+  };
+  const auto insert = [&writer](int rows) {
+    for (int i = 0; i < rows; ++i) {
+      ASSERT_EQ(sqlite3_exec(writer.get(), "INSERT INTO pages VALUES (randomblob(3000))", nullptr, nullptr,
+                             nullptr),
+                SQLITE_OK);
+    }
+  };
+  ASSERT_NO_FATAL_FAILURE(insert(500));
+  ASSERT_GT(copy_back(), 0);
+  // With everything copied back the next commit starts the WAL again from its beginning.
+  ASSERT_NO_FATAL_FAILURE(insert(100));
+  const int log_frames = copy_back();
+  ASSERT_GT(log_frames, 0);
   constexpr std::size_t kLookahead = 256 * 1024;
   const WalCheckpointer checkpointer(path_, std::chrono::milliseconds(50), kLookahead);
   ASSERT_TRUE(checkpointer.running());
   const std::string wal = path_ + "-wal";
   ASSERT_NO_FATAL_FAILURE(drop_from_cache(wal));
+
   const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   const std::size_t start_pages = kLookahead / page;
+  // The WAL's header (32 bytes), then a frame a page: a 24-byte header and the 4 KiB page.
+  const std::size_t writer_page = (32 + static_cast<std::size_t>(log_frames) * (24 + 4096)) / page;
   std::vector<unsigned char> resident = residency(wal);
-  ASSERT_GT(resident.size(), 4 * start_pages) << "500 commits of 3 000 bytes should make a WAL over 1 MiB";
-  const std::size_t middle_from = 2 * start_pages;
-  const std::size_t middle_pages = resident.size() - middle_from;
-  const std::size_t start_after_drop = count_cached(resident, 0, start_pages);
-  if (start_after_drop * 10 >= start_pages * 9)
-    GTEST_SKIP() << "the drop left the WAL's start cached (tmpfs?): nothing to read back";
-  std::size_t start_cached = start_after_drop;
-  for (int wait = 0; wait < 50 && start_cached * 10 < start_pages * 9; ++wait) {
+  ASSERT_GT(writer_page, 2 * start_pages) << "the writer should be past the WAL's start";
+  ASSERT_GT(resident.size(), writer_page + 4 * start_pages) << "the WAL should go on well past the writer";
+  const std::size_t after_writer_end = writer_page + start_pages;
+  const auto wanted_cached = [&] {
+    return count_cached(resident, 0, start_pages) + count_cached(resident, writer_page, after_writer_end);
+  };
+  const std::size_t wanted_pages = 2 * start_pages;
+  if (wanted_cached() * 10 >= wanted_pages * 9)
+    GTEST_SKIP() << "the drop left the WAL cached (tmpfs?): nothing to read back";
+  std::size_t most_cached = wanted_cached();
+  for (int wait = 0; wait < 50 && most_cached * 10 < wanted_pages * 9; ++wait) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     resident = residency(wal);
-    start_cached = std::max(start_cached, count_cached(resident, 0, start_pages));
+    most_cached = std::max(most_cached, wanted_cached());
   }
-  EXPECT_GE(start_cached * 10, start_pages * 9) << start_cached << " of " << start_pages << " pages";
+  EXPECT_GE(most_cached * 10, wanted_pages * 9) << most_cached << " of " << wanted_pages << " pages";
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // several more periods
   resident = residency(wal);
-  // Read-ahead may bring a little past the start; nothing brings the middle back but asking for it.
-  EXPECT_LT(count_cached(resident, middle_from, resident.size()) * 10, middle_pages)
-      << count_cached(resident, middle_from, resident.size()) << " of the middle's " << middle_pages
-      << " pages came back";
+  // Read-ahead may bring a little past each stretch; nothing brings the rest back but asking for it: the
+  // stretch between the start and the writer, and everything from a lookahead past the writer's stretch.
+  const std::size_t between = count_cached(resident, 2 * start_pages, writer_page);
+  const std::size_t beyond = count_cached(resident, after_writer_end + start_pages, resident.size());
+  const std::size_t rest_pages =
+      (writer_page - 2 * start_pages) + (resident.size() - after_writer_end - start_pages);
+  EXPECT_LT((between + beyond) * 10, rest_pages) << between << " pages between the start and the writer and "
+                                                 << beyond << " beyond it came back, of " << rest_pages;
 }
 
 // The checkpointer is background work: a request thread that wakes must not wait behind a checkpoint's
