@@ -24,8 +24,8 @@
 // the previous batch is sent, the server's resident memory reported as the count grows (1 000, 2 000,
 // 5 000, 10 000 ...): the bench then holds two batches of uploads, not N.
 // The server runs with one worker (and its WAL checkpointer thread) pinned to --server-cpu, this program on
-// --client-cpu;
-// the server's CPU time comes from /proc/PID/stat, so "per core" is requests per second of its CPU.
+// --client-cpu; the server's CPU time is the sum of its threads' (server_cpu), so "per core" is requests
+// per second of its CPU.
 // With --realtime (root or CAP_SYS_NICE), the 50 % step and its stand-in run with the server's threads and
 // the load generator at SCHED_FIFO, the load generator waiting on its sockets instead of polling: no
 // process or kernel thread at normal priority then takes their CPUs. On the 2-vCPU VM of
