@@ -463,10 +463,12 @@ TEST_F(SqliteStoreTest, TheCheckpointerReadsBackOnlyWhereTheWriterGoesNext) {
       }(),
       sqlite3_close);
   ASSERT_NE(writer, nullptr);
-  // Left to the checkpointer alone, so the WAL keeps every frame written.
+  // Left to the checkpointer alone, so the WAL keeps every frame written. The page size is set, not left to
+  // the SQLite build's default, because the writer's place in the WAL is computed from it below.
+  constexpr std::size_t kDatabasePage = 4096;
   ASSERT_EQ(sqlite3_exec(writer.get(),
-                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0;"
-                         "CREATE TABLE pages(body BLOB);",
+                         "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                         "PRAGMA wal_autocheckpoint=0; CREATE TABLE pages(body BLOB);",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   // Every frame copied back here, so that no checkpoint reads the WAL after the drop below; the frames in
@@ -501,8 +503,8 @@ TEST_F(SqliteStoreTest, TheCheckpointerReadsBackOnlyWhereTheWriterGoesNext) {
 
   const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   const std::size_t start_pages = kLookahead / page;
-  // The WAL's header (32 bytes), then a frame a page: a 24-byte header and the 4 KiB page.
-  const std::size_t writer_page = (32 + static_cast<std::size_t>(log_frames) * (24 + 4096)) / page;
+  // The WAL's header (32 bytes), then a frame a database page: a 24-byte header and the page.
+  const std::size_t writer_page = (32 + static_cast<std::size_t>(log_frames) * (24 + kDatabasePage)) / page;
   std::vector<unsigned char> resident = residency(wal);
   ASSERT_GT(writer_page, 2 * start_pages) << "the writer should be past the WAL's start";
   ASSERT_GT(resident.size(), writer_page + 4 * start_pages) << "the WAL should go on well past the writer";
