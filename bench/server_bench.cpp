@@ -389,9 +389,8 @@ ServerCpu server_cpu(pid_t pid) {
     if (close == std::string::npos) continue;
     std::istringstream fields(stat.substr(close + 1));
     std::string field;
-    for (int i = 0; i < 39 && fields >> field; ++i) {
-    }
-    if (!fields.fail() && std::stoi(field) == SCHED_IDLE) cpu.background += seconds;
+    for (int i = 0; i < 39; ++i) fields >> field;
+    if (fields && std::stoi(field) == SCHED_IDLE) cpu.background += seconds;
   }
   return cpu;
 }
