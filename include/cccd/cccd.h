@@ -409,6 +409,9 @@ CCCD_API const char* cccd_result_finding_status(const cccd_result* result, const
 /* The result as JSON (docs/json-schema.md), UTF-8, owned by the result. Built on the first call (a caller
  * that needs only cccd_result_verified never pays for it); "" if memory runs out. */
 CCCD_API const char* cccd_result_json(const cccd_result* result);
+/* The same document on one line, without the indentation (a third fewer bytes): for a program that sends
+ * it on, as cccd-server answers. Built on its own first call, owned by the result; "" as above. */
+CCCD_API const char* cccd_result_json_compact(const cccd_result* result);
 /* The face image bytes as stored on the chip (JPEG or JPEG 2000), owned by the result.
  * CCCD_ERR_FILE_NOT_FOUND when the card gave no photo. */
 CCCD_API cccd_status cccd_result_photo(const cccd_result* result, const uint8_t** data, size_t* size);

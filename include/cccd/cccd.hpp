@@ -234,6 +234,8 @@ class Result {
   explicit Result(cccd_result* raw) : handle_(raw) {}
   bool verified() const noexcept { return cccd_result_verified(handle_.get()) != 0; }
   std::string_view json() const noexcept { return cccd_result_json(handle_.get()); }
+  // The same document on one line (cccd_result_json_compact).
+  std::string_view json_compact() const noexcept { return cccd_result_json_compact(handle_.get()); }
   // The verdict per finding, {name, status} in the JSON's order (cccd_result_finding_name).
   std::vector<std::pair<std::string_view, std::string_view>> findings() const {
     std::vector<std::pair<std::string_view, std::string_view>> out;

@@ -18,16 +18,21 @@ struct cccd_credentials {
 struct cccd_trust {
   cccd::TrustStore value;
 };
-// The JSON document is built on the first cccd_result_json, not with the result: a caller that only asks
-// cccd_result_verified does not pay for it. The mutex makes that first build safe when threads share a
-// result handle (a build that throws leaves it unbuilt, to be tried again); `json_built` lets every later
-// call skip the mutex. Not std::call_once: glibc's pthread_once ends each first call with a futex wake
-// system call, one per result, which a server answering thousands of results a second pays for.
+// One form of a result's JSON document (indented, or on one line), built on the first call that asks for
+// it, not with the result: a caller that only asks cccd_result_verified does not pay for it. `built` lets
+// every later call skip the result's mutex.
+struct cccd_result_json_text {
+  std::atomic<bool> built{false};
+  std::string text;
+};
+// The mutex makes a first build safe when threads share a result handle (a build that throws leaves it
+// unbuilt, to be tried again). Not std::call_once: glibc's pthread_once ends each first call with a futex
+// wake system call, one per result, which a server answering thousands of results a second pays for.
 struct cccd_result {
   cccd::Report report;
   mutable std::mutex json_mutex;
-  mutable std::atomic<bool> json_built{false};
-  mutable std::string json;
+  mutable cccd_result_json_text json;          // cccd_result_json: indented by two spaces
+  mutable cccd_result_json_text compact_json;  // cccd_result_json_compact: one line
 };
 struct cccd_policy {
   cccd::VerificationPolicy value;

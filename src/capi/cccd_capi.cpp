@@ -199,20 +199,30 @@ const char* cccd_result_finding_status(const cccd_result* result, const char* na
   return nullptr;
 }
 
-const char* cccd_result_json(const cccd_result* result) {
-  if (!result) return "";
+namespace {
+// `json` is one of `result`'s forms (mutable members: building one is not a change of the result).
+const char* result_json_text(const cccd_result& result, cccd_result_json_text& json, int indent) {
   try {
-    if (!result->json_built.load(std::memory_order_acquire)) {
-      const std::lock_guard lock(result->json_mutex);
-      if (!result->json_built.load(std::memory_order_relaxed)) {
-        result->json = cccd::to_json(result->report);
-        result->json_built.store(true, std::memory_order_release);
+    if (!json.built.load(std::memory_order_acquire)) {
+      const std::lock_guard lock(result.json_mutex);
+      if (!json.built.load(std::memory_order_relaxed)) {
+        json.text = cccd::to_json(result.report, indent);
+        json.built.store(true, std::memory_order_release);
       }
     }
   } catch (...) {
     return "";  // out of memory: no document, and the next call tries again
   }
-  return result->json.c_str();
+  return json.text.c_str();
+}
+}  // namespace
+
+const char* cccd_result_json(const cccd_result* result) {
+  return result ? result_json_text(*result, result->json, 2) : "";
+}
+
+const char* cccd_result_json_compact(const cccd_result* result) {
+  return result ? result_json_text(*result, result->compact_json, -1) : "";
 }
 
 cccd_status cccd_result_photo(const cccd_result* result, const uint8_t** data, size_t* size) {

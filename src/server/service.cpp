@@ -476,7 +476,8 @@ Answer Service::give_verdict(Judged judged, const AuditRecord& record, Challenge
 
   const std::optional<cccd::Result>& result = judged.result;
   const bool include_face = judged.include_face;
-  const std::string_view result_json = result->json();
+  // On one line: the same document as the CLI's, a third fewer bytes to write and send.
+  const std::string_view result_json = result->json_compact();
   std::string text(result_json);
   if (include_face) {
     // Only when asked: the photo is the most sensitive thing the card holds. Appended as one member

@@ -101,7 +101,7 @@ new_challenge "$url_a" "$key"
 make_upload "$work/card" "$challenge_id" "$challenge" "$work/upload.json"
 out=$(api POST "$url_b/v1/verifications" -H "X-API-Key: $key" --data-binary @"$work/upload.json")
 expect_status 200 "$out" "A's challenge used at B"
-grep -q '"overall": "verified"' <<< "$out" || fail "not verified: $(head -c 2000 <<< "$out")"
+grep -q '"overall":"verified"' <<< "$out" || fail "not verified: $(head -c 2000 <<< "$out")"
 for url in "$url_a" "$url_b"; do
   out=$(api POST "$url/v1/verifications" -H "X-API-Key: $key" --data-binary @"$work/upload.json")
   expect_status 409 "$out" "a replay at $url"

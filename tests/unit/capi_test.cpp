@@ -86,6 +86,22 @@ TEST(CApi, BuiltInVirtualCardIsVerifiedWithItsTestCsca) {
   EXPECT_FALSE(report.contains("error"));
 }
 
+TEST(CApi, CompactJsonIsTheSameDocumentOnOneLine) {
+  ResultHandle result;
+  ASSERT_NO_FATAL_FAILURE(read_default_card(result));
+  const std::string indented = cccd_result_json(result.ptr);
+  const std::string compact = cccd_result_json_compact(result.ptr);
+  ASSERT_FALSE(compact.empty());
+  EXPECT_EQ(compact.find('\n'), std::string::npos);
+  EXPECT_LT(compact.size(), indented.size() * 3 / 4);  // the indentation is a third of the bytes and more
+  EXPECT_EQ(json::parse(compact), json::parse(indented));
+  // What nlohmann writes for the same document on one line: byte for byte, as for the indented form.
+  EXPECT_EQ(compact, json::parse(indented).dump());
+  // Each form is built once and kept: the same pointer on every call, the other form untouched.
+  EXPECT_EQ(cccd_result_json_compact(result.ptr), cccd_result_json_compact(result.ptr));
+  EXPECT_EQ(std::string(cccd_result_json(result.ptr)), indented);
+}
+
 TEST(CApi, PhotoIsTheFaceImageOfDg2) {
   ResultHandle result;
   ASSERT_NO_FATAL_FAILURE(read_default_card(result));
@@ -318,6 +334,8 @@ TEST(CApi, NullArgumentsAreInvalidArgument) {
   EXPECT_EQ(cccd_result_verified(nullptr), 0);
   ASSERT_NE(cccd_result_json(nullptr), nullptr);
   EXPECT_STREQ(cccd_result_json(nullptr), "");
+  ASSERT_NE(cccd_result_json_compact(nullptr), nullptr);
+  EXPECT_STREQ(cccd_result_json_compact(nullptr), "");
 }
 
 TEST(CApi, FreeingNullIsHarmless) {

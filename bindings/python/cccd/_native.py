@@ -161,6 +161,7 @@ cccd_read = _declare("cccd_read", status_t, opaque_p, opaque_p, opaque_p, opaque
 
 cccd_result_verified = _declare("cccd_result_verified", ctypes.c_int, opaque_p)
 cccd_result_json = _declare("cccd_result_json", ctypes.c_char_p, opaque_p)
+cccd_result_json_compact = _declare("cccd_result_json_compact", ctypes.c_char_p, opaque_p)
 cccd_result_finding_name = _declare(
     "cccd_result_finding_name", ctypes.c_char_p, opaque_p, ctypes.c_size_t
 )

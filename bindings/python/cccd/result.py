@@ -30,10 +30,15 @@ class Result(Handle):
         return _native.cccd_result_json(self._c).decode("utf-8")
 
     @property
+    def json_compact(self):
+        """The same JSON on one line, without indentation: what a service sends on (personal data too)."""
+        return _native.cccd_result_json_compact(self._c).decode("utf-8")
+
+    @property
     def report(self):
         """The result JSON as a dict."""
         if self._report is None:
-            self._report = json.loads(self.json)
+            self._report = json.loads(self.json_compact)
         return self._report
 
     @property

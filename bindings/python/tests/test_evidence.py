@@ -46,6 +46,10 @@ def test_the_packed_document_gives_the_json_of_cccd_verify_verify_dir(packed, up
             cccd.verify_evidence(packed, trust, challenge=SERVER_CHALLENGE) as result:
         assert result.verified
         assert without_timing(result.json) == without_timing(printed)
+        # The one-line form is the same document, a third smaller.
+        assert "\n" not in result.json_compact
+        assert json.loads(result.json_compact) == json.loads(result.json)
+        assert len(result.json_compact) < len(result.json) * 3 // 4
 
 
 def test_replayed_evidence_fails_chip_authenticity(document, csca):

@@ -152,6 +152,8 @@ interface CccdLibrary extends Library {
 
   Pointer cccd_result_json(Pointer result);
 
+  Pointer cccd_result_json_compact(Pointer result);
+
   String cccd_result_finding_name(Pointer result, SizeT index);
 
   String cccd_result_finding_status(Pointer result, String name);

@@ -20,6 +20,11 @@ public final class Result extends NativeHandle {
   /** The result JSON (UTF-8 decoded). Personal data: do not log it. */
   public String json() { return CccdLibrary.LIB.cccd_result_json(pointer()).getString(0, "UTF-8"); }
 
+  /** The same JSON on one line, without indentation: what a service sends on. Personal data too. */
+  public String jsonCompact() {
+    return CccdLibrary.LIB.cccd_result_json_compact(pointer()).getString(0, "UTF-8");
+  }
+
   /**
    * The verdict per finding, name to status ("passed", "failed", "unknown", "not_supported",
    * "not_checked") in the result JSON's order, read without parsing the JSON: what an audit row or a

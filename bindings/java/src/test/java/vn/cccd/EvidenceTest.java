@@ -31,6 +31,9 @@ class EvidenceTest {
       assertTrue(result.verified(), result.json());
       assertEquals("passed", Fixtures.finding(result.json(), "chip_authenticity"));
       assertEquals(Fixtures.withoutTiming(printed.strip()), Fixtures.withoutTiming(result.json().strip()));
+      // The one-line form: the indented one without its line breaks, indentation and the space after
+      // each key (no text of this card holds a line break or a quote followed by ": ").
+      assertEquals(result.json().replaceAll("\n *", "").replace("\": ", "\":"), result.jsonCompact());
     }
   }
 
