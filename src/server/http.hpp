@@ -7,6 +7,7 @@
 #pragma once
 
 #include "metrics.hpp"
+#include "request_body.hpp"
 #include "tls_credentials.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -30,7 +31,7 @@
 
 namespace cccd::server {
 
-using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Request = boost::beast::http::request<RequestBody>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
 // What a handler gives back: the response, the route name for metrics ("/v1/verifications", "other"),

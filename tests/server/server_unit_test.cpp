@@ -3,6 +3,7 @@
 #include "config.hpp"
 #include "json_members.hpp"
 #include "metrics.hpp"
+#include "request_body.hpp"
 #include "service.hpp"
 #include "sqlite_checkpointer.hpp"
 #include "store.hpp"
@@ -889,6 +890,64 @@ TEST(ServerJsonMembers, AgreesWithAJsonParserOnRandomDocuments) {
   }
   EXPECT_EQ(compared, 3000);
   EXPECT_GT(mutated_accepted, 100);
+}
+
+// Parses `wire` with a request parser of Body, fed `piece` bytes at a time as reads would come.
+template <class Body>
+std::pair<boost::beast::error_code, std::string> parse_request(const std::string& wire, std::size_t piece,
+                                                               std::uint64_t body_limit) {
+  namespace http = boost::beast::http;
+  http::request_parser<Body> parser;
+  parser.body_limit(body_limit);
+  boost::beast::error_code ec;
+  std::size_t at = 0;
+  while (!parser.is_done() && !ec && at < wire.size()) {
+    const std::size_t n = std::min(piece, wire.size() - at);
+    const std::size_t used = parser.put(boost::asio::buffer(wire.data() + at, n), ec);
+    if (ec == http::error::need_more) {
+      ec = {};
+      if (used == 0 && n == wire.size() - at) break;  // the rest does not make a whole piece
+      if (used == 0) {
+        piece *= 2;  // Beast wants a whole line or chunk header at once
+        continue;
+      }
+    }
+    at += used;
+  }
+  if (!ec && !parser.is_done()) ec = http::error::partial_message;
+  return {ec, ec ? std::string() : parser.get().body()};
+}
+
+TEST(ServerRequestBody, ReadsWhatStringBodyReads) {
+  std::mt19937 random(7);
+  std::string body(45000, '\0');
+  for (char& c : body) c = static_cast<char>(random());  // any bytes, zeros among them
+  const std::string head = "POST /v1/verifications HTTP/1.1\r\nHost: x\r\n";
+  const std::string sized = head + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  std::string chunked = head + "Transfer-Encoding: chunked\r\n\r\n";
+  for (std::size_t at = 0; at < body.size(); at += 4096) {
+    const std::string part = body.substr(at, 4096);
+    chunked += to_hex(std::vector<std::uint8_t>{static_cast<std::uint8_t>(part.size() >> 8),
+                                                static_cast<std::uint8_t>(part.size() & 0xFF)}) +
+               "\r\n" + part + "\r\n";
+  }
+  chunked += "0\r\n\r\n";
+  const std::string* const wires[] = {&sized, &chunked};
+  for (const std::string* wire : wires) {
+    for (const std::size_t piece : {std::size_t{1500}, std::size_t{65536}}) {
+      const auto [ec, read] = parse_request<RequestBody>(*wire, piece, 1 << 20);
+      const auto [string_ec, string_read] =
+          parse_request<boost::beast::http::string_body>(*wire, piece, 1 << 20);
+      ASSERT_FALSE(ec) << ec.message();
+      ASSERT_FALSE(string_ec) << string_ec.message();
+      EXPECT_EQ(read.size(), body.size());
+      EXPECT_TRUE(read == body) << "the body read differs from the one sent";
+      EXPECT_TRUE(read == string_read);
+    }
+  }
+  // Over the limit: refused, with Content-Length at the header, chunked as the chunks come.
+  EXPECT_EQ(parse_request<RequestBody>(sized, 65536, 40000).first, boost::beast::http::error::body_limit);
+  EXPECT_EQ(parse_request<RequestBody>(chunked, 65536, 40000).first, boost::beast::http::error::body_limit);
 }
 
 TEST(ServerUtil, HexBase64Time) {
