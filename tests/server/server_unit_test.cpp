@@ -467,11 +467,10 @@ TEST_F(SqliteStoreTest, TheCheckpointerReadsBackOnlyWhereTheWriterGoesNext) {
   // Left to the checkpointer alone, so the WAL keeps every frame written. The page size is set, not left to
   // the SQLite build's default, because the writer's place in the WAL is computed from it below.
   constexpr std::size_t kDatabasePage = 4096;
-  ASSERT_EQ(sqlite3_exec(writer.get(),
-                         "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                         "PRAGMA wal_autocheckpoint=0; CREATE TABLE pages(body BLOB);",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  const std::string setup = "PRAGMA page_size=" + std::to_string(kDatabasePage) +
+                            "; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                            "PRAGMA wal_autocheckpoint=0; CREATE TABLE pages(body BLOB);";
+  ASSERT_EQ(sqlite3_exec(writer.get(), setup.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   // Every frame copied back here, so that no checkpoint reads the WAL after the drop below; the frames in
   // the WAL, which is where the writer goes on.
   const auto copy_back = [&writer] {
