@@ -112,6 +112,9 @@ void drain(const std::shared_ptr<ServerShared>& shared, int waits_left) {
   } catch (const std::exception&) {
     answers.clear();
   }
+  // The answers' log lines in one write. With one worker each connection's strand is free here, so its
+  // answer is sent, and logged, within this loop; an answer that waits for its strand is logged on its own.
+  const LogBatch log_batch;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     Answer answer = i < answers.size() ? std::move(answers[i]) : internal_error();
     batch[i].deliver(std::move(batch[i].request), std::move(answer));

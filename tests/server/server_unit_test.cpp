@@ -2,6 +2,7 @@
 // challenge under concurrent callers, also from two connections to one file), metrics and helpers.
 #include "config.hpp"
 #include "json_members.hpp"
+#include "log.hpp"
 #include "metrics.hpp"
 #include "request_body.hpp"
 #include "service.hpp"
@@ -947,6 +948,70 @@ TEST(ServerRequestBody, ReadsWhatStringBodyReads) {
   // Over the limit: refused, with Content-Length at the header, chunked as the chunks come.
   EXPECT_EQ(parse_request<RequestBody>(sized, 65536, 40000).first, boost::beast::http::error::body_limit);
   EXPECT_EQ(parse_request<RequestBody>(chunked, 65536, 40000).first, boost::beast::http::error::body_limit);
+}
+
+// Standard error sent to a file for the life of the object, so that a test reads what the log wrote.
+class StderrToFile {
+ public:
+  StderrToFile() : path_(std::filesystem::temp_directory_path() / ("cccd-log-" + std::to_string(getpid()))) {
+    std::fflush(stderr);
+    saved_ = dup(2);
+    const int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, 2);
+    close(fd);
+  }
+  ~StderrToFile() {
+    std::fflush(stderr);
+    dup2(saved_, 2);
+    close(saved_);
+    std::filesystem::remove(path_);
+  }
+  StderrToFile(const StderrToFile&) = delete;
+  StderrToFile& operator=(const StderrToFile&) = delete;
+  std::vector<nlohmann::json> lines() const {
+    std::ifstream in(path_);
+    std::vector<nlohmann::json> parsed;
+    for (std::string line; std::getline(in, line);) parsed.push_back(nlohmann::json::parse(line));
+    return parsed;
+  }
+
+ private:
+  std::filesystem::path path_;
+  int saved_;
+};
+
+TEST(ServerLog, ALineIsOneObjectWithItsTime) {
+  const StderrToFile log;
+  log_line({{"route", "/v1/challenges"}, {"status", 201}});
+  log_line(nlohmann::json::array({1, 2}));  // not an object: still a line of its own, with the time
+  const auto lines = log.lines();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["route"], "/v1/challenges");
+  EXPECT_EQ(lines[0]["status"], 201);
+  EXPECT_EQ(lines[0]["time"].get<std::string>().size(), std::string("2026-12-08T00:00:00.000Z").size());
+  EXPECT_EQ(lines[1].size(), 1u);
+  EXPECT_TRUE(lines[1].contains("time"));
+}
+
+TEST(ServerLog, ABatchWritesItsLinesInOrderWhenItEnds) {
+  const StderrToFile log;
+  {
+    const LogBatch batch;
+    log_line({{"n", 1}});
+    {
+      const LogBatch inner;  // nested: the outer batch keeps holding
+      log_line({{"n", 2}});
+    }
+    EXPECT_TRUE(log.lines().empty());
+    // Another thread's line is not held by this thread's batch.
+    std::thread([] { log_line({{"n", 0}}); }).join();
+    ASSERT_EQ(log.lines().size(), 1u);
+    log_line({{"n", 3}});
+  }
+  log_line({{"n", 4}});  // after the batch: written at once
+  std::vector<int> order;
+  for (const auto& line : log.lines()) order.push_back(line["n"].get<int>());
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
 }
 
 TEST(ServerUtil, HexBase64Time) {
