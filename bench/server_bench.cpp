@@ -33,8 +33,8 @@
 // several times a second, most of the half-load tail of any server there, the stand-in's too. Only that
 // step: at 90 % a real-time server would meet the kernel's real-time throttling (95 % of each second),
 // which is not the server's either.
-// --latencies FILE writes the 50 % step's requests out, "due_ms latency_ms" a line. With SQLite each
-// open-loop step also reports how many times the WAL started again during it (wal_restarts).
+// --latencies FILE writes the 50 % step's requests out in the order due, "due_ms latency_ms" a line. With
+// SQLite each open-loop step also reports how many times the WAL started again during it (wal_restarts).
 #include "asn1/der.hpp"
 #include "crypto/crypto.hpp"
 #include "sim/active_authentication_chip.hpp"
@@ -83,6 +83,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <numeric>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -634,16 +635,20 @@ class Load {
   RunResult result_;
 };
 
-// --latencies: each request of a run, in the order answered, as "due_ms latency_ms" (due from the run's
-// start), for taking a tail apart against a scheduler trace of the same moments: the first line gives the
-// start on CLOCK_MONOTONIC (perf's -k CLOCK_MONOTONIC).
+// --latencies: each request of a run, in the order they were due, as "due_ms latency_ms" (due from the
+// run's start), for taking a tail apart against a scheduler trace of the same moments: the first line gives
+// the start on CLOCK_MONOTONIC (perf's -k CLOCK_MONOTONIC). They are recorded as answered, which is not
+// always the order they were due in: the server may read, and answer, a later request on another
+// connection first (seen with an ASan build on a busy machine).
 void write_latencies(const std::string& path, const RunResult& run) {
+  std::vector<std::size_t> order(run.latencies_ms.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return run.due_ms[a] < run.due_ms[b]; });
   std::ofstream out(path, std::ios::trunc);
   out << std::fixed << std::setprecision(3) << "# start_monotonic_ms "
       << std::chrono::duration<double, std::milli>(run.start.time_since_epoch()).count() << '\n';
-  for (std::size_t i = 0; i < run.latencies_ms.size(); ++i) {
-    out << run.due_ms[i] << ' ' << run.latencies_ms[i] << '\n';
-  }
+  for (const std::size_t i : order) out << run.due_ms[i] << ' ' << run.latencies_ms[i] << '\n';
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
