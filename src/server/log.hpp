@@ -16,9 +16,9 @@ void log_line(nlohmann::json fields);
 // Holds the lines this thread logs while it lives and writes them in one write when it ends: a batch's
 // answers are logged with one system call instead of one each (appending a 300-byte line to a file
 // took 2.8-4.0 us on the development VM, 0.4-0.7 us a line in writes of eight). Each line keeps the
-// time it was logged at. Only for a stretch of work
-// that ends within the batch (microseconds to milliseconds), so that a line is never held long; lines
-// logged on other threads meanwhile are written at once. Batches may nest: the outer one writes.
+// time it was logged at. Only for a stretch of work that ends within the batch (microseconds to
+// milliseconds), so that a line is never held long; lines logged on other threads meanwhile are written
+// at once. Batches may nest: the outer one writes.
 class LogBatch {
  public:
   LogBatch();
